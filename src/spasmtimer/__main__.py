@@ -1,0 +1,3 @@
+from spasmtimer.cli import run
+
+run()

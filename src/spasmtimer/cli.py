@@ -1,0 +1,350 @@
+"""The ``spasmtimer`` command line.
+
+Only the standard library, the program model and the timeline are imported at start-up: the
+Textual app is imported by the commands that open it, so ``check``, ``plan``, ``list`` and
+``run --plain`` stay quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from spasmtimer import __version__, library
+from spasmtimer.display import KIND_WORDS, clock, phase_detail, seconds_text
+from spasmtimer.loader import ProgramError, load_program
+from spasmtimer.program import Program
+from spasmtimer.timeline import (
+    LimitError,
+    Timeline,
+    cap_level,
+    change_levels,
+    expand,
+    json_number,
+    scheduled_values,
+)
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+PROGRESSION_ROWS = 60
+"""At most this many levels are listed in a progression table."""
+
+
+class Failure(Exception):
+    """An error the user can act on: printed as one message, exit status 1."""
+
+
+def error(message: str) -> None:
+    print(f"spasmtimer: {message}", file=sys.stderr)
+
+
+# --- shared helpers -----------------------------------------------------------------------
+
+
+def load(program: str) -> tuple[library.Entry, Program]:
+    """Find and load a program by path or name, or raise `Failure`/`ProgramError`."""
+    try:
+        entry = library.find(program)
+    except library.NotFound as e:
+        raise Failure(str(e)) from None
+    shown = str(entry.path) if entry.source == "file" else _short(entry.path)
+    return entry, load_program(entry.path, shown=shown)
+
+
+def _short(path: Path) -> str:
+    """A library path as the user would type it: relative to home when it is under it."""
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
+def current_level(entry: library.Entry) -> int:
+    """The level a program runs at now. Until history is recorded, every program is at 0."""
+    return 0
+
+
+def expand_at(program: Program, level: int) -> Timeline:
+    try:
+        return expand(program, level)
+    except LimitError as e:
+        raise Failure(f"{program.path}: at level {level}, {e}") from None
+
+
+# --- check --------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    status = EXIT_OK
+    for name in args.files:
+        try:
+            _, program = load(name)
+        except ProgramError as e:
+            print(e, file=sys.stderr)
+            status = EXIT_INVALID
+            continue
+        except Failure as e:
+            error(str(e))
+            status = EXIT_INVALID
+            continue
+        timeline = expand(program, 0)
+        print(
+            f"{name}: ok ({len(timeline.phases)} phases, "
+            f"{seconds_text(timeline.total_seconds)} at level 0)"
+        )
+    return status
+
+
+# --- plan ---------------------------------------------------------------------------------
+
+
+def progression(program: Program) -> dict[str, Any]:
+    """Each progressed value by level, at the levels where one changes, until all are capped."""
+    values = scheduled_values(program)
+    top = cap_level(program)
+    rows: list[dict[str, Any]] = []
+    for level in change_levels(program):
+        if len(rows) == PROGRESSION_ROWS:
+            break
+        rows.append(
+            {
+                "level": level,
+                "total_seconds": json_number(expand_at(program, level).total_seconds),
+                "values": [
+                    {
+                        "step": v.step + 1,
+                        "name": v.name,
+                        "key": v.key,
+                        "value": json_number(v.at(level)),
+                    }
+                    for v in values
+                ],
+            }
+        )
+    return {"cap_level": top, "levels": rows, "complete": not rows or rows[-1]["level"] == top}
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    entry, program = load(args.program)
+    level = args.level if args.level is not None else current_level(entry)
+    timeline = expand_at(program, level)
+    table = progression(program)
+    if args.json:
+        document = timeline.as_json()
+        document.update(name=entry.name, path=str(entry.path), progression=table)
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(_plan_text(program, timeline, table))
+    return EXIT_OK
+
+
+def _plan_text(program: Program, timeline: Timeline, table: dict[str, Any]) -> str:
+    rounds = f" · {program.rounds} rounds" if program.rounds > 1 else ""
+    lines = [
+        program.title,
+        f"Level {timeline.level} · {seconds_text(timeline.total_seconds)} · "
+        f"{len(timeline.phases)} phases{rounds}",
+    ]
+    if program.summary:
+        lines.append(program.summary)
+    if program.caution:
+        lines.append(f"Caution: {program.caution}")
+    lines += ["", "  start  phase             length  step"]
+    for phase, start in zip(timeline.phases, timeline.starts(), strict=True):
+        step = f"{phase.step + 1}. " if phase.step is not None else ""
+        detail = phase_detail(phase)
+        what = f"{step}{phase.name}" + (f" · {detail}" if detail else "")
+        lines.append(
+            f"{clock(start):>7}  {KIND_WORDS[phase.kind]:<16}  "
+            f"{seconds_text(phase.seconds):>6}  {what}"
+        )
+    lines += ["", *_progression_text(program, table)]
+    return "\n".join(lines)
+
+
+def _progression_text(program: Program, table: dict[str, Any]) -> list[str]:
+    rows = table["levels"]
+    if not rows or not rows[0]["values"]:
+        return ["No `progress` in this program: it is the same at every level."]
+    lines = [
+        f"Progression: values by level, until every one reaches its cap at level "
+        f"{table['cap_level']}."
+    ]
+    first = rows[0]["values"]
+    names = sorted({(v["step"], v["name"]) for v in first})
+    lines += [f"  step {n}: {name}" for n, name in names]
+    headers = ["level", "session"] + [f"{v['step']}.{v['key']}" for v in first]
+
+    def cell(value: Any, key: str) -> str:
+        return str(value) if key in ("reps", "cycles") else seconds_text(value)
+
+    body = [
+        [str(r["level"]), seconds_text(r["total_seconds"])]
+        + [cell(v["value"], v["key"]) for v in r["values"]]
+        for r in rows
+    ]
+    widths = [max(len(row[k]) for row in [headers, *body]) for k in range(len(headers))]
+    for row in [headers, *body]:
+        lines.append("  " + "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
+    if not table["complete"]:
+        lines.append(f"  ... (the first {len(rows)} levels where a value changes are shown)")
+    return lines
+
+
+# --- list ---------------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    items = []
+    for entry in library.entries():
+        item: dict[str, Any] = {
+            "name": entry.name,
+            "title": entry.name,
+            "path": str(entry.path),
+            "source": entry.source,
+            "tags": [],
+            "total_seconds": None,
+            "level": None,
+            "summary": None,
+            "error": None,
+        }
+        try:
+            program = load_program(entry.path, shown=_short(entry.path))
+            level = current_level(entry)
+            item.update(
+                title=program.title,
+                tags=list(program.tags),
+                summary=program.summary,
+                level=level,
+                total_seconds=json_number(expand(program, level).total_seconds),
+            )
+        except (ProgramError, LimitError) as e:
+            item["error"] = str(e)
+        items.append(item)
+    if args.json:
+        print(json.dumps(items, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not items:
+        print("No programs found.")
+        return EXIT_OK
+    width = max(len(i["name"]) for i in items)
+    for i in items:
+        if i["error"]:
+            first = i["error"].splitlines()[0]
+            print(f"{i['name']:<{width}}  (cannot be loaded) {first}")
+            continue
+        tags = ", ".join(i["tags"])
+        print(
+            f"{i['name']:<{width}}  {seconds_text(i['total_seconds']):>12}  level {i['level']:<3}"
+            f"  {i['title']}" + (f"  [{tags}]" if tags else "")
+        )
+    return EXIT_OK
+
+
+# --- new ----------------------------------------------------------------------------------
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from spasmtimer.starter import write_starter
+
+    path = Path(args.file)
+    if not path.suffix:
+        path = path.with_suffix(".toml")
+    try:
+        write_starter(path)
+    except FileExistsError:
+        raise Failure(f"{path}: already exists; spasmtimer new never overwrites a file") from None
+    except OSError as e:
+        raise Failure(f"{path}: cannot be written: {e.strerror or e}") from None
+    print(f"Wrote {path}. Edit it, then: spasmtimer check {path} && spasmtimer run {path}")
+    return EXIT_OK
+
+
+# --- schema -------------------------------------------------------------------------------
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from spasmtimer.schema import program_schema
+
+    print(json.dumps(program_schema(), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+# --- the parser ---------------------------------------------------------------------------
+
+
+def _level(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (got {value})")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spasmtimer",
+        description="A calm, exact timer for lower-back stretches and breathing drills.",
+    )
+    parser.add_argument("--version", action="version", version=f"spasmtimer {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], int], summary: str
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=summary, description=summary)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    check = command("check", cmd_check, "validate program files")
+    check.add_argument("files", nargs="+", metavar="FILE")
+
+    plan = command("plan", cmd_plan, "show a program's timeline and progression without running it")
+    plan.add_argument("program", metavar="PROGRAM", help="a .toml file or a program's name")
+    plan.add_argument("--level", type=_level, metavar="N", help="plan at level N")
+    plan.add_argument("--json", action="store_true", help="print JSON")
+
+    listing = command("list", cmd_list, "list the bundled programs and your own")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    new = command("new", cmd_new, "write a commented starter program (never overwrites)")
+    new.add_argument("file", metavar="FILE")
+
+    command("schema", cmd_schema, "print the JSON Schema of the program format")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        status: int = args.handler(args)
+    except ProgramError as e:
+        print(e, file=sys.stderr)
+        return EXIT_INVALID
+    except Failure as e:
+        error(str(e))
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``spasmtimer plan x | head``): not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    return status
+
+
+def run() -> None:
+    """The console script's entry point."""
+    sys.exit(main())

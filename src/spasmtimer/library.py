@@ -1,0 +1,62 @@
+"""The program library: bundled programs and the user's own, found by name or by path."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from spasmtimer import locations
+
+Source = Literal["bundled", "user", "file"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A program file the library knows of, not yet loaded."""
+
+    name: str
+    """What ``run`` and ``plan`` accept: the file's stem."""
+    path: Path
+    source: Source
+
+
+class NotFound(LookupError):
+    """No program by that name or path; the message says what there is instead."""
+
+
+def _scan(folder: Path, source: Source) -> list[Entry]:
+    try:
+        files = sorted(p for p in folder.glob("*.toml") if p.is_file())
+    except OSError:
+        return []
+    return [Entry(p.stem, p, source) for p in files]
+
+
+def entries() -> list[Entry]:
+    """Every program in the library: the user's first, then the bundled ones not shadowed by them.
+
+    A user program with the same name as a bundled one replaces it, so that a person can adapt
+    a bundled program by copying it into their own folder.
+    """
+    user = _scan(locations.user_programs_dir(), "user")
+    names = {e.name for e in user}
+    bundled = [e for e in _scan(locations.bundled_programs_dir(), "bundled") if e.name not in names]
+    return sorted(user + bundled, key=lambda e: (e.name, e.source))
+
+
+def find(program: str) -> Entry:
+    """The program a user means by ``program``: a path to a ``.toml`` file, or a library name."""
+    path = Path(program).expanduser()
+    if path.is_file():
+        return Entry(path.stem, path, "file")
+    if program.endswith(".toml") or "/" in program or path.is_dir():
+        raise NotFound(f"{program}: no such program file")
+    known = entries()
+    for entry in known:
+        if entry.name == program:
+            return entry
+    close = difflib.get_close_matches(program, [e.name for e in known], n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `spasmtimer list` shows them all"
+    raise NotFound(f"{program}: no program by that name{hint}")

@@ -1,0 +1,528 @@
+"""Read a TOML program file into a resolved `Program`, or say exactly what is wrong with it.
+
+Every problem is reported as ``FILE:LINE:COL: key.path: message``: TOML syntax errors, pydantic's
+validation errors (mapped back to the line of the offending key or table), unknown keys (with a
+"did you mean"), missing or cyclic includes, and the session limits. All problems in a program
+and in the files it includes are collected, so one ``check`` shows them all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from spasmtimer.program import (
+    BUILTIN_DEFAULTS,
+    MAX_INCLUDE_DEPTH,
+    STEP_MODELS,
+    STEP_TYPES,
+    Breathe,
+    BreatheProgress,
+    BreatheRamp,
+    BreatheStep,
+    Defaults,
+    IncludeStep,
+    Program,
+    ProgramFile,
+    ResolvedStep,
+    Rest,
+    RestStep,
+    Stretch,
+    StretchProgress,
+    StretchRamp,
+    StretchStep,
+    show,
+)
+from spasmtimer.timeline import LimitError, cap_level, expand
+from spasmtimer.tomlpos import KeyPath, Locations, Position, locate
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Larger files are refused: the largest valid program (10,000 phases) fits in far less."""
+
+_STEP_NAMES = {"stretch": "Stretch", "breathe": "Breathing", "rest": "Rest"}
+_REQUIRED = {
+    "stretch": {"hold": "how long to hold each rep, e.g. hold = 20"},
+    "breathe": {
+        "inhale": "seconds to breathe in, e.g. inhale = 5",
+        "exhale": "seconds to breathe out, e.g. exhale = 3",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """One thing wrong with a program file, located in it."""
+
+    file: str
+    line: int
+    col: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ProgramError(Exception):
+    """A program that cannot be run, with every problem found in it."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def key_path(path: Iterable[str | int]) -> str:
+    """``("steps", 2, "hold")`` -> ``"steps[2].hold"``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+@dataclass
+class _File:
+    """One program file, read and validated."""
+
+    path: Path
+    shown: str
+    text: str
+    model: ProgramFile
+
+    @cached_property
+    def locations(self) -> Locations:
+        return locate(self.text)
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.files: dict[Path, _File | None] = {}
+
+    def problem(self, shown: str, at: Position, path: KeyPath, message: str) -> None:
+        self.problems.append(Problem(shown, at.line, at.col, key_path(path), message))
+
+    # -- reading one file
+    def read(
+        self, path: Path, shown: str, site: tuple[str, Position, KeyPath] | None
+    ) -> _File | None:
+        real = path.resolve()
+        if real in self.files:
+            return self.files[real]
+        self.files[real] = None
+        text = self._text(path, shown, site)
+        if text is None:
+            return None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            line, col, message = _syntax_error(e, text)
+            self.problems.append(Problem(shown, line, col, "", message))
+            return None
+        if not data:
+            self.problem(
+                shown,
+                Position(1, 1),
+                (),
+                "has no program in it: add a title and at least one [[steps]] table",
+            )
+            return None
+        try:
+            model = ProgramFile.model_validate(data)
+        except ValidationError as e:
+            locations = locate(text)
+            for error in e.errors(include_url=False):
+                self._validation_problem(shown, locations, data, error)
+            return None
+        loaded = _File(path, shown, text, model)
+        self.files[real] = loaded
+        return loaded
+
+    def _text(
+        self, path: Path, shown: str, site: tuple[str, Position, KeyPath] | None
+    ) -> str | None:
+        # A problem at a known place in the file is reported there; one with the file as a whole
+        # where it was included, or at its first line.
+        def fail(message: str, at: Position | None = None) -> None:
+            if site is None or at is not None:
+                self.problem(shown, at or Position(1, 1), (), message)
+            else:
+                self.problem(site[0], site[1], site[2], f"{shown}: {message}")
+
+        try:
+            if path.is_dir():
+                fail("is a folder, not a program file")
+                return None
+            with path.open("rb") as f:
+                raw = f.read(MAX_FILE_BYTES + 1)
+        except FileNotFoundError:
+            fail("no such file")
+            return None
+        except OSError as e:
+            fail(f"cannot be read: {e.strerror or e}")
+            return None
+        if len(raw) > MAX_FILE_BYTES:
+            fail(f"is too large for a program (over {MAX_FILE_BYTES // 1024} KiB)")
+            return None
+        if not raw.strip():
+            fail("is empty: a program needs at least one [[steps]] table")
+            return None
+        raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if b"\0" in raw:
+            fail("is a binary file, not a TOML program", _byte_position(raw, raw.index(b"\0")))
+            return None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            fail(
+                f"is not UTF-8 text (byte 0x{raw[e.start]:02x}); save it as UTF-8",
+                _byte_position(raw, e.start),
+            )
+            return None
+
+    def _validation_problem(
+        self, shown: str, locations: Locations, data: dict[str, Any], error: Any
+    ) -> None:
+        loc: tuple[str | int, ...] = tuple(error["loc"])
+        kind: str = error["type"]
+        path = _strip_tags(loc)
+        if kind == "extra_forbidden":
+            self.problem(shown, locations.key(path), path, _unknown_key(loc))
+        elif kind == "missing":
+            parent = path[:-1]
+            self.problem(shown, locations.key(parent), path, f"missing `{path[-1]}`{_hint(path)}")
+        elif kind == "union_tag_invalid":
+            given = _get(data, (*path, "type"))
+            close = difflib.get_close_matches(str(given), STEP_TYPES, n=1)
+            suggestion = f' (did you mean "{close[0]}"?)' if close else ""
+            self.problem(
+                shown,
+                locations.value((*path, "type")),
+                (*path, "type"),
+                f"unknown step type {show(given)}{suggestion}: use "
+                '"stretch", "breathe" or "rest", or include = "file.toml"',
+            )
+        elif kind == "union_tag_not_found":
+            given = _get(data, path)
+            if isinstance(given, dict):
+                message = (
+                    'a step needs type = "stretch", "breathe" or "rest", or include = "file.toml"'
+                )
+            else:
+                message = f"must be a table, such as a [[steps]] table (got {show(given)})"
+            self.problem(shown, locations.key(path), path, message)
+        else:
+            self.problem(shown, locations.value(path), path, _message(kind, error, loc))
+
+    # -- resolving steps
+    def steps(
+        self, file: _File, chain: tuple[Path, ...], defaults: tuple[Defaults, ...]
+    ) -> list[ResolvedStep]:
+        resolved: list[ResolvedStep] = []
+        for index, step in enumerate(file.model.steps):
+            if isinstance(step, IncludeStep):
+                resolved.extend(self._include(file, index, step, chain, defaults))
+                continue
+            made = self._resolve(file, index, step, defaults)
+            if made is not None:
+                resolved.append(made)
+        return resolved
+
+    def _include(
+        self,
+        file: _File,
+        index: int,
+        step: IncludeStep,
+        chain: tuple[Path, ...],
+        defaults: tuple[Defaults, ...],
+    ) -> list[ResolvedStep]:
+        where: KeyPath = ("steps", index, "include")
+        at = file.locations.value(where)
+        target = file.path.parent / step.include
+        shown = os.path.normpath(os.path.join(os.path.dirname(file.shown), step.include))
+        if target.resolve() in chain:
+            names = [*(p.name for p in chain[chain.index(target.resolve()) :]), target.name]
+            self.problem(file.shown, at, where, "include cycle: " + " -> ".join(names))
+            return []
+        if len(chain) > MAX_INCLUDE_DEPTH:
+            self.problem(
+                file.shown, at, where, f"includes nest more than {MAX_INCLUDE_DEPTH} files deep"
+            )
+            return []
+        included = self.read(target, shown, (file.shown, at, where))
+        if included is None:
+            return []
+        return self.steps(
+            included, (*chain, target.resolve()), (included.model.defaults, *defaults)
+        )
+
+    def _resolve(
+        self,
+        file: _File,
+        index: int,
+        step: StretchStep | BreatheStep | RestStep,
+        defaults: tuple[Defaults, ...],
+    ) -> ResolvedStep | None:
+        def pick(key: str) -> Any:
+            value = getattr(step, key, None)
+            if value is not None:
+                return value
+            for table in defaults:
+                value = getattr(table, key, None)
+                if value is not None:
+                    return value
+            return BUILTIN_DEFAULTS.get(key)
+
+        missing = [key for key in _REQUIRED.get(step.type, {}) if pick(key) is None]
+        for key in missing:
+            self.problem(
+                file.shown,
+                file.locations.key(("steps", index)),
+                ("steps", index),
+                f"missing `{key}`: {_REQUIRED[step.type][key]}",
+            )
+        if missing:
+            return None
+        name = step.name or _STEP_NAMES[step.type]
+        if isinstance(step, RestStep):
+            return Rest(name, step.seconds, step.cue, file.path)
+        if isinstance(step, StretchStep):
+            return Stretch(
+                name=name,
+                hold=pick("hold"),
+                reps=pick("reps"),
+                sides=step.sides,
+                switch=pick("switch"),
+                rest=pick("rest"),
+                rest_after=pick("rest_after"),
+                cue=step.cue,
+                halfway=step.halfway,
+                ramp=step.ramp or StretchRamp(),
+                progress=step.progress or StretchProgress(),
+                source=file.path,
+            )
+        return Breathe(
+            name=name,
+            inhale=pick("inhale"),
+            pause=pick("pause"),
+            exhale=pick("exhale"),
+            pause_out=pick("pause_out"),
+            cycles=pick("cycles"),
+            rest_after=pick("rest_after"),
+            cue=step.cue,
+            ramp=step.ramp or BreatheRamp(),
+            progress=step.progress or BreatheProgress(),
+            source=file.path,
+        )
+
+
+def _first(*values: Any) -> Any:
+    return next(v for v in values if v is not None)
+
+
+def load_program(path: Path | str, *, shown: str | None = None) -> Program:
+    """Load, validate and resolve the program at ``path``.
+
+    ``shown`` is how to name the file in messages (default: the path as given). Raises
+    `ProgramError` listing every problem; never returns a program that cannot be run at level 0.
+    """
+    path = Path(path)
+    loader = _Loader()
+    root = loader.read(path, shown or str(path), None)
+    if root is None:
+        raise ProgramError(loader.problems)
+    steps = loader.steps(root, (path.resolve(),), (root.model.defaults,))
+    if loader.problems:
+        raise ProgramError(loader.problems)
+    model = root.model
+    program = Program(
+        title=model.title or path.stem,
+        summary=model.summary,
+        tags=tuple(model.tags),
+        caution=model.caution,
+        rounds=_first(model.rounds, model.defaults.rounds, BUILTIN_DEFAULTS["rounds"]),
+        prepare=_first(model.prepare, model.defaults.prepare, BUILTIN_DEFAULTS["prepare"]),
+        steps=tuple(steps),
+        path=path,
+        files=tuple(p for p in loader.files),
+    )
+    _check_limits(program, root)
+    return program
+
+
+def _check_limits(program: Program, root: _File) -> None:
+    """Refuse a program whose session breaks the limits at level 0 or once fully progressed."""
+    top = cap_level(program)
+    for level in sorted({0, top}):
+        try:
+            expand(program, level)
+        except LimitError as e:
+            when = "" if level == 0 else f" at level {level}, where its progress reaches every cap,"
+            at = root.locations.key(("steps",))
+            raise ProgramError(
+                [
+                    Problem(
+                        root.shown,
+                        at.line,
+                        at.col,
+                        "steps",
+                        f"too long:{when} {e} (see the limits in the README)",
+                    )
+                ]
+            ) from None
+
+
+# --- turning pydantic errors into messages ------------------------------------------------
+
+
+def _strip_tags(loc: tuple[str | int, ...]) -> KeyPath:
+    """Drop the union tags pydantic puts after a step's index: steps.2.stretch.hold."""
+    out: list[str | int] = []
+    for k, part in enumerate(loc):
+        if k >= 2 and isinstance(loc[k - 1], int) and loc[k - 2] == "steps" and part in STEP_MODELS:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model that holds the keys at ``loc`` (a pydantic loc, tags included)."""
+    model: type[BaseModel] | None = ProgramFile
+    for part in loc:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        if model is ProgramFile and part == "steps":
+            model = _StepUnion
+            continue
+        if model is _StepUnion:
+            model = STEP_MODELS.get(part)
+            continue
+        info = model.model_fields.get(part)
+        model = _inner_model(info.annotation) if info else None
+    return model
+
+
+class _StepUnion(BaseModel):
+    """Marks the place in a path where a step's own model is chosen by its tag."""
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or getattr(annotation, "__metadata__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    origin = getattr(annotation, "__origin__", None)
+    return _inner_model(origin) if origin is not None and origin is not annotation else None
+
+
+def _unknown_key(loc: tuple[str | int, ...]) -> str:
+    key = str(loc[-1])
+    model = _model_at(loc[:-1])
+    allowed = list(model.model_fields) if model else []
+    message = f"unknown key `{key}`"
+    if model in (StretchRamp, BreatheRamp) and key in ("reps", "cycles"):
+        return f"{message}: `{key}` can change with the level in `progress`, not within a session"
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if close:
+        return f"{message} (did you mean `{close[0]}`?)"
+    if model in (StretchStep, BreatheStep, RestStep):
+        owners = [t for t in STEP_TYPES if key in STEP_MODELS[t].model_fields]
+        if owners:
+            return f"{message}: `{key}` belongs to {' and '.join(owners)} steps"
+    if model in (StretchProgress, BreatheProgress, StretchRamp, BreatheRamp):
+        return f"{message}: the keys that can be scheduled here are {_listing(allowed)}"
+    if allowed:
+        return f"{message}: expected one of {_listing(allowed)}"
+    return message
+
+
+def _listing(keys: Sequence[str]) -> str:
+    return ", ".join(f"`{k}`" for k in keys)
+
+
+def _hint(path: KeyPath) -> str:
+    if path == ("steps",):
+        return ": a program needs at least one [[steps]] table"
+    if path[-1:] == ("seconds",):
+        return ": how long to rest, e.g. seconds = 30"
+    if path[-1:] == ("include",):
+        return ': the file to include, e.g. include = "breathing.toml"'
+    return " (required)"
+
+
+_GENERIC = {
+    "dict_type": "must be a table (got {got})",
+    "model_type": "must be a table (got {got})",
+    "model_attributes_type": "must be a table (got {got})",
+    "list_type": 'must be an array, such as ["a", "b"] (got {got})',
+    "too_short": "must not be empty",
+    "literal_error": "must be {expected} (got {got})",
+    "string_type": "must be text in quotes (got {got})",
+}
+
+
+def _message(kind: str, error: Any, loc: tuple[str | int, ...]) -> str:
+    ctx = error.get("ctx") or {}
+    if kind in _GENERIC:
+        got = show(error.get("input"))
+        return _GENERIC[kind].format(got=got, expected=ctx.get("expected", ""))
+    if "ctx" in error and kind not in ("value_error", "assertion_error"):
+        # Our own PydanticCustomError messages are already written for the user.
+        return str(error["msg"])
+    message = str(error["msg"])
+    return message[:1].lower() + message[1:]
+
+
+def _get(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _byte_position(raw: bytes, offset: int) -> Position:
+    line = raw.count(b"\n", 0, offset) + 1
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    col = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return Position(line, col)
+
+
+_SYNTAX_HINTS = {
+    "invalid value": 'invalid value (text needs quotes: name = "Child\'s pose")',
+    "cannot overwrite a value": "this key is already set above; each key may appear only once",
+}
+_AT_RE = re.compile(
+    r"^(?P<msg>.*?)\s*\(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$"
+)
+
+
+def _syntax_error(error: tomllib.TOMLDecodeError, text: str) -> tuple[int, int, str]:
+    raw = str(error.args[0]) if error.args else str(error)
+    match = _AT_RE.match(raw)
+    message = match["msg"] if match else raw
+    if match and match["line"]:
+        line, col = int(match["line"]), int(match["col"])
+    else:
+        lines = text.splitlines() or [""]
+        line, col = len(lines), len(lines[-1]) + 1
+    message = message[:1].lower() + message[1:]
+    message = _SYNTAX_HINTS.get(message.lower(), message)
+    return line, col, f"TOML syntax: {message}"

@@ -1,0 +1,47 @@
+"""Where spasmtimer keeps its files, following the XDG base directory spec.
+
+The spec promises these paths (``$XDG_CONFIG_HOME/spasmtimer/...``, ``$XDG_DATA_HOME/...``) on
+every platform, so they are worked out here rather than with platformdirs, which would move them
+to ~/Library on macOS.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP = "spasmtimer"
+
+
+def _xdg(variable: str, fallback: str) -> Path:
+    value = os.environ.get(variable, "")
+    # The XDG spec says relative paths in these variables are invalid and must be ignored.
+    if value and os.path.isabs(value):
+        return Path(value)
+    return Path.home() / fallback
+
+
+def config_dir() -> Path:
+    return _xdg("XDG_CONFIG_HOME", ".config") / APP
+
+
+def data_dir() -> Path:
+    return _xdg("XDG_DATA_HOME", ".local/share") / APP
+
+
+def user_programs_dir() -> Path:
+    """The user's own programs: ``$XDG_CONFIG_HOME/spasmtimer/programs/``."""
+    return config_dir() / "programs"
+
+
+def settings_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+def history_file() -> Path:
+    return data_dir() / "history.sqlite3"
+
+
+def bundled_programs_dir() -> Path:
+    """The programs shipped inside the package (and so inside the wheel)."""
+    return Path(__file__).parent / "programs"

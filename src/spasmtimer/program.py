@@ -1,0 +1,627 @@
+"""The program file format: pydantic models of one TOML file, and the resolved program.
+
+Two layers live here. The ``*File``/``*Step`` models describe exactly what one TOML file may
+say; every field is optional where ``[defaults]`` or an including file can supply it. The
+frozen dataclasses at the end (`Program`, `Stretch`, `Breathe`, `Rest`) are what the loader
+builds once includes and the defaults cascade are resolved: every value is concrete.
+
+Field docstrings become the JSON Schema's descriptions (``spasmtimer schema``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+MAX_PHASE_SECONDS = 3600
+"""One phase may last at most an hour."""
+MAX_SESSION_SECONDS = 6 * 3600
+"""A whole session may last at most six hours."""
+MAX_PHASES = 10_000
+"""A session may have at most this many phases."""
+MAX_INCLUDE_DEPTH = 4
+"""How deeply includes may nest (a file that includes a file ... four times)."""
+
+BUILTIN_DEFAULTS: Mapping[str, float] = {
+    "prepare": 5,
+    "switch": 5,
+    "rest": 10,
+    "rest_after": 10,
+    "reps": 1,
+    "cycles": 1,
+    "pause": 0,
+    "pause_out": 0,
+    "rounds": 1,
+}
+"""Values used when neither a step nor any ``[defaults]`` table gives one (SPEC section 1)."""
+
+
+# --- scalar types -------------------------------------------------------------------------
+
+_NUM = r"\d+(?:\.\d+)?"
+DURATION_PATTERN = (
+    rf"^\s*(?:{_NUM}\s*h(?:\s*{_NUM}\s*m)?(?:\s*{_NUM}\s*s)?"
+    rf"|{_NUM}\s*m(?:\s*{_NUM}\s*s)?"
+    rf"|{_NUM}\s*s)\s*$"
+)
+"""Duration strings such as "90s", "1m30s", "2m", "1.5s" or "1h" (also the JSON Schema pattern)."""
+_DURATION_RE = re.compile(DURATION_PATTERN)
+_DURATION_PART_RE = re.compile(rf"({_NUM})\s*([hms])")
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
+
+
+def show(value: Any) -> str:
+    """Render a user's TOML value the way they wrote it, for error messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return str(value)
+
+
+def parse_duration(value: Any) -> float:
+    """Turn ``20``, ``1.5``, ``"90s"``, ``"1m30s"`` or ``"2m"`` into seconds.
+
+    Raises `PydanticCustomError` with a message meant for the person who wrote the file.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PydanticCustomError(
+            "duration_type",
+            'must be a number of seconds or a string such as "90s" or "1m30s" (got {got})',
+            {"got": show(value)},
+        )
+    if isinstance(value, str):
+        if _DURATION_RE.match(value) is None:
+            text = value.strip()
+            if text.startswith("-") and _DURATION_RE.match(text[1:]):
+                raise PydanticCustomError(
+                    "duration_range", "must be greater than 0 (got {got})", {"got": show(value)}
+                )
+            hint = ""
+            if re.fullmatch(_NUM, text):
+                hint = f' (write {text} without quotes, or "{text}s")'
+            raise PydanticCustomError(
+                "duration_format",
+                'is not a duration: write seconds as a number, or a string such as "90s", '
+                '"1m30s", "2m" or "1.5s" (got {got}){hint}',
+                {"got": show(value), "hint": hint},
+            )
+        return sum(
+            float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART_RE.findall(value)
+        )
+    if not math.isfinite(value):
+        raise PydanticCustomError(
+            "duration_finite", "must be a finite number (got {got})", {"got": show(value)}
+        )
+    return float(value)
+
+
+def _check_range(seconds: float, raw: Any, *, allow_zero: bool) -> float:
+    if seconds < 0 or (seconds == 0 and not allow_zero):
+        bound = "0 or more" if allow_zero else "greater than 0"
+        raise PydanticCustomError(
+            "duration_range", "must be {bound} (got {got})", {"bound": bound, "got": show(raw)}
+        )
+    if seconds > MAX_PHASE_SECONDS:
+        raise PydanticCustomError(
+            "duration_limit",
+            "must be at most 1 hour (3600 seconds) (got {got})",
+            {"got": show(raw)},
+        )
+    return seconds
+
+
+def _positive_duration(value: Any) -> float:
+    return _check_range(parse_duration(value), value, allow_zero=False)
+
+
+def _gap_duration(value: Any) -> float:
+    return _check_range(parse_duration(value), value, allow_zero=True)
+
+
+def _duration_schema(*, allow_zero: bool) -> dict[str, Any]:
+    bound = {"minimum": 0} if allow_zero else {"exclusiveMinimum": 0}
+    return {
+        "anyOf": [
+            {"type": "number", **bound, "maximum": MAX_PHASE_SECONDS},
+            {"type": "string", "pattern": DURATION_PATTERN},
+        ]
+    }
+
+
+Seconds = Annotated[
+    float,
+    BeforeValidator(_positive_duration),
+    WithJsonSchema(_duration_schema(allow_zero=False)),
+]
+"""A duration greater than 0: a number of seconds or a string such as "1m30s"."""
+
+GapSeconds = Annotated[
+    float,
+    BeforeValidator(_gap_duration),
+    WithJsonSchema(_duration_schema(allow_zero=True)),
+]
+"""A duration that may be 0, which leaves its phase out."""
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError(
+            "count_type", "must be a whole number (got {got})", {"got": show(value)}
+        )
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise PydanticCustomError(
+                "count_type", "must be a whole number (got {got})", {"got": show(value)}
+            )
+        value = int(value)
+    count: int = value
+    if count < 1:
+        raise PydanticCustomError(
+            "count_range", "must be 1 or more (got {got})", {"got": show(count)}
+        )
+    return count
+
+
+Count = Annotated[int, BeforeValidator(_count), WithJsonSchema({"type": "integer", "minimum": 1})]
+"""A whole number of at least 1 (reps, cycles, rounds)."""
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise PydanticCustomError(
+            "number_type", "must be a number (got {got})", {"got": show(value)}
+        )
+    return float(value)
+
+
+Number = Annotated[float, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "text_type", "must be text in quotes (got {got})", {"got": show(value)}
+        )
+    if not value.strip():
+        raise PydanticCustomError("text_empty", "must not be empty", {})
+    return value.strip()
+
+
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "pattern": r"\S"})]
+"""Non-empty text; surrounding whitespace is dropped."""
+
+
+def _sides(value: Any) -> tuple[str, ...]:
+    if value == "both":
+        return ("left", "right")
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(v.strip() for v in value)
+    raise PydanticCustomError(
+        "sides",
+        'must be "both" or a list of side names such as ["left leg", "right leg"] (got {got}); '
+        "leave it out for a one-sided stretch",
+        {"got": show(value)},
+    )
+
+
+Sides = Annotated[
+    tuple[str, ...],
+    BeforeValidator(_sides),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"const": "both"},
+                {"type": "array", "items": {"type": "string", "pattern": r"\S"}, "minItems": 1},
+            ]
+        }
+    ),
+]
+
+
+# --- schedules ----------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, hide_input_in_errors=True
+    )
+
+
+class Schedule(_Model):
+    """How a value changes: ``base + by * floor(i / every)``, clamped to ``max`` (or ``min``).
+
+    In ``ramp``, ``i`` is the 0-based rep or cycle within the session; in ``progress`` it is the
+    program's level.
+    """
+
+    by: Number
+    """How much the value changes at each step; negative to decrease (then give `min`)."""
+    every: Count = 1
+    """How many reps, cycles or levels between changes."""
+    max: Number | None = None
+    """The cap for a growing value (`by` > 0)."""
+    min: Number | None = None
+    """The floor for a shrinking value (`by` < 0)."""
+
+    @model_validator(mode="after")
+    def _cap_matches_direction(self) -> Schedule:
+        if self.by == 0:
+            raise PydanticCustomError("schedule", "`by` must not be 0", {})
+        if self.by > 0 and (self.max is None or self.min is not None):
+            raise PydanticCustomError(
+                "schedule", "a growing value (by > 0) needs `max`, its cap, and no `min`", {}
+            )
+        if self.by < 0 and (self.min is None or self.max is not None):
+            raise PydanticCustomError(
+                "schedule", "a shrinking value (by < 0) needs `min`, its floor, and no `max`", {}
+            )
+        return self
+
+    @property
+    def cap(self) -> float:
+        """The bound the value stops at."""
+        bound = self.max if self.by > 0 else self.min
+        assert bound is not None  # guaranteed by the validator
+        return bound
+
+    def value(self, base: float, i: int) -> float:
+        """The scheduled value at index ``i`` (rep, cycle or level) from ``base``."""
+        raw = base + self.by * (i // self.every)
+        return min(raw, self.cap) if self.by > 0 else max(raw, self.cap)
+
+    def steps_to_cap(self, base: float) -> int:
+        """The smallest ``i`` from which the value stays at its cap (0 if it starts there)."""
+        distance = (self.cap - base) / self.by
+        if distance <= 0:
+            return 0
+        return math.ceil(distance - 1e-9) * self.every
+
+
+def _bounds_check(
+    schedule: Schedule, *, whole: bool, floor: float, floor_inclusive: bool, ceiling: float | None
+) -> Schedule:
+    values = {"by": schedule.by, "max": schedule.max, "min": schedule.min}
+    if whole:
+        for name, v in values.items():
+            if v is not None and not float(v).is_integer():
+                raise PydanticCustomError(
+                    "schedule",
+                    "`{name}` must be a whole number here (got {got})",
+                    {"name": name, "got": show(v)},
+                )
+    cap = schedule.cap
+    too_low = cap < floor or (cap == floor and not floor_inclusive)
+    if too_low:
+        bound = (
+            f"{show(float(floor))} or more"
+            if floor_inclusive
+            else f"more than {show(float(floor))}"
+        )
+        which = "max" if schedule.by > 0 else "min"
+        raise PydanticCustomError(
+            "schedule",
+            "`{which}` must be {bound} (got {got})",
+            {"which": which, "bound": bound, "got": show(cap)},
+        )
+    if ceiling is not None and cap > ceiling:
+        which = "max" if schedule.by > 0 else "min"
+        raise PydanticCustomError(
+            "schedule",
+            "`{which}` must be at most 1 hour (3600 seconds) (got {got})",
+            {"which": which, "got": show(cap)},
+        )
+    return schedule
+
+
+def _count_schedule(s: Schedule) -> Schedule:
+    return _bounds_check(s, whole=True, floor=1, floor_inclusive=True, ceiling=None)
+
+
+def _duration_schedule(s: Schedule) -> Schedule:
+    return _bounds_check(s, whole=False, floor=0, floor_inclusive=False, ceiling=MAX_PHASE_SECONDS)
+
+
+def _gap_schedule(s: Schedule) -> Schedule:
+    return _bounds_check(s, whole=False, floor=0, floor_inclusive=True, ceiling=MAX_PHASE_SECONDS)
+
+
+# The same `Schedule`, held to the range of the value it schedules.
+CountSchedule = Annotated[Schedule, AfterValidator(_count_schedule)]
+DurationSchedule = Annotated[Schedule, AfterValidator(_duration_schedule)]
+GapSchedule = Annotated[Schedule, AfterValidator(_gap_schedule)]
+
+
+class StretchRamp(_Model):
+    """Values of a stretch that change from rep to rep within one session."""
+
+    hold: DurationSchedule | None = None
+    """How the hold changes from rep to rep."""
+    rest: GapSchedule | None = None
+    """How the rest between reps changes from rep to rep."""
+    switch: GapSchedule | None = None
+    """How the pause to switch sides changes from rep to rep."""
+
+
+class StretchProgress(_Model):
+    """Values of a stretch that change with the program's level, session after session."""
+
+    hold: DurationSchedule | None = None
+    """How the hold grows with the level."""
+    reps: CountSchedule | None = None
+    """How the number of reps grows with the level."""
+    rest: GapSchedule | None = None
+    """How the rest between reps changes with the level."""
+    switch: GapSchedule | None = None
+    """How the pause to switch sides changes with the level."""
+
+
+class BreatheRamp(_Model):
+    """Values of a breathing drill that change from cycle to cycle within one session."""
+
+    inhale: DurationSchedule | None = None
+    """How the inhale changes from cycle to cycle."""
+    pause: GapSchedule | None = None
+    """How the hold after the inhale changes from cycle to cycle."""
+    exhale: DurationSchedule | None = None
+    """How the exhale changes from cycle to cycle."""
+    pause_out: GapSchedule | None = None
+    """How the hold after the exhale changes from cycle to cycle."""
+
+
+class BreatheProgress(_Model):
+    """Values of a breathing drill that change with the program's level, session after session."""
+
+    inhale: DurationSchedule | None = None
+    """How the inhale changes with the level."""
+    pause: GapSchedule | None = None
+    """How the hold after the inhale changes with the level."""
+    exhale: DurationSchedule | None = None
+    """How the exhale changes with the level."""
+    pause_out: GapSchedule | None = None
+    """How the hold after the exhale changes with the level."""
+    cycles: CountSchedule | None = None
+    """How the number of cycles grows with the level."""
+
+
+# --- steps --------------------------------------------------------------------------------
+
+
+class StretchStep(_Model):
+    """A held stretch: `hold` seconds, `reps` times, on each of its `sides`."""
+
+    type: Literal["stretch"]
+    """Always "stretch"."""
+    name: Text | None = None
+    """What the stretch is called, shown large while it runs."""
+    hold: Seconds | None = None
+    """How long to hold each rep, in seconds or as "20s", "1m30s"."""
+    reps: Count | None = None
+    """How many times to hold it (on each side). Default 1."""
+    sides: Sides | None = None
+    """The sides to hold it on, in order: "both" (left, right) or a list of names. Leave out
+    for a one-sided stretch."""
+    switch: GapSeconds | None = None
+    """Seconds to change sides between holds. Default 5; 0 leaves the pause out."""
+    rest: GapSeconds | None = None
+    """Seconds of rest between reps. Default 10; 0 leaves the rest out."""
+    rest_after: GapSeconds | None = None
+    """Seconds of rest before the next step. Default 10; 0 leaves the rest out."""
+    cue: Text | None = None
+    """What to do, shown when the stretch starts."""
+    halfway: Text | None = None
+    """A reminder given halfway through each hold."""
+    ramp: StretchRamp | None = None
+    """Values that change from rep to rep within this session."""
+    progress: StretchProgress | None = None
+    """Values that change with the program's level, across sessions."""
+
+
+class BreatheStep(_Model):
+    """A breathing drill: inhale, pause, exhale, pause out, for a number of cycles."""
+
+    type: Literal["breathe"]
+    """Always "breathe"."""
+    name: Text | None = None
+    """What the drill is called."""
+    inhale: Seconds | None = None
+    """Seconds to breathe in."""
+    pause: GapSeconds | None = None
+    """Seconds to hold after breathing in. Default 0 (no pause)."""
+    exhale: Seconds | None = None
+    """Seconds to breathe out."""
+    pause_out: GapSeconds | None = None
+    """Seconds to hold after breathing out (box breathing). Default 0 (no pause)."""
+    cycles: Count | None = None
+    """How many breaths. Default 1."""
+    rest_after: GapSeconds | None = None
+    """Seconds of rest before the next step. Default 10; 0 leaves the rest out."""
+    cue: Text | None = None
+    """What to do or picture, shown when the drill starts."""
+    ramp: BreatheRamp | None = None
+    """Values that change from cycle to cycle within this session."""
+    progress: BreatheProgress | None = None
+    """Values that change with the program's level, across sessions."""
+
+
+class RestStep(_Model):
+    """A plain rest of a fixed length."""
+
+    type: Literal["rest"]
+    """Always "rest"."""
+    name: Text | None = None
+    """What the rest is called. Default "Rest"."""
+    seconds: Seconds
+    """How long to rest."""
+    cue: Text | None = None
+    """What to do while resting."""
+
+
+class IncludeStep(_Model):
+    """Inlines the steps of another program file."""
+
+    include: Text
+    """The path of the file whose steps to inline, relative to this file."""
+
+
+STEP_MODELS: Mapping[str, type[_Model]] = {
+    "stretch": StretchStep,
+    "breathe": BreatheStep,
+    "rest": RestStep,
+    "include": IncludeStep,
+}
+STEP_TYPES = ("stretch", "breathe", "rest")
+
+
+def _step_tag(value: Any) -> str | None:
+    if isinstance(value, Mapping):
+        if "include" in value and "type" not in value:
+            return "include"
+        kind = value.get("type")
+        return kind if isinstance(kind, str) else None
+    return getattr(value, "type", "include" if isinstance(value, IncludeStep) else None)
+
+
+Step = Annotated[
+    Annotated[StretchStep, Tag("stretch")]
+    | Annotated[BreatheStep, Tag("breathe")]
+    | Annotated[RestStep, Tag("rest")]
+    | Annotated[IncludeStep, Tag("include")],
+    Discriminator(_step_tag),
+]
+
+
+class Defaults(_Model):
+    """Values every step of this file (and of the files it includes) uses unless it sets its own."""
+
+    prepare: GapSeconds | None = None
+    """Seconds of get-ready at the very start of the session. Default 5."""
+    rounds: Count | None = None
+    """How many times the whole step list runs. Default 1."""
+    hold: Seconds | None = None
+    """Hold for stretches that do not set one."""
+    reps: Count | None = None
+    """Reps for stretches. Default 1."""
+    switch: GapSeconds | None = None
+    """Seconds to change sides. Default 5."""
+    rest: GapSeconds | None = None
+    """Seconds of rest between reps. Default 10."""
+    rest_after: GapSeconds | None = None
+    """Seconds of rest between one step and the next, and between rounds. Default 10."""
+    inhale: Seconds | None = None
+    """Inhale for breathing drills that do not set one."""
+    pause: GapSeconds | None = None
+    """Hold after the inhale. Default 0."""
+    exhale: Seconds | None = None
+    """Exhale for breathing drills that do not set one."""
+    pause_out: GapSeconds | None = None
+    """Hold after the exhale. Default 0."""
+    cycles: Count | None = None
+    """Breaths per breathing drill. Default 1."""
+
+
+class ProgramFile(_Model):
+    """A spasmtimer program: a sequence of stretches, breathing drills and rests."""
+
+    model_config = ConfigDict(title="spasmtimer program")
+
+    title: Text | None = None
+    """The program's title. Default: the file's name."""
+    summary: Text | None = None
+    """One or two sentences on what the program is for."""
+    tags: list[Text] = []
+    """Words to find the program by, such as "acute" or "breathing"."""
+    caution: Text | None = None
+    """A safety note shown before the session starts; the session waits for Enter."""
+    rounds: Count | None = None
+    """How many times the whole step list runs. Default 1."""
+    prepare: GapSeconds | None = None
+    """Seconds of get-ready at the very start of the session (same as `defaults.prepare`)."""
+    defaults: Defaults = Defaults()
+    """Values for every step that does not set its own."""
+    steps: list[Step] = Field(min_length=1)
+    """The steps, in order: each a stretch, a breathing drill, a rest, or an include."""
+
+
+# --- the resolved program -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Stretch:
+    name: str
+    hold: float
+    reps: int
+    sides: tuple[str, ...] | None
+    switch: float
+    rest: float
+    rest_after: float
+    cue: str | None
+    halfway: str | None
+    ramp: StretchRamp
+    progress: StretchProgress
+    source: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Breathe:
+    name: str
+    inhale: float
+    pause: float
+    exhale: float
+    pause_out: float
+    cycles: int
+    rest_after: float
+    cue: str | None
+    ramp: BreatheRamp
+    progress: BreatheProgress
+    source: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Rest:
+    name: str
+    seconds: float
+    cue: str | None
+    source: Path
+
+
+ResolvedStep = Stretch | Breathe | Rest
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """A program with its includes inlined and every value resolved."""
+
+    title: str
+    summary: str | None
+    tags: tuple[str, ...]
+    caution: str | None
+    rounds: int
+    prepare: float
+    steps: tuple[ResolvedStep, ...]
+    path: Path
+    files: tuple[Path, ...] = field(default=())
+    """Every file the program was read from: the program itself, then its includes."""

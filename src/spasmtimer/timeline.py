@@ -1,0 +1,253 @@
+"""Expand a resolved program, at a level, into the flat list of timed phases a session runs.
+
+This is SPEC section 1, "The timeline a program expands to", and nothing else: a pure
+function of (program, level). The engine, the plain runner, ``plan`` and the app all read the
+phases from here and never work them out themselves.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any, Literal
+
+from spasmtimer.program import (
+    MAX_PHASES,
+    MAX_SESSION_SECONDS,
+    Breathe,
+    Program,
+    ResolvedStep,
+    Rest,
+    Schedule,
+    Stretch,
+)
+
+PhaseKind = Literal["prepare", "hold", "switch", "rest", "inhale", "pause", "exhale", "pause_out"]
+
+PREPARE_NAME = "Get ready"
+REST_NAME = "Rest"
+"""The name of the rest between two steps (and between rounds)."""
+
+# Values that must stay above zero: a scheduled value never rounds down to an empty phase.
+_POSITIVE = frozenset({"hold", "inhale", "exhale"})
+_COUNTS = frozenset({"reps", "cycles"})
+
+
+class LimitError(ValueError):
+    """The expanded session breaks one of the format's limits (phases or total length)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """One timed stretch of a session: a hold, a switch, a rest, an inhale, ..."""
+
+    kind: PhaseKind
+    seconds: float
+    name: str
+    """The step's name (or "Get ready", or "Rest" between steps)."""
+    side: str | None = None
+    """For a hold, its side; for a switch, the side to switch to."""
+    rep: int | None = None
+    """1-based rep of a stretch's hold or switch."""
+    cycle: int | None = None
+    """1-based breathing cycle."""
+    round: int = 1
+    """1-based round of the whole step list."""
+    step: int | None = None
+    """0-based index of the step in the program; None for get-ready and rests between steps."""
+    reps: int | None = None
+    """How many reps the stretch has, for "rep 2 of 3"."""
+    cycles: int | None = None
+    """How many cycles the breathing drill has."""
+    cue: str | None = None
+    """The step's cue."""
+    halfway: str | None = None
+    """For a hold, what to say at its half."""
+
+    def as_json(self, start: float) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "seconds": json_number(self.seconds),
+            "start": json_number(start),
+            "name": self.name,
+            "side": self.side,
+            "rep": self.rep,
+            "cycle": self.cycle,
+            "round": self.round,
+            "step": self.step,
+            "reps": self.reps,
+            "cycles": self.cycles,
+            "cue": self.cue,
+            "halfway": self.halfway,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    title: str
+    level: int
+    phases: tuple[Phase, ...]
+    total_seconds: float
+
+    def starts(self) -> list[float]:
+        """When each phase starts, in seconds from the start of the session."""
+        return [
+            round(s, 3) for s in itertools.accumulate((p.seconds for p in self.phases), initial=0.0)
+        ][:-1]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "level": self.level,
+            "total_seconds": json_number(self.total_seconds),
+            "phases": [p.as_json(s) for p, s in zip(self.phases, self.starts(), strict=True)],
+        }
+
+
+def json_number(x: float) -> float | int:
+    """Whole seconds as ints, so that JSON reads ``20`` rather than ``20.0``."""
+    return int(x) if float(x).is_integer() else x
+
+
+def _q(x: float) -> float:
+    # Durations are kept to the millisecond; this also hides float noise such as 0.1 + 0.2.
+    return round(x, 3)
+
+
+def _scheduled(base: float, schedule: Schedule | None, i: int, key: str) -> float:
+    if schedule is None:
+        return base
+    value = _q(schedule.value(base, i))
+    return max(value, 0.001) if key in _POSITIVE else value
+
+
+def at_level(step: ResolvedStep, level: int) -> ResolvedStep:
+    """The step with its ``progress`` schedules applied at ``level``."""
+    if isinstance(step, Rest):
+        return step
+    changes: dict[str, float | int] = {}
+    for key, schedule in step.progress:
+        if schedule is not None:
+            value = _scheduled(getattr(step, key), schedule, level, key)
+            changes[key] = int(value) if key in _COUNTS else value
+    return replace(step, **changes) if changes else step  # type: ignore[arg-type]
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.phases: list[Phase] = []
+        self.total = 0.0
+
+    def add(self, phase: Phase) -> None:
+        if phase.seconds <= 0:
+            return
+        self.phases.append(phase)
+        self.total += phase.seconds
+        if len(self.phases) > MAX_PHASES:
+            raise LimitError(f"the session has more than {MAX_PHASES:,} phases")
+        if self.total > MAX_SESSION_SECONDS + 1e-6:
+            raise LimitError("the session lasts more than 6 hours")
+
+
+def _stretch(b: _Builder, s: Stretch, index: int, rnd: int) -> None:
+    sides: tuple[str | None, ...] = s.sides or (None,)
+    step = partial(Phase, name=s.name, round=rnd, step=index, reps=s.reps, cue=s.cue)
+    for r in range(s.reps):
+        hold = _scheduled(s.hold, s.ramp.hold, r, "hold")
+        switch = _scheduled(s.switch, s.ramp.switch, r, "switch")
+        for n, side in enumerate(sides):
+            if n:
+                b.add(step(kind="switch", seconds=switch, side=side, rep=r + 1))
+            b.add(step(kind="hold", seconds=hold, side=side, rep=r + 1, halfway=s.halfway))
+        if r < s.reps - 1:
+            b.add(step(kind="rest", seconds=_scheduled(s.rest, s.ramp.rest, r, "rest")))
+
+
+_BREATH_KINDS: tuple[PhaseKind, ...] = ("inhale", "pause", "exhale", "pause_out")
+
+
+def _breathe(b: _Builder, s: Breathe, index: int, rnd: int) -> None:
+    step = partial(Phase, name=s.name, round=rnd, step=index, cycles=s.cycles, cue=s.cue)
+    for c in range(s.cycles):
+        for kind in _BREATH_KINDS:
+            seconds = _scheduled(getattr(s, kind), getattr(s.ramp, kind), c, kind)
+            b.add(step(kind=kind, seconds=seconds, cycle=c + 1))
+
+
+def expand(program: Program, level: int = 0) -> Timeline:
+    """The phases of one session of ``program`` at ``level``.
+
+    Raises `LimitError` if the session would break the format's limits at that level.
+    """
+    b = _Builder()
+    b.add(Phase("prepare", program.prepare, PREPARE_NAME))
+    steps = [at_level(step, level) for step in program.steps]
+    previous: ResolvedStep | None = None
+    for rnd in range(1, program.rounds + 1):
+        for index, step in enumerate(steps):
+            if (
+                previous is not None
+                and not isinstance(previous, Rest)
+                and not isinstance(step, Rest)
+            ):
+                b.add(Phase("rest", previous.rest_after, REST_NAME, round=rnd))
+            if isinstance(step, Stretch):
+                _stretch(b, step, index, rnd)
+            elif isinstance(step, Breathe):
+                _breathe(b, step, index, rnd)
+            else:
+                b.add(Phase("rest", step.seconds, step.name, round=rnd, step=index, cue=step.cue))
+            previous = step
+    return Timeline(program.title, level, tuple(b.phases), _q(b.total))
+
+
+# --- progression across levels ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    """One value that ``progress`` changes: a step's key."""
+
+    step: int
+    name: str
+    key: str
+    base: float
+    schedule: Schedule
+
+    def at(self, level: int) -> float:
+        value = _scheduled(self.base, self.schedule, level, self.key)
+        return int(value) if self.key in _COUNTS else value
+
+    @property
+    def cap_level(self) -> int:
+        return self.schedule.steps_to_cap(self.base)
+
+
+def scheduled_values(program: Program) -> list[Scheduled]:
+    """Every value of the program that changes with the level, in step order."""
+    found = []
+    for index, step in enumerate(program.steps):
+        if isinstance(step, Rest):
+            continue
+        for key, schedule in step.progress:
+            if schedule is not None:
+                found.append(Scheduled(index, step.name, key, getattr(step, key), schedule))
+    return found
+
+
+def cap_level(program: Program) -> int:
+    """The first level at which every ``progress`` value has reached its cap."""
+    return max((s.cap_level for s in scheduled_values(program)), default=0)
+
+
+def change_levels(program: Program) -> Iterator[int]:
+    """Level 0, then every level at which some progressed value changes, up to the cap level."""
+    runs = [range(0, s.cap_level + 1, s.schedule.every) for s in scheduled_values(program)]
+    last = None
+    for level in heapq.merge(range(1), *runs):
+        if level != last:
+            yield level
+            last = level
