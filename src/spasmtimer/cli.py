@@ -65,6 +65,32 @@ def _short(path: Path) -> str:
         return str(path)
 
 
+def to_json(value: Any) -> str:
+    """JSON with one line per top-level key and per element of a top-level list of objects.
+
+    Readable in a terminal or a diff, and written by the C encoder: ``indent=`` would fall back
+    to the pure-Python one, which takes 0.4 s for a plan of 10,000 phases.
+    """
+
+    def compact(v: Any) -> str:
+        return json.dumps(v, ensure_ascii=False)
+
+    def items(values: list[Any], pad: str) -> str:
+        if not values:
+            return "[]"
+        return "[\n" + ",\n".join(pad + "  " + compact(v) for v in values) + "\n" + pad + "]"
+
+    if isinstance(value, list):
+        return items(value, "")
+    if isinstance(value, dict):
+        lines = [
+            f"  {compact(k)}: " + (items(v, "  ") if isinstance(v, list) else compact(v))
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(lines) + "\n}"
+    return compact(value)
+
+
 def current_level(entry: library.Entry) -> int:
     """The level a program runs at now. Until history is recorded, every program is at 0."""
     return 0
@@ -138,7 +164,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.json:
         document = timeline.as_json()
         document.update(name=entry.name, path=str(entry.path), progression=table)
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print(to_json(document))
         return EXIT_OK
     print(_plan_text(program, timeline, table))
     return EXIT_OK
@@ -228,7 +254,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             item["error"] = str(e)
         items.append(item)
     if args.json:
-        print(json.dumps(items, indent=2, ensure_ascii=False))
+        print(to_json(items))
         return EXIT_OK
     if not items:
         print("No programs found.")

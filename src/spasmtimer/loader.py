@@ -48,6 +48,12 @@ from spasmtimer.tomlpos import KeyPath, Locations, Position, locate
 MAX_FILE_BYTES = 1024 * 1024
 """Larger files are refused: the largest valid program (10,000 phases) fits in far less."""
 
+# Shared empty schedules (the models are frozen): building one per step is measurable at 10,000.
+_NO_STRETCH_RAMP = StretchRamp()
+_NO_STRETCH_PROGRESS = StretchProgress()
+_NO_BREATHE_RAMP = BreatheRamp()
+_NO_BREATHE_PROGRESS = BreatheProgress()
+
 _STEP_NAMES = {"stretch": "Stretch", "breathe": "Breathing", "rest": "Rest"}
 _REQUIRED = {
     "stretch": {"hold": "how long to hold each rep, e.g. hold = 20"},
@@ -309,8 +315,8 @@ class _Loader:
                 rest_after=pick("rest_after"),
                 cue=step.cue,
                 halfway=step.halfway,
-                ramp=step.ramp or StretchRamp(),
-                progress=step.progress or StretchProgress(),
+                ramp=step.ramp or _NO_STRETCH_RAMP,
+                progress=step.progress or _NO_STRETCH_PROGRESS,
                 source=file.path,
             )
         return Breathe(
@@ -322,8 +328,8 @@ class _Loader:
             cycles=pick("cycles"),
             rest_after=pick("rest_after"),
             cue=step.cue,
-            ramp=step.ramp or BreatheRamp(),
-            progress=step.progress or BreatheProgress(),
+            ramp=step.ramp or _NO_BREATHE_RAMP,
+            progress=step.progress or _NO_BREATHE_PROGRESS,
             source=file.path,
         )
 
@@ -479,6 +485,8 @@ _GENERIC = {
 
 def _message(kind: str, error: Any, loc: tuple[str | int, ...]) -> str:
     ctx = error.get("ctx") or {}
+    if kind == "too_short" and loc == ("steps",):
+        return "a program needs at least one step"
     if kind in _GENERIC:
         got = show(error.get("input"))
         return _GENERIC[kind].format(got=got, expected=ctx.get("expected", ""))

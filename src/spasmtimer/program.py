@@ -258,6 +258,24 @@ class Schedule(_Model):
     program's level.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            # A growing value needs its cap, a shrinking one its floor.
+            "oneOf": [
+                {
+                    "properties": {"by": {"exclusiveMinimum": 0}},
+                    "required": ["max"],
+                    "not": {"required": ["min"]},
+                },
+                {
+                    "properties": {"by": {"exclusiveMaximum": 0}},
+                    "required": ["min"],
+                    "not": {"required": ["max"]},
+                },
+            ]
+        }
+    )
+
     by: Number
     """How much the value changes at each step; negative to decrease (then give `min`)."""
     every: Count = 1

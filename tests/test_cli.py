@@ -1,0 +1,303 @@
+"""The command line: check, plan, list, new, schema, --version, and their exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from spasmtimer.cli import main
+from spasmtimer.locations import bundled_programs_dir, user_programs_dir
+
+DATA = Path(__file__).parent / "data"
+BUNDLED = sorted(p.stem for p in bundled_programs_dir().glob("*.toml"))
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        status = main(list(args))
+    except SystemExit as e:  # argparse's usage errors, --version
+        status = int(e.code or 0)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_check_valid_files(capsys) -> None:
+    status, out, err = run_cli(
+        capsys,
+        "check",
+        str(DATA / "valid" / "spec-example.toml"),
+        str(DATA / "valid" / "cascade.toml"),
+    )
+    assert status == 0, err
+    assert out.count(": ok (") == 2
+
+
+def test_check_reports_every_invalid_file_and_exits_1(capsys, monkeypatch) -> None:
+    monkeypatch.chdir(DATA / "broken")
+    status, out, err = run_cli(
+        capsys,
+        "check",
+        "negative_hold.toml",
+        str(DATA / "valid" / "cascade.toml"),
+        "unknown_key_typo.toml",
+    )
+    assert status == 1
+    assert "negative_hold.toml:6:8: steps[0].hold: must be greater than 0 (got -5)" in err
+    assert (
+        "unknown_key_typo.toml:5:1: steps[0].hodl: unknown key `hodl` (did you mean `hold`?)" in err
+    )
+    assert "cascade.toml: ok" in out
+    assert "Traceback" not in err
+
+
+def test_check_a_missing_file_exits_1(capsys) -> None:
+    status, _, err = run_cli(capsys, "check", "no/such/program.toml")
+    assert status == 1
+    assert "no/such/program.toml: no such program file" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check"],
+        ["plan"],
+        ["plan", "x", "--level", "-1"],
+        ["plan", "x", "--level", "two"],
+        ["frobnicate"],
+        ["list", "--yaml"],
+    ],
+)
+def test_usage_errors_exit_2(capsys, args: list[str]) -> None:
+    status, _, err = run_cli(capsys, *args)
+    assert status == 2
+    assert "usage:" in err
+
+
+def test_version(capsys) -> None:
+    status, out, _ = run_cli(capsys, "--version")
+    assert status == 0
+    assert out.startswith("spasmtimer ")
+
+
+def test_plan_json_follows_the_spec(capsys) -> None:
+    status, out, _ = run_cli(capsys, "plan", str(DATA / "valid" / "spec-example.toml"), "--json")
+    assert status == 0
+    plan = json.loads(out)
+    assert plan["title"] == "Lower back: first aid"
+    assert plan["level"] == 0
+    assert plan["total_seconds"] == 302
+    assert len(plan["phases"]) == 44
+    first_hold = next(p for p in plan["phases"] if p["kind"] == "hold")
+    assert {k: first_hold[k] for k in ("kind", "seconds", "name", "side", "rep", "cycle")} == {
+        "kind": "hold",
+        "seconds": 20,
+        "name": "Seated hamstring stretch",
+        "side": "left leg",
+        "rep": 1,
+        "cycle": None,
+    }
+    inhale = plan["phases"][1]
+    assert (inhale["kind"], inhale["cycle"], inhale["rep"], inhale["side"]) == (
+        "inhale",
+        1,
+        None,
+        None,
+    )
+    assert sum(p["seconds"] for p in plan["phases"]) == plan["total_seconds"]
+
+
+def test_plan_json_at_a_level(capsys) -> None:
+    _, out, _ = run_cli(
+        capsys, "plan", str(DATA / "valid" / "spec-example.toml"), "--json", "--level", "4"
+    )
+    plan = json.loads(out)
+    assert plan["level"] == 4
+    assert {p["seconds"] for p in plan["phases"] if p["kind"] == "hold"} == {30}
+    progression = plan["progression"]
+    assert progression["cap_level"] == 8
+    assert [row["level"] for row in progression["levels"]] == [0, 2, 4, 6, 8]
+    cycles = [
+        v["value"] for row in progression["levels"] for v in row["values"] if v["key"] == "cycles"
+    ]
+    assert cycles == [8, 9, 10, 11, 12]
+
+
+def test_plan_text_shows_timeline_and_progression(capsys) -> None:
+    status, out, _ = run_cli(capsys, "plan", str(DATA / "valid" / "spec-example.toml"))
+    assert status == 0
+    assert "Level 0 · 5 min 2 s · 44 phases" in out
+    assert "hold                20 s  2. Seated hamstring stretch · left leg, rep 1 of 3" in out
+    assert "Progression: values by level, until every one reaches its cap at level 8." in out
+    table = out[out.index("Progression") :].splitlines()
+    header = next(line for line in table if "level" in line and "session" in line)
+    assert header.split() == ["level", "session", "1.cycles", "2.hold", "2.reps"]
+    rows = [line.split() for line in table[table.index(header) + 1 :]]
+    assert [r[0] for r in rows] == ["0", "2", "4", "6", "8"]
+    assert rows[-1][-4:] == ["12", "30", "s", "4"]
+
+
+def test_plan_without_progress_says_so(capsys) -> None:
+    _, out, _ = run_cli(capsys, "plan", str(DATA / "broken" / "helpers" / "deep5.toml"))
+    assert "No `progress` in this program" in out
+
+
+def test_plan_by_bundled_name(capsys) -> None:
+    status, out, _ = run_cli(capsys, "plan", "seated-hamstring", "--json")
+    assert status == 0
+    assert json.loads(out)["title"] == "Seated hamstring stretch"
+
+
+def test_plan_unknown_name_suggests(capsys) -> None:
+    status, _, err = run_cli(capsys, "plan", "seated-hamstrings")
+    assert status == 1
+    assert "did you mean seated-hamstring" in err
+
+
+def test_plan_of_an_invalid_program_exits_1(capsys) -> None:
+    status, out, err = run_cli(
+        capsys, "plan", str(DATA / "broken" / "negative_hold.toml"), "--json"
+    )
+    assert (status, out) == (1, "")
+    assert "must be greater than 0" in err
+
+
+def test_plan_at_a_level_where_the_session_breaks_the_limits(capsys, write) -> None:
+    # Fine at level 0 (5 h) and at the cap, level 10 (1 h), but 15 x 35 min at level 5.
+    path = write(
+        "p.toml",
+        """
+prepare = 0
+[[steps]]
+type = "stretch"
+hold = 600
+reps = 30
+rest = 0
+progress = { hold = { by = 300, max = 3600 }, reps = { by = -3, min = 1 } }
+""",
+    )
+    assert run_cli(capsys, "check", str(path))[0] == 0
+    status, out, err = run_cli(capsys, "plan", str(path), "--level", "5")
+    assert (status, out) == (1, "")
+    assert "at level 5, the session lasts more than 6 hours" in err
+
+
+def test_levels_past_the_cap_plan_like_the_cap(capsys) -> None:
+    name = str(DATA / "valid" / "spec-example.toml")
+    at_cap = json.loads(run_cli(capsys, "plan", name, "--json", "--level", "8")[1])
+    far = json.loads(run_cli(capsys, "plan", name, "--json", "--level", "1000000")[1])
+    assert far["level"] == 1000000
+    assert far["phases"] == at_cap["phases"]
+
+
+def test_list_json_has_bundled_and_user_programs(capsys) -> None:
+    user = user_programs_dir()
+    user.mkdir(parents=True)
+    (user / "mine.toml").write_text(
+        'title = "Mine"\ntags = ["x"]\n[[steps]]\ntype = "rest"\nseconds = 30\n'
+    )
+    (user / "broken.toml").write_text("title = ")
+    status, out, _ = run_cli(capsys, "list", "--json")
+    assert status == 0
+    items = {i["name"]: i for i in json.loads(out)}
+    assert set(BUNDLED) <= set(items)
+    for name in BUNDLED:
+        assert items[name]["source"] == "bundled"
+        assert items[name]["total_seconds"] > 0
+        assert items[name]["tags"]
+    mine = items["mine"]
+    assert (mine["title"], mine["source"], mine["tags"], mine["total_seconds"]) == (
+        "Mine",
+        "user",
+        ["x"],
+        35,
+    )
+    assert Path(mine["path"]) == user / "mine.toml"
+    assert items["broken"]["error"].startswith("~/")
+    assert items["broken"]["total_seconds"] is None
+
+
+def test_a_user_program_shadows_a_bundled_one(capsys) -> None:
+    user = user_programs_dir()
+    user.mkdir(parents=True)
+    (user / "desk-break.toml").write_text(
+        'title = "My desk break"\n[[steps]]\ntype = "rest"\nseconds = 3\n'
+    )
+    _, out, _ = run_cli(capsys, "list", "--json")
+    desk = [i for i in json.loads(out) if i["name"] == "desk-break"]
+    assert [(d["title"], d["source"]) for d in desk] == [("My desk break", "user")]
+    _, out, _ = run_cli(capsys, "plan", "desk-break", "--json")
+    assert json.loads(out)["title"] == "My desk break"
+
+
+def test_list_text(capsys) -> None:
+    status, out, _ = run_cli(capsys, "list")
+    assert status == 0
+    assert len(out.splitlines()) == len(BUNDLED)
+    assert "Spasm first aid" in out
+
+
+def test_new_writes_a_valid_commented_program_and_never_overwrites(capsys, tmp_path) -> None:
+    target = tmp_path / "mine.toml"
+    status, _out, _ = run_cli(capsys, "new", str(target))
+    assert status == 0
+    text = target.read_text()
+    assert text.startswith("# A spasmtimer program.")
+    assert text.count("[[steps]]") == 3
+    tomllib.loads(text)
+    assert run_cli(capsys, "check", str(target))[0] == 0
+    target.write_text("mine, edited")
+    status, _, err = run_cli(capsys, "new", str(target))
+    assert status == 1
+    assert "already exists" in err
+    assert target.read_text() == "mine, edited"
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.toml"]  # no temporary file left
+
+
+def test_new_adds_the_toml_suffix(capsys, tmp_path) -> None:
+    assert run_cli(capsys, "new", str(tmp_path / "drill"))[0] == 0
+    assert (tmp_path / "drill.toml").is_file()
+
+
+def test_new_into_a_missing_folder_fails_cleanly(capsys, tmp_path) -> None:
+    status, _, err = run_cli(capsys, "new", str(tmp_path / "no" / "such" / "dir.toml"))
+    assert status == 1
+    assert "cannot be written" in err
+
+
+def test_schema_is_json(capsys) -> None:
+    status, out, _ = run_cli(capsys, "schema")
+    assert status == 0
+    schema = json.loads(out)
+    assert schema["title"] == "spasmtimer program"
+    assert schema["properties"]["steps"]["description"]
+
+
+def test_the_console_script_runs_and_keeps_tracebacks_away(tmp_path) -> None:
+    broken = tmp_path / "b.toml"
+    broken.write_bytes(b"\xff\xfe\x00garbage")
+    result = subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "check", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "binary file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_plan_piped_into_a_closed_reader_is_quiet(tmp_path) -> None:
+    result = subprocess.run(
+        f"{sys.executable} -m spasmtimer plan spasm-first-aid | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "Spasm first aid"
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,54 @@
+"""The domain core imports without Textual, and the quick commands never pay for it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+CORE = [
+    "spasmtimer.program",
+    "spasmtimer.loader",
+    "spasmtimer.timeline",
+    "spasmtimer.library",
+    "spasmtimer.locations",
+    "spasmtimer.display",
+    "spasmtimer.schema",
+    "spasmtimer.starter",
+    "spasmtimer.tomlpos",
+    "spasmtimer.cli",
+]
+
+
+def textual_loaded_after(code: str) -> bool:
+    probe = f"{code}\nimport sys\nprint('textual' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1] == "True"
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_imports_without_textual(module: str) -> None:
+    assert not textual_loaded_after(f"import {module}")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "spasm-first-aid"],
+        ["plan", "desk-break"],
+        ["plan", "desk-break", "--json"],
+        ["list"],
+        ["list", "--json"],
+        ["schema"],
+    ],
+)
+def test_quick_commands_do_not_import_textual(args: list[str]) -> None:
+    code = (
+        "import contextlib, io\nfrom spasmtimer.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()):\n    assert main({args!r}) == 0"
+    )
+    assert not textual_loaded_after(code)
