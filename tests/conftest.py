@@ -31,3 +31,21 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+class FakeClock:
+    """A clock the test moves by hand: no real sleeping, exact to the float."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()

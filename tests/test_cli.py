@@ -301,3 +301,28 @@ def test_plan_piped_into_a_closed_reader_is_quiet(tmp_path) -> None:
     )
     assert result.stdout.strip() == "Spasm first aid"
     assert "Traceback" not in result.stderr
+
+
+def test_run_is_plain_when_stdout_is_not_a_terminal(tmp_path) -> None:
+    path = tmp_path / "quick.toml"
+    path.write_text('title = "Quick"\nprepare = 0.2\n[[steps]]\ntype = "rest"\nseconds = 0.3\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "run", str(path)],
+        input="1\n0\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "0:00  Get ready, 0.2 s. Next: Rest.",
+        "0:00  Rest: rest, 0.3 s.",
+    ]
+    assert "Session complete" in result.stderr
+
+
+def test_run_of_a_missing_or_invalid_program_exits_1(capsys) -> None:
+    assert run_cli(capsys, "run", "no-such-program", "--plain")[0] == 1
+    status, _, err = run_cli(capsys, "run", str(DATA / "broken" / "negative_hold.toml"), "--plain")
+    assert status == 1
+    assert "must be greater than 0" in err

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic_core import PydanticCustomError
 
-from spasmtimer.program import Schedule, parse_duration
+from spasmtimer.program import Schedule, parse_breath, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,24 @@ def test_steps_to_cap_is_where_the_value_first_stays_at_its_cap(
 def test_bad_schedules_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         Schedule.model_validate(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("5-1-3", (5, 1, 3, 0)),
+        ("4-6", (4, 0, 6, 0)),
+        ("4-4-4-4", (4, 4, 4, 4)),
+        ("4.5 - 0 - 6", (4.5, 0, 6, 0)),
+    ],
+)
+def test_breath_patterns(text: str, parts: tuple[float, ...]) -> None:
+    pattern = parse_breath(text)
+    assert (pattern.inhale, pattern.pause, pattern.exhale, pattern.pause_out) == parts
+    assert parse_breath(str(pattern)) == pattern
+
+
+@pytest.mark.parametrize("bad", ["5", "5-1-3-1-1", "0-4", "4-0", "a-b", "", 5, "5--3"])
+def test_bad_breath_patterns(bad: object) -> None:
+    with pytest.raises(PydanticCustomError):
+        parse_breath(bad)

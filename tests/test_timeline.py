@@ -368,3 +368,23 @@ def test_expand_raises_limit_error_past_six_hours(write) -> None:
     program = load_program(write("p.toml", '[[steps]]\ntype = "rest"\nseconds = "1h"\n'))
     with pytest.raises(LimitError, match="more than 6 hours"):
         expand(replace(program, rounds=7))
+
+
+def test_a_breathing_rhythm_rides_on_the_holds(write) -> None:
+    program = load_program(
+        write(
+            "p.toml",
+            """
+prepare = 0
+[[steps]]
+type = "stretch"
+hold = 20
+reps = 2
+breath = "5-1-3"
+""",
+        )
+    )
+    timeline = expand(program)
+    assert [str(p.breath) for p in timeline.phases if p.kind == "hold"] == ["5-1-3", "5-1-3"]
+    assert [p.breath for p in timeline.phases if p.kind == "rest"] == [None]
+    assert timeline.as_json()["phases"][0]["breath"] == "5-1-3"

@@ -103,6 +103,28 @@ def expand_at(program: Program, level: int) -> Timeline:
         raise Failure(f"{program.path}: at level {level}, {e}") from None
 
 
+# --- run ----------------------------------------------------------------------------------
+
+
+def wants_plain(args: argparse.Namespace) -> bool:
+    """Plain text when asked, when stdout is not a terminal, or when the terminal is dumb."""
+    term = os.environ.get("TERM", "")
+    return bool(args.plain) or not sys.stdout.isatty() or term in ("", "dumb")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    entry, program = load(args.program)
+    level = args.level if args.level is not None else current_level(entry)
+    timeline = expand_at(program, level)
+    from spasmtimer.engine import Session
+    from spasmtimer.plain import PlainRunner
+
+    runner = PlainRunner(
+        Session(timeline), title=program.title, caution=program.caution, bell=not args.no_bell
+    )
+    return runner.run().exit_status
+
+
 # --- check --------------------------------------------------------------------------------
 
 
@@ -329,6 +351,16 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=summary, description=summary)
         sub.set_defaults(handler=handler)
         return sub
+
+    run = command("run", cmd_run, "run a program")
+    run.add_argument("program", metavar="PROGRAM", help="a .toml file or a program's name")
+    run.add_argument("--level", type=_level, metavar="N", help="run this session at level N")
+    run.add_argument(
+        "--plain",
+        action="store_true",
+        help="one line of text per phase (automatic when stdout is not a terminal)",
+    )
+    run.add_argument("--no-bell", action="store_true", help="no terminal bell")
 
     check = command("check", cmd_check, "validate program files")
     check.add_argument("files", nargs="+", metavar="FILE")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from spasmtimer.timeline import Phase
 
@@ -58,3 +59,37 @@ def phase_detail(phase: Phase) -> str:
     if phase.cycle is not None:
         parts.append(f"cycle {phase.cycle} of {phase.cycles}")
     return ", ".join(parts)
+
+
+def _starts_step(phases: Sequence[Phase], index: int) -> bool:
+    """Is this the first phase of its step (in this round)?"""
+    phase = phases[index]
+    if phase.step is None:
+        return False
+    before = phases[index - 1] if index else None
+    return before is None or before.step != phase.step or before.round != phase.round
+
+
+def phase_sentence(phases: Sequence[Phase], index: int, seconds: float) -> str:
+    """The plain runner's line for a phase: step, side or cycle, what to do, for how long.
+
+    The step's cue is given with its first phase only, and a rest between steps names what
+    comes next, so that the person is never surprised and a screen reader is never chatty.
+    """
+    phase = phases[index]
+    detail = phase_detail(phase)
+    length = seconds_text(seconds)
+    if phase.step is None:
+        sentence = f"{phase.name}, {length}."
+        upcoming = next((p for p in phases[index + 1 :] if p.step is not None), None)
+        if upcoming is not None:
+            sentence += f" Next: {upcoming.name}."
+        return sentence
+    if phase.kind == "switch":
+        who, what = phase.name, f"switch to {phase.side}" if phase.side else "switch sides"
+    else:
+        who, what = phase.name + (f", {detail}" if detail else ""), KIND_WORDS[phase.kind]
+    sentence = f"{who}: {what}, {length}."
+    if phase.cue and _starts_step(phases, index):
+        sentence += f" {phase.cue}"
+    return sentence

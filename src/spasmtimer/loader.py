@@ -315,6 +315,7 @@ class _Loader:
                 rest_after=pick("rest_after"),
                 cue=step.cue,
                 halfway=step.halfway,
+                breath=step.breath,
                 ramp=step.ramp or _NO_STRETCH_RAMP,
                 progress=step.progress or _NO_STRETCH_PROGRESS,
                 source=file.path,

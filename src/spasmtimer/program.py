@@ -24,6 +24,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PlainValidator,
     Tag,
     WithJsonSchema,
     model_validator,
@@ -242,6 +243,73 @@ Sides = Annotated[
 ]
 
 
+BreathPart = Literal["inhale", "pause", "exhale", "pause_out"]
+
+
+@dataclass(frozen=True, slots=True)
+class BreathPattern:
+    """A breathing rhythm kept during a hold: ``"5-1-3"`` is in 5, pause 1, out 3."""
+
+    inhale: float
+    pause: float
+    exhale: float
+    pause_out: float
+
+    def parts(self) -> tuple[tuple[BreathPart, float], ...]:
+        return (
+            ("inhale", self.inhale),
+            ("pause", self.pause),
+            ("exhale", self.exhale),
+            ("pause_out", self.pause_out),
+        )
+
+    @property
+    def cycle_seconds(self) -> float:
+        return self.inhale + self.pause + self.exhale + self.pause_out
+
+    def __str__(self) -> str:
+        numbers = [self.inhale, self.pause, self.exhale, self.pause_out]
+        if self.pause_out == 0:
+            numbers.pop()
+            if self.pause == 0:
+                numbers.pop(1)
+        return "-".join(f"{n:g}" for n in numbers)
+
+
+BREATH_PATTERN = rf"^\s*{_NUM}(?:\s*-\s*{_NUM}){{1,3}}\s*$"
+
+
+def parse_breath(value: Any) -> BreathPattern:
+    """``"5-1-3"`` (in, pause, out), ``"4-6"`` (in, out) or ``"4-4-4-4"`` (box breathing)."""
+    if isinstance(value, BreathPattern):
+        return value
+    if not isinstance(value, str) or not re.match(BREATH_PATTERN, value):
+        raise PydanticCustomError(
+            "breath",
+            'must be a breathing rhythm in seconds such as "5-1-3" (in, pause, out), "4-6" '
+            '(in, out) or "4-4-4-4" (in, pause, out, pause) (got {got})',
+            {"got": show(value)},
+        )
+    numbers = [float(n) for n in value.split("-")]
+    if len(numbers) == 2:
+        numbers = [numbers[0], 0.0, numbers[1]]
+    inhale, pause, exhale, pause_out = [*numbers, 0.0][:4]
+    if inhale <= 0 or exhale <= 0:
+        raise PydanticCustomError(
+            "breath",
+            "needs an in-breath and an out-breath longer than 0 (got {got})",
+            {"got": show(value)},
+        )
+    return BreathPattern(inhale, pause, exhale, pause_out)
+
+
+Breath = Annotated[
+    BreathPattern,
+    PlainValidator(parse_breath),
+    WithJsonSchema({"type": "string", "pattern": BREATH_PATTERN}),
+]
+
+
 # --- schedules ----------------------------------------------------------------------------
 
 
@@ -452,6 +520,9 @@ class StretchStep(_Model):
     """What to do, shown when the stretch starts."""
     halfway: Text | None = None
     """A reminder given halfway through each hold."""
+    breath: Breath | None = None
+    """A breathing rhythm to keep during each hold, such as "5-1-3" (in 5, pause 1, out 3):
+    the session then also cues each breath in and out."""
     ramp: StretchRamp | None = None
     """Values that change from rep to rep within this session."""
     progress: StretchProgress | None = None
@@ -598,6 +669,7 @@ class Stretch:
     rest_after: float
     cue: str | None
     halfway: str | None
+    breath: BreathPattern | None
     ramp: StretchRamp
     progress: StretchProgress
     source: Path

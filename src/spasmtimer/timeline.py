@@ -18,6 +18,7 @@ from spasmtimer.program import (
     MAX_PHASES,
     MAX_SESSION_SECONDS,
     Breathe,
+    BreathPattern,
     Program,
     ResolvedStep,
     Rest,
@@ -66,6 +67,8 @@ class Phase:
     """The step's cue."""
     halfway: str | None = None
     """For a hold, what to say at its half."""
+    breath: BreathPattern | None = None
+    """For a hold, the breathing rhythm to keep during it."""
 
     def as_json(self, start: float) -> dict[str, Any]:
         return {
@@ -82,6 +85,7 @@ class Phase:
             "cycles": self.cycles,
             "cue": self.cue,
             "halfway": self.halfway,
+            "breath": str(self.breath) if self.breath else None,
         }
 
 
@@ -161,7 +165,16 @@ def _stretch(b: _Builder, s: Stretch, index: int, rnd: int) -> None:
         for n, side in enumerate(sides):
             if n:
                 b.add(step(kind="switch", seconds=switch, side=side, rep=r + 1))
-            b.add(step(kind="hold", seconds=hold, side=side, rep=r + 1, halfway=s.halfway))
+            b.add(
+                step(
+                    kind="hold",
+                    seconds=hold,
+                    side=side,
+                    rep=r + 1,
+                    halfway=s.halfway,
+                    breath=s.breath,
+                )
+            )
         if r < s.reps - 1:
             b.add(step(kind="rest", seconds=_scheduled(s.rest, s.ramp.rest, r, "rest")))
 

@@ -1,0 +1,435 @@
+"""The session engine: where a running session is, derived from a clock, never from ticks.
+
+A `Session` holds a timeline and a clock (``time.monotonic`` unless a test passes a fake one).
+Everything it reports — the current phase, the time left in it, the session's elapsed and
+remaining time, the cues that are due — is computed from ``clock()`` when asked:
+
+    position = (now - started_at - time_paused) + shift
+
+where ``shift`` records the jumps made by skip and back. Phase boundaries are the running sums of
+the (adjustable) phase lengths, so a session of thousands of phases ends exactly when their sum
+says, however often or rarely anyone looks.
+
+Every operation (pause, resume, skip, back, adjust, stop) is recorded as an `Event`, for the
+history to keep. No Textual here: the app and the plain runner both drive this class.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal, Protocol
+
+from spasmtimer.display import KIND_WORDS
+from spasmtimer.program import BreathPart, BreathPattern
+from spasmtimer.timeline import Phase, Timeline
+
+Clock = Callable[[], float]
+
+BACK_GRACE_SECONDS = 2.0
+"""Back pressed within this long of a phase's start goes to the previous phase."""
+EPSILON = 1e-6
+"""Clock readings are floats: within a microsecond of a phase boundary counts as on it."""
+COUNTDOWN_KINDS = frozenset({"prepare", "hold", "rest"})
+"""Phases whose last three seconds are counted out."""
+
+
+class Status(StrEnum):
+    READY = "ready"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+
+
+EventKind = Literal["start", "pause", "resume", "skip", "back", "adjust", "stop"]
+CueKind = Literal["start", "switch", "halfway", "countdown", "breath", "end"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened to a session, for the history."""
+
+    kind: EventKind
+    elapsed: float
+    """Seconds since the session started, pauses included (clock time)."""
+    phase: int
+    """The phase it happened in (for skip and back: the phase it left)."""
+    seconds: float | None = None
+    """For adjust: seconds added (negative: taken away), as applied."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """Something to tell the person at a moment of the session."""
+
+    kind: CueKind
+    phase: int
+    at: float
+    """When, as a position in the session (seconds of session time from its start)."""
+    text: str
+    count: int | None = None
+    """For a countdown: 3, 2 or 1."""
+
+
+@dataclass(frozen=True, slots=True)
+class Breath:
+    """Where the breath is within a breathing phase, or within a hold that has a `breath`."""
+
+    part: BreathPart
+    fraction: float
+    """How far through this part of the breath, 0 to 1."""
+    remaining: float
+    """Seconds left in this part of the breath."""
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """A snapshot of the session at one instant."""
+
+    status: Status
+    index: int
+    """The current phase (the last one once the session has finished)."""
+    phase: Phase
+    phase_seconds: float
+    """The current phase's length, with any adjustment."""
+    phase_elapsed: float
+    phase_remaining: float
+    elapsed: float
+    """Session time done: the position in the session, in seconds."""
+    remaining: float
+    """Session time left."""
+    total: float
+    """The session's length, with any adjustment."""
+    next: Phase | None
+    breath: Breath | None
+
+    @property
+    def done(self) -> bool:
+        return self.status in (Status.FINISHED, Status.STOPPED)
+
+    @property
+    def progress(self) -> float:
+        """How much of the session is done, 0 to 1."""
+        return self.elapsed / self.total if self.total else 1.0
+
+    @property
+    def phase_progress(self) -> float:
+        return self.phase_elapsed / self.phase_seconds if self.phase_seconds else 1.0
+
+
+def breath_at(pattern: BreathPattern, t: float) -> Breath:
+    """The part of a repeating breath pattern at ``t`` seconds into it."""
+    parts = [(p, s) for p, s in pattern.parts() if s > 0]
+    t %= pattern.cycle_seconds
+    for part, seconds in parts:
+        if t < seconds:
+            return Breath(part, t / seconds, seconds - t)
+        t -= seconds
+    part, seconds = parts[-1]  # t landed on the cycle's end through float rounding
+    return Breath(part, 1.0, 0.0)
+
+
+def _start_text(phase: Phase) -> str:
+    if phase.kind == "switch":
+        return f"Switch to {phase.side}" if phase.side else "Switch sides"
+    words = KIND_WORDS[phase.kind]
+    if phase.kind in ("prepare", "rest") and phase.step is None:
+        return words.capitalize()
+    return f"{phase.name}: {words}" + (f", {phase.side}" if phase.side else "")
+
+
+def phase_cues(phase: Phase, index: int, start: float, seconds: float) -> list[Cue]:
+    """The cues of one phase that starts at ``start`` and lasts ``seconds``, in time order."""
+    end = start + seconds
+    cues = [Cue("switch" if phase.kind == "switch" else "start", index, start, _start_text(phase))]
+    if phase.kind == "hold" and phase.breath is not None:
+        offset = 0.0
+        for _ in range(math.ceil(seconds / phase.breath.cycle_seconds)):
+            for part, length in phase.breath.parts():
+                if length > 0 and offset < seconds - 1e-9:
+                    cues.append(Cue("breath", index, start + offset, KIND_WORDS[part].capitalize()))
+                offset += length
+    if phase.kind == "hold" and phase.halfway:
+        cues.append(Cue("halfway", index, start + seconds / 2, phase.halfway))
+    if phase.kind in COUNTDOWN_KINDS:
+        cues += [
+            Cue("countdown", index, end - n, str(n), count=n) for n in (3, 2, 1) if end - n > start
+        ]
+    cues.sort(key=lambda c: c.at)  # stable: a start cue stays before a breath cue at its instant
+    return cues
+
+
+class Session:
+    """One run of a timeline, driven by a clock."""
+
+    def __init__(self, timeline: Timeline, clock: Clock = time.monotonic) -> None:
+        if not timeline.phases:
+            raise ValueError("a session needs at least one phase")
+        self.timeline = timeline
+        self.clock = clock
+        self.phases = timeline.phases
+        self.durations = [p.seconds for p in self.phases]
+        self.starts: list[float] = []
+        self.total = 0.0
+        self._restart_from(0)
+        self.events: list[Event] = []
+        self.started_at: float | None = None
+        self._paused_at: float | None = None
+        self._paused_total = 0.0
+        self._shift = 0.0
+        self._stopped_at: float | None = None
+        self._cue_cursor = -math.inf
+        self._cue_phase = 0
+
+    # -- time --------------------------------------------------------------------------------
+    def _now(self, now: float | None) -> float:
+        return self.clock() if now is None else now
+
+    def _restart_from(self, index: int) -> None:
+        """Recompute phase starts from ``index`` on, after a phase's length changed."""
+        previous = self.starts[index] if index < len(self.starts) else 0.0
+        # Rounded as they are summed, so 500 phases of 0.1 s end at 50.0, not 50.00000000000044.
+        tail = itertools.accumulate(
+            self.durations[index:], lambda a, b: round(a + b, 6), initial=previous
+        )
+        self.starts[index:] = list(tail)
+        self.total = self.starts.pop()
+
+    def _active(self, now: float) -> float:
+        """Seconds the session has been running (not paused) at ``now``."""
+        if self.started_at is None:
+            return 0.0
+        until = now
+        if self._stopped_at is not None:
+            until = min(until, self._stopped_at)
+        if self._paused_at is not None:
+            until = min(until, self._paused_at)
+        return until - self.started_at - self._paused_total
+
+    def position(self, now: float | None = None) -> float:
+        """Where the session is, in seconds from its start, at ``now``."""
+        position = self._active(self._now(now)) + self._shift
+        return self.total if position >= self.total - EPSILON else position
+
+    def _index_at(self, position: float) -> int:
+        found = bisect.bisect_right(self.starts, position + EPSILON) - 1
+        return max(0, min(found, len(self.phases) - 1))
+
+    def status(self, now: float | None = None) -> Status:
+        now = self._now(now)
+        if self._stopped_at is not None:
+            return Status.STOPPED
+        if self.started_at is None:
+            return Status.READY
+        if self.position(now) >= self.total:
+            return Status.FINISHED
+        return Status.PAUSED if self._paused_at is not None else Status.RUNNING
+
+    def ended_at(self, now: float | None = None) -> float | None:
+        """The clock time the session ended (finished or stopped), or None while it runs."""
+        status = self.status(now)
+        if status is Status.STOPPED:
+            return self._stopped_at
+        if status is Status.FINISHED:
+            assert self.started_at is not None
+            return self.started_at + self._paused_total + (self.total - self._shift)
+        return None
+
+    def state_at(self, now: float | None = None) -> State:
+        now = self._now(now)
+        position = self.position(now)
+        index = self._index_at(position)
+        phase = self.phases[index]
+        seconds = self.durations[index]
+        phase_elapsed = min(max(position - self.starts[index], 0.0), seconds)
+        breath = None
+        if phase.kind in ("inhale", "pause", "exhale", "pause_out"):
+            breath = Breath(phase.kind, phase_elapsed / seconds, seconds - phase_elapsed)
+        elif phase.kind == "hold" and phase.breath is not None:
+            breath = breath_at(phase.breath, phase_elapsed)
+        return State(
+            status=self.status(now),
+            index=index,
+            phase=phase,
+            phase_seconds=seconds,
+            phase_elapsed=phase_elapsed,
+            phase_remaining=seconds - phase_elapsed,
+            elapsed=position,
+            remaining=self.total - position,
+            total=self.total,
+            next=self.phases[index + 1] if index + 1 < len(self.phases) else None,
+            breath=breath,
+        )
+
+    def next_change(self, now: float | None = None) -> float | None:
+        """Clock time of the next phase start or session end, for a runner to sleep until."""
+        now = self._now(now)
+        if self.status(now) is not Status.RUNNING:
+            return None
+        position = self.position(now)
+        index = self._index_at(position)
+        boundary = self.starts[index + 1] if index + 1 < len(self.phases) else self.total
+        return now + (boundary - position)
+
+    # -- cues --------------------------------------------------------------------------------
+    def due_cues(self, now: float | None = None) -> list[Cue]:
+        """The cues that have come due since the last call, in order.
+
+        Cues passed over by a skip are not given; after back, the phase's cues come again.
+        """
+        now = self._now(now)
+        if self.started_at is None:
+            return []
+        position = self.position(now)
+        horizon = position + EPSILON
+        due: list[Cue] = []
+        last = self._index_at(position)
+        for index in range(self._cue_phase, last + 1):
+            for cue in phase_cues(
+                self.phases[index], index, self.starts[index], self.durations[index]
+            ):
+                if self._cue_cursor < cue.at <= horizon:
+                    due.append(cue)
+        if position >= self.total and self._cue_cursor < self.total:
+            due.append(Cue("end", len(self.phases) - 1, self.total, "Session complete"))
+        self._cue_cursor = horizon
+        self._cue_phase = last
+        return due
+
+    def _rewind_cues_to(self, index: int) -> None:
+        """Let the cues of the phase at ``index`` come again from its start."""
+        self._cue_phase = index
+        self._cue_cursor = self.starts[index] - EPSILON
+
+    def upcoming_cues(self, now: float | None = None) -> Iterator[Cue]:
+        """The cues still to come in the current phase (for scheduling a wake-up)."""
+        position = self.position(self._now(now))
+        index = self._index_at(position)
+        for cue in phase_cues(self.phases[index], index, self.starts[index], self.durations[index]):
+            if cue.at > position:
+                yield cue
+
+    # -- operations --------------------------------------------------------------------------
+    def _record(
+        self, kind: EventKind, now: float, phase: int, seconds: float | None = None
+    ) -> None:
+        assert self.started_at is not None
+        self.events.append(Event(kind, now - self.started_at, phase, seconds))
+
+    def _live(self, now: float) -> bool:
+        return self.status(now) in (Status.RUNNING, Status.PAUSED)
+
+    def start(self, now: float | None = None) -> None:
+        if self.started_at is not None:
+            return
+        self.started_at = self._now(now)
+        self._record("start", self.started_at, 0)
+
+    def pause(self, now: float | None = None) -> None:
+        now = self._now(now)
+        if self.status(now) is Status.RUNNING:
+            self._paused_at = now
+            self._record("pause", now, self._index_at(self.position(now)))
+
+    def resume(self, now: float | None = None) -> None:
+        now = self._now(now)
+        if self.status(now) is Status.PAUSED and self._paused_at is not None:
+            self._paused_total += now - self._paused_at
+            self._paused_at = None
+            self._record("resume", now, self._index_at(self.position(now)))
+
+    def toggle_pause(self, now: float | None = None) -> None:
+        now = self._now(now)
+        if self.status(now) is Status.PAUSED:
+            self.resume(now)
+        else:
+            self.pause(now)
+
+    def _jump_to(self, target: float, now: float) -> None:
+        self._shift += target - self.position(now)
+
+    def skip(self, now: float | None = None) -> None:
+        """Go to the start of the next phase (or end the session from its last phase)."""
+        now = self._now(now)
+        if not self._live(now):
+            return
+        index = self._index_at(self.position(now))
+        self._record("skip", now, index)
+        target = self.starts[index + 1] if index + 1 < len(self.phases) else self.total
+        self._jump_to(target, now)
+        self._cue_cursor = target - EPSILON
+        self._cue_phase = min(index + 1, len(self.phases) - 1)
+
+    def back(self, now: float | None = None) -> None:
+        """Restart the current phase, or go to the previous one early in the current one."""
+        now = self._now(now)
+        if not self._live(now):
+            return
+        position = self.position(now)
+        index = self._index_at(position)
+        self._record("back", now, index)
+        if position - self.starts[index] < BACK_GRACE_SECONDS and index > 0:
+            index -= 1
+        self._jump_to(self.starts[index], now)
+        self._rewind_cues_to(index)
+
+    def adjust(self, seconds: float, now: float | None = None) -> None:
+        """Lengthen (or, with a negative ``seconds``, shorten) the current phase.
+
+        A phase is never shortened to before now: taking away more than is left ends it now.
+        """
+        now = self._now(now)
+        if not self._live(now):
+            return
+        position = self.position(now)
+        index = self._index_at(position)
+        elapsed = position - self.starts[index]
+        new = max(self.durations[index] + seconds, elapsed)
+        applied = new - self.durations[index]
+        self.durations[index] = new
+        self._restart_from(index)
+        if index + 1 < len(self.phases):
+            # Shortened to end now: the next phase's start cue is still to come.
+            self._cue_cursor = min(self._cue_cursor, self.starts[index + 1] - EPSILON)
+        self._record("adjust", now, index, applied)
+
+    def stop(self, now: float | None = None) -> None:
+        now = self._now(now)
+        if self.started_at is None or self._stopped_at is not None:
+            return
+        if self.status(now) is Status.FINISHED:
+            return
+        self._stopped_at = now
+        self._record("stop", now, self._index_at(self.position(now)))
+
+
+class Recorder(Protocol):
+    """What keeps a record of a session as it goes (the history store implements it)."""
+
+    def started(self, session: Session, pain_before: int | None) -> None:
+        """The session has just started."""
+
+    def sync(self, session: Session) -> None:
+        """Write the session's new events, and its end once it has ended."""
+
+    def rated(self, pain_after: int | None, notes: str | None = None) -> None:
+        """The person rated their pain after the session (or skipped it)."""
+
+
+class NullRecorder:
+    """Keeps nothing: for runs with no history."""
+
+    def started(self, session: Session, pain_before: int | None) -> None:
+        pass
+
+    def sync(self, session: Session) -> None:
+        pass
+
+    def rated(self, pain_after: int | None, notes: str | None = None) -> None:
+        pass

@@ -1,0 +1,179 @@
+"""``spasmtimer run --plain``: one line per phase, for dumb terminals, screen readers and pipes.
+
+Each phase is announced by one line on stdout as it starts, and nothing is written between, so a
+screen reader or a log stays quiet. Everything else (the caution, the pain questions, the closing
+words) goes to stderr, which keeps stdout a clean record of the session.
+
+The runner sleeps until the engine's next phase boundary, computed from the clock each time, so
+lateness never accumulates: a session of many short phases ends when their sum says.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TextIO
+
+from spasmtimer.display import clock as clock_text
+from spasmtimer.display import phase_sentence, seconds_text
+from spasmtimer.engine import Clock, NullRecorder, Recorder, Session, Status
+
+EXIT_COMPLETED = 0
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+
+
+class Interrupted(Exception):
+    """The session was ended by a signal: SIGINT, SIGTERM or SIGHUP."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP (a closed SSH connection) into `Interrupted`, like Ctrl-C."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise Interrupted(signum)
+
+    caught = [signal.SIGTERM, signal.SIGHUP]
+    previous = {s: signal.signal(s, handler) for s in caught}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+@dataclass
+class Outcome:
+    session: Session
+    pain_before: int | None
+    pain_after: int | None
+    exit_status: int
+
+
+def ask_pain(question: str, stdin: TextIO, stderr: TextIO) -> tuple[int | None, bool]:
+    """Read one line, 0-10 or empty to skip. Returns (rating, input still open).
+
+    At the end of input nothing is asked. On a terminal a bad answer is asked again; from a
+    pipe it is reported and skipped, so the next line is not taken for another answer.
+    """
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            stderr.write(f"{question} (0-10, Enter to skip): ")
+            stderr.flush()
+        line = stdin.readline()
+        if not line:
+            if interactive:
+                stderr.write("\n")
+            return None, False
+        answer = line.strip()
+        if not answer:
+            return None, True
+        if answer.isdigit() and 0 <= int(answer) <= 10:
+            return int(answer), True
+        stderr.write(f"Pain is a number from 0 to 10 (got {answer!r}).\n")
+        if not interactive:
+            return None, True
+
+
+class PlainRunner:
+    """Runs one session and writes its lines; the clock and sleep are injectable for tests."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        title: str,
+        caution: str | None = None,
+        bell: bool = True,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        recorder: Recorder | None = None,
+    ) -> None:
+        self.session = session
+        self.clock: Clock = session.clock
+        self.title = title
+        self.caution = caution
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.bell = bell and self.stdout.isatty()
+        self.sleep = sleep
+        self.recorder: Recorder = recorder or NullRecorder()
+
+    def say(self, text: str) -> None:
+        self.stderr.write(text + "\n")
+        self.stderr.flush()
+
+    def announce(self, index: int) -> None:
+        session = self.session
+        sentence = phase_sentence(session.phases, index, session.durations[index])
+        line = f"{clock_text(session.starts[index])}  {sentence}"
+        self.stdout.write(("\a" if self.bell else "") + line + "\n")
+        self.stdout.flush()
+
+    def run(self) -> Outcome:
+        session = self.session
+        timeline = session.timeline
+        with signals_interrupt():
+            try:
+                length = seconds_text(timeline.total_seconds)
+                self.say(f"{self.title} · level {timeline.level} · {length}")
+                if self.caution:
+                    self.say(f"Caution: {self.caution}")
+                pain_before, input_open = ask_pain("Pain now", self.stdin, self.stderr)
+            except (KeyboardInterrupt, Interrupted) as e:
+                return Outcome(session, None, None, _exit_status(e))
+            try:
+                session.start()
+                self.recorder.started(session, pain_before)
+                self._count()
+            except (KeyboardInterrupt, Interrupted, OSError) as e:
+                # OSError: the terminal or the reading end of a pipe went away.
+                session.stop()
+                self.recorder.sync(session)
+                return Outcome(session, pain_before, None, _exit_status(e))
+            self.recorder.sync(session)
+            pain_after = None
+            try:
+                self.say(f"Session complete: {seconds_text(session.state_at().elapsed)}.")
+                if input_open:
+                    pain_after, _ = ask_pain("Pain now, after the session", self.stdin, self.stderr)
+            except (KeyboardInterrupt, Interrupted, OSError) as e:
+                return Outcome(session, pain_before, None, _exit_status(e))
+            self.recorder.rated(pain_after)
+            return Outcome(session, pain_before, pain_after, EXIT_COMPLETED)
+
+    def _count(self) -> None:
+        """Announce each phase as it starts, sleeping until the next boundary in between.
+
+        A wake-up later than a whole phase (a loaded machine, phases of 10 ms) still announces
+        every phase it passed, each with its own start time.
+        """
+        announced = -1
+        while True:
+            state = self.session.state_at()
+            last = state.index if state.status is Status.RUNNING else len(self.session.phases) - 1
+            for index in range(announced + 1, last + 1):
+                self.announce(index)
+            announced = last
+            wake = self.session.next_change()
+            if wake is None:
+                return
+            self.sleep(max(0.0, wake - self.clock()))
+
+
+def _exit_status(error: BaseException) -> int:
+    if isinstance(error, Interrupted):
+        return 128 + error.signum
+    return EXIT_INTERRUPTED
