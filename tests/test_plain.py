@@ -44,7 +44,7 @@ class Log:
     def sync(self, session: Session) -> None:
         self.calls.append(("sync", session.status()))
 
-    def rated(self, pain_after: int | None, notes: str | None = None) -> None:
+    def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
         self.calls.append(("rated", pain_after))
 
 

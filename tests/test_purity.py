@@ -52,3 +52,14 @@ def test_quick_commands_do_not_import_textual(args: list[str]) -> None:
         f"with contextlib.redirect_stdout(io.StringIO()):\n    assert main({args!r}) == 0"
     )
     assert not textual_loaded_after(code)
+
+
+def test_run_plain_does_not_import_textual(tmp_path) -> None:
+    program = tmp_path / "p.toml"
+    program.write_text('prepare = 0\n[[steps]]\ntype = "rest"\nseconds = 0.01\n')
+    code = (
+        "import contextlib, io, sys\nfrom spasmtimer.cli import main\nsys.stdin = io.StringIO()\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    assert main(['run', {str(program)!r}, '--plain']) == 0"
+    )
+    assert not textual_loaded_after(code)

@@ -8,6 +8,7 @@ Textual app is imported by the commands that open it, so ``check``, ``plan``, ``
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ from spasmtimer import __version__, library
 from spasmtimer.display import KIND_WORDS, clock, phase_detail, seconds_text
 from spasmtimer.loader import ProgramError, load_program
 from spasmtimer.program import Program
+from spasmtimer.settings import Settings, load_settings
 from spasmtimer.timeline import (
     LimitError,
     Timeline,
@@ -32,6 +34,7 @@ from spasmtimer.timeline import (
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 PROGRESSION_ROWS = 60
 """At most this many levels are listed in a progression table."""
 
@@ -53,16 +56,17 @@ def load(program: str) -> tuple[library.Entry, Program]:
         entry = library.find(program)
     except library.NotFound as e:
         raise Failure(str(e)) from None
-    shown = str(entry.path) if entry.source == "file" else _short(entry.path)
-    return entry, load_program(entry.path, shown=shown)
+    shown = str(entry.path) if entry.source == "file" else library.shown_path(entry.path)
+    return entry, load_program(entry.path, shown=shown, default_prepare=user_settings().prepare)
 
 
-def _short(path: Path) -> str:
-    """A library path as the user would type it: relative to home when it is under it."""
-    try:
-        return "~/" + str(path.relative_to(Path.home()))
-    except ValueError:
-        return str(path)
+@functools.cache
+def user_settings() -> Settings:
+    """The user's settings; problems with the file are reported once and the defaults used."""
+    loaded = load_settings()
+    for problem in loaded.problems:
+        error(problem)
+    return loaded.settings
 
 
 def to_json(value: Any) -> str:
@@ -91,7 +95,7 @@ def to_json(value: Any) -> str:
     return compact(value)
 
 
-def current_level(entry: library.Entry) -> int:
+def current_level(name: str) -> int:
     """The level a program runs at now. Until history is recorded, every program is at 0."""
     return 0
 
@@ -114,15 +118,35 @@ def wants_plain(args: argparse.Namespace) -> bool:
 
 def cmd_run(args: argparse.Namespace) -> int:
     entry, program = load(args.program)
-    level = args.level if args.level is not None else current_level(entry)
+    level = args.level if args.level is not None else current_level(entry.name)
     timeline = expand_at(program, level)
+    if not wants_plain(args):
+        item = library.Item(entry, program, None, level, timeline.total_seconds)
+        return open_app(run=item, level=level, bell=not args.no_bell)
     from spasmtimer.engine import Session
     from spasmtimer.plain import PlainRunner
 
     runner = PlainRunner(
-        Session(timeline), title=program.title, caution=program.caution, bell=not args.no_bell
+        Session(timeline),
+        title=program.title,
+        caution=program.caution,
+        bell=not args.no_bell and user_settings().bell,
     )
     return runner.run().exit_status
+
+
+def open_app(
+    *, run: library.Item | None = None, level: int | None = None, bell: bool = True
+) -> int:
+    # Textual takes about 0.2 s to import: only the app's own paths pay for it.
+    from spasmtimer.app import SpasmtimerApp
+
+    loaded = load_settings()
+    app = SpasmtimerApp(
+        settings=loaded.settings, notices=loaded.problems, run=run, level=level, bell=bell
+    )
+    app.run()
+    return app.return_code or 0
 
 
 # --- check --------------------------------------------------------------------------------
@@ -180,7 +204,7 @@ def progression(program: Program) -> dict[str, Any]:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     entry, program = load(args.program)
-    level = args.level if args.level is not None else current_level(entry)
+    level = args.level if args.level is not None else current_level(entry.name)
     timeline = expand_at(program, level)
     table = progression(program)
     if args.json:
@@ -249,50 +273,40 @@ def _progression_text(program: Program, table: dict[str, Any]) -> list[str]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    items = []
-    for entry in library.entries():
-        item: dict[str, Any] = {
-            "name": entry.name,
-            "title": entry.name,
-            "path": str(entry.path),
-            "source": entry.source,
-            "tags": [],
-            "total_seconds": None,
-            "level": None,
-            "summary": None,
-            "error": None,
-        }
-        try:
-            program = load_program(entry.path, shown=_short(entry.path))
-            level = current_level(entry)
-            item.update(
-                title=program.title,
-                tags=list(program.tags),
-                summary=program.summary,
-                level=level,
-                total_seconds=json_number(expand(program, level).total_seconds),
-            )
-        except (ProgramError, LimitError) as e:
-            item["error"] = str(e)
-        items.append(item)
+    items = library.load_items(current_level, user_settings().prepare)
     if args.json:
-        print(to_json(items))
+        print(to_json([_item_json(item) for item in items]))
         return EXIT_OK
     if not items:
         print("No programs found.")
         return EXIT_OK
-    width = max(len(i["name"]) for i in items)
-    for i in items:
-        if i["error"]:
-            first = i["error"].splitlines()[0]
-            print(f"{i['name']:<{width}}  (cannot be loaded) {first}")
+    width = max(len(item.entry.name) for item in items)
+    for item in items:
+        name = f"{item.entry.name:<{width}}"
+        if item.error is not None or item.total_seconds is None:
+            print(f"{name}  (cannot be loaded) {(item.error or '').splitlines()[0]}")
             continue
-        tags = ", ".join(i["tags"])
+        tags = f"  [{', '.join(item.tags)}]" if item.tags else ""
         print(
-            f"{i['name']:<{width}}  {seconds_text(i['total_seconds']):>12}  level {i['level']:<3}"
-            f"  {i['title']}" + (f"  [{tags}]" if tags else "")
+            f"{name}  {seconds_text(item.total_seconds):>12}  level {item.level:<3}  "
+            f"{item.title}{tags}"
         )
     return EXIT_OK
+
+
+def _item_json(item: library.Item) -> dict[str, Any]:
+    total = item.total_seconds
+    return {
+        "name": item.entry.name,
+        "title": item.title,
+        "path": str(item.entry.path),
+        "source": item.entry.source,
+        "tags": list(item.tags),
+        "total_seconds": None if total is None else json_number(total),
+        "level": item.level,
+        "summary": item.program.summary if item.program else None,
+        "error": item.error,
+    }
 
 
 # --- new ----------------------------------------------------------------------------------
@@ -384,8 +398,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return EXIT_OK
+        if not sys.stdout.isatty() or os.environ.get("TERM", "") in ("", "dumb"):
+            parser.print_help()
+            return EXIT_OK
+        return open_app()
     try:
         status: int = args.handler(args)
     except ProgramError as e:

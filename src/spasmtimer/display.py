@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from spasmtimer.program import Breathe, BreathPattern, ResolvedStep, Rest
 from spasmtimer.timeline import Phase
 
 KIND_WORDS = {
@@ -22,7 +23,7 @@ KIND_WORDS = {
 
 def clock(seconds: float) -> str:
     """``65`` -> ``"1:05"``; ``3725`` -> ``"1:02:05"``. Whole seconds, rounded down."""
-    whole = max(0, math.floor(seconds + 1e-9))
+    whole = max(0, math.floor(seconds + 1e-6))
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -30,7 +31,7 @@ def clock(seconds: float) -> str:
 
 def countdown(seconds: float) -> str:
     """Time left, rounded up, so a count shows 3, 2, 1 and reaches 0 only at the end."""
-    return clock(math.ceil(max(0.0, seconds) - 1e-9))
+    return clock(math.ceil(max(0.0, seconds) - 1e-6))
 
 
 def seconds_text(seconds: float) -> str:
@@ -93,3 +94,36 @@ def phase_sentence(phases: Sequence[Phase], index: int, seconds: float) -> str:
     if phase.cue and _starts_step(phases, index):
         sentence += f" {phase.cue}"
     return sentence
+
+
+def phase_word(phase: Phase) -> str:
+    """The big word on the session screen: HOLD, BREATHE IN, SWITCH TO RIGHT LEG, ..."""
+    if phase.kind == "switch" and phase.side:
+        return f"switch to {phase.side}".upper()
+    return KIND_WORDS[phase.kind].upper()
+
+
+def next_text(phase: Phase | None, seconds: float | None = None) -> str:
+    """What comes after the current phase, in a few words."""
+    if phase is None:
+        return "Last one"
+    length = f", {seconds_text(seconds if seconds is not None else phase.seconds)}"
+    if phase.kind == "switch":
+        return f"Next: switch to {phase.side}{length}" if phase.side else f"Next: switch{length}"
+    if phase.step is None:
+        return f"Next: {phase.name.lower()}{length}"
+    detail = f", {phase_detail(phase)}" if phase_detail(phase) else ""
+    return f"Next: {phase.name} — {KIND_WORDS[phase.kind]}{detail}{length}"
+
+
+def step_text(step: ResolvedStep) -> str:
+    """One line saying what a step asks, at the values it has: ``hold 20 s × 3, each side``."""
+    if isinstance(step, Rest):
+        return f"rest {seconds_text(step.seconds)}"
+    if isinstance(step, Breathe):
+        rhythm = BreathPattern(step.inhale, step.pause, step.exhale, step.pause_out)
+        return f"breathe {rhythm} × {step.cycles}"
+    sides = f", {' / '.join(step.sides)}" if step.sides else ""
+    reps = f" × {step.reps}" if step.reps > 1 else ""
+    breath = f", breathing {step.breath}" if step.breath else ""
+    return f"hold {seconds_text(step.hold)}{reps}{sides}{breath}"

@@ -82,10 +82,19 @@ class Breath:
     """Where the breath is within a breathing phase, or within a hold that has a `breath`."""
 
     part: BreathPart
-    fraction: float
-    """How far through this part of the breath, 0 to 1."""
-    remaining: float
-    """Seconds left in this part of the breath."""
+    elapsed: float
+    """Seconds into this part of the breath."""
+    seconds: float
+    """How long this part of the breath lasts."""
+
+    @property
+    def fraction(self) -> float:
+        """How far through this part of the breath, 0 to 1."""
+        return min(1.0, self.elapsed / self.seconds) if self.seconds > 0 else 1.0
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.seconds - self.elapsed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +138,10 @@ def breath_at(pattern: BreathPattern, t: float) -> Breath:
     t %= pattern.cycle_seconds
     for part, seconds in parts:
         if t < seconds:
-            return Breath(part, t / seconds, seconds - t)
+            return Breath(part, t, seconds)
         t -= seconds
     part, seconds = parts[-1]  # t landed on the cycle's end through float rounding
-    return Breath(part, 1.0, 0.0)
+    return Breath(part, seconds, seconds)
 
 
 def _start_text(phase: Phase) -> str:
@@ -250,7 +259,7 @@ class Session:
         phase_elapsed = min(max(position - self.starts[index], 0.0), seconds)
         breath = None
         if phase.kind in ("inhale", "pause", "exhale", "pause_out"):
-            breath = Breath(phase.kind, phase_elapsed / seconds, seconds - phase_elapsed)
+            breath = Breath(phase.kind, phase_elapsed, seconds)
         elif phase.kind == "hold" and phase.breath is not None:
             breath = breath_at(phase.breath, phase_elapsed)
         return State(
@@ -418,8 +427,8 @@ class Recorder(Protocol):
     def sync(self, session: Session) -> None:
         """Write the session's new events, and its end once it has ended."""
 
-    def rated(self, pain_after: int | None, notes: str | None = None) -> None:
-        """The person rated their pain after the session (or skipped it)."""
+    def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
+        """The pain ratings (0-10, None when skipped) and notes, once the session is over."""
 
 
 class NullRecorder:
@@ -431,5 +440,5 @@ class NullRecorder:
     def sync(self, session: Session) -> None:
         pass
 
-    def rated(self, pain_after: int | None, notes: str | None = None) -> None:
+    def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
         pass

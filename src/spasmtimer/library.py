@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from spasmtimer import locations
+from spasmtimer.loader import ProgramError, load_program
+from spasmtimer.program import Program
+from spasmtimer.timeline import LimitError, expand
 
 Source = Literal["bundled", "user", "file"]
 
@@ -60,3 +64,49 @@ def find(program: str) -> Entry:
     close = difflib.get_close_matches(program, [e.name for e in known], n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else "; `spasmtimer list` shows them all"
     raise NotFound(f"{program}: no program by that name{hint}")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A library program, loaded: or the reason it could not be."""
+
+    entry: Entry
+    program: Program | None
+    error: str | None
+    level: int
+    total_seconds: float | None
+
+    @property
+    def title(self) -> str:
+        return self.program.title if self.program else self.entry.name
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.program.tags if self.program else ()
+
+
+def shown_path(path: Path) -> str:
+    """A path as a person would type it: ``~/...`` when it is under the home folder."""
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
+def load_item(
+    entry: Entry, level_of: Callable[[str], int], default_prepare: float | None = None
+) -> Item:
+    """Load one library entry; a program that fails to load becomes an item with its error."""
+    level = level_of(entry.name)
+    try:
+        program = load_program(
+            entry.path, shown=shown_path(entry.path), default_prepare=default_prepare
+        )
+        total = expand(program, level).total_seconds
+    except (ProgramError, LimitError) as e:
+        return Item(entry, None, str(e), level, None)
+    return Item(entry, program, None, level, total)
+
+
+def load_items(level_of: Callable[[str], int], default_prepare: float | None = None) -> list[Item]:
+    return [load_item(e, level_of, default_prepare) for e in entries()]

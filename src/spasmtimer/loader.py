@@ -339,11 +339,15 @@ def _first(*values: Any) -> Any:
     return next(v for v in values if v is not None)
 
 
-def load_program(path: Path | str, *, shown: str | None = None) -> Program:
+def load_program(
+    path: Path | str, *, shown: str | None = None, default_prepare: float | None = None
+) -> Program:
     """Load, validate and resolve the program at ``path``.
 
-    ``shown`` is how to name the file in messages (default: the path as given). Raises
-    `ProgramError` listing every problem; never returns a program that cannot be run at level 0.
+    ``shown`` is how to name the file in messages (default: the path as given);
+    ``default_prepare`` replaces the built-in get-ready time for programs that set none (the
+    user's setting). Raises `ProgramError` listing every problem; never returns a program that
+    cannot be run at level 0.
     """
     path = Path(path)
     loader = _Loader()
@@ -360,7 +364,9 @@ def load_program(path: Path | str, *, shown: str | None = None) -> Program:
         tags=tuple(model.tags),
         caution=model.caution,
         rounds=_first(model.rounds, model.defaults.rounds, BUILTIN_DEFAULTS["rounds"]),
-        prepare=_first(model.prepare, model.defaults.prepare, BUILTIN_DEFAULTS["prepare"]),
+        prepare=_first(
+            model.prepare, model.defaults.prepare, default_prepare, BUILTIN_DEFAULTS["prepare"]
+        ),
         steps=tuple(steps),
         path=path,
         files=tuple(p for p in loader.files),

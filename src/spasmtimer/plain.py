@@ -151,7 +151,7 @@ class PlainRunner:
                     pain_after, _ = ask_pain("Pain now, after the session", self.stdin, self.stderr)
             except (KeyboardInterrupt, Interrupted, OSError) as e:
                 return Outcome(session, pain_before, None, _exit_status(e))
-            self.recorder.rated(pain_after)
+            self.recorder.rated(pain_before, pain_after, None)
             return Outcome(session, pain_before, pain_after, EXIT_COMPLETED)
 
     def _count(self) -> None:

@@ -1,0 +1,280 @@
+"""The Textual app: the library, the session screen and their neighbours.
+
+The app owns what outlives a screen — settings, the clock, the recorder, the bell — and moves
+between screens. Everything about time comes from the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on
+from textual.app import App, SuspendNotSupported
+from textual.binding import Binding
+
+from spasmtimer import library, locations
+from spasmtimer.app.cues import Signals, Speaker, speech_command
+from spasmtimer.app.messages import (
+    EditProgram,
+    OpenSettings,
+    PreviewProgram,
+    RunProgram,
+    ShowHistory,
+)
+from spasmtimer.app.screens.library import LibraryScreen
+from spasmtimer.app.screens.preview import PreviewScreen
+from spasmtimer.app.screens.safety import SafetyScreen
+from spasmtimer.app.screens.session import SessionOutcome, SessionScreen
+from spasmtimer.app.screens.settings import SettingsScreen
+from spasmtimer.app.screens.summary import Ratings, SummaryScreen
+from spasmtimer.engine import Clock, NullRecorder, Recorder, Session
+from spasmtimer.library import Item
+from spasmtimer.settings import Settings, save_settings
+from spasmtimer.timeline import LimitError, expand
+
+EXIT_INTERRUPTED = 130
+BELL_SPACING = 0.25
+"""Seconds between the bells of one pattern, so terminals do not merge them into one."""
+
+
+@dataclass
+class Services:
+    """What the app is given rather than finds for itself, so tests can give their own."""
+
+    level_of: Callable[[str], int]
+    """A program's current level, by name."""
+    recorder_for: Callable[[Item, int], Recorder]
+    """A recorder for a session of a program at a level."""
+    next_level_text: Callable[[Item, Session], str]
+    """What the summary says about the next session's level."""
+
+
+def no_history() -> Services:
+    return Services(
+        level_of=lambda name: 0,
+        recorder_for=lambda item, level: NullRecorder(),
+        next_level_text=lambda item, session: "",
+    )
+
+
+class SpasmtimerApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "spasmtimer"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("ctrl+c", "interrupt", "Stop and quit", priority=True, show=False)]
+
+    def __init__(
+        self,
+        *,
+        settings: Settings | None = None,
+        notices: list[str] | None = None,
+        run: Item | None = None,
+        level: int | None = None,
+        services: Services | None = None,
+        clock: Clock = time.monotonic,
+        bell: bool = True,
+        safety_marker: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.notices = notices or []
+        self.run_item_only = run
+        self.run_level = level
+        self.services = services or no_history()
+        self.clock = clock
+        self.bell_allowed = bell
+        self.safety_marker = safety_marker or locations.data_dir() / "safety-seen"
+        self.speaker = Speaker(speech_command() if self.settings.speech else None)
+        self.rung: list[int] = []
+        """Every bell pattern rung (1, 2 or 3 bells), for tests and the curious."""
+
+    # -- start-up --------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.notices.append(f"Unknown theme {self.settings.theme!r}: using the default.")
+        for notice in self.notices:
+            self.notify(notice, severity="warning", timeout=10)
+        self._catch_signals()
+        if self.run_item_only is not None:
+            self.start_session(self.run_item_only, self.run_level)
+            return
+        self.push_screen(LibraryScreen(self.library_items))
+        if not self.safety_marker.exists():
+            self.push_screen(SafetyScreen(), lambda _: self._safety_seen())
+
+    def _safety_seen(self) -> None:
+        try:
+            self.safety_marker.parent.mkdir(parents=True, exist_ok=True)
+            self.safety_marker.touch()
+        except OSError:
+            pass  # shown again next time: better than not at all
+
+    def _catch_signals(self) -> None:
+        """SIGTERM, and SIGHUP from a closed SSH connection, end a session as Ctrl-C does."""
+        try:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(signum, self.interrupt, 128 + signum)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread (as under some test runners), or not Unix
+
+    def library_items(self) -> list[Item]:
+        return library.load_items(self.services.level_of, self.settings.prepare)
+
+    # -- cues --------------------------------------------------------------------------------
+    def ring(self, count: int) -> None:
+        self.rung.append(count)
+        self.bell()
+        for n in range(1, count):
+            self.set_timer(n * BELL_SPACING, self.bell)
+
+    def signals(self) -> Signals:
+        return Signals(
+            self.ring,
+            bell=self.settings.bell and self.bell_allowed,
+            flash=self.settings.flash,
+            speaker=self.speaker if self.settings.speech else None,
+        )
+
+    # -- sessions ----------------------------------------------------------------------------
+    def start_session(self, item: Item, level: int | None = None) -> None:
+        assert item.program is not None
+        level = item.level if level is None else level
+        try:
+            timeline = expand(item.program, level)
+        except LimitError as e:
+            self.notify(f"{item.title} cannot run at level {level}: {e}", severity="error")
+            if self.run_item_only is not None:
+                self.exit(return_code=1)
+            return
+        session = Session(timeline, self.clock)
+        recorder = self.services.recorder_for(item, level)
+        screen = SessionScreen(
+            session,
+            title=item.title,
+            caution=item.program.caution,
+            recorder=recorder,
+            signals=self.signals(),
+        )
+        self.push_screen(screen, lambda outcome: self._session_over(item, recorder, outcome))
+
+    def _session_over(self, item: Item, recorder: Recorder, outcome: SessionOutcome | None) -> None:
+        if outcome is None:
+            return
+        if outcome.interrupted:
+            return  # the app is exiting already
+        if outcome.session.started_at is None:  # Esc at the caution: nothing happened
+            if self.run_item_only is not None:
+                self.exit(return_code=0)
+            return
+        summary = SummaryScreen(
+            outcome,
+            title=item.title,
+            next_level=self.services.next_level_text(item, outcome.session),
+        )
+        self.push_screen(summary, lambda ratings: self._rated(recorder, ratings))
+
+    def _rated(self, recorder: Recorder, ratings: Ratings | None) -> None:
+        if ratings is not None:
+            recorder.rated(ratings.pain_before, ratings.pain_after, ratings.notes)
+        if self.run_item_only is not None:
+            self.exit(return_code=0)
+            return
+        self.pop_to_library()
+
+    def pop_to_library(self) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, LibraryScreen):
+            self.pop_screen()
+        if isinstance(self.screen, LibraryScreen):
+            self.screen.reload()
+
+    def interrupt(self, status: int = EXIT_INTERRUPTED) -> None:
+        """Ctrl-C, SIGTERM or SIGHUP: stop any session at once, keep its record, and quit."""
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionScreen) and not screen.session.state_at().done:
+                screen.stop(interrupted=True)
+        self.speaker.close()
+        self.exit(return_code=status)
+
+    def action_interrupt(self) -> None:
+        self.interrupt()
+
+    # -- library actions ---------------------------------------------------------------------
+    @on(PreviewProgram)
+    def _preview(self, message: PreviewProgram) -> None:
+        self.push_screen(PreviewScreen(message.item))
+
+    @on(RunProgram)
+    def _run(self, message: RunProgram) -> None:
+        self.start_session(message.item)
+
+    @on(EditProgram)
+    def _edit(self, message: EditProgram) -> None:
+        path = self.editable_copy(message.item)
+        if path is None:
+            return
+        self.edit_file(path)
+        self.pop_to_library()
+        if isinstance(self.screen, LibraryScreen):
+            self.screen.reload(keep=path.stem)
+
+    def editable_copy(self, item: Item) -> Path | None:
+        """The file to edit: a bundled program is first copied to the user's folder."""
+        if item.entry.source != "bundled":
+            return item.entry.path
+        target = locations.user_programs_dir() / item.entry.path.name
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                shutil.copyfile(item.entry.path, target)
+        except OSError as e:
+            self.notify(f"Cannot copy the program to {target}: {e}", severity="error")
+            return None
+        self.notify(f"Editing your own copy: {library.shown_path(target)}")
+        return target
+
+    def edit_file(self, path: Path) -> None:
+        """Open ``path`` in $VISUAL or $EDITOR, with the app suspended meanwhile."""
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        try:
+            with self.suspend():
+                subprocess.run([*shlex.split(editor), str(path)], check=False)
+        except (OSError, SuspendNotSupported) as e:
+            self.notify(f"Cannot open an editor ({editor}): {e}", severity="error")
+
+    @on(ShowHistory)
+    def _history(self) -> None:
+        self.notify("No history is kept yet.")
+
+    @on(OpenSettings)
+    def _settings(self) -> None:
+        screen = SettingsScreen(
+            self.settings, sorted(self.available_themes), speech_command() is not None
+        )
+        self.push_screen(screen, self._settings_closed)
+
+    def _settings_closed(self, settings: Settings | None) -> None:
+        if settings is None:
+            self.theme = self.settings.theme  # undo a theme being tried out
+            return
+        try:
+            save_settings(settings)
+        except OSError as e:
+            self.notify(f"Settings not saved: {e}", severity="error")
+            return
+        self.settings = settings
+        self.speaker = Speaker(speech_command() if settings.speech else None)
+        self.notify("Settings saved.")
+        if isinstance(self.screen, LibraryScreen):
+            self.screen.reload()

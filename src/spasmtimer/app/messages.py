@@ -1,0 +1,33 @@
+"""What the screens ask of the app. They bubble up from a screen to the app, which owns the
+library, the history and the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from spasmtimer.library import Item
+
+
+@dataclass
+class PreviewProgram(Message):
+    item: Item
+
+
+@dataclass
+class RunProgram(Message):
+    item: Item
+
+
+@dataclass
+class EditProgram(Message):
+    item: Item
+
+
+class ShowHistory(Message):
+    pass
+
+
+class OpenSettings(Message):
+    pass

@@ -1,0 +1,157 @@
+"""The program library: bundled and user programs, filtered as you type after `/`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from spasmtimer.app.messages import (
+    EditProgram,
+    OpenSettings,
+    PreviewProgram,
+    RunProgram,
+    ShowHistory,
+)
+from spasmtimer.display import seconds_text
+from spasmtimer.library import Item
+
+
+def matches(item: Item, words: str) -> bool:
+    """Every word of the filter appears in the name, title, tags or summary."""
+    program = item.program
+    haystack = " ".join(
+        [item.entry.name, item.title, *item.tags, program.summary or "" if program else ""]
+    ).lower()
+    return all(word in haystack for word in words.lower().split())
+
+
+class ProgramTable(DataTable[str]):
+    BINDINGS = [Binding("enter", "select_cursor", "Preview")]
+
+
+class LibraryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("r", "run", "Run"),
+        Binding("e", "edit", "Edit"),
+        Binding("slash", "filter", "Filter"),
+        Binding("h", "history", "History"),
+        Binding("exclamation_mark", "safety", "Safety"),
+        Binding("o", "settings", "Settings"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, load: Callable[[], list[Item]]) -> None:
+        super().__init__()
+        self.load = load
+        self.items: list[Item] = []
+        self.shown: list[Item] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("spasmtimer · your programs", id="header")
+        yield Input(placeholder="/ to filter by name, title or tag", id="filter")
+        yield ProgramTable(id="programs", cursor_type="row", zebra_stripes=True)
+        yield Static(id="about")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Program", "Time", "Level", "Tags")
+        self.reload()
+        table.focus()
+
+    def reload(self, keep: str | None = None) -> None:
+        """Load the library again (after an edit, or a session that changed a level)."""
+        self.items = self.load()
+        self.show_items(self.query_one("#filter", Input).value, keep)
+
+    def show_items(self, words: str, keep: str | None = None) -> None:
+        table = self.query_one(DataTable)
+        current = keep or (self.current.entry.name if self.current else None)
+        self.shown = [item for item in self.items if matches(item, words)]
+        table.clear()
+        for item in self.shown:
+            time = seconds_text(item.total_seconds) if item.total_seconds else "⚠ error"
+            table.add_row(
+                item.title, time, str(item.level), ", ".join(item.tags), key=item.entry.name
+            )
+        names = [item.entry.name for item in self.shown]
+        if current in names:
+            table.move_cursor(row=names.index(current))
+        self.describe()
+
+    @property
+    def current(self) -> Item | None:
+        table = self.query_one(DataTable)
+        if not self.shown or table.cursor_row >= len(self.shown):
+            return None
+        return self.shown[table.cursor_row]
+
+    def describe(self) -> None:
+        item = self.current
+        about = self.query_one("#about", Static)
+        if item is None:
+            about.update("No program matches." if self.items else "No programs found.")
+        elif item.error:
+            about.update(f"[b $error]This program cannot be loaded:[/]\n{item.error}")
+        else:
+            assert item.program is not None
+            where = "bundled" if item.entry.source == "bundled" else str(item.entry.path)
+            about.update(
+                f"[b]{item.title}[/] [dim]({item.entry.name}, {where})[/]\n"
+                f"{item.program.summary or ''}"
+            )
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.describe()
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_preview()
+
+    @on(Input.Changed, "#filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.show_items(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _done_filtering(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def key_escape(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_preview(self) -> None:
+        item = self.current
+        if item is not None and item.program is not None:
+            self.post_message(PreviewProgram(item))
+        elif item is not None:
+            self.notify("Fix the program first: its error is shown below.", severity="error")
+
+    def action_run(self) -> None:
+        item = self.current
+        if item is not None and item.program is not None:
+            self.post_message(RunProgram(item))
+
+    def action_edit(self) -> None:
+        item = self.current
+        if item is not None:
+            self.post_message(EditProgram(item))
+
+    def action_history(self) -> None:
+        self.post_message(ShowHistory())
+
+    def action_safety(self) -> None:
+        from spasmtimer.app.screens.safety import SafetyScreen
+
+        self.app.push_screen(SafetyScreen())
+
+    def action_settings(self) -> None:
+        self.post_message(OpenSettings())

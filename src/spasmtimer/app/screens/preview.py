@@ -1,0 +1,74 @@
+"""A program before it runs: what it is for, its steps at your level, and what the next level
+changes."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from spasmtimer.app.messages import EditProgram, RunProgram
+from spasmtimer.display import seconds_text, step_text
+from spasmtimer.library import Item
+from spasmtimer.timeline import LimitError, at_level, change_levels, expand, scheduled_values
+
+
+def next_level_text(item: Item) -> str:
+    """What the next level that changes anything changes: ``Level 3: hold 20 s → 25 s``."""
+    assert item.program is not None
+    values = scheduled_values(item.program)
+    coming = next((lv for lv in change_levels(item.program) if lv > item.level), None)
+    if coming is None:
+        return "Every value is at its cap: the program stays as it is at higher levels."
+    changes = []
+    for v in values:
+        now, then = v.at(item.level), v.at(coming)
+        if now != then:
+            show = str if v.key in ("reps", "cycles") else seconds_text
+            changes.append(f"{v.step + 1}. {v.name}: {v.key} {show(now)} → {show(then)}")
+    return f"At level {coming}:\n" + "\n".join(f"  {c}" for c in changes)
+
+
+class PreviewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter,r", "run", "Run"),
+        Binding("e", "edit", "Edit"),
+        Binding("escape,q", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, item: Item) -> None:
+        super().__init__()
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        program = self.item.program
+        assert program is not None
+        level = self.item.level
+        yield Static(f"{program.title} · level {level}", id="header")
+        with VerticalScroll(id="preview"):
+            if program.summary:
+                yield Static(program.summary, classes="summary")
+            if program.caution:
+                yield Static(f"[b $warning]Caution:[/] {program.caution}", classes="caution")
+            try:
+                timeline = expand(program, level)
+                total = f"{seconds_text(timeline.total_seconds)} · {len(timeline.phases)} phases"
+            except LimitError as e:
+                total = f"cannot run at this level: {e}"
+            rounds = f" · {program.rounds} rounds" if program.rounds > 1 else ""
+            yield Static(f"[b]Total:[/] {total}{rounds}", classes="total")
+            lines = [
+                f"{n}. [b]{step.name}[/] — {step_text(at_level(step, level))}"
+                for n, step in enumerate(program.steps, start=1)
+            ]
+            yield Static("\n".join(lines), id="steps")
+            yield Static(next_level_text(self.item), id="next-level")
+        yield Footer()
+
+    def action_run(self) -> None:
+        self.post_message(RunProgram(self.item))
+
+    def action_edit(self) -> None:
+        self.post_message(EditProgram(self.item))

@@ -1,0 +1,350 @@
+"""The session screen: what to do now, in large digits, and what comes next.
+
+It renders `Session.state_at(clock())` and forwards keys to the session; it computes nothing
+about time itself. Between two redraws it sleeps until the next moment something visible
+changes: the next whole second of the countdown, the next cue, or — only while breathing — the
+next step of the breathing visual.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Digits, Footer, Static
+
+from spasmtimer.app.cues import Signals
+from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Quiet
+from spasmtimer.display import clock as clock_text
+from spasmtimer.display import countdown, next_text, phase_detail, phase_word
+from spasmtimer.engine import Cue, Recorder, Session, State, Status
+
+MIN_FRAME = 1 / 30
+"""The breathing visual never redraws faster than this, however short the breath."""
+FLASH_SECONDS = 0.3
+
+
+@dataclass
+class SessionOutcome:
+    session: Session
+    pain_before: int | None
+    interrupted: bool = False
+    """Ended by Ctrl-C or a signal rather than by finishing or by q."""
+
+
+class ConfirmStop(ModalScreen[bool]):
+    """Asks before stopping: y or a second q stops, Esc carries on."""
+
+    BINDINGS = [
+        Binding("y,q", "dismiss(True)", "Stop"),
+        Binding("escape,n", "dismiss(False)", "Carry on"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = "Stop the session?"
+            yield Static("[b]y[/] or [b]q[/] stop  ·  [b]Esc[/] carry on")
+
+
+class CautionScreen(ModalScreen[bool]):
+    """A program's caution, shown before it starts; the count begins on Enter."""
+
+    BINDINGS = [
+        Binding("enter", "dismiss(True)", "Start"),
+        Binding("escape", "dismiss(False)", "Back"),
+    ]
+
+    def __init__(self, caution: str) -> None:
+        super().__init__()
+        self.caution = caution
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = "Before you start"
+            box.border_subtitle = "Enter start · Esc back"
+            yield Static(self.caution, id="caution-text")
+
+
+class SessionScreen(Screen[SessionOutcome]):
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
+
+    BINDINGS = [
+        Binding("space", "toggle_pause", "Pause"),
+        Binding("n,right", "skip", "Next"),
+        Binding("p,left", "back", "Back"),
+        Binding("plus,equals_sign", "adjust(5)", "+5 s"),
+        Binding("minus,underscore", "adjust(-5)", "-5 s"),
+        Binding("q", "stop", "Stop"),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        title: str,
+        caution: str | None,
+        recorder: Recorder,
+        signals: Signals,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.title_text = title
+        self.caution = caution
+        self.recorder = recorder
+        self.signals = signals
+        self.pain_before: int | None = None
+        self._pain_typed = ""
+        self._timer: Timer | None = None
+        self._flash_timer: Timer | None = None
+        self._finished = False
+        self._step_of, self._step_count = self._step_numbers()
+
+    def _step_numbers(self) -> tuple[dict[int, int], int]:
+        """Each phase's step number (counting every round), and how many steps there are."""
+        numbers: dict[int, int] = {}
+        count, previous = 0, None
+        for index, phase in enumerate(self.session.phases):
+            if phase.step is not None:
+                if (phase.round, phase.step) != previous:
+                    count, previous = count + 1, (phase.round, phase.step)
+                numbers[index] = count
+        return numbers, count
+
+    # -- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Quiet(id="header")
+        with Vertical(id="main"):
+            yield Quiet(id="step")
+            yield Quiet(id="detail")
+            with Center(id="clock-row"):
+                yield BigClock(id="clock")
+                yield Digits("", id="countdown")
+            yield Quiet(id="phase")
+            yield BreathBar(id="breath")
+            yield Quiet(id="cue")
+            yield Quiet(id="pain")
+        yield Bar(id="step-progress")
+        yield Bar(id="session-progress")
+        yield Quiet(id="next")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#header", Quiet).show(self._header(None))
+        if self.caution:
+            self.app.push_screen(CautionScreen(self.caution), self._after_caution)
+        else:
+            self.begin()
+
+    def _after_caution(self, start: bool | None) -> None:
+        if start:
+            self.begin()
+        else:
+            self.dismiss(SessionOutcome(self.session, None))
+
+    def begin(self) -> None:
+        self.session.start()
+        self.recorder.started(self.session, self.pain_before)
+        self.tick()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.session.started_at is not None:
+            self.tick()
+
+    # -- the clock -----------------------------------------------------------------------------
+    def tick(self) -> None:
+        """Redraw from the session's state now, give due cues, and sleep until the next change."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._finished:
+            return
+        state = self.session.state_at()
+        for cue in self.session.due_cues():
+            self.give(cue)
+        self.render_state(state)
+        if state.done:
+            self.finish()
+            return
+        delay = self._next_redraw(state)
+        if delay is not None:
+            self._timer = self.set_timer(delay, self.tick)
+
+    def _next_redraw(self, state: State) -> float | None:
+        if state.status is not Status.RUNNING:
+            return None  # paused: nothing on screen moves
+        waits = [
+            _to_next_whole_second(state.phase_remaining),
+            _to_next_whole_second(state.remaining),
+        ]
+        cues = [c.at - state.elapsed for c in self.session.upcoming_cues()]
+        waits += [w for w in cues if w > 0]
+        breath = self.query_one("#breath", BreathBar).seconds_to_next_step(state.breath)
+        if breath is not None:
+            waits.append(max(MIN_FRAME, breath))
+        return max(0.001, min(waits)) + 0.001
+
+    def give(self, cue: Cue) -> None:
+        if self.signals.give(cue):
+            clock = self.query_one("#clock-row")
+            clock.add_class("-flash")
+            if self._flash_timer is not None:
+                self._flash_timer.stop()
+            self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: clock.remove_class("-flash"))
+
+    # -- drawing -------------------------------------------------------------------------------
+    def _header(self, state: State | None) -> str:
+        level = self.session.timeline.level
+        text = f"{self.title_text} · level {level}"
+        if state is not None and state.index in self._step_of:
+            text += f" · step {self._step_of[state.index]} of {self._step_count}"
+        return text
+
+    def render_state(self, state: State) -> None:
+        phase = state.phase
+        q = self.query_one
+        self.set_class(state.status is Status.PAUSED, "-paused")
+        q("#header", Quiet).show(self._header(state))
+        q("#step", Quiet).show(phase.name if phase.step is not None else _between(state))
+        detail = phase_detail(phase) if phase.kind != "switch" else ""
+        q("#detail", Quiet).show(detail)
+        value = countdown(state.phase_remaining)
+        q("#clock", BigClock).show(value)
+        digits = q("#countdown", Digits)
+        if digits.value != value:
+            digits.update(value)
+        word = phase_word(phase)
+        if phase.kind == "hold" and state.breath is not None:
+            word += f" · {state.breath.part.replace('_', ' ')}".upper().replace("PAUSE OUT", "HOLD")
+        if state.status is Status.PAUSED:
+            word = "PAUSED — space to resume"
+        q("#phase", Quiet).show(word)
+        q("#breath", BreathBar).show(state.breath)
+        q("#cue", Quiet).show(self._cue_text(state))
+        pain = ""
+        if phase.kind == "prepare":
+            pain = (
+                "Pain now? Press 0–10 (optional)"
+                if self.pain_before is None
+                else f"Pain before: {self.pain_before}"
+            )
+        q("#pain", Quiet).show(pain)
+        width = max(20, self.size.width - 4)
+        step_label = self._step_label(state)
+        q("#step-progress", Bar).set_progress(state.phase_progress, step_label, width)
+        session_label = (
+            f"{clock_text(state.elapsed)} of {clock_text(state.total)} · "
+            f"{countdown(state.remaining)} left"
+        )
+        q("#session-progress", Bar).set_progress(state.progress, session_label, width)
+        q("#next", Quiet).show(self._next(state))
+
+    def _cue_text(self, state: State) -> str:
+        phase = state.phase
+        if (
+            phase.kind == "hold"
+            and phase.halfway
+            and state.phase_elapsed >= state.phase_seconds / 2
+        ):
+            return f"Halfway — {phase.halfway}"
+        return phase.cue or ""
+
+    def _step_label(self, state: State) -> str:
+        phase = state.phase
+        if phase.kind == "hold" and phase.rep is not None:
+            return f"rep {phase.rep} of {phase.reps}"
+        if phase.cycle is not None:
+            return f"breath {phase.cycle} of {phase.cycles}"
+        return KIND_LABELS.get(phase.kind, phase.kind)
+
+    def _next(self, state: State) -> str:
+        if state.next is None:
+            return "Last one — nearly done"
+        return next_text(state.next, self.session.durations[state.index + 1])
+
+    # -- keys ----------------------------------------------------------------------------------
+    def _live(self) -> bool:
+        return self.session.started_at is not None and not self.session.state_at().done
+
+    def action_toggle_pause(self) -> None:
+        if self._live():
+            self.session.toggle_pause()
+            self.recorder.sync(self.session)
+            self.tick()
+
+    def action_skip(self) -> None:
+        if self._live():
+            self.session.skip()
+            self.recorder.sync(self.session)
+            self.tick()
+
+    def action_back(self) -> None:
+        if self._live():
+            self.session.back()
+            self.recorder.sync(self.session)
+            self.tick()
+
+    def action_adjust(self, seconds: float) -> None:
+        if self._live():
+            self.session.adjust(seconds)
+            self.recorder.sync(self.session)
+            self.tick()
+
+    def action_stop(self) -> None:
+        if self._live():
+            self.app.push_screen(ConfirmStop(), self._after_confirm)
+
+    def _after_confirm(self, stop: bool | None) -> None:
+        if stop:
+            self.stop()
+
+    def stop(self, *, interrupted: bool = False) -> None:
+        """End the session now (q confirmed, Ctrl-C, or a signal)."""
+        if self.session.started_at is not None:
+            self.session.stop()
+        self.finish(interrupted=interrupted)
+
+    def action_help(self) -> None:
+        from spasmtimer.app.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def on_key(self, event: events.Key) -> None:
+        """Digits during get-ready record the pain before, without stopping the count."""
+        if event.character is None or not event.character.isdigit():
+            return
+        if self.session.state_at().phase.kind != "prepare":
+            return
+        typed = self._pain_typed + event.character
+        self._pain_typed = typed if typed == "10" else event.character
+        self.pain_before = int(self._pain_typed)
+        event.stop()
+        self.tick()
+
+    def finish(self, *, interrupted: bool = False) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        if self._timer is not None:
+            self._timer.stop()
+        self.recorder.sync(self.session)
+        self.dismiss(SessionOutcome(self.session, self.pain_before, interrupted))
+
+
+KIND_LABELS = {"prepare": "get ready", "switch": "switch sides", "rest": "rest"}
+
+
+def _between(state: State) -> str:
+    return "Get ready" if state.phase.kind == "prepare" else state.phase.name
+
+
+def _to_next_whole_second(seconds: float) -> float:
+    """How long until a count of ``seconds`` shows a different whole second."""
+    fraction = seconds - math.floor(seconds)
+    return fraction if fraction > 1e-6 else 1.0

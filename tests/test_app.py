@@ -1,0 +1,312 @@
+"""The app, driven headlessly through whole sessions on a fake clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from app_support import Recorded, advance, clock_shows, make_app, session_screen, text_of
+from conftest import FakeClock
+
+from spasmtimer.app.screens.library import LibraryScreen
+from spasmtimer.app.screens.preview import PreviewScreen
+from spasmtimer.app.screens.safety import SafetyScreen
+from spasmtimer.app.screens.session import CautionScreen, ConfirmStop, SessionScreen
+from spasmtimer.app.screens.settings import SettingsScreen
+from spasmtimer.app.screens.summary import SummaryScreen
+from spasmtimer.engine import Status
+from spasmtimer.locations import settings_file, user_programs_dir
+from spasmtimer.settings import Settings, load_settings
+
+DATA = Path(__file__).parent / "data" / "app"
+SHORT = DATA / "short.toml"
+
+
+@pytest.fixture
+def log() -> Recorded:
+    return Recorded()
+
+
+async def test_countdown_at_chosen_instants(clock: FakeClock, log: Recorded) -> None:
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert clock_shows(pilot) == "0:05"
+        assert text_of(pilot, "#phase") == "GET READY"
+        await advance(pilot, clock, 0.2)
+        assert clock_shows(pilot) == "0:05"  # 4.8 s left shows as 5 until it is 4
+        await advance(pilot, clock, 0.8)
+        assert clock_shows(pilot) == "0:04"
+        await advance(pilot, clock, 4)
+        assert (clock_shows(pilot), text_of(pilot, "#phase")) == ("0:15", "HOLD")
+        assert text_of(pilot, "#step") == "Knee to chest"
+        assert text_of(pilot, "#detail") == "left, rep 1 of 2"
+        assert text_of(pilot, "#cue") == "Draw one knee gently towards your chest."
+        await advance(pilot, clock, 7.5)
+        assert text_of(pilot, "#cue") == "Halfway — Breathe out and relax your shoulders."
+        await advance(pilot, clock, 7.5)
+        assert (clock_shows(pilot), text_of(pilot, "#phase")) == ("0:05", "SWITCH TO RIGHT")
+        assert text_of(pilot, "#next") == "Next: Knee to chest — hold, right, rep 1 of 2, 15 s"
+        assert log.started == [None]
+
+
+async def test_pause_and_resume(clock: FakeClock, log: Recorded) -> None:
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test() as pilot:
+        await advance(pilot, clock, 7)  # 13 s left of the first hold
+        await pilot.press("space")
+        screen = session_screen(pilot)
+        assert screen.has_class("-paused")
+        assert text_of(pilot, "#phase") == "PAUSED — space to resume"
+        await advance(pilot, clock, 60)
+        assert clock_shows(pilot) == "0:13"
+        await pilot.press("space")
+        assert not screen.has_class("-paused")
+        await advance(pilot, clock, 3)
+        assert clock_shows(pilot) == "0:10"
+        assert [e.kind for e in screen.session.events] == ["start", "pause", "resume"]
+        assert log.synced[-1] == "running"
+
+
+async def test_skip_back_and_adjust(clock: FakeClock, log: Recorded) -> None:
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test() as pilot:
+        await advance(pilot, clock, 1)
+        await pilot.press("n")  # get ready -> hold
+        assert (clock_shows(pilot), text_of(pilot, "#phase")) == ("0:15", "HOLD")
+        await advance(pilot, clock, 5)
+        await pilot.press("right")  # hold -> switch
+        assert text_of(pilot, "#phase") == "SWITCH TO RIGHT"
+        await advance(pilot, clock, 3)
+        await pilot.press("p")  # back: restart the switch
+        assert clock_shows(pilot) == "0:05"
+        await pilot.press("left")  # in its first seconds: back to the hold
+        assert (clock_shows(pilot), text_of(pilot, "#phase")) == ("0:15", "HOLD")
+        await pilot.press("plus")
+        assert clock_shows(pilot) == "0:20"
+        await pilot.press("minus", "minus")
+        assert clock_shows(pilot) == "0:10"
+        kinds = [e.kind for e in session_screen(pilot).session.events]
+        assert kinds == ["start", "skip", "skip", "back", "back", "adjust", "adjust", "adjust"]
+
+
+async def test_stop_asks_first(clock: FakeClock, log: Recorded) -> None:
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test() as pilot:
+        await advance(pilot, clock, 8)
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmStop)
+        await pilot.press("escape")
+        assert isinstance(app.screen, SessionScreen)
+        assert session_screen(pilot).session.status() is Status.RUNNING
+        await pilot.press("q", "q")  # a second q confirms
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert "Stopped early" in str(app.screen.query_one("#summary-title").render())
+        assert log.synced[-1] == "stopped"
+
+
+async def test_a_whole_session_then_the_summary_with_ratings(
+    clock: FakeClock, log: Recorded
+) -> None:
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test() as pilot:
+        await pilot.press("4")  # during get-ready: pain before, and the count goes on
+        assert session_screen(pilot).pain_before == 4
+        assert text_of(pilot, "#pain") == "Pain before: 4"
+        running = session_screen(pilot)
+        total = running.session.total
+        for _ in range(int(total)):
+            await advance(pilot, clock, 1)
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        summary = app.screen
+        assert "Session complete" in str(summary.query_one("#summary-title").render())
+        assert "Next time: level 1" in str(summary.query_one("#next-level").render())
+        given = running.signals.given
+        await pilot.press("2", "tab", *"felt", "space", *"looser", "enter")
+        await pilot.pause()
+    assert log.ratings == [(4, 2, "felt looser")]
+    assert log.synced[-1] == "finished"
+    assert app.return_code == 0
+    assert app.rung.count(3) == 1  # three bells: done
+    assert app.rung.count(2) == 2  # two bells: each switch of sides (one a rep, two reps)
+    assert {"start", "switch", "halfway", "countdown", "breath", "end"} - {
+        c.kind for c in given
+    } == {"breath"}
+
+
+async def test_ten_is_typed_as_one_then_zero(clock: FakeClock, log: Recorded) -> None:
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test() as pilot:
+        await pilot.press("1", "0")
+        assert session_screen(pilot).pain_before == 10
+        await pilot.press("3")
+        assert session_screen(pilot).pain_before == 3
+
+
+async def test_a_bad_rating_is_not_saved(clock: FakeClock, log: Recorded) -> None:
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test() as pilot:
+        await pilot.press("q", "y")
+        await pilot.pause()
+        await pilot.press("1", "2", "enter")
+        assert isinstance(app.screen, SummaryScreen)
+        assert "from 0 to 10" in str(app.screen.query_one("#rating-error").render())
+        await pilot.press("backspace", "enter")
+        await pilot.pause()
+    assert log.ratings == [(None, 1, None)]
+
+
+async def test_a_caution_waits_for_enter(clock: FakeClock, log: Recorded) -> None:
+    app = make_app(clock, log, run=DATA / "careful.toml")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CautionScreen)
+        await advance(pilot, clock, 30)
+        assert session_screen(pilot).session.status() is Status.READY
+        await pilot.press("enter")
+        await pilot.pause()
+        assert clock_shows(pilot) == "0:05"
+        assert log.started == [None]
+
+
+async def test_ctrl_c_stops_at_once_and_keeps_the_record(clock: FakeClock, log: Recorded) -> None:
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test() as pilot:
+        await advance(pilot, clock, 6)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_code == 130
+    assert log.synced[-1] == "stopped"
+    assert log.ratings == []
+
+
+async def test_the_bell_can_be_turned_off(clock: FakeClock, log: Recorded) -> None:
+    app = make_app(clock, log, run=SHORT, settings=Settings(bell=False))
+    async with app.run_test() as pilot:
+        await advance(pilot, clock, 6)
+    assert app.rung == []
+
+
+# --- library ------------------------------------------------------------------------------
+
+
+async def test_the_safety_notice_shows_the_first_time_only(
+    clock: FakeClock, log: Recorded, tmp_path: Path
+) -> None:
+    marker = tmp_path / "seen"
+    app = make_app(clock, log, safety_seen=marker)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SafetyScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("exclamation_mark")
+        assert isinstance(app.screen, SafetyScreen)
+    assert marker.exists()
+    app = make_app(clock, log, safety_seen=marker)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_run_never_shows_the_safety_notice(
+    clock: FakeClock, log: Recorded, tmp_path: Path
+) -> None:
+    app = make_app(clock, log, run=SHORT, safety_seen=tmp_path / "never")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+
+
+@pytest.fixture
+def seen(tmp_path: Path) -> Path:
+    marker = tmp_path / "seen"
+    marker.touch()
+    return marker
+
+
+async def test_library_lists_filters_previews_and_runs(
+    clock: FakeClock, log: Recorded, seen: Path
+) -> None:
+    user = user_programs_dir()
+    user.mkdir(parents=True)
+    (user / "broken.toml").write_text('[[steps]]\ntype = "rest"\nseconds = -1\n')
+    app = make_app(clock, log, safety_seen=seen)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        names = [item.entry.name for item in library.shown]
+        assert "broken" in names and "desk-break" in names
+        await pilot.press("slash", *"broken")
+        assert [i.entry.name for i in library.shown] == ["broken"]
+        assert "cannot be loaded" in str(library.query_one("#about").render())
+        await pilot.press("enter")  # leaves the filter for the list
+        await pilot.press("enter")  # a broken program cannot be previewed
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("slash", *("backspace" for _ in "broken"), *"desk", "enter")
+        assert [i.entry.name for i in library.shown] == ["desk-break"]
+        await pilot.press("enter")
+        assert isinstance(app.screen, PreviewScreen)
+        assert app.screen.item.entry.name == "desk-break"
+        await pilot.press("escape")
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, CautionScreen)  # desk break has a caution
+        await pilot.press("enter")
+        await advance(pilot, clock, 1)
+        assert session_screen(pilot).title_text == "Desk break"
+        await pilot.press("q", "y")
+        await pilot.pause()
+        await pilot.press("escape")  # the summary, without ratings
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+    assert log.synced[-1] == "stopped"
+
+
+async def test_edit_copies_a_bundled_program_and_reloads(
+    clock: FakeClock, log: Recorded, seen: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edited: list[Path] = []
+
+    def fake_editor(path: Path) -> None:
+        edited.append(path)
+        path.write_text(path.read_text().replace('title = "Desk break"', 'title = "My desk break"'))
+
+    app = make_app(clock, log, safety_seen=seen)
+    monkeypatch.setattr(app, "edit_file", fake_editor)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"desk", "enter", "e")
+        await pilot.pause()
+        assert edited == [user_programs_dir() / "desk-break.toml"]
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        assert [i.title for i in library.shown] == ["My desk break"]
+        assert library.current is not None and library.current.entry.source == "user"
+
+
+async def test_settings_are_saved_and_bad_ones_reported(
+    clock: FakeClock, log: Recorded, seen: Path
+) -> None:
+    path = settings_file()
+    path.parent.mkdir(parents=True)
+    path.write_text('bell = "loud"\nvolume = 3\nprepare = 8\n')
+    loaded = load_settings()
+    assert loaded.settings == Settings(prepare=8)
+    assert len(loaded.problems) == 2
+    app = make_app(clock, log, settings=loaded.settings, notices=loaded.problems, safety_seen=seen)
+    async with app.run_test(notifications=True) as pilot:
+        await pilot.pause()
+        assert any("volume" in n.message for n in app._notifications)
+        await pilot.press("o")
+        assert isinstance(app.screen, SettingsScreen)
+        await pilot.click("#bell")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+    assert load_settings().settings == Settings(bell=False, prepare=8)
+    assert load_settings().problems == []

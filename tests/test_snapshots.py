@@ -1,0 +1,100 @@
+"""What every screen looks like, at 80x24 — and the session at 40x12, where it must still show
+the time and the step. Update with `pytest tests/test_snapshots.py --snapshot-update` after
+looking at the differences in snapshot_report.html."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from app_support import Recorded, advance
+from app_support import make_app as make_any_app
+from conftest import FakeClock
+from textual.pilot import Pilot
+
+from spasmtimer.settings import Settings
+
+DATA = Path(__file__).parent / "data" / "app"
+SHORT = DATA / "short.toml"
+
+
+def make_app(clock: FakeClock, log: Recorded, **kw):
+    # No flash: it lasts 0.3 s of real time, which a screenshot may or may not catch.
+    kw.setdefault("settings", Settings(flash=False))
+    return make_any_app(clock, log, **kw)
+
+
+@pytest.fixture
+def seen(tmp_path: Path) -> Path:
+    marker = tmp_path / "seen"
+    marker.touch()
+    return marker
+
+
+def at(clock: FakeClock, seconds: float, *keys: str):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await advance(pilot, clock, seconds)
+        if keys:
+            await pilot.press(*keys)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_library(snap_compare, clock: FakeClock, seen: Path) -> None:
+    assert snap_compare(make_app(clock, Recorded(), safety_seen=seen), press=["down", "down"])
+
+
+def test_safety_notice(snap_compare, clock: FakeClock, tmp_path: Path) -> None:
+    assert snap_compare(make_app(clock, Recorded(), safety_seen=tmp_path / "first-time"))
+
+
+def test_preview(snap_compare, clock: FakeClock, seen: Path) -> None:
+    app = make_app(clock, Recorded(), safety_seen=seen)
+    assert snap_compare(app, press=["down", "down", "down", "enter"])
+
+
+def test_settings(snap_compare, clock: FakeClock, seen: Path) -> None:
+    assert snap_compare(make_app(clock, Recorded(), safety_seen=seen), press=["o"])
+
+
+def test_session_get_ready(snap_compare, clock: FakeClock) -> None:
+    assert snap_compare(make_app(clock, Recorded(), run=SHORT), run_before=at(clock, 1.5, "4"))
+
+
+def test_session_hold_past_halfway(snap_compare, clock: FakeClock) -> None:
+    assert snap_compare(make_app(clock, Recorded(), run=SHORT), run_before=at(clock, 5 + 9.2))
+
+
+def test_session_breathing(snap_compare, clock: FakeClock) -> None:
+    # 2 s into a 4 s in-breath: the breathing visual is half full.
+    app = make_app(clock, Recorded(), run=SHORT)
+    assert snap_compare(app, run_before=at(clock, 5 + 15 + 5 + 15 + 10 + 15 + 5 + 15 + 10 + 2))
+
+
+def test_session_paused(snap_compare, clock: FakeClock) -> None:
+    assert snap_compare(make_app(clock, Recorded(), run=SHORT), run_before=at(clock, 7, "space"))
+
+
+def test_session_small_terminal(snap_compare, clock: FakeClock) -> None:
+    app = make_app(clock, Recorded(), run=SHORT)
+    assert snap_compare(app, terminal_size=(40, 12), run_before=at(clock, 8))
+
+
+def test_session_help(snap_compare, clock: FakeClock) -> None:
+    app = make_app(clock, Recorded(), run=SHORT)
+    assert snap_compare(app, run_before=at(clock, 8, "question_mark"))
+
+
+def test_confirm_stop(snap_compare, clock: FakeClock) -> None:
+    assert snap_compare(make_app(clock, Recorded(), run=SHORT), run_before=at(clock, 8, "q"))
+
+
+def test_caution(snap_compare, clock: FakeClock) -> None:
+    assert snap_compare(make_app(clock, Recorded(), run=DATA / "careful.toml"))
+
+
+def test_summary(snap_compare, clock: FakeClock) -> None:
+    app = make_app(clock, Recorded(), run=SHORT)
+    assert snap_compare(app, run_before=at(clock, 200, "3"))
