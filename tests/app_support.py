@@ -40,7 +40,8 @@ def services(log: Recorded, level: int = 0) -> Services:
     return Services(
         level_of=lambda name: level,
         recorder_for=lambda item, lv: Recorder(log),
-        next_level_text=lambda item, session: "Next time: level 1",
+        next_level_text=lambda item, session, before, after: "Next time: level 1",
+        history_view=lambda: None,
     )
 
 

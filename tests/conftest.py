@@ -17,6 +17,11 @@ def isolated_home(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    # The CLI opens the history and reads the settings once per process: once per test here.
+    from spasmtimer import cli
+
+    cli.open_history.cache_clear()
+    cli.user_settings.cache_clear()
     return home
 
 

@@ -310,3 +310,50 @@ async def test_settings_are_saved_and_bad_ones_reported(
         assert isinstance(app.screen, LibraryScreen)
     assert load_settings().settings == Settings(bell=False, prepare=8)
     assert load_settings().problems == []
+
+
+# --- with the real history ----------------------------------------------------------------
+
+
+async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, seen: Path) -> None:
+    from spasmtimer.app import SpasmtimerApp
+    from spasmtimer.app.screens.history import HistoryScreen
+    from spasmtimer.app.services import history_services
+    from spasmtimer.history import History
+    from spasmtimer.locations import history_file
+
+    history = History.open(history_file())
+    app = SpasmtimerApp(
+        services=history_services(history),
+        clock=clock,
+        safety_marker=seen,
+        settings=Settings(flash=False),
+    )
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"breathing", "enter", "r")
+        await pilot.pause()
+        running = session_screen(pilot)
+        for _ in range(int(running.session.total) + 1):
+            await advance(pilot, clock, 1)
+        assert isinstance(app.screen, SummaryScreen)
+        next_level = app.screen.query_one("#next-level")
+        assert str(next_level.render()) == "Next time: level 1."
+        await pilot.press("shift+tab", "2", "tab", "6")  # pain 2 before, 6 after: held
+        assert "stays at level 0" in str(next_level.render())
+        await pilot.press("backspace", "3", "enter")
+        await pilot.pause()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        levels = {i.entry.name: i.level for i in library.shown}
+        assert levels == {"breathing-5-1-3": 1, "spasm-first-aid": 0}
+        await pilot.press("h")
+        assert isinstance(app.screen, HistoryScreen)
+        assert "now level 1" in str(app.screen.query_one("#levels").render())
+    [row] = history.sessions()
+    assert (row.program, row.status, row.pain_before, row.pain_after) == (
+        "breathing-5-1-3",
+        "completed",
+        2,
+        3,
+    )

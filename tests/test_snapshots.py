@@ -98,3 +98,48 @@ def test_caution(snap_compare, clock: FakeClock) -> None:
 def test_summary(snap_compare, clock: FakeClock) -> None:
     app = make_app(clock, Recorded(), run=SHORT)
     assert snap_compare(app, run_before=at(clock, 200, "3"))
+
+
+def test_history(
+    snap_compare, clock: FakeClock, seen: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from spasmtimer.history import History, totals
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    start = datetime(2026, 11, 16, 8, 30, tzinfo=UTC)
+    history = History.open(Path(str(seen) + ".sqlite3"), now=lambda: start + timedelta(days=5))
+    for day, (program, level, before, after, notes) in enumerate(
+        [
+            ("desk-break", 0, 4, 3, None),
+            ("desk-break", 1, 3, 2, "looser"),
+            ("spasm-first-aid", 0, 7, 4, "bad morning"),
+            ("desk-break", 2, 3, 3, None),
+            ("desk-break", 3, 2, 5, "too much"),
+        ]
+    ):
+        at = start + timedelta(days=day)
+        sid = history.begin(
+            program=program,
+            title=program,
+            path="/x",
+            content_hash="h",
+            level=level,
+            planned_seconds=257,
+            started_at=at,
+            pain_before=before,
+        )
+        history.end(sid, completed=True, ended_at=at + timedelta(seconds=257), done_seconds=257)
+        history.rate(sid, before, after, notes)
+    records = history.sessions()
+    levels = {
+        p: ([lv for _, lv in history.levels_over_time(p)], history.current_level(p))
+        for p in ("desk-break", "spasm-first-aid")
+    }
+    app = make_app(clock, Recorded(), safety_seen=seen)
+    app.services.history_view = lambda: (records, totals(records, history.now()), levels)
+    assert snap_compare(app, press=["h"])
+    time.tzset()

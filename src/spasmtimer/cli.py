@@ -8,6 +8,7 @@ Textual app is imported by the commands that open it, so ``check``, ``plan``, ``
 from __future__ import annotations
 
 import argparse
+import csv
 import functools
 import json
 import os
@@ -16,8 +17,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from spasmtimer import __version__, library
+from spasmtimer import __version__, library, locations
 from spasmtimer.display import KIND_WORDS, clock, phase_detail, seconds_text
+from spasmtimer.history import History, HistoryError, SessionRecord, SessionRecorder, totals
 from spasmtimer.loader import ProgramError, load_program
 from spasmtimer.program import Program
 from spasmtimer.settings import Settings, load_settings
@@ -95,9 +97,24 @@ def to_json(value: Any) -> str:
     return compact(value)
 
 
+@functools.cache
+def open_history() -> History | None:
+    """The history database, or None (with a message) when it cannot be had: the timer still
+    works without it."""
+    try:
+        history = History.open(locations.history_file())
+    except HistoryError as e:
+        error(f"history unavailable, nothing will be recorded: {e}")
+        return None
+    for problem in history.problems:
+        error(problem)
+    return history
+
+
 def current_level(name: str) -> int:
-    """The level a program runs at now. Until history is recorded, every program is at 0."""
-    return 0
+    """The level a program runs at now, from its history (0 without one)."""
+    history = open_history()
+    return history.current_level(name) if history else 0
 
 
 def expand_at(program: Program, level: int) -> Timeline:
@@ -126,11 +143,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     from spasmtimer.engine import Session
     from spasmtimer.plain import PlainRunner
 
+    history = open_history()
+    recorder = (
+        SessionRecorder(
+            history,
+            program=entry.name,
+            title=program.title,
+            path=str(entry.path),
+            timeline=timeline,
+            warn=error,
+        )
+        if history
+        else None
+    )
     runner = PlainRunner(
         Session(timeline),
         title=program.title,
         caution=program.caution,
         bell=not args.no_bell and user_settings().bell,
+        recorder=recorder,
     )
     return runner.run().exit_status
 
@@ -140,13 +171,91 @@ def open_app(
 ) -> int:
     # Textual takes about 0.2 s to import: only the app's own paths pay for it.
     from spasmtimer.app import SpasmtimerApp
+    from spasmtimer.app.services import history_services
 
     loaded = load_settings()
+    history = open_history()
     app = SpasmtimerApp(
-        settings=loaded.settings, notices=loaded.problems, run=run, level=level, bell=bell
+        settings=loaded.settings,
+        notices=loaded.problems + (history.problems if history else []),
+        run=run,
+        level=level,
+        services=history_services(history),
+        bell=bell,
     )
     app.run()
     return app.return_code or 0
+
+
+# --- history ------------------------------------------------------------------------------
+
+HISTORY_COLUMNS = [
+    "id",
+    "program",
+    "title",
+    "level",
+    "started_at",
+    "ended_at",
+    "completed",
+    "status",
+    "planned_seconds",
+    "done_seconds",
+    "pain_before",
+    "pain_after",
+    "notes",
+    "content_hash",
+    "path",
+]
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    history = open_history()
+    if history is None:
+        return EXIT_INVALID
+    records = history.sessions(args.program)
+    if args.json:
+        print(to_json([r.as_json() for r in records]))
+        return EXIT_OK
+    if args.csv:
+        writer = csv.DictWriter(
+            sys.stdout, HISTORY_COLUMNS, extrasaction="ignore", lineterminator="\n"
+        )
+        writer.writeheader()
+        writer.writerows(r.as_json() for r in records)
+        return EXIT_OK
+    print(_history_text(records, history))
+    return EXIT_OK
+
+
+def _history_text(records: Sequence[SessionRecord], history: History) -> str:
+    if not records:
+        return "No sessions yet." if history.sessions() == [] else "No sessions of that program."
+    t = totals(records, history.now())
+    streak = f"{t.streak_days} day" + ("" if t.streak_days == 1 else "s")
+    lines = [
+        f"This week: {t.sessions_this_week} sessions, {t.minutes_this_week:.0f} min · "
+        f"streak: {streak} · all: {t.sessions} sessions, {t.minutes:.0f} min",
+        "",
+        f"  {'when':<16}  {'program':<20} {'level':>5}  {'time':>10}  {'':<9}  {'pain':<7}  notes",
+    ]
+    for r in records:
+        pain = (
+            ""
+            if r.pain_before is None and r.pain_after is None
+            else (
+                f"{'-' if r.pain_before is None else r.pain_before} → "
+                f"{'-' if r.pain_after is None else r.pain_after}"
+            )
+        )
+        when = r.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        notes = (r.notes or "").replace("\n", " ")
+        lines.append(
+            f"  {when:<16}  {r.program[:20]:<20} {r.level:>5}  "
+            f"{seconds_text(round(r.done_seconds)):>10}  {r.status:<9}  {pain:<7}  {notes}"
+        )
+    programs = sorted({r.program for r in records})
+    lines += ["", "Now at: " + ", ".join(f"{p} level {history.current_level(p)}" for p in programs)]
+    return "\n".join(lines)
 
 
 # --- check --------------------------------------------------------------------------------
@@ -389,6 +498,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     new = command("new", cmd_new, "write a commented starter program (never overwrites)")
     new.add_argument("file", metavar="FILE")
+
+    past = command("history", cmd_history, "past sessions, streaks and totals")
+    past.add_argument("--program", metavar="NAME", help="only this program's sessions")
+    output = past.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print JSON")
+    output.add_argument("--csv", action="store_true", help="print CSV, to export")
 
     command("schema", cmd_schema, "print the JSON Schema of the program format")
     return parser

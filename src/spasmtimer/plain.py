@@ -166,6 +166,8 @@ class PlainRunner:
             last = state.index if state.status is Status.RUNNING else len(self.session.phases) - 1
             for index in range(announced + 1, last + 1):
                 self.announce(index)
+            if last != announced:
+                self.recorder.sync(self.session)  # a heartbeat: how far the session got
             announced = last
             wake = self.session.next_change()
             if wake is None:

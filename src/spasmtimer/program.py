@@ -121,6 +121,14 @@ def parse_duration(value: Any) -> float:
 
 
 def _check_range(seconds: float, raw: Any, *, allow_zero: bool) -> float:
+    if 0 < seconds < 0.0005:
+        raise PydanticCustomError(
+            "duration_range",
+            "must be at least a millisecond, 0.001 (got {got})",
+            {"got": show(raw)},
+        )
+    # Sessions are timed to the millisecond; finer values would only add rounding noise.
+    seconds = round(seconds, 3)
     if seconds < 0 or (seconds == 0 and not allow_zero):
         bound = "0 or more" if allow_zero else "greater than 0"
         raise PydanticCustomError(

@@ -30,6 +30,7 @@ from spasmtimer.app.messages import (
     RunProgram,
     ShowHistory,
 )
+from spasmtimer.app.screens.history import HistoryScreen, HistoryView
 from spasmtimer.app.screens.library import LibraryScreen
 from spasmtimer.app.screens.preview import PreviewScreen
 from spasmtimer.app.screens.safety import SafetyScreen
@@ -54,15 +55,18 @@ class Services:
     """A program's current level, by name."""
     recorder_for: Callable[[Item, int], Recorder]
     """A recorder for a session of a program at a level."""
-    next_level_text: Callable[[Item, Session], str]
-    """What the summary says about the next session's level."""
+    next_level_text: Callable[[Item, Session, int | None, int | None], str]
+    """What the summary says about the next session's level, given the pain before and after."""
+    history_view: Callable[[], HistoryView | None]
+    """The sessions, totals and levels the history screen shows (None: no history)."""
 
 
 def no_history() -> Services:
     return Services(
         level_of=lambda name: 0,
         recorder_for=lambda item, level: NullRecorder(),
-        next_level_text=lambda item, session: "",
+        next_level_text=lambda item, session, before, after: "",
+        history_view=lambda: None,
     )
 
 
@@ -181,7 +185,9 @@ class SpasmtimerApp(App[None]):
         summary = SummaryScreen(
             outcome,
             title=item.title,
-            next_level=self.services.next_level_text(item, outcome.session),
+            next_level=lambda before, after: self.services.next_level_text(
+                item, outcome.session, before, after
+            ),
         )
         self.push_screen(summary, lambda ratings: self._rated(recorder, ratings))
 
@@ -255,7 +261,11 @@ class SpasmtimerApp(App[None]):
 
     @on(ShowHistory)
     def _history(self) -> None:
-        self.notify("No history is kept yet.")
+        view = self.services.history_view()
+        if view is None:
+            self.notify("No history is being kept: it could not be opened.", severity="warning")
+            return
+        self.push_screen(HistoryScreen(*view))
 
     @on(OpenSettings)
     def _settings(self) -> None:

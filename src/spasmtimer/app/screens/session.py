@@ -104,6 +104,7 @@ class SessionScreen(Screen[SessionOutcome]):
         self._timer: Timer | None = None
         self._flash_timer: Timer | None = None
         self._finished = False
+        self._synced_phase = 0
         self._step_of, self._step_count = self._step_numbers()
 
     def _step_numbers(self) -> tuple[dict[int, int], int]:
@@ -168,6 +169,9 @@ class SessionScreen(Screen[SessionOutcome]):
         state = self.session.state_at()
         for cue in self.session.due_cues():
             self.give(cue)
+        if state.index != self._synced_phase:
+            self._synced_phase = state.index
+            self.recorder.sync(self.session)  # a heartbeat: how far the session got
         self.render_state(state)
         if state.done:
             self.finish()

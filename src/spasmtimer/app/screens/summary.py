@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
@@ -33,7 +34,13 @@ class SummaryScreen(Screen[Ratings]):
         Binding("escape", "skip", "Close without ratings"),
     ]
 
-    def __init__(self, outcome: SessionOutcome, *, title: str, next_level: str) -> None:
+    def __init__(
+        self,
+        outcome: SessionOutcome,
+        *,
+        title: str,
+        next_level: Callable[[int | None, int | None], str],
+    ) -> None:
         super().__init__()
         self.outcome = outcome
         self.title_text = title
@@ -55,7 +62,7 @@ class SummaryScreen(Screen[Ratings]):
                 f"Time: {seconds_text(round(state.elapsed))} of {seconds_text(round(state.total))}"
                 f" · {done_phases} of {len(session.phases)} phases"
             )
-            yield Static(self.next_level, id="next-level")
+            yield Static(self.next_level(self.outcome.pain_before, None), id="next-level")
             with Horizontal(classes="rating"):
                 yield Label("Pain before (0–10):")
                 yield Input(
@@ -86,6 +93,10 @@ class SummaryScreen(Screen[Ratings]):
         ]
         message = f"Pain {' and '.join(bad)}: a number from 0 to 10" if bad else ""
         self.query_one("#rating-error", Static).update(message)
+        # The ratings can hold the level back: say so as they are typed.
+        before = _rating(self.query_one("#pain-before", Input).value)
+        after = _rating(self.query_one("#pain-after", Input).value)
+        self.query_one("#next-level", Static).update(self.next_level(before, after))
 
     def ratings(self) -> Ratings | None:
         before = self.query_one("#pain-before", Input).value

@@ -1,0 +1,96 @@
+"""Past sessions: totals and streak, every session, and each program's level over time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from spasmtimer.display import seconds_text
+from spasmtimer.history import SessionRecord, Totals
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+HistoryView = tuple[Sequence[SessionRecord], Totals, dict[str, tuple[list[int], int]]]
+"""What the history screen shows: sessions, totals, and per program its levels and current one."""
+
+
+def level_line(levels: Sequence[int]) -> str:
+    """Levels as a row of bars, tallest for the highest level reached."""
+    top = max(levels, default=0) or 1
+    return "".join(
+        BLOCKS[min(len(BLOCKS) - 1, round(level / top * (len(BLOCKS) - 1)))] for level in levels
+    )
+
+
+def totals_text(t: Totals) -> str:
+    streak = f"{t.streak_days} day" + ("" if t.streak_days == 1 else "s")
+    return (
+        f"[b]This week[/] {t.sessions_this_week} sessions, {t.minutes_this_week:.0f} min · "
+        f"[b]streak[/] {streak} · [b]in all[/] {t.sessions} sessions, {t.minutes:.0f} min"
+    )
+
+
+class HistoryScreen(Screen[None]):
+    BINDINGS = [Binding("escape,q,h", "app.pop_screen", "Back")]
+
+    def __init__(
+        self,
+        records: Sequence[SessionRecord],
+        totals: Totals,
+        levels: dict[str, tuple[list[int], int]],
+    ) -> None:
+        super().__init__()
+        self.records = records
+        self.totals = totals
+        self.levels = levels
+        """Per program: the level of each completed session, and the current level."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("History", id="header")
+        with VerticalScroll(id="history"):
+            if not self.records:
+                yield Static("No sessions yet. They appear here as soon as one starts.")
+            else:
+                yield Static(totals_text(self.totals), id="totals")
+                width = max(len(name) for name in self.levels)
+                lines = [
+                    f"{name:<{width}}  {level_line(done)}  now level {current}"
+                    for name, (done, current) in sorted(self.levels.items())
+                ]
+                yield Static("[b]Levels over time[/]\n" + "\n".join(lines), id="levels")
+                yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if not self.records:
+            return
+        table = self.query_one(DataTable)
+        table.add_columns("When", "Program", "Level", "Time", "", "Pain", "Notes")
+        for r in reversed(self.records):
+            table.add_row(
+                _when(r.started_at),
+                r.title,
+                str(r.level),
+                seconds_text(round(r.done_seconds)),
+                r.status,
+                _pain(r),
+                r.notes or "",
+            )
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone().strftime("%a %d %b %H:%M")
+
+
+def _pain(r: SessionRecord) -> str:
+    if r.pain_before is None and r.pain_after is None:
+        return ""
+    before = "–" if r.pain_before is None else str(r.pain_before)
+    after = "–" if r.pain_after is None else str(r.pain_after)
+    return f"{before} → {after}"

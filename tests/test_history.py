@@ -1,0 +1,495 @@
+"""History and levels: every level rule, nothing lost, concurrent runs, corrupt files, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import FakeClock
+
+from spasmtimer.cli import main
+from spasmtimer.engine import Session
+from spasmtimer.history import History, HistoryError, SessionRecorder, level_after, totals
+from spasmtimer.loader import load_program
+from spasmtimer.locations import history_file
+from spasmtimer.timeline import expand
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+class WallClock:
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def wall() -> WallClock:
+    return WallClock()
+
+
+@pytest.fixture
+def history(tmp_path: Path, wall: WallClock) -> History:
+    return History.open(tmp_path / "history.sqlite3", now=wall)
+
+
+def record(
+    history: History,
+    level: int,
+    *,
+    completed: bool = True,
+    at: datetime = T0,
+    minutes: float = 5,
+    before: int | None = None,
+    after: int | None = None,
+    program: str = "desk-break",
+    notes: str | None = None,
+) -> int:
+    session_id = history.begin(
+        program=program,
+        title=program,
+        path=f"/x/{program}.toml",
+        content_hash="abc",
+        level=level,
+        planned_seconds=minutes * 60,
+        started_at=at,
+        pain_before=before,
+    )
+    history.end(
+        session_id,
+        completed=completed,
+        ended_at=at + timedelta(minutes=minutes),
+        done_seconds=minutes * 60,
+    )
+    history.rate(session_id, before, after, notes)
+    return session_id
+
+
+# --- the level rules ----------------------------------------------------------------------
+
+
+def test_no_completed_session_is_level_0(history: History) -> None:
+    assert history.current_level("desk-break") == 0
+    record(history, 0, completed=False)
+    assert history.current_level("desk-break") == 0
+
+
+def test_a_completed_session_raises_the_level(history: History) -> None:
+    record(history, 0)
+    assert history.current_level("desk-break", T0 + timedelta(hours=1)) == 1
+    record(history, 1, at=T0 + timedelta(days=1))
+    assert history.current_level("desk-break", T0 + timedelta(days=1, hours=1)) == 2
+    assert history.current_level("other-program", T0) == 0
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "level"),
+    [
+        (3, 5, 4),  # 2 points worse: held at the session's level
+        (2, 9, 4),
+        (3, 4, 5),  # 1 point worse: up
+        (5, 2, 5),  # better: up
+        (None, 8, 5),  # no rating before: up
+        (3, None, 5),
+    ],
+)
+def test_a_pain_rating_2_points_worse_holds_the_level(
+    history: History, before, after, level
+) -> None:
+    record(history, 4, before=before, after=after)
+    assert history.current_level("desk-break", T0 + timedelta(hours=1)) == level
+
+
+def test_stopped_sessions_change_nothing(history: History) -> None:
+    record(history, 2)
+    record(history, 3, completed=False, at=T0 + timedelta(hours=2))
+    record(history, 3, completed=False, at=T0 + timedelta(hours=3), before=1, after=9)
+    assert history.current_level("desk-break", T0 + timedelta(hours=4)) == 3
+
+
+@pytest.mark.parametrize(("days", "level"), [(6.99, 4), (7, 3), (30, 3)])
+def test_seven_days_without_a_completed_session_lowers_the_level(
+    history: History, days, level
+) -> None:
+    record(history, 3)  # ends at T0 + 5 min
+    now = T0 + timedelta(minutes=5) + timedelta(days=days)
+    assert history.current_level("desk-break", now) == level
+
+
+def test_the_gap_never_goes_below_0(history: History) -> None:
+    record(history, 0, before=2, after=6)  # held at 0, and then a long gap
+    assert history.current_level("desk-break", T0 + timedelta(days=40)) == 0
+
+
+def test_a_gap_after_a_held_level(history: History) -> None:
+    record(history, 5, before=1, after=4)
+    assert history.current_level("desk-break", T0 + timedelta(days=8)) == 4
+
+
+def test_a_level_override_counts_like_any_other(history: History) -> None:
+    record(history, 1)
+    record(history, 7, at=T0 + timedelta(days=1))  # run with --level 7
+    assert history.current_level("desk-break", T0 + timedelta(days=1, hours=1)) == 8
+
+
+def test_the_last_completed_session_is_the_latest_to_end(history: History) -> None:
+    record(history, 5, at=T0 + timedelta(days=2))
+    record(history, 2, at=T0)
+    assert history.current_level("desk-break", T0 + timedelta(days=3)) == 6
+
+
+def test_level_after_directly() -> None:
+    assert level_after(None, T0) == 0
+
+
+# --- recording a session ------------------------------------------------------------------
+
+
+def program_timeline(tmp_path: Path):
+    path = tmp_path / "p.toml"
+    path.write_text('prepare = 5\n[[steps]]\ntype = "stretch"\nhold = 20\nreps = 2\nrest = 10\n')
+    return expand(load_program(path), 0)
+
+
+def test_a_session_is_recorded_from_its_start(
+    history: History, wall: WallClock, clock: FakeClock, tmp_path: Path
+) -> None:
+    timeline = program_timeline(tmp_path)
+    session = Session(timeline, clock)
+    recorder = SessionRecorder(history, program="p", title="P", path="/p.toml", timeline=timeline)
+    session.start()
+    recorder.started(session, pain_before=6)
+    [row] = history.sessions()
+    assert (row.status, row.ended_at, row.pain_before, row.level) == ("running", None, 6, 0)
+    clock.advance(8)
+    session.pause()
+    recorder.sync(session)
+    clock.advance(100)
+    session.resume()
+    session.adjust(-5)
+    recorder.sync(session)
+    clock.advance(60)
+    recorder.sync(session)
+    recorder.rated(6, 3, "easier today")
+    [row] = history.sessions()
+    assert row.status == "completed"
+    # ends when the engine says, mapped to wall time: 55 s of session, minus 5, plus 100 paused
+    assert row.ended_at == T0 + timedelta(seconds=55 - 5 + 100)
+    assert (row.pain_before, row.pain_after, row.notes) == (6, 3, "easier today")
+    kinds = [e[0] for e in history.events(row.id)]
+    assert kinds == ["start", "pause", "resume", "adjust"]
+    assert history.events(row.id)[3][4] == -5
+
+
+def test_a_failing_database_never_stops_the_session(
+    history: History, clock: FakeClock, tmp_path: Path
+) -> None:
+    warnings: list[str] = []
+    timeline = program_timeline(tmp_path)
+    session = Session(timeline, clock)
+    recorder = SessionRecorder(
+        history, program="p", title="P", path="/p.toml", timeline=timeline, warn=warnings.append
+    )
+    session.start()
+    recorder.started(session, None)
+    history.connection.close()  # every write from now on fails
+    clock.advance(3)
+    session.pause()
+    recorder.sync(session)
+    session.stop()
+    recorder.sync(session)
+    recorder.rated(1, 2, None)
+    assert len(warnings) == 1 and warnings[0].startswith("History not saved")
+
+
+def test_a_crashed_session_is_recovered_as_stopped(tmp_path: Path, wall: WallClock) -> None:
+    path = tmp_path / "h.sqlite3"
+    history = History.open(path, now=wall)
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a process that has certainly ended
+    session_id = history.begin(
+        program="p",
+        title="P",
+        path="/p",
+        content_hash="x",
+        level=0,
+        planned_seconds=60,
+        started_at=T0,
+        pain_before=None,
+    )
+    heard = T0 + timedelta(seconds=42)
+    history.add_events(session_id, [], done_seconds=42, updated_at=heard)
+    history.connection.execute("UPDATE sessions SET pid = ? WHERE id = ?", (child.pid, session_id))
+    history.connection.commit()
+    history.close()
+    [row] = History.open(path, now=wall).sessions()
+    assert (row.status, row.ended_at, row.done_seconds) == ("stopped", heard, 42)
+
+
+def test_a_running_session_of_a_live_process_is_left_alone(history: History) -> None:
+    history.begin(
+        program="p",
+        title="P",
+        path="/p",
+        content_hash="x",
+        level=0,
+        planned_seconds=60,
+        started_at=T0,
+        pain_before=None,
+    )
+    assert history.recover() == 0
+    assert history.sessions()[0].status == "running"
+
+
+# --- files: corrupt, newer, concurrent ------------------------------------------------------
+
+
+def test_a_corrupt_database_is_moved_aside_and_a_new_one_started(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    junk = b"this is not a database, but it is the user's file" * 100
+    path.write_bytes(junk)
+    history = History.open(path)
+    assert (
+        len(history.problems) == 1 and "moved to history.sqlite3.unreadable-" in history.problems[0]
+    )
+    [aside] = tmp_path.glob("history.sqlite3.unreadable-*")
+    assert aside.read_bytes() == junk  # moved, never deleted
+    record(history, 0)
+    assert len(history.sessions()) == 1
+
+
+def test_a_damaged_database_page_is_detected(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    history = History.open(path)
+    for n in range(200):
+        record(history, n % 5, notes="x" * 200)
+    history.close()
+    raw = bytearray(path.read_bytes())
+    raw[4096 * 2 : 4096 * 2 + 512] = b"\xff" * 512  # scribble over a page in the middle
+    path.write_bytes(bytes(raw))
+    history = History.open(path)
+    assert history.problems and list(tmp_path.glob("history.sqlite3.unreadable-*"))
+    assert history.sessions() == []
+
+
+def test_a_database_from_a_newer_spasmtimer_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA user_version = 99")
+    connection.close()
+    before = path.read_bytes()
+    with pytest.raises(HistoryError, match="newer spasmtimer"):
+        History.open(path)
+    assert path.read_bytes() == before
+    assert list(tmp_path.glob("*.unreadable-*")) == []
+
+
+def test_the_cli_keeps_working_with_a_corrupt_history(capsys) -> None:
+    path = history_file()
+    path.parent.mkdir(parents=True)
+    path.write_text("garbage")
+    assert main(["list", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert "could not be read" in err and "moved to" in err
+    assert json.loads(out)
+
+
+def quick_program(tmp_path: Path, seconds: float = 1.5) -> Path:
+    path = tmp_path / "quick.toml"
+    path.write_text(
+        f'title = "Quick"\nprepare = 0\n[[steps]]\ntype = "rest"\nseconds = {seconds}\n'
+    )
+    return path
+
+
+def test_two_concurrent_runs_both_record(tmp_path: Path) -> None:
+    program = quick_program(tmp_path)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for run in runs:
+        assert run.wait(timeout=60) == 0, run.stderr.read() if run.stderr else ""
+    rows = History.open(history_file()).sessions()
+    assert [(r.program, r.status) for r in rows] == [("quick", "completed")] * 2
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_killed_run_is_recorded_as_stopped(tmp_path: Path, signum: int) -> None:
+    program = quick_program(tmp_path, seconds=600)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert run.stdin and run.stdout
+    run.stdin.write("4\n")
+    run.stdin.flush()
+    run.stdout.readline()  # the session is under way
+    time.sleep(0.3)
+    run.send_signal(signum)
+    assert run.wait(timeout=10) == 128 + signum
+    path = history_file()
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    connection.close()
+    [row] = History.open(path).sessions()
+    assert (row.status, row.pain_before) == ("stopped", 4)
+    assert row.ended_at is not None and timedelta(0) < row.ended_at - row.started_at < timedelta(
+        seconds=5
+    )
+
+
+def test_a_completed_plain_run_records_ratings_and_raises_the_level(tmp_path: Path, capsys) -> None:
+    program = quick_program(tmp_path, seconds=0.2)
+    result = subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
+        input="5\n3\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    [row] = History.open(history_file()).sessions()
+    assert (row.status, row.pain_before, row.pain_after, row.level) == ("completed", 5, 3, 0)
+    assert main(["plan", str(program), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["level"] == 1
+
+
+# --- commands and exports -----------------------------------------------------------------
+
+
+TRICKY = ["plain", 'commas, "quotes" and\nnew lines', "ünïcødé — 痛み ✓", "", "  spaces  ", None]
+
+
+def fill(history: History) -> list[int]:
+    ids = []
+    for n, notes in enumerate(TRICKY):
+        ids.append(
+            record(
+                history,
+                n,
+                at=T0 + timedelta(days=n),
+                before=n % 11,
+                after=(10 - n) % 11,
+                notes=notes,
+                program=["desk-break", "spasm-first-aid"][n % 2],
+                completed=n != 2,
+            )
+        )
+    record(history, 0, at=T0 + timedelta(days=9), before=None, after=None)
+    return ids
+
+
+def test_history_json_round_trips_what_was_entered(capsys) -> None:
+    history = History.open(history_file())
+    fill(history)
+    expected = [r.as_json() for r in history.sessions()]
+    assert main(["history", "--json"]) == 0
+    exported = json.loads(capsys.readouterr().out)
+    assert exported == expected
+    for session in exported:
+        assert {
+            "program",
+            "level",
+            "started_at",
+            "ended_at",
+            "completed",
+            "pain_before",
+            "pain_after",
+        } <= set(session)
+        datetime.fromisoformat(session["started_at"])
+    assert [s["notes"] for s in exported[: len(TRICKY)]] == TRICKY
+
+
+def test_history_csv_round_trips_what_was_entered(capsys) -> None:
+    history = History.open(history_file())
+    fill(history)
+    assert main(["history", "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    originals = history.sessions()
+    assert len(rows) == len(originals)
+    for row, r in zip(rows, originals, strict=True):
+        assert row["program"] == r.program
+        assert int(row["level"]) == r.level
+        assert row["completed"] == str(r.completed)
+        assert (row["pain_before"] or None) == (
+            None if r.pain_before is None else str(r.pain_before)
+        )
+        assert (row["pain_after"] or None) == (None if r.pain_after is None else str(r.pain_after))
+        assert datetime.fromisoformat(row["started_at"]) == r.started_at
+        assert row["notes"] == (r.notes or "")
+
+
+def test_history_filter_and_text(capsys) -> None:
+    history = History.open(history_file())
+    fill(history)
+    assert main(["history", "--program", "spasm-first-aid", "--json"]) == 0
+    assert {s["program"] for s in json.loads(capsys.readouterr().out)} == {"spasm-first-aid"}
+    assert main(["history"]) == 0
+    out = capsys.readouterr().out
+    assert "streak" in out and "desk-break" in out and "4 → 6" in out
+    assert main(["history", "--program", "nothing-here"]) == 0
+    assert "No sessions of that program." in capsys.readouterr().out
+
+
+def test_history_when_empty(capsys) -> None:
+    assert main(["history"]) == 0
+    assert "No sessions yet." in capsys.readouterr().out
+    assert main(["history", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_totals_and_streak(history: History) -> None:
+    # Monday to Wednesday of one week, one session a day; Thursday's was stopped early.
+    for day in range(3):
+        record(history, day, at=T0 + timedelta(days=day), minutes=10)
+    record(history, 3, at=T0 + timedelta(days=3), minutes=4, completed=False)
+    t = totals(history.sessions(), T0 + timedelta(days=3, hours=5))
+    assert (t.sessions_this_week, round(t.minutes_this_week), t.sessions) == (4, 34, 4)
+    assert t.streak_days == 3  # Thursday has no completed session yet; the streak holds
+    assert totals(history.sessions(), T0 + timedelta(days=5)).streak_days == 0
+
+
+def test_list_and_plan_show_the_current_level(capsys) -> None:
+    history = History.open(history_file())
+    now = datetime.now(UTC)
+    record(history, 2, at=now - timedelta(hours=2), program="desk-break")
+    assert main(["list", "--json"]) == 0
+    levels = {i["name"]: i["level"] for i in json.loads(capsys.readouterr().out)}
+    assert levels["desk-break"] == 3 and levels["core-support"] == 0
+    assert main(["plan", "desk-break", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["level"] == 3
+    assert main(["plan", "desk-break"]) == 0
+    assert "Level 3 ·" in capsys.readouterr().out
+
+
+def test_an_unwritable_data_folder_still_runs(tmp_path: Path, monkeypatch, capsys) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    program = quick_program(tmp_path, seconds=0.1)
+    monkeypatch.setattr(sys, "stdin", io.StringIO())
+    assert main(["run", str(program), "--plain"]) == 0
+    assert "history unavailable" in capsys.readouterr().err
+    assert os.path.isfile(blocker)
