@@ -60,7 +60,8 @@ def make_app(
     notices: list[str] | None = None,
 ) -> SpasmtimerApp:
     return SpasmtimerApp(
-        settings=settings or Settings(),
+        # A fixed theme: "auto" would follow the colours of the terminal running the tests.
+        settings=settings or Settings(theme="textual-dark"),
         notices=notices,
         run=item_from(run, level) if run else None,
         services=services(log, level),

@@ -55,9 +55,9 @@ def phase_detail(phase: Phase) -> str:
         parts.append(f"to {phase.side}")
     elif phase.side:
         parts.append(phase.side)
-    if phase.rep is not None:
+    if phase.rep is not None and (phase.reps or 0) > 1:
         parts.append(f"rep {phase.rep} of {phase.reps}")
-    if phase.cycle is not None:
+    if phase.cycle is not None and (phase.cycles or 0) > 1:
         parts.append(f"cycle {phase.cycle} of {phase.cycles}")
     return ", ".join(parts)
 

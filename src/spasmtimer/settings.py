@@ -33,8 +33,9 @@ class Settings(BaseModel):
     """Flash the countdown with each bell, for terminals that make no sound."""
     speech: bool = False
     """Speak the cues aloud with espeak-ng (or `say` on macOS) when one is installed."""
-    theme: str = "textual-dark"
-    """The colour theme of the app."""
+    theme: str = "auto"
+    """The colour theme of the app: "auto" chooses textual-dark, or the terminal's own colours
+    on terminals with only 16."""
     prepare: GapSeconds = Field(default=BUILTIN_DEFAULTS["prepare"])
     """Get-ready seconds for programs that do not set their own `prepare`."""
 

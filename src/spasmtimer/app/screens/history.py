@@ -28,14 +28,6 @@ def level_line(levels: Sequence[int]) -> str:
     )
 
 
-def totals_text(t: Totals) -> str:
-    streak = f"{t.streak_days} day" + ("" if t.streak_days == 1 else "s")
-    return (
-        f"[b]This week[/] {t.sessions_this_week} sessions, {t.minutes_this_week:.0f} min · "
-        f"[b]streak[/] {streak} · [b]in all[/] {t.sessions} sessions, {t.minutes:.0f} min"
-    )
-
-
 class HistoryScreen(Screen[None]):
     BINDINGS = [Binding("escape,q,h", "app.pop_screen", "Back")]
 
@@ -57,7 +49,7 @@ class HistoryScreen(Screen[None]):
             if not self.records:
                 yield Static("No sessions yet. They appear here as soon as one starts.")
             else:
-                yield Static(totals_text(self.totals), id="totals")
+                yield Static(self.totals.describe(), id="totals")
                 width = max(len(name) for name in self.levels)
                 lines = [
                     f"{name:<{width}}  {level_line(done)}  now level {current}"

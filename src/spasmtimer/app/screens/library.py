@@ -1,14 +1,20 @@
-"""The program library: bundled and user programs, filtered as you type after `/`."""
+"""The program library: bundled and user programs, filtered as you type after `/`.
+
+The filter is typed into the list itself rather than into a separate input: focus moves in
+Textual only after the keys already on their way, so over a slow SSH link (or a paste) the
+letters of "/desk" could reach the list's own keys — `e` would open the editor. Here every key
+takes the same path in order, and while filtering the screen claims the printable ones.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Static
 
 from spasmtimer.app.messages import (
     EditProgram,
@@ -17,8 +23,11 @@ from spasmtimer.app.messages import (
     RunProgram,
     ShowHistory,
 )
+from spasmtimer.app.widgets import Quiet
 from spasmtimer.display import seconds_text
 from spasmtimer.library import Item
+
+PROMPT = "[dim]/ to filter by name, title or tag[/]"
 
 
 def matches(item: Item, words: str) -> bool:
@@ -50,10 +59,12 @@ class LibraryScreen(Screen[None]):
         self.load = load
         self.items: list[Item] = []
         self.shown: list[Item] = []
+        self.words = ""
+        self.filtering = False
 
     def compose(self) -> ComposeResult:
         yield Static("spasmtimer · your programs", id="header")
-        yield Input(placeholder="/ to filter by name, title or tag", id="filter")
+        yield Quiet(PROMPT, id="filter")
         yield ProgramTable(id="programs", cursor_type="row", zebra_stripes=True)
         yield Static(id="about")
         yield Footer()
@@ -67,22 +78,29 @@ class LibraryScreen(Screen[None]):
     def reload(self, keep: str | None = None) -> None:
         """Load the library again (after an edit, or a session that changed a level)."""
         self.items = self.load()
-        self.show_items(self.query_one("#filter", Input).value, keep)
+        self.show_items(keep)
 
-    def show_items(self, words: str, keep: str | None = None) -> None:
+    def show_items(self, keep: str | None = None) -> None:
         table = self.query_one(DataTable)
         current = keep or (self.current.entry.name if self.current else None)
-        self.shown = [item for item in self.items if matches(item, words)]
+        self.shown = [item for item in self.items if matches(item, self.words)]
         table.clear()
         for item in self.shown:
             time = seconds_text(item.total_seconds) if item.total_seconds else "⚠ error"
-            table.add_row(
-                item.title, time, str(item.level), ", ".join(item.tags), key=item.entry.name
-            )
+            level = str(item.level) if item.program else "–"
+            tags = ", ".join(item.tags[:3])  # more would push the table past 80 columns
+            table.add_row(item.title, time, level, tags, key=item.entry.name)
         names = [item.entry.name for item in self.shown]
         if current in names:
             table.move_cursor(row=names.index(current))
         self.describe()
+
+    def show_filter(self) -> None:
+        if self.filtering:
+            text = f"/ {self.words}▏ [dim](Enter: done · Esc: clear)[/]"
+        else:
+            text = f"/ {self.words} [dim](/ to change)[/]" if self.words else PROMPT
+        self.query_one("#filter", Quiet).show(text)
 
     @property
     def current(self) -> Item | None:
@@ -114,26 +132,52 @@ class LibraryScreen(Screen[None]):
     def _selected(self) -> None:
         self.action_preview()
 
-    @on(Input.Changed, "#filter")
-    def _filter(self, event: Input.Changed) -> None:
-        self.show_items(event.value)
-
-    @on(Input.Submitted, "#filter")
-    def _done_filtering(self) -> None:
-        self.query_one(DataTable).focus()
-
+    # -- filtering -----------------------------------------------------------------------------
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        self.filtering = True
+        self.show_filter()
 
-    def key_escape(self) -> None:
-        self.query_one(DataTable).focus()
+    def on_key(self, event: events.Key) -> None:
+        """While filtering, printable keys, Backspace, Enter and Esc belong to the filter.
 
+        `/` is taken here too rather than only as a binding: bindings are looked up after the key
+        has passed this screen, so the keys right behind it would not yet be filter text.
+        """
+        if not self.filtering and event.key == "slash":
+            event.stop()
+            self.action_filter()
+            return
+        if not self.filtering:
+            if event.key == "escape" and self.words:
+                self.words = ""
+                self.show_filter()
+                self.show_items()
+                event.stop()
+            return
+        if event.key == "enter":
+            self.filtering = False
+        elif event.key == "escape":
+            self.filtering, self.words = False, ""
+        elif event.key == "backspace":
+            self.words = self.words[:-1]
+        elif event.is_printable and event.character is not None:
+            self.words += event.character
+        else:
+            return  # arrows still move through the list while filtering
+        event.stop()
+        event.prevent_default()
+        self.show_filter()
+        self.show_items()
+
+    # -- actions -------------------------------------------------------------------------------
     def action_preview(self) -> None:
         item = self.current
         if item is not None and item.program is not None:
             self.post_message(PreviewProgram(item))
         elif item is not None:
-            self.notify("Fix the program first: its error is shown below.", severity="error")
+            self.notify(
+                "Fix the program first: its error is shown below.", severity="error", timeout=4
+            )
 
     def action_run(self) -> None:
         item = self.current

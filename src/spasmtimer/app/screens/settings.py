@@ -55,7 +55,7 @@ class SettingsScreen(Screen[Settings | None]):
 
     @on(Select.Changed, "#theme")
     def _try_theme(self, event: Select.Changed) -> None:
-        if isinstance(event.value, str):
+        if isinstance(event.value, str) and event.value in self.app.available_themes:
             self.app.theme = event.value
 
     def action_save(self) -> None:

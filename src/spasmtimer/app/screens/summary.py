@@ -29,8 +29,10 @@ def _rating(text: str) -> int | None:
 
 
 class SummaryScreen(Screen[Ratings]):
+    # Enter saves through Input.Submitted, which comes after the Input has taken the keys typed
+    # before it: a priority binding could save before a digit sent in the same burst arrived.
     BINDINGS = [
-        Binding("enter", "save", "Save and close", priority=True),
+        Binding("enter", "save", "Save and close"),
         Binding("escape", "skip", "Close without ratings"),
     ]
 
@@ -105,6 +107,10 @@ class SummaryScreen(Screen[Ratings]):
             return None
         notes = self.query_one("#notes", Input).value.strip() or None
         return Ratings(_rating(before), _rating(after), notes)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
 
     def action_save(self) -> None:
         ratings = self.ratings()
