@@ -183,10 +183,10 @@ async def test_ctrl_c_stops_at_once_and_keeps_the_record(clock: FakeClock, log: 
 
 
 async def test_the_bell_can_be_turned_off(clock: FakeClock, log: Recorded) -> None:
-    app = make_app(clock, log, run=SHORT, settings=Settings(bell=False))
+    app = make_app(clock, log, run=SHORT, settings=Settings(bell=False, theme="textual-dark"))
     async with app.run_test() as pilot:
         await advance(pilot, clock, 6)
-    assert app.rung == []
+    assert list(app.rung) == []
 
 
 # --- library ------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ async def test_settings_are_saved_and_bad_ones_reported(
     path.parent.mkdir(parents=True)
     path.write_text('bell = "loud"\nvolume = 3\nprepare = 8\n')
     loaded = load_settings()
-    assert loaded.settings == Settings(prepare=8)
+    assert loaded.settings == Settings(prepare=8)  # the rest are the defaults
     assert len(loaded.problems) == 2
     app = make_app(clock, log, settings=loaded.settings, notices=loaded.problems, safety_seen=seen)
     async with app.run_test(notifications=True) as pilot:
@@ -357,3 +357,65 @@ async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, s
         2,
         3,
     )
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving in one read, as from a paste or a slow SSH link: no waiting between them."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for key in keys:
+        character = (
+            key if len(key) == 1 else {"enter": "\r", "escape": "\x1b", "tab": "\t"}.get(key)
+        )
+        app.post_message(events.Key(_character_to_key(key) if len(key) == 1 else key, character))
+
+
+async def test_a_burst_of_keys_filters_and_never_edits(
+    clock: FakeClock, log: Recorded, seen: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(clock, log, safety_seen=seen)
+    edited: list[Path] = []
+    monkeypatch.setattr(app, "edit_file", edited.append)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        burst(app, "/", *"desk", "enter")
+        await pilot.pause()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        assert [i.entry.name for i in library.shown] == ["desk-break"]
+        assert edited == []
+        burst(app, "/", *"x q", "escape")  # q is filter text while filtering, not quit
+        await pilot.pause()
+        assert app.is_running
+        assert library.words == ""
+
+
+async def test_a_burst_on_the_summary_keeps_the_rating(clock: FakeClock, log: Recorded) -> None:
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test() as pilot:
+        await pilot.press("q", "y")
+        await pilot.pause()
+        burst(app, "5", "enter")
+        await pilot.pause()
+    assert log.ratings == [(None, 5, None)]
+
+
+async def test_resizing_mid_session_relays_out_without_losing_time(
+    clock: FakeClock, log: Recorded
+) -> None:
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await advance(pilot, clock, 8)
+        screen = session_screen(pilot)
+        assert (clock_shows(pilot), screen.has_class("-tall")) == ("0:12", True)
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        assert screen.has_class("-short")
+        assert screen.query_one("#countdown").value == "0:12"
+        assert text_of(pilot, "#detail") == "left, rep 1 of 2"
+        await advance(pilot, clock, 2)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert (clock_shows(pilot), screen.has_class("-tall")) == ("0:10", True)
+        assert [e.kind for e in screen.session.events] == ["start"]

@@ -20,7 +20,7 @@ SHORT = DATA / "short.toml"
 
 def make_app(clock: FakeClock, log: Recorded, **kw):
     # No flash: it lasts 0.3 s of real time, which a screenshot may or may not catch.
-    kw.setdefault("settings", Settings(flash=False))
+    kw.setdefault("settings", Settings(flash=False, theme="textual-dark"))
     return make_any_app(clock, log, **kw)
 
 

@@ -12,6 +12,7 @@ import csv
 import functools
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -127,10 +128,16 @@ def expand_at(program: Program, level: int) -> Timeline:
 # --- run ----------------------------------------------------------------------------------
 
 
+def can_draw() -> bool:
+    """Can the full-screen app draw here: a real terminal, or a browser through `serve`?"""
+    if os.environ.get("TEXTUAL_DRIVER"):  # textual-serve runs us with its web driver
+        return True
+    return sys.stdout.isatty() and os.environ.get("TERM", "") not in ("", "dumb")
+
+
 def wants_plain(args: argparse.Namespace) -> bool:
     """Plain text when asked, when stdout is not a terminal, or when the terminal is dumb."""
-    term = os.environ.get("TERM", "")
-    return bool(args.plain) or not sys.stdout.isatty() or term in ("", "dumb")
+    return bool(args.plain) or not can_draw()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -230,11 +237,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 def _history_text(records: Sequence[SessionRecord], history: History) -> str:
     if not records:
         return "No sessions yet." if history.sessions() == [] else "No sessions of that program."
-    t = totals(records, history.now())
-    streak = f"{t.streak_days} day" + ("" if t.streak_days == 1 else "s")
     lines = [
-        f"This week: {t.sessions_this_week} sessions, {t.minutes_this_week:.0f} min · "
-        f"streak: {streak} · all: {t.sessions} sessions, {t.minutes:.0f} min",
+        totals(records, history.now()).describe(),
         "",
         f"  {'when':<16}  {'program':<20} {'level':>5}  {'time':>10}  {'':<9}  {'pain':<7}  notes",
     ]
@@ -447,6 +451,28 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- serve --------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise Failure("serve needs textual-serve: pip install 'spasmtimer[serve]'") from None
+    command = f"{shlex.quote(sys.executable)} -m spasmtimer"
+    if args.program:
+        library.find(args.program)  # a clear message now rather than in the browser
+        command += f" run {shlex.quote(args.program)}"
+    print(
+        f"spasmtimer at http://{args.host}:{args.port}/ (Ctrl-C to stop). From another machine:\n"
+        f"  ssh -L {args.port}:localhost:{args.port} THIS-MACHINE, then open "
+        f"http://localhost:{args.port}/",
+        flush=True,
+    )
+    Server(command, host=args.host, port=args.port, title="spasmtimer").serve()
+    return EXIT_OK
+
+
 # --- the parser ---------------------------------------------------------------------------
 
 
@@ -506,6 +532,15 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--csv", action="store_true", help="print CSV, to export")
 
     command("schema", cmd_schema, "print the JSON Schema of the program format")
+
+    serve = command("serve", cmd_serve, "the app in a web browser (needs spasmtimer[serve])")
+    serve.add_argument("program", nargs="?", metavar="PROGRAM", help="run this program directly")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     return parser
 
 
@@ -513,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        if not sys.stdout.isatty() or os.environ.get("TERM", "") in ("", "dumb"):
+        if not can_draw():
             parser.print_help()
             return EXIT_OK
         return open_app()

@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ from spasmtimer.settings import Settings, save_settings
 from spasmtimer.timeline import LimitError, expand
 
 EXIT_INTERRUPTED = 130
+AUTO_THEME = "auto"
 BELL_SPACING = 0.25
 """Seconds between the bells of one pattern, so terminals do not merge them into one."""
 
@@ -98,17 +100,17 @@ class SpasmtimerApp(App[None]):
         self.bell_allowed = bell
         self.safety_marker = safety_marker or locations.data_dir() / "safety-seen"
         self.speaker = Speaker(speech_command() if self.settings.speech else None)
-        self.rung: list[int] = []
-        """Every bell pattern rung (1, 2 or 3 bells), for tests and the curious."""
+        self.rung: deque[int] = deque(maxlen=500)
+        """The latest bell patterns rung (1, 2 or 3 bells), bounded: sessions last hours."""
 
     # -- start-up --------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        if self.settings.theme in self.available_themes:
-            self.theme = self.settings.theme
-        else:
+        if self.settings.theme not in (AUTO_THEME, *self.available_themes):
             self.notices.append(f"Unknown theme {self.settings.theme!r}: using the default.")
+            self.settings = self.settings.model_copy(update={"theme": AUTO_THEME})
+        self.apply_theme()
         for notice in self.notices:
-            self.notify(notice, severity="warning", timeout=10)
+            self.notify(notice, severity="warning", timeout=6)
         self._catch_signals()
         if self.run_item_only is not None:
             self.start_session(self.run_item_only, self.run_level)
@@ -132,6 +134,16 @@ class SpasmtimerApp(App[None]):
                 loop.add_signal_handler(signum, self.interrupt, 128 + signum)
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not the main thread (as under some test runners), or not Unix
+
+    def apply_theme(self) -> None:
+        if self.settings.theme != AUTO_THEME:
+            self.theme = self.settings.theme
+        elif self.console.color_system == "standard":
+            # 16-colour terminals (TERM=screen, linux, vt100): the terminal's own colours rather
+            # than the nearest matches to ours, which turn the accent an alarming red.
+            self.theme = "ansi-dark"
+        else:
+            self.theme = "textual-dark"
 
     def library_items(self) -> list[Item]:
         return library.load_items(self.services.level_of, self.settings.prepare)
@@ -270,13 +282,15 @@ class SpasmtimerApp(App[None]):
     @on(OpenSettings)
     def _settings(self) -> None:
         screen = SettingsScreen(
-            self.settings, sorted(self.available_themes), speech_command() is not None
+            self.settings,
+            [AUTO_THEME, *sorted(self.available_themes)],
+            speech_command() is not None,
         )
         self.push_screen(screen, self._settings_closed)
 
     def _settings_closed(self, settings: Settings | None) -> None:
         if settings is None:
-            self.theme = self.settings.theme  # undo a theme being tried out
+            self.apply_theme()  # undo a theme being tried out
             return
         try:
             save_settings(settings)

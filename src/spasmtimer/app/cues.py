@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections import deque
 from collections.abc import Callable
 
 from spasmtimer.engine import Cue
@@ -64,8 +65,8 @@ class Signals:
         self.bell = bell
         self.flash = flash
         self.speaker = speaker
-        self.given: list[Cue] = []
-        """Every cue given, in order (what tests and the curious can inspect)."""
+        self.given: deque[Cue] = deque(maxlen=500)
+        """The latest cues given, in order (bounded: a session may last hours)."""
 
     def give(self, cue: Cue) -> bool:
         """Signal one cue; returns whether the screen should flash."""

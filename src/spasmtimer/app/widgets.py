@@ -4,9 +4,8 @@ slow SSH link."""
 
 from __future__ import annotations
 
-import math
-
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -16,7 +15,9 @@ from spasmtimer.engine import Breath
 class Quiet(Static):
     """A Static that ignores updates to the text it already shows."""
 
-    _shown: str | None = None
+    def __init__(self, text: str = "", *, id: str | None = None, markup: bool = True) -> None:
+        super().__init__(text, id=id, markup=markup)
+        self._shown: str | None = text
 
     def show(self, text: str) -> None:
         if text != self._shown:
@@ -31,7 +32,7 @@ class BreathBar(Widget):
     DEFAULT_CSS = """
     BreathBar {
         height: 1;
-        width: 1fr;
+        width: 20;
         color: $accent;
     }
     """
@@ -62,14 +63,6 @@ class BreathBar(Widget):
         if steps != self._steps:
             self._steps = steps
             self.refresh()
-
-    def seconds_to_next_step(self, breath: Breath | None) -> float | None:
-        """When the bar will next change, if the breath carries on as it is."""
-        if breath is None or breath.part in ("pause", "pause_out"):
-            return None
-        position = breath.fraction * self.half_cells
-        next_step = math.floor(position + 0.5) + 0.5  # where round() next changes its value
-        return max(0.0, (next_step - position) / self.half_cells * breath.seconds)
 
     def render(self) -> Text:
         width = self.size.width
@@ -114,13 +107,17 @@ def glyph_lines(character: str) -> list[str]:
 
 
 class Glyph(Widget):
-    """One character of the big clock. Each is its own widget so that a new second redraws
-    only the characters that changed, not the whole clock."""
+    """One character of the big clock, each of its five rows a widget of its own: a new
+    second redraws only the rows that differ (9 -> 8 is one row), not the whole clock."""
 
     DEFAULT_CSS = """
     Glyph {
+        layout: vertical;
         height: 5;
         margin: 0 1 0 0;
+    }
+    Glyph > Quiet {
+        height: 1;
     }
     """
 
@@ -129,13 +126,15 @@ class Glyph(Widget):
         self.character = character
         self.styles.width = len(glyph_lines(character)[0])
 
+    def compose(self) -> ComposeResult:
+        for line in glyph_lines(self.character):
+            yield Quiet(line, markup=False)
+
     def set_character(self, character: str) -> None:
         if character != self.character:
             self.character = character
-            self.refresh()
-
-    def render(self) -> Text:
-        return Text("\n".join(glyph_lines(self.character)))
+            for row, line in zip(self.query(Quiet), glyph_lines(character), strict=True):
+                row.show(line)
 
 
 class BigClock(Widget):

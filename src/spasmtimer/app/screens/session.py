@@ -21,12 +21,14 @@ from textual.widgets import Digits, Footer, Static
 
 from spasmtimer.app.cues import Signals
 from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Quiet
-from spasmtimer.display import clock as clock_text
 from spasmtimer.display import countdown, next_text, phase_detail, phase_word
 from spasmtimer.engine import Cue, Recorder, Session, State, Status
 
-MIN_FRAME = 1 / 30
-"""The breathing visual never redraws faster than this, however short the breath."""
+BREATH_FRAME = 0.25
+"""Seconds between frames of the breathing visual: smooth enough for a slow breath, and four
+small redraws a second on the wire."""
+BAR_WIDTH = 60
+"""Progress bars stop growing here: a wider bar would only cost more bytes per redraw."""
 FLASH_SECONDS = 0.3
 
 
@@ -75,7 +77,7 @@ class SessionScreen(Screen[SessionOutcome]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
 
     BINDINGS = [
-        Binding("space", "toggle_pause", "Pause"),
+        Binding("space", "toggle_pause", "Pause/resume"),
         Binding("n,right", "skip", "Next"),
         Binding("p,left", "back", "Back"),
         Binding("plus,equals_sign", "adjust(5)", "+5 s"),
@@ -107,37 +109,61 @@ class SessionScreen(Screen[SessionOutcome]):
         self._synced_phase = 0
         self._step_of, self._step_count = self._step_numbers()
 
-    def _step_numbers(self) -> tuple[dict[int, int], int]:
-        """Each phase's step number (counting every round), and how many steps there are."""
-        numbers: dict[int, int] = {}
-        count, previous = 0, None
+    def _step_numbers(self) -> tuple[dict[int, tuple[int, float]], int]:
+        """Per phase of a step: the step's number (counting every round) and how much of the
+        step is done when it starts, counted in holds and breaths so that the step's bar moves
+        once a rep or a breath, not at every phase; and how many steps there are."""
+        runs: list[list[int]] = []
+        previous = None
         for index, phase in enumerate(self.session.phases):
-            if phase.step is not None:
-                if (phase.round, phase.step) != previous:
-                    count, previous = count + 1, (phase.round, phase.step)
-                numbers[index] = count
-        return numbers, count
+            if phase.step is None:
+                continue
+            if (phase.round, phase.step) != previous or index != runs[-1][-1] + 1:
+                runs.append([])
+                previous = (phase.round, phase.step)
+            runs[-1].append(index)
+        steps: dict[int, tuple[int, float]] = {}
+        for number, run in enumerate(runs, start=1):
+            anchors = [i for i in run if self.session.phases[i].kind in ("hold", "inhale")]
+            for index in run:
+                started = sum(1 for a in anchors if a <= index)
+                steps[index] = (number, max(0, started - 1) / len(anchors) if anchors else 0.0)
+        return steps, len(runs)
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Quiet(id="header")
+        # Kept as attributes: they are redrawn every second, without a DOM query each time.
+        self.header = Quiet(id="header")
+        self.step = Quiet(id="step")
+        self.detail = Quiet(id="detail")
+        self.clock = BigClock(id="clock")
+        self.digits = Digits("", id="countdown")
+        self.word = Quiet(id="phase")
+        self.breath = BreathBar(id="breath")
+        self.cue = Quiet(id="cue")
+        self.pain = Quiet(id="pain")
+        self.step_bar = Bar(id="step-progress")
+        self.session_bar = Bar(id="session-progress")
+        self.next = Quiet(id="next")
+        yield self.header
         with Vertical(id="main"):
-            yield Quiet(id="step")
-            yield Quiet(id="detail")
+            yield self.step
+            yield self.detail
             with Center(id="clock-row"):
-                yield BigClock(id="clock")
-                yield Digits("", id="countdown")
-            yield Quiet(id="phase")
-            yield BreathBar(id="breath")
-            yield Quiet(id="cue")
-            yield Quiet(id="pain")
-        yield Bar(id="step-progress")
-        yield Bar(id="session-progress")
-        yield Quiet(id="next")
+                yield self.clock
+                yield self.digits
+            yield self.word
+            with Center(id="breath-row"):
+                yield self.breath
+            yield self.cue
+            yield self.pain
+        yield self.step_bar
+        yield self.session_bar
+        yield self.next
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#header", Quiet).show(self._header(None))
+        self.header.show(self._header(None))
         if self.caution:
             self.app.push_screen(CautionScreen(self.caution), self._after_caution)
         else:
@@ -183,54 +209,51 @@ class SessionScreen(Screen[SessionOutcome]):
     def _next_redraw(self, state: State) -> float | None:
         if state.status is not Status.RUNNING:
             return None  # paused: nothing on screen moves
-        waits = [
-            _to_next_whole_second(state.phase_remaining),
-            _to_next_whole_second(state.remaining),
-        ]
+        waits = [_to_next_whole_second(state.phase_remaining)]
         cues = [c.at - state.elapsed for c in self.session.upcoming_cues()]
         waits += [w for w in cues if w > 0]
-        breath = self.query_one("#breath", BreathBar).seconds_to_next_step(state.breath)
-        if breath is not None:
-            waits.append(max(MIN_FRAME, breath))
+        if state.breath is not None and state.breath.part in ("inhale", "exhale"):
+            # Breathing frames on a grid from the phase's start, so that they fall together
+            # with the countdown's whole seconds rather than between them.
+            waits.append(BREATH_FRAME - (state.phase_elapsed % BREATH_FRAME))
         return max(0.001, min(waits)) + 0.001
 
     def give(self, cue: Cue) -> None:
         if self.signals.give(cue):
-            clock = self.query_one("#clock-row")
-            clock.add_class("-flash")
+            # The flash is the phase word's line only: a bell for the eyes that costs a line
+            # on the wire, not the whole clock.
+            word = self.word
+            word.add_class("-flash")
             if self._flash_timer is not None:
                 self._flash_timer.stop()
-            self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: clock.remove_class("-flash"))
+            self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: word.remove_class("-flash"))
 
     # -- drawing -------------------------------------------------------------------------------
     def _header(self, state: State | None) -> str:
         level = self.session.timeline.level
         text = f"{self.title_text} · level {level}"
         if state is not None and state.index in self._step_of:
-            text += f" · step {self._step_of[state.index]} of {self._step_count}"
+            text += f" · step {self._step_of[state.index][0]} of {self._step_count}"
         return text
 
     def render_state(self, state: State) -> None:
         phase = state.phase
-        q = self.query_one
-        self.set_class(state.status is Status.PAUSED, "-paused")
-        q("#header", Quiet).show(self._header(state))
-        q("#step", Quiet).show(phase.name if phase.step is not None else _between(state))
-        detail = phase_detail(phase) if phase.kind != "switch" else ""
-        q("#detail", Quiet).show(detail)
+        paused = state.status is Status.PAUSED
+        if paused != self.has_class("-paused"):
+            self.set_class(paused, "-paused")
+        self.header.show(self._header(state))
+        self.step.show(phase.name if phase.step is not None else _between(state))
+        self.detail.show(phase_detail(phase) if phase.kind != "switch" else "")
         value = countdown(state.phase_remaining)
-        q("#clock", BigClock).show(value)
-        digits = q("#countdown", Digits)
-        if digits.value != value:
-            digits.update(value)
+        self.clock.show(value)
+        if self.digits.value != value:
+            self.digits.update(value)
         word = phase_word(phase)
         if phase.kind == "hold" and state.breath is not None:
             word += f" · {state.breath.part.replace('_', ' ')}".upper().replace("PAUSE OUT", "HOLD")
-        if state.status is Status.PAUSED:
-            word = "PAUSED — space to resume"
-        q("#phase", Quiet).show(word)
-        q("#breath", BreathBar).show(state.breath)
-        q("#cue", Quiet).show(self._cue_text(state))
+        self.word.show("PAUSED — space to resume" if paused else word)
+        self.breath.show(state.breath)
+        self.cue.show(self._cue_text(state))
         pain = ""
         if phase.kind == "prepare":
             pain = (
@@ -238,16 +261,12 @@ class SessionScreen(Screen[SessionOutcome]):
                 if self.pain_before is None
                 else f"Pain before: {self.pain_before}"
             )
-        q("#pain", Quiet).show(pain)
-        width = max(20, self.size.width - 4)
-        step_label = self._step_label(state)
-        q("#step-progress", Bar).set_progress(state.phase_progress, step_label, width)
-        session_label = (
-            f"{clock_text(state.elapsed)} of {clock_text(state.total)} · "
-            f"{countdown(state.remaining)} left"
-        )
-        q("#session-progress", Bar).set_progress(state.progress, session_label, width)
-        q("#next", Quiet).show(self._next(state))
+        self.pain.show(pain)
+        width = min(BAR_WIDTH, max(20, self.size.width - 4))
+        done = self._step_of[state.index][1] if state.index in self._step_of else 0.0
+        self.step_bar.set_progress(done, self._step_label(state), width)
+        self.session_bar.set_progress(state.progress, _time_left(state.remaining), width)
+        self.next.show(self._next(state))
 
     def _cue_text(self, state: State) -> str:
         phase = state.phase
@@ -268,9 +287,18 @@ class SessionScreen(Screen[SessionOutcome]):
         return KIND_LABELS.get(phase.kind, phase.kind)
 
     def _next(self, state: State) -> str:
-        if state.next is None:
+        """What comes next; during a breathing drill, what comes after it (its breaths are on
+        screen already, and a line rewritten at every breath costs bytes on a slow link)."""
+        index = state.index + 1
+        if state.phase.cycle is not None:
+            while index < len(self.session.phases) and (
+                self.session.phases[index].step == state.phase.step
+                and self.session.phases[index].round == state.phase.round
+            ):
+                index += 1
+        if index >= len(self.session.phases):
             return "Last one — nearly done"
-        return next_text(state.next, self.session.durations[state.index + 1])
+        return next_text(self.session.phases[index], self.session.durations[index])
 
     # -- keys ----------------------------------------------------------------------------------
     def _live(self) -> bool:
@@ -342,6 +370,13 @@ class SessionScreen(Screen[SessionOutcome]):
 
 
 KIND_LABELS = {"prepare": "get ready", "switch": "switch sides", "rest": "rest"}
+
+
+def _time_left(seconds: float) -> str:
+    """The session's time left, in whole minutes: the big countdown already ticks each second."""
+    if seconds < 60:
+        return "under a minute left"
+    return f"{math.ceil(seconds / 60 - 1e-9)} min left"
 
 
 def _between(state: State) -> str:

@@ -1,0 +1,134 @@
+"""Every terminal people use: the app runs, takes keys and restores the terminal on the way
+out under each TERM; NO_COLOR turns colour off; TERM=dumb gets plain text."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from pty_support import Pty
+
+PROGRAM = """title = "Any terminal"
+prepare = 1
+[[steps]]
+type = "stretch"
+name = "Knee to chest"
+hold = 30
+"""
+SPASMTIMER = str(Path(sys.executable).parent / "spasmtimer")
+LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049l"
+SHOW_CURSOR = b"\x1b[?25h"
+
+
+@pytest.fixture
+def program(tmp_path: Path) -> Path:
+    path = tmp_path / "any.toml"
+    path.write_text(PROGRAM)
+    return path
+
+
+def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLORTERM")}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
+    env.update(extra)
+    return env
+
+
+@pytest.mark.parametrize("term", ["xterm-256color", "tmux-256color", "screen", "linux", "vt100"])
+def test_the_app_works_and_restores_the_terminal(term: str, program: Path, tmp_path: Path) -> None:
+    app = Pty([SPASMTIMER, "run", str(program)], environment(tmp_path, TERM=term))
+    try:
+        app.read_until(b"Any terminal")
+        app.read_until(b"HOLD")
+        app.send(b" ")
+        app.read_until(b"PAUSED")
+        app.send(b"q")
+        app.read_until(b"Stop the session?")
+        app.send(b"y")
+        app.read_until(b"Stopped early")
+        app.send(b"\x1b")  # close the summary without ratings
+        assert app.wait() == 0
+        tail = bytes(app.output[-400:])
+        assert LEAVE_ALTERNATE_SCREEN in tail and SHOW_CURSOR in tail
+    finally:
+        app.close()
+
+
+def test_ctrl_c_quits_at_once_and_restores_the_terminal(program: Path, tmp_path: Path) -> None:
+    app = Pty([SPASMTIMER, "run", str(program)], environment(tmp_path, TERM="xterm-256color"))
+    try:
+        app.read_until(b"HOLD")
+        app.send(b"\x03")
+        assert app.wait(timeout=5) == 130
+        assert LEAVE_ALTERNATE_SCREEN in bytes(app.output[-400:])
+    finally:
+        app.close()
+
+
+def colours(output: bytes) -> set[tuple[int, ...]]:
+    """Every foreground and background colour set by SGR codes, as RGB or palette indices."""
+    found: set[tuple[int, ...]] = set()
+    for params in re.findall(rb"\x1b\[([0-9;]*)m", output):
+        codes = [int(p) for p in params.split(b";") if p]
+        i = 0
+        while i < len(codes):
+            if codes[i] in (38, 48) and i + 1 < len(codes):
+                if codes[i + 1] == 2:
+                    found.add(tuple(codes[i + 2 : i + 5]))
+                    i += 5
+                    continue
+                if codes[i + 1] == 5:
+                    found.add((codes[i + 2],))
+                    i += 3
+                    continue
+            i += 1
+    return found
+
+
+def is_grey(colour: tuple[int, ...]) -> bool:
+    if len(colour) == 3:
+        return colour[0] == colour[1] == colour[2]
+    # The 256-colour palette's greys: black, white, and the grey ramp.
+    return colour[0] in (0, 7, 8, 15, 16, 231) or 232 <= colour[0] <= 255
+
+
+def test_no_color_is_honoured(program: Path, tmp_path: Path) -> None:
+    app = Pty(
+        [SPASMTIMER, "run", str(program)],
+        environment(tmp_path, TERM="xterm-256color", NO_COLOR="1"),
+    )
+    try:
+        app.read_until(b"HOLD")
+        app.send(b" ")
+        app.read_until(b"PAUSED")
+        found = colours(bytes(app.output))
+        assert found, "expected some (grey) styling"
+        assert all(is_grey(c) for c in found), sorted(c for c in found if not is_grey(c))
+    finally:
+        app.close()
+
+
+def test_colour_is_there_without_no_color(program: Path, tmp_path: Path) -> None:
+    # The check above can fail: here the same session does use colour.
+    app = Pty([SPASMTIMER, "run", str(program)], environment(tmp_path, TERM="xterm-256color"))
+    try:
+        app.read_until(b"HOLD")
+        assert not all(is_grey(c) for c in colours(bytes(app.output)))
+    finally:
+        app.close()
+
+
+def test_a_dumb_terminal_gets_plain_text(program: Path, tmp_path: Path) -> None:
+    app = Pty([SPASMTIMER, "run", str(program)], environment(tmp_path, TERM="dumb"))
+    try:
+        app.read_until(b"Pain now (0-10, Enter to skip): ")
+        app.send(b"\r")
+        app.read_until(b"Knee to chest: hold, 30 s.")
+        assert b"\x1b[" not in bytes(app.output)
+        app.send(b"\x03")
+        assert app.wait(timeout=5) == 130
+    finally:
+        app.close()
