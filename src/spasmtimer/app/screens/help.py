@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 SESSION_KEYS = """\
 [b]space[/]      pause / resume
@@ -31,3 +31,4 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = "Keys"
             box.border_subtitle = "Esc to close"
             yield Static(self.keys)
+        yield Footer()

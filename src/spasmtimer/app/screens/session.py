@@ -52,6 +52,7 @@ class ConfirmStop(ModalScreen[bool]):
         with Vertical(id="dialog") as box:
             box.border_title = "Stop the session?"
             yield Static("[b]y[/] or [b]q[/] stop  ·  [b]Esc[/] carry on")
+        yield Footer()  # this dialog's keys, not those of the session behind it
 
 
 class CautionScreen(ModalScreen[bool]):
@@ -71,6 +72,7 @@ class CautionScreen(ModalScreen[bool]):
             box.border_title = "Before you start"
             box.border_subtitle = "Enter start · Esc back"
             yield Static(self.caution, id="caution-text")
+        yield Footer()
 
 
 class SessionScreen(Screen[SessionOutcome]):
