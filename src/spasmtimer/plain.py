@@ -136,8 +136,9 @@ class PlainRunner:
                 return Outcome(session, None, None, _exit_status(e))
             try:
                 session.start()
+                self.announce(0)  # the person first; the history's write can take a moment
                 self.recorder.started(session, pain_before)
-                self._count()
+                self._count(announced=0)
             except (KeyboardInterrupt, Interrupted, OSError) as e:
                 # OSError: the terminal or the reading end of a pipe went away.
                 session.stop()
@@ -154,13 +155,12 @@ class PlainRunner:
             self.recorder.rated(pain_before, pain_after, None)
             return Outcome(session, pain_before, pain_after, EXIT_COMPLETED)
 
-    def _count(self) -> None:
+    def _count(self, announced: int) -> None:
         """Announce each phase as it starts, sleeping until the next boundary in between.
 
         A wake-up later than a whole phase (a loaded machine, phases of 10 ms) still announces
         every phase it passed, each with its own start time.
         """
-        announced = -1
         while True:
             state = self.session.state_at()
             last = state.index if state.status is Status.RUNNING else len(self.session.phases) - 1
