@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,3 +56,14 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+def start_plain(program: Path, stdin: int | None = subprocess.DEVNULL) -> subprocess.Popen[str]:
+    """`spasmtimer run PROGRAM --plain` as a separate process, its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

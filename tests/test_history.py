@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock
+from conftest import FakeClock, start_plain
 
 from spasmtimer.cli import main
 from spasmtimer.engine import Session
@@ -219,16 +219,7 @@ def test_a_crashed_session_is_recovered_as_stopped(tmp_path: Path, wall: WallClo
     history = History.open(path, now=wall)
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()  # a process that has certainly ended
-    session_id = history.begin(
-        program="p",
-        title="P",
-        path="/p",
-        content_hash="x",
-        level=0,
-        planned_seconds=60,
-        started_at=T0,
-        pain_before=None,
-    )
+    session_id = begin_running(history)
     heard = T0 + timedelta(seconds=42)
     history.add_events(session_id, [], done_seconds=42, updated_at=heard)
     history.connection.execute("UPDATE sessions SET pid = ? WHERE id = ?", (child.pid, session_id))
@@ -238,8 +229,8 @@ def test_a_crashed_session_is_recovered_as_stopped(tmp_path: Path, wall: WallClo
     assert (row.status, row.ended_at, row.done_seconds) == ("stopped", heard, 42)
 
 
-def test_a_running_session_of_a_live_process_is_left_alone(history: History) -> None:
-    history.begin(
+def begin_running(history: History) -> int:
+    return history.begin(
         program="p",
         title="P",
         path="/p",
@@ -249,6 +240,10 @@ def test_a_running_session_of_a_live_process_is_left_alone(history: History) -> 
         started_at=T0,
         pain_before=None,
     )
+
+
+def test_a_running_session_of_a_live_process_is_left_alone(history: History) -> None:
+    begin_running(history)
     assert history.recover() == 0
     assert history.sessions()[0].status == "running"
 
@@ -316,18 +311,10 @@ def quick_program(tmp_path: Path, seconds: float = 1.5) -> Path:
 
 def test_two_concurrent_runs_both_record(tmp_path: Path) -> None:
     program = quick_program(tmp_path)
-    runs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
+    runs = [start_plain(program) for _ in range(2)]
     for run in runs:
-        assert run.wait(timeout=60) == 0, run.stderr.read() if run.stderr else ""
+        _, errors = run.communicate(timeout=60)
+        assert run.returncode == 0, errors
     rows = History.open(history_file()).sessions()
     assert [(r.program, r.status) for r in rows] == [("quick", "completed")] * 2
 
@@ -335,13 +322,7 @@ def test_two_concurrent_runs_both_record(tmp_path: Path) -> None:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_killed_run_is_recorded_as_stopped(tmp_path: Path, signum: int) -> None:
     program = quick_program(tmp_path, seconds=600)
-    run = subprocess.Popen(
-        [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    run = start_plain(program, stdin=subprocess.PIPE)
     assert run.stdin and run.stdout
     run.stdin.write("4\n")
     run.stdin.flush()

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock
+from conftest import FakeClock, start_plain
 
 from spasmtimer.engine import Session, Status
 from spasmtimer.loader import load_program
@@ -179,13 +179,7 @@ def test_a_real_plain_run_announces_every_phase_on_time(tmp_path: Path) -> None:
     # 30 phases of 0.1 s. The benchmark measures the 20 ms target over 200 phases; this only
     # guards against drift (counting ticks would add up to far more than the slack here).
     path = program_of_short_phases(tmp_path, 30)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "spasmtimer", "run", str(path), "--plain"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_plain(path)
     assert proc.stdout is not None
     first = proc.stdout.readline()
     started = time.monotonic()
@@ -205,13 +199,7 @@ def test_signals_end_the_run_promptly_without_a_traceback(
     tmp_path: Path, signum: int, status: int
 ) -> None:
     path = program_of_short_phases(tmp_path, 10, seconds=60)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "spasmtimer", "run", str(path), "--plain"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_plain(path)
     assert proc.stdout is not None and proc.stderr is not None
     assert "hold, 1 min" in proc.stdout.readline()
     sent = time.monotonic()
