@@ -419,3 +419,12 @@ async def test_resizing_mid_session_relays_out_without_losing_time(
         await pilot.pause()
         assert (clock_shows(pilot), screen.has_class("-tall")) == ("0:10", True)
         assert [e.kind for e in screen.session.events] == ["start"]
+
+
+def test_settings_that_nest_too_deeply_are_reported_not_fatal() -> None:
+    path = settings_file()
+    path.parent.mkdir(parents=True)
+    path.write_text("x = " + "[" * 600 + "]" * 600 + "\n")
+    loaded = load_settings()
+    assert loaded.settings == Settings()
+    assert "cannot be read" in loaded.problems[0]

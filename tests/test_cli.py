@@ -166,11 +166,9 @@ def test_plan_of_an_invalid_program_exits_1(capsys) -> None:
     assert "must be greater than 0" in err
 
 
-def test_plan_at_a_level_where_the_session_breaks_the_limits(capsys, write) -> None:
-    # Fine at level 0 (5 h) and at the cap, level 10 (1 h), but 15 x 35 min at level 5.
-    path = write(
-        "p.toml",
-        """
+def test_a_program_too_long_at_a_middle_level_is_invalid(capsys, write) -> None:
+    # 5 h at level 0 and 1 h at the cap (level 10), but 27 reps of 15 min at level 1.
+    path = write("p.toml", """
 prepare = 0
 [[steps]]
 type = "stretch"
@@ -178,12 +176,12 @@ hold = 600
 reps = 30
 rest = 0
 progress = { hold = { by = 300, max = 3600 }, reps = { by = -3, min = 1 } }
-""",
-    )
-    assert run_cli(capsys, "check", str(path))[0] == 0
-    status, out, err = run_cli(capsys, "plan", str(path), "--level", "5")
+""")
+    status, _, err = run_cli(capsys, "check", str(path))
+    assert status == 1
+    assert "steps: too long: at level 1, the session lasts more than 6 hours" in err
+    status, out, err = run_cli(capsys, "plan", str(path), "--level", "0")
     assert (status, out) == (1, "")
-    assert "at level 5, the session lasts more than 6 hours" in err
 
 
 def test_levels_past_the_cap_plan_like_the_cap(capsys) -> None:
@@ -326,3 +324,33 @@ def test_run_of_a_missing_or_invalid_program_exits_1(capsys) -> None:
     status, _, err = run_cli(capsys, "run", str(DATA / "broken" / "negative_hold.toml"), "--plain")
     assert status == 1
     assert "must be greater than 0" in err
+
+
+def test_a_level_beyond_any_use_is_a_usage_error(capsys) -> None:
+    status, _, err = run_cli(capsys, "plan", "desk-break", "--level", "99999999999999999999")
+    assert status == 2
+    assert "must be from 0 to 1,000,000" in err
+
+
+def test_check_a_folder_and_new_into_a_folder(capsys, tmp_path) -> None:
+    status, _, err = run_cli(capsys, "check", str(tmp_path))
+    assert (status, "is a folder, not a program file" in err) == (1, True)
+    status, _, err = run_cli(capsys, "new", str(tmp_path))
+    assert (status, "is a folder" in err) == (1, True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plain_lines_stay_one_line_whatever_the_names_hold(tmp_path) -> None:
+    path = tmp_path / "nl.toml"
+    path.write_text(
+        'prepare = 0\n[[steps]]\ntype = "rest"\nname = """Two\nlines"""\nseconds = 0.1\n'
+        'cue = """Lie\n\nstill"""\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "run", str(path), "--plain"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.splitlines() == ["0:00  Two lines: rest, 0.1 s. Lie still"]

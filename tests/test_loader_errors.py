@@ -112,3 +112,21 @@ def test_four_nested_includes_are_allowed(write) -> None:
         )
     main = write("main.toml", '[[steps]]\ninclude = "d1.toml"\n')
     assert len(load_program(main).steps) == 1
+
+
+def test_tables_nested_hundreds_deep_are_refused_cleanly(write) -> None:
+    path = write("deep.toml", "a = " + "[" * 600 + "]" * 600 + "\n")
+    with pytest.raises(
+        ProgramError,
+        match=r"deep\.toml:1:1: cannot be read as TOML: tables or arrays nested too deeply",
+    ):
+        load_program(path, shown="deep.toml")
+    path = write("deep-inline.toml", "x = " + "{a = " * 600 + "1" + "}" * 600 + "\n")
+    with pytest.raises(ProgramError, match="nested too deeply"):
+        load_program(path)
+
+
+def test_an_integer_of_thousands_of_digits_is_refused_cleanly(write) -> None:
+    path = write("long.toml", '[[steps]]\ntype = "rest"\nseconds = ' + "9" * 5000 + "\n")
+    with pytest.raises(ProgramError, match=r"long\.toml:1:1: cannot be read as TOML"):
+        load_program(path, shown="long.toml")

@@ -35,9 +35,10 @@ from spasmtimer.timeline import (
 )
 
 EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
+EXIT_INVALID = 1  # argparse itself exits 2 for usage errors
 EXIT_INTERRUPTED = 130
+MAX_LEVEL = 1_000_000
+"""Far past any cap a program could have in use, and small enough for SQLite to keep."""
 PROGRESSION_ROWS = 60
 """At most this many levels are listed in a progression table."""
 
@@ -297,10 +298,14 @@ def progression(program: Program) -> dict[str, Any]:
     for level in change_levels(program):
         if len(rows) == PROGRESSION_ROWS:
             break
+        try:
+            total: float | int | None = json_number(expand(program, level).total_seconds)
+        except LimitError:
+            total = None  # this level breaks the limits: plan says so rather than fail
         rows.append(
             {
                 "level": level,
-                "total_seconds": json_number(expand_at(program, level).total_seconds),
+                "total_seconds": total,
                 "values": [
                     {
                         "step": v.step + 1,
@@ -370,7 +375,10 @@ def _progression_text(program: Program, table: dict[str, Any]) -> list[str]:
         return str(value) if key in ("reps", "cycles") else seconds_text(value)
 
     body = [
-        [str(r["level"]), seconds_text(r["total_seconds"])]
+        [
+            str(r["level"]),
+            "over limits" if r["total_seconds"] is None else seconds_text(r["total_seconds"]),
+        ]
         + [cell(v["value"], v["key"]) for v in r["values"]]
         for r in rows
     ]
@@ -429,6 +437,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     from spasmtimer.starter import write_starter
 
     path = Path(args.file)
+    if path.is_dir():
+        raise Failure(f"{path}: is a folder; give the new program's file name")
     if not path.suffix:
         path = path.with_suffix(".toml")
     try:
@@ -481,8 +491,8 @@ def _level(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more (got {value})")
+    if not 0 <= value <= MAX_LEVEL:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_LEVEL:,} (got {value})")
     return value
 
 

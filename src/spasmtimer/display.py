@@ -85,7 +85,7 @@ def phase_sentence(phases: Sequence[Phase], index: int, seconds: float) -> str:
         upcoming = next((p for p in phases[index + 1 :] if p.step is not None), None)
         if upcoming is not None:
             sentence += f" Next: {upcoming.name}."
-        return sentence
+        return " ".join(sentence.split())
     if phase.kind == "switch":
         who, what = phase.name, f"switch to {phase.side}" if phase.side else "switch sides"
     else:
@@ -93,7 +93,7 @@ def phase_sentence(phases: Sequence[Phase], index: int, seconds: float) -> str:
     sentence = f"{who}: {what}, {length}."
     if phase.cue and _starts_step(phases, index):
         sentence += f" {phase.cue}"
-    return sentence
+    return " ".join(sentence.split())  # one line, whatever newlines a name or cue holds
 
 
 def phase_word(phase: Phase) -> str:

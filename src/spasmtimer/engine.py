@@ -127,10 +127,6 @@ class State:
         """How much of the session is done, 0 to 1."""
         return self.elapsed / self.total if self.total else 1.0
 
-    @property
-    def phase_progress(self) -> float:
-        return self.phase_elapsed / self.phase_seconds if self.phase_seconds else 1.0
-
 
 def breath_at(pattern: BreathPattern, t: float) -> Breath:
     """The part of a repeating breath pattern at ``t`` seconds into it."""

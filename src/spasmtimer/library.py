@@ -55,7 +55,9 @@ def find(program: str) -> Entry:
     path = Path(program).expanduser()
     if path.is_file():
         return Entry(path.stem, path, "file")
-    if program.endswith(".toml") or "/" in program or path.is_dir():
+    if path.is_dir():
+        raise NotFound(f"{program}: is a folder, not a program file")
+    if program.endswith(".toml") or "/" in program:
         raise NotFound(f"{program}: no such program file")
     known = entries()
     for entry in known:

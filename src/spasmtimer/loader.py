@@ -9,6 +9,7 @@ and in the files it includes are collected, so one ``check`` shows them all.
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import re
 import tomllib
@@ -42,9 +43,11 @@ from spasmtimer.program import (
     StretchStep,
     show,
 )
-from spasmtimer.timeline import LimitError, cap_level, expand
+from spasmtimer.timeline import LimitError, cap_level, change_levels, expand, scheduled_values
 from spasmtimer.tomlpos import KeyPath, Locations, Position, locate
 
+MAX_LEVELS_CHECKED = 500
+"""How many levels `check` tries when a program's schedules pull in opposite directions."""
 MAX_FILE_BYTES = 1024 * 1024
 """Larger files are refused: the largest valid program (10,000 phases) fits in far less."""
 
@@ -83,7 +86,7 @@ class ProgramError(Exception):
     """A program that cannot be run, with every problem found in it."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = sorted(problems)
+        self.problems = sorted(set(problems))  # an included file can fail the same way twice
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -136,6 +139,12 @@ class _Loader:
         except tomllib.TOMLDecodeError as e:
             line, col, message = _syntax_error(e, text)
             self.problems.append(Problem(shown, line, col, "", message))
+            return None
+        except (RecursionError, ValueError) as e:
+            # tomllib gives up on arrays or tables nested hundreds deep, and on integers of
+            # thousands of digits, with errors that carry no position.
+            reason = "tables or arrays nested too deeply" if isinstance(e, RecursionError) else e
+            self.problem(shown, Position(1, 1), (), f"cannot be read as TOML: {reason}")
             return None
         if not data:
             self.problem(
@@ -226,6 +235,16 @@ class _Loader:
                 message = (
                     'a step needs type = "stretch", "breathe" or "rest", or include = "file.toml"'
                 )
+                for key in given:
+                    close = difflib.get_close_matches(str(key), ["type", "include"], n=1)
+                    if close:  # typ = "rest", includes = "x.toml"
+                        self.problem(
+                            shown,
+                            locations.key((*path, key)),
+                            (*path, key),
+                            f"unknown key `{key}` (did you mean `{close[0]}`?)",
+                        )
+                        return
             else:
                 message = f"must be a table, such as a [[steps]] table (got {show(given)})"
             self.problem(shown, locations.key(path), path, message)
@@ -264,7 +283,10 @@ class _Loader:
             return []
         if len(chain) > MAX_INCLUDE_DEPTH:
             self.problem(
-                file.shown, at, where, f"includes nest more than {MAX_INCLUDE_DEPTH} files deep"
+                file.shown,
+                at,
+                where,
+                f"includes may nest at most {MAX_INCLUDE_DEPTH} deep, and this one would be deeper",
             )
             return []
         included = self.read(target, shown, (file.shown, at, where))
@@ -375,26 +397,43 @@ def load_program(
     return program
 
 
-def _check_limits(program: Program, root: _File) -> None:
-    """Refuse a program whose session breaks the limits at level 0 or once fully progressed."""
+def _levels_to_check(program: Program) -> list[int]:
+    """The levels at which a session could be at its longest.
+
+    When every scheduled value moves the same way, the session only grows (or only shrinks)
+    with the level, so level 0 and the level where all are capped bound it. When one value grows
+    while another shrinks (more hold, fewer reps), it can peak in between: then every level at
+    which something changes is checked, up to a bound that keeps `check` quick.
+    """
+    values = scheduled_values(program)
     top = cap_level(program)
-    for level in sorted({0, top}):
+    if len({v.schedule.by > 0 for v in values}) < 2:
+        return sorted({0, top})
+    return sorted({*itertools.islice(change_levels(program), MAX_LEVELS_CHECKED), top})
+
+
+def _check_limits(program: Program, root: _File) -> None:
+    """Refuse a program whose session breaks the limits at any level it could run at."""
+    top = cap_level(program)
+    for level in _levels_to_check(program):
         try:
             expand(program, level)
         except LimitError as e:
-            when = "" if level == 0 else f" at level {level}, where its progress reaches every cap,"
+            if level == 0:
+                when = ""
+            elif level == top:
+                when = f" at level {level}, where its progress reaches every cap,"
+            else:
+                when = f" at level {level},"
             at = root.locations.key(("steps",))
-            raise ProgramError(
-                [
-                    Problem(
-                        root.shown,
-                        at.line,
-                        at.col,
-                        "steps",
-                        f"too long:{when} {e} (see the limits in the README)",
-                    )
-                ]
-            ) from None
+            problem = Problem(
+                root.shown,
+                at.line,
+                at.col,
+                "steps",
+                f"too long:{when} {e} (see the limits in the README)",
+            )
+            raise ProgramError([problem]) from None
 
 
 # --- turning pydantic errors into messages ------------------------------------------------

@@ -38,7 +38,7 @@ class Interrupted(Exception):
 def signals_interrupt() -> Iterator[None]:
     """Turn SIGTERM and SIGHUP (a closed SSH connection) into `Interrupted`, like Ctrl-C."""
 
-    def handler(signum: int, frame: object) -> None:
+    def handler(signum: int, _frame: object) -> None:
         raise Interrupted(signum)
 
     caught = [signal.SIGTERM, signal.SIGHUP]

@@ -98,9 +98,7 @@ def parse_duration(value: Any) -> float:
         if _DURATION_RE.match(value) is None:
             text = value.strip()
             if text.startswith("-") and _DURATION_RE.match(text[1:]):
-                raise PydanticCustomError(
-                    "duration_range", "must be greater than 0 (got {got})", {"got": show(value)}
-                )
+                return -parse_duration(text[1:])  # the range check says what is allowed
             hint = ""
             if re.fullmatch(_NUM, text):
                 hint = f' (write {text} without quotes, or "{text}s")'
@@ -363,8 +361,13 @@ class Schedule(_Model):
 
     @model_validator(mode="after")
     def _cap_matches_direction(self) -> Schedule:
-        if self.by == 0:
-            raise PydanticCustomError("schedule", "`by` must not be 0", {})
+        if abs(self.by) < 0.001:
+            # Sessions are timed to the millisecond: a smaller step would never show.
+            raise PydanticCustomError(
+                "schedule",
+                "`by` must be at least 0.001 either way (got {got})",
+                {"got": show(self.by)},
+            )
         if self.by > 0 and (self.max is None or self.min is not None):
             raise PydanticCustomError(
                 "schedule", "a growing value (by > 0) needs `max`, its cap, and no `min`", {}

@@ -53,7 +53,7 @@ def load_settings(path: Path | None = None) -> Loaded:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Loaded(Settings())
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:  # TOMLDecodeError too
         return Loaded(Settings(), [f"{path}: cannot be read ({e}); using the default settings"])
     problems = []
     good: dict[str, Any] = {}

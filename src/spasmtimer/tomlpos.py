@@ -279,6 +279,7 @@ class _Scanner:
 def locate(text: str) -> Locations:
     """The positions of the keys and values of ``text``, a document ``tomllib`` accepts."""
     scanner = _Scanner(text)
-    with contextlib.suppress(ValueError, IndexError):  # best effort: keep what was found
+    # Best effort: keep what was found.
+    with contextlib.suppress(ValueError, IndexError, RecursionError):
         scanner.document()
     return scanner.found
