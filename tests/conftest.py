@@ -23,7 +23,7 @@ def isolated_home(
     from spasmtimer import cli
 
     cli.open_history.cache_clear()
-    cli.user_settings.cache_clear()
+    cli.settings_loaded.cache_clear()
     return home
 
 

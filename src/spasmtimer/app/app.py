@@ -92,7 +92,7 @@ class SpasmtimerApp(App[None]):
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
-        self.notices = notices or []
+        self.notices = list(notices or [])
         self.run_item_only = run
         self.run_level = level
         self.services = services or no_history()
