@@ -130,3 +130,10 @@ def test_an_integer_of_thousands_of_digits_is_refused_cleanly(write) -> None:
     path = write("long.toml", '[[steps]]\ntype = "rest"\nseconds = ' + "9" * 5000 + "\n")
     with pytest.raises(ProgramError, match=r"long\.toml:1:1: cannot be read as TOML"):
         load_program(path, shown="long.toml")
+
+
+def test_a_syntax_error_at_the_end_counts_lines_as_toml_does(write) -> None:
+    # U+0085 is a line break to str.splitlines(), but not to TOML.
+    path = write("nel.toml", 'title = "a\u0085b"\n[[steps]]\ntype = "rest"\nseconds = 5\nrep')
+    with pytest.raises(ProgramError, match=r"nel\.toml:5:4: TOML syntax"):
+        load_program(path, shown="nel.toml")

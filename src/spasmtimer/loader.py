@@ -575,7 +575,7 @@ def _syntax_error(error: tomllib.TOMLDecodeError, text: str) -> tuple[int, int, 
     if match and match["line"]:
         line, col = int(match["line"]), int(match["col"])
     else:
-        lines = text.splitlines() or [""]
+        lines = text.split("\n")  # as tomllib counts lines: splitlines() also breaks at \x85
         line, col = len(lines), len(lines[-1]) + 1
     message = message[:1].lower() + message[1:]
     message = _SYNTAX_HINTS.get(message.lower(), message)
