@@ -101,8 +101,9 @@ def fake_clock_run(minutes: int = 30) -> tuple[float, float, int]:
     started = time.perf_counter()
     runner.run()
     cpu = time.perf_counter() - started
-    assert session.started_at is not None
-    overrun = session.ended_at() - session.started_at - timeline.total_seconds  # type: ignore[operator]
+    ended = session.ended_at()
+    assert session.started_at is not None and ended is not None
+    overrun = ended - session.started_at - timeline.total_seconds
     return timeline.total_seconds, overrun, len(timeline.phases), cpu
 
 

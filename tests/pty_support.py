@@ -70,6 +70,12 @@ class Pty:
             pass
         return self.status
 
+    def __enter__(self) -> Pty:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         if self.status is None:
             try:

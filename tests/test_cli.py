@@ -168,7 +168,9 @@ def test_plan_of_an_invalid_program_exits_1(capsys) -> None:
 
 def test_a_program_too_long_at_a_middle_level_is_invalid(capsys, write) -> None:
     # 5 h at level 0 and 1 h at the cap (level 10), but 27 reps of 15 min at level 1.
-    path = write("p.toml", """
+    path = write(
+        "p.toml",
+        """
 prepare = 0
 [[steps]]
 type = "stretch"
@@ -176,7 +178,8 @@ hold = 600
 reps = 30
 rest = 0
 progress = { hold = { by = 300, max = 3600 }, reps = { by = -3, min = 1 } }
-""")
+""",
+    )
     status, _, err = run_cli(capsys, "check", str(path))
     assert status == 1
     assert "steps: too long: at level 1, the session lasts more than 6 hours" in err

@@ -16,8 +16,10 @@ def cue(kind: str, text: str = "Hold") -> Cue:
 def test_bell_patterns_and_flashes() -> None:
     rung: list[int] = []
     signals = Signals(rung.append)
-    flashes = [signals.give(cue(kind)) for kind in ("start", "switch", "countdown", "end",
-                                                    "halfway", "breath")]
+    flashes = [
+        signals.give(cue(kind))
+        for kind in ("start", "switch", "countdown", "end", "halfway", "breath")
+    ]
     assert rung == [1, 2, 1, 3]
     assert flashes == [True, True, True, True, False, False]
 

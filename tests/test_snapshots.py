@@ -55,7 +55,9 @@ def test_preview(snap_compare, clock: FakeClock, seen: Path) -> None:
     assert snap_compare(app, press=["down", "down", "down", "enter"])
 
 
-def test_settings(snap_compare, clock: FakeClock, seen: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings(
+    snap_compare, clock: FakeClock, seen: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The screen says whether a speech program is installed: here, as if none were.
     monkeypatch.setattr("spasmtimer.app.app.speech_command", lambda: None)
     assert snap_compare(make_app(clock, Recorded(), safety_seen=seen), press=["o"])

@@ -39,8 +39,7 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("term", ["xterm-256color", "tmux-256color", "screen", "linux", "vt100"])
 def test_the_app_works_and_restores_the_terminal(term: str, program: Path, tmp_path: Path) -> None:
-    app = Pty([SPASMTIMER, "run", str(program)], environment(tmp_path, TERM=term))
-    try:
+    with Pty([SPASMTIMER, "run", str(program)], environment(tmp_path, TERM=term)) as app:
         app.read_until(b"Any terminal")
         app.read_until(b"HOLD")
         app.send(b" ")
@@ -53,19 +52,16 @@ def test_the_app_works_and_restores_the_terminal(term: str, program: Path, tmp_p
         assert app.wait() == 0
         tail = bytes(app.output[-400:])
         assert LEAVE_ALTERNATE_SCREEN in tail and SHOW_CURSOR in tail
-    finally:
-        app.close()
 
 
 def test_ctrl_c_quits_at_once_and_restores_the_terminal(program: Path, tmp_path: Path) -> None:
-    app = Pty([SPASMTIMER, "run", str(program)], environment(tmp_path, TERM="xterm-256color"))
-    try:
+    with Pty(
+        [SPASMTIMER, "run", str(program)], environment(tmp_path, TERM="xterm-256color")
+    ) as app:
         app.read_until(b"HOLD")
         app.send(b"\x03")
         assert app.wait(timeout=5) == 130
         assert LEAVE_ALTERNATE_SCREEN in bytes(app.output[-400:])
-    finally:
-        app.close()
 
 
 def colours(output: bytes) -> set[tuple[int, ...]]:
@@ -96,39 +92,32 @@ def is_grey(colour: tuple[int, ...]) -> bool:
 
 
 def test_no_color_is_honoured(program: Path, tmp_path: Path) -> None:
-    app = Pty(
+    with Pty(
         [SPASMTIMER, "run", str(program)],
         environment(tmp_path, TERM="xterm-256color", NO_COLOR="1"),
-    )
-    try:
+    ) as app:
         app.read_until(b"HOLD")
         app.send(b" ")
         app.read_until(b"PAUSED")
         found = colours(bytes(app.output))
         assert found, "expected some (grey) styling"
         assert all(is_grey(c) for c in found), sorted(c for c in found if not is_grey(c))
-    finally:
-        app.close()
 
 
 def test_colour_is_there_without_no_color(program: Path, tmp_path: Path) -> None:
     # The check above can fail: here the same session does use colour.
-    app = Pty([SPASMTIMER, "run", str(program)], environment(tmp_path, TERM="xterm-256color"))
-    try:
+    with Pty(
+        [SPASMTIMER, "run", str(program)], environment(tmp_path, TERM="xterm-256color")
+    ) as app:
         app.read_until(b"HOLD")
         assert not all(is_grey(c) for c in colours(bytes(app.output)))
-    finally:
-        app.close()
 
 
 def test_a_dumb_terminal_gets_plain_text(program: Path, tmp_path: Path) -> None:
-    app = Pty([SPASMTIMER, "run", str(program)], environment(tmp_path, TERM="dumb"))
-    try:
+    with Pty([SPASMTIMER, "run", str(program)], environment(tmp_path, TERM="dumb")) as app:
         app.read_until(b"Pain now (0-10, Enter to skip): ")
         app.send(b"\r")
         app.read_until(b"Knee to chest: hold, 30 s.")
         assert b"\x1b[" not in bytes(app.output)
         app.send(b"\x03")
         assert app.wait(timeout=5) == 130
-    finally:
-        app.close()
