@@ -67,3 +67,34 @@ def start_plain(program: Path, stdin: int | None = subprocess.DEVNULL) -> subpro
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def quick_program(tmp_path: Path, seconds: float = 1.5) -> Path:
+    """A program of one rest step, with no get-ready."""
+    path = tmp_path / "quick.toml"
+    path.write_text(
+        f'title = "Quick"\nprepare = 0\n[[steps]]\ntype = "rest"\nseconds = {seconds}\n'
+    )
+    return path
+
+
+def program_of_short_phases(tmp_path: Path, count: int, seconds: float = 0.1) -> Path:
+    """A program of ``count`` holds of ``seconds`` each, with no get-ready and no rests."""
+    path = tmp_path / "short.toml"
+    path.write_text(
+        f'title = "Short"\nprepare = 0\n[[steps]]\ntype = "stretch"\nhold = {seconds}\n'
+        f"reps = {count}\nrest = 0\n"
+    )
+    return path
+
+
+LAYERS = ("unit", "app", "system")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its layer: the name of the folder it lives in."""
+    for item in items:
+        layer = item.path.parent.name
+        if layer not in LAYERS:
+            raise pytest.UsageError(f"{item.path}: tests live in tests/{{{','.join(LAYERS)}}}/")
+        item.add_marker(layer)

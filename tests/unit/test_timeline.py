@@ -10,7 +10,7 @@ import pytest
 from spasmtimer.loader import ProgramError, load_program
 from spasmtimer.timeline import LimitError, Timeline, cap_level, change_levels, expand
 
-VALID = Path(__file__).parent / "data" / "valid"
+VALID = Path(__file__).parents[1] / "data" / "valid"
 
 
 def brief(timeline: Timeline) -> list[str]:

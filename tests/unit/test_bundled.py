@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-import spasmtimer
 from spasmtimer.library import entries
 from spasmtimer.loader import load_program
 from spasmtimer.locations import bundled_programs_dir
@@ -16,8 +15,11 @@ from spasmtimer.timeline import cap_level, expand
 PROGRAMS = sorted(bundled_programs_dir().glob("*.toml"))
 
 
-def test_programs_ship_inside_the_package() -> None:
-    assert bundled_programs_dir().parent == Path(spasmtimer.__file__).parent
+def test_the_library_finds_every_program_of_the_checkout() -> None:
+    # Installed, they are inside the package; in an editable install, in the checkout's
+    # programs/. The release test (tests/system/test_release.py) checks what a wheel ships.
+    checkout = Path(__file__).parents[2] / "programs"
+    assert {p.name for p in PROGRAMS} == {p.name for p in checkout.glob("*.toml")}
     assert len(PROGRAMS) >= 6
     assert {e.name for e in entries() if e.source == "bundled"} == {p.stem for p in PROGRAMS}
 

@@ -18,7 +18,7 @@ from spasmtimer.engine import Status
 from spasmtimer.locations import settings_file, user_programs_dir
 from spasmtimer.settings import Settings, load_settings
 
-DATA = Path(__file__).parent / "data" / "app"
+DATA = Path(__file__).parents[1] / "data" / "app"
 SHORT = DATA / "short.toml"
 
 

@@ -15,7 +15,7 @@ import pytest
 from spasmtimer.locations import bundled_programs_dir
 from spasmtimer.schema import program_schema
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 VALID = [*sorted(bundled_programs_dir().glob("*.toml")), *sorted((DATA / "valid").rglob("*.toml"))]
 TAPLO = shutil.which("taplo") or shutil.which("taplo", path=str(Path(sys.executable).parent))
 

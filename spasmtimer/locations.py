@@ -43,5 +43,11 @@ def history_file() -> Path:
 
 
 def bundled_programs_dir() -> Path:
-    """The programs shipped inside the package (and so inside the wheel)."""
-    return Path(__file__).parent / "programs"
+    """The bundled programs: inside the installed package, where the wheel puts them, or the
+    top-level ``programs/`` of a source checkout (an editable install)."""
+    package = Path(__file__).parent
+    installed = package / "programs"
+    checkout = package.parent / "programs"
+    if not installed.is_dir() and (package.parent / "pyproject.toml").is_file():
+        return checkout
+    return installed

@@ -13,7 +13,7 @@ import pytest
 
 from spasmtimer.loader import MAX_FILE_BYTES, ProgramError, load_program
 
-BROKEN = Path(__file__).parent / "data" / "broken"
+BROKEN = Path(__file__).parents[1] / "data" / "broken"
 CASES = sorted(p.stem for p in BROKEN.glob("*.expected"))
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<rest>.+)$")
 

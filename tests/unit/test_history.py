@@ -6,16 +6,14 @@ import csv
 import io
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock, start_plain
+from conftest import FakeClock, quick_program
 
 from spasmtimer.cli import main
 from spasmtimer.engine import Session
@@ -300,61 +298,6 @@ def test_the_cli_keeps_working_with_a_corrupt_history(capsys) -> None:
     assert "could not be read" in err and "moved to" in err
     assert json.loads(out)
 
-
-def quick_program(tmp_path: Path, seconds: float = 1.5) -> Path:
-    path = tmp_path / "quick.toml"
-    path.write_text(
-        f'title = "Quick"\nprepare = 0\n[[steps]]\ntype = "rest"\nseconds = {seconds}\n'
-    )
-    return path
-
-
-def test_two_concurrent_runs_both_record(tmp_path: Path) -> None:
-    program = quick_program(tmp_path)
-    runs = [start_plain(program) for _ in range(2)]
-    for run in runs:
-        _, errors = run.communicate(timeout=60)
-        assert run.returncode == 0, errors
-    rows = History.open(history_file()).sessions()
-    assert [(r.program, r.status) for r in rows] == [("quick", "completed")] * 2
-
-
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_a_killed_run_is_recorded_as_stopped(tmp_path: Path, signum: int) -> None:
-    program = quick_program(tmp_path, seconds=600)
-    run = start_plain(program, stdin=subprocess.PIPE)
-    assert run.stdin and run.stdout
-    run.stdin.write("4\n")
-    run.stdin.flush()
-    run.stdout.readline()  # the session is under way
-    time.sleep(0.3)
-    run.send_signal(signum)
-    assert run.wait(timeout=10) == 128 + signum
-    path = history_file()
-    connection = sqlite3.connect(path)
-    assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    connection.close()
-    [row] = History.open(path).sessions()
-    assert (row.status, row.pain_before) == ("stopped", 4)
-    assert row.ended_at is not None and timedelta(0) < row.ended_at - row.started_at < timedelta(
-        seconds=5
-    )
-
-
-def test_a_completed_plain_run_records_ratings_and_raises_the_level(tmp_path: Path, capsys) -> None:
-    program = quick_program(tmp_path, seconds=0.2)
-    result = subprocess.run(
-        [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
-        input="5\n3\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0
-    [row] = History.open(history_file()).sessions()
-    assert (row.status, row.pain_before, row.pain_after, row.level) == ("completed", 5, 3, 0)
-    assert main(["plan", str(program), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["level"] == 1
 
 
 # --- commands and exports -----------------------------------------------------------------

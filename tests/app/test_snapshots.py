@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from spasmtimer.settings import Settings
 
-DATA = Path(__file__).parent / "data" / "app"
+DATA = Path(__file__).parents[1] / "data" / "app"
 SHORT = DATA / "short.toml"
 
 
