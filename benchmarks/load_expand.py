@@ -15,10 +15,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from spasmtimer.loader import ProgramError, load_program
-from spasmtimer.timeline import expand
+from spasmtimer.loader import load_program
+from spasmtimer.problems import ProgramError
+from spasmtimer.timeline import Timeline, expand
 
 STEPS = 4999  # prepare + 4,999 holds + 4,998 rests between them = 9,998 phases
 
@@ -54,6 +56,18 @@ def deep_includes(folder: Path) -> Path:
     return inner
 
 
+def load_and_expand(path: Path) -> Timeline:
+    return expand(load_program(path), 0)
+
+
+def plan_json(path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "plan", str(path), "--json"],
+        check=True,
+        capture_output=True,
+    )
+
+
 def best_of(runs: int, work: Callable[[], object]) -> float:
     times = []
     for _ in range(runs):
@@ -73,18 +87,8 @@ def main() -> None:
         print(f"{'program':<34} {'phases':>7} {'size':>8} {'load+expand':>12} {'plan --json':>12}")
         for label, path in cases.items():
             timeline = expand(load_program(path), 0)
-            in_process = best_of(5, lambda p=path: expand(load_program(p), 0))
-            cli = statistics.median(
-                best_of(
-                    1,
-                    lambda p=path: subprocess.run(
-                        [sys.executable, "-m", "spasmtimer", "plan", str(p), "--json"],
-                        check=True,
-                        capture_output=True,
-                    ),
-                )
-                for _ in range(3)
-            )
+            in_process = best_of(5, partial(load_and_expand, path))
+            cli = statistics.median(best_of(1, partial(plan_json, path)) for _ in range(3))
             size = (
                 sum(
                     f.stat().st_size

@@ -22,6 +22,7 @@ from spasmtimer.app import SpasmtimerApp
 from spasmtimer.app.screens.session import SessionScreen
 from spasmtimer.library import Entry, load_item
 from spasmtimer.settings import Settings
+from spasmtimer.timeline import expand
 
 PROGRAM = """title = "Two hours"
 rounds = 34
@@ -58,7 +59,7 @@ async def main() -> None:
         assert item.program is not None and item.total_seconds is not None
         app = SpasmtimerApp(
             settings=Settings(theme="textual-dark"),
-            run=item,
+            run=(item, expand(item.program, 0)),
             clock=lambda: now[0],
             safety_marker=Path(tmp) / "seen",
         )

@@ -73,7 +73,7 @@ def real_run(path: Path) -> tuple[float, float, int]:
     return first - launched, done_at[0] - first, lines
 
 
-def fake_clock_run(minutes: int = 30) -> tuple[float, float, int]:
+def fake_clock_run(minutes: int = 30) -> tuple[float, float, int, float]:
     with tempfile.TemporaryDirectory() as tmp:
         # About 30 minutes of 5-1-3 breathing and 20 s holds: many phases of varied length.
         path = Path(tmp) / "long.toml"

@@ -1,45 +1,31 @@
-"""The ``spasmtimer`` command line.
+"""The ``spasmtimer`` command line: parse the arguments, and hand each command to its module.
 
-The Textual app is imported only by the commands that open it (about 0.2 s), so ``check``,
-``plan``, ``list``, ``history`` and ``run --plain`` stay quick.
+Each command imports what it needs inside itself: pydantic and the loader cost about 150 ms,
+Textual about 200 ms more, and ``--version``, ``--help`` or ``check`` should not pay for what
+they do not use. The text the commands print is written in `spasmtimer.reports`.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import functools
-import json
 import os
-import shlex
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from spasmtimer import __version__, library, locations
-from spasmtimer.display import KIND_WORDS, clock, phase_detail, seconds_text
-from spasmtimer.history import History, HistoryError, SessionRecord, SessionRecorder, totals
-from spasmtimer.loader import ProgramError, load_program
-from spasmtimer.program import Program
-from spasmtimer.settings import Loaded, Settings, load_settings
-from spasmtimer.timeline import (
-    LimitError,
-    Timeline,
-    cap_level,
-    change_levels,
-    expand,
-    json_number,
-    scheduled_values,
-)
+from spasmtimer import __version__, exits
+from spasmtimer.problems import ProgramError
 
-EXIT_OK = 0
-EXIT_INVALID = 1  # argparse itself exits 2 for usage errors
-EXIT_INTERRUPTED = 130
+if TYPE_CHECKING:
+    from spasmtimer.history import History
+    from spasmtimer.library import Entry, Item
+    from spasmtimer.program import Program
+    from spasmtimer.settings import Loaded, Settings
+    from spasmtimer.timeline import Timeline
+
 MAX_LEVEL = 1_000_000
 """Far past any cap a program could have in use, and small enough for SQLite to keep."""
-PROGRESSION_ROWS = 60
-"""At most this many levels are listed in a progression table."""
 
 
 class Failure(Exception):
@@ -53,8 +39,11 @@ def error(message: str) -> None:
 # --- shared helpers -----------------------------------------------------------------------
 
 
-def load(program: str) -> tuple[library.Entry, Program]:
+def load(program: str) -> tuple[Entry, Program]:
     """Find and load a program by path or name, or raise `Failure`/`ProgramError`."""
+    from spasmtimer import library
+    from spasmtimer.loader import load_program
+
     try:
         entry = library.find(program)
     except library.NotFound as e:
@@ -66,6 +55,8 @@ def load(program: str) -> tuple[library.Entry, Program]:
 @functools.cache
 def settings_loaded() -> Loaded:
     """The settings file, read once; problems with it are reported once, on stderr."""
+    from spasmtimer.settings import load_settings
+
     loaded = load_settings()
     for problem in loaded.problems:
         error(problem)
@@ -76,36 +67,13 @@ def user_settings() -> Settings:
     return settings_loaded().settings
 
 
-def to_json(value: Any) -> str:
-    """JSON with one line per top-level key and per element of a top-level list of objects.
-
-    Readable in a terminal or a diff, and written by the C encoder: ``indent=`` would fall back
-    to the pure-Python one, which takes 0.4 s for a plan of 10,000 phases.
-    """
-
-    def compact(v: Any) -> str:
-        return json.dumps(v, ensure_ascii=False)
-
-    def items(values: list[Any], pad: str) -> str:
-        if not values:
-            return "[]"
-        return "[\n" + ",\n".join(pad + "  " + compact(v) for v in values) + "\n" + pad + "]"
-
-    if isinstance(value, list):
-        return items(value, "")
-    if isinstance(value, dict):
-        lines = [
-            f"  {compact(k)}: " + (items(v, "  ") if isinstance(v, list) else compact(v))
-            for k, v in value.items()
-        ]
-        return "{\n" + ",\n".join(lines) + "\n}"
-    return compact(value)
-
-
 @functools.cache
 def open_history() -> History | None:
     """The history database, or None (with a message) when it cannot be had: the timer still
     works without it."""
+    from spasmtimer import locations
+    from spasmtimer.history import History, HistoryError
+
     try:
         history = History.open(locations.history_file())
     except HistoryError as e:
@@ -123,6 +91,8 @@ def current_level(name: str) -> int:
 
 
 def expand_at(program: Program, level: int) -> Timeline:
+    from spasmtimer.timeline import LimitError, expand
+
     try:
         return expand(program, level)
     except LimitError as e:
@@ -145,13 +115,16 @@ def wants_plain(args: argparse.Namespace) -> bool:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from spasmtimer import library
+
     entry, program = load(args.program)
     level = args.level if args.level is not None else current_level(entry.name)
     timeline = expand_at(program, level)
+    item = library.Item(entry, program, None, level, timeline.total_seconds)
     if not wants_plain(args):
-        item = library.Item(entry, program, None, level, timeline.total_seconds)
-        return open_app(run=item, level=level, bell=not args.no_bell)
+        return open_app(run=(item, timeline), bell=not args.no_bell)
     from spasmtimer.engine import Session
+    from spasmtimer.history import SessionRecorder
     from spasmtimer.plain import PlainRunner
 
     history = open_history()
@@ -177,12 +150,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     return runner.run().exit_status
 
 
-def open_app(
-    *, run: library.Item | None = None, level: int | None = None, bell: bool = True
-) -> int:
+def open_app(*, run: tuple[Item, Timeline] | None = None, bell: bool = True) -> int:
     # Textual takes about 0.2 s to import: only the app's own paths pay for it.
     from spasmtimer.app import SpasmtimerApp
-    from spasmtimer.app.services import history_services
+    from spasmtimer.history_service import NoHistory, StoredHistory
 
     # Problems already printed are shown again in the app: the screen it opens hides stderr.
     loaded = settings_loaded()
@@ -191,253 +162,85 @@ def open_app(
         settings=loaded.settings,
         notices=loaded.problems + (history.problems if history else []),
         run=run,
-        level=level,
-        services=history_services(history),
+        history=StoredHistory(history) if history else NoHistory(),
         bell=bell,
     )
     app.run()
     return app.return_code or 0
 
 
-# --- history ------------------------------------------------------------------------------
-
-HISTORY_COLUMNS = [
-    "id",
-    "program",
-    "title",
-    "level",
-    "started_at",
-    "ended_at",
-    "completed",
-    "status",
-    "planned_seconds",
-    "done_seconds",
-    "pain_before",
-    "pain_after",
-    "notes",
-    "content_hash",
-    "path",
-]
+# --- the other commands -------------------------------------------------------------------
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from spasmtimer import reports
+    from spasmtimer.history import totals
+
     history = open_history()
     if history is None:
-        return EXIT_INVALID
+        return exits.INVALID
     records = history.sessions(args.program)
     if args.json:
-        print(to_json([r.as_json() for r in records]))
-        return EXIT_OK
-    if args.csv:
-        writer = csv.DictWriter(
-            sys.stdout, HISTORY_COLUMNS, extrasaction="ignore", lineterminator="\n"
-        )
-        writer.writeheader()
-        writer.writerows(r.as_json() for r in records)
-        return EXIT_OK
-    print(_history_text(records, history))
-    return EXIT_OK
-
-
-def _history_text(records: Sequence[SessionRecord], history: History) -> str:
-    if not records:
-        return "No sessions yet." if history.sessions() == [] else "No sessions of that program."
-    lines = [
-        totals(records, history.now()).describe(),
-        "",
-        f"  {'when':<16}  {'program':<20} {'level':>5}  {'time':>10}  {'':<9}  {'pain':<7}  notes",
-    ]
-    for r in records:
-        pain = (
-            ""
-            if r.pain_before is None and r.pain_after is None
-            else (
-                f"{'-' if r.pain_before is None else r.pain_before} → "
-                f"{'-' if r.pain_after is None else r.pain_after}"
-            )
-        )
-        when = r.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        notes = (r.notes or "").replace("\n", " ")
-        lines.append(
-            f"  {when:<16}  {r.program[:20]:<20} {r.level:>5}  "
-            f"{seconds_text(round(r.done_seconds)):>10}  {r.status:<9}  {pain:<7}  {notes}"
-        )
-    programs = sorted({r.program for r in records})
-    lines += ["", "Now at: " + ", ".join(f"{p} level {history.current_level(p)}" for p in programs)]
-    return "\n".join(lines)
-
-
-# --- check --------------------------------------------------------------------------------
+        print(reports.to_json([r.as_json() for r in records]))
+    elif args.csv:
+        reports.write_history_csv(records, sys.stdout)
+    else:
+        levels = {p: history.current_level(p) for p in {r.program for r in records}}
+        totals_now = totals(records, history.now())
+        print(reports.history_text(records, totals_now, levels, filtered=bool(args.program)))
+    return exits.OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    status = EXIT_OK
+    from spasmtimer import reports
+
+    status = exits.OK
     for name in args.files:
         try:
             _, program = load(name)
         except ProgramError as e:
             print(e, file=sys.stderr)
-            status = EXIT_INVALID
+            status = exits.INVALID
             continue
         except Failure as e:
             error(str(e))
-            status = EXIT_INVALID
+            status = exits.INVALID
             continue
-        timeline = expand(program, 0)
-        print(
-            f"{name}: ok ({len(timeline.phases)} phases, "
-            f"{seconds_text(timeline.total_seconds)} at level 0)"
-        )
+        print(reports.check_ok(name, expand_at(program, 0)))
     return status
 
 
-# --- plan ---------------------------------------------------------------------------------
-
-
-def progression(program: Program) -> dict[str, Any]:
-    """Each progressed value by level, at the levels where one changes, until all are capped."""
-    values = scheduled_values(program)
-    top = cap_level(program)
-    rows: list[dict[str, Any]] = []
-    for level in change_levels(program):
-        if len(rows) == PROGRESSION_ROWS:
-            break
-        try:
-            total: float | int | None = json_number(expand(program, level).total_seconds)
-        except LimitError:
-            total = None  # this level breaks the limits: plan says so rather than fail
-        rows.append(
-            {
-                "level": level,
-                "total_seconds": total,
-                "values": [
-                    {
-                        "step": v.step + 1,
-                        "name": v.name,
-                        "key": v.key,
-                        "value": json_number(v.at(level)),
-                    }
-                    for v in values
-                ],
-            }
-        )
-    return {"cap_level": top, "levels": rows, "complete": not rows or rows[-1]["level"] == top}
-
-
 def cmd_plan(args: argparse.Namespace) -> int:
+    from spasmtimer import reports
+    from spasmtimer.timeline import progression
+
     entry, program = load(args.program)
     level = args.level if args.level is not None else current_level(entry.name)
     timeline = expand_at(program, level)
     table = progression(program)
     if args.json:
         document = timeline.as_json()
-        document.update(name=entry.name, path=str(entry.path), progression=table)
-        print(to_json(document))
-        return EXIT_OK
-    print(_plan_text(program, timeline, table))
-    return EXIT_OK
-
-
-def _plan_text(program: Program, timeline: Timeline, table: dict[str, Any]) -> str:
-    rounds = f" · {program.rounds} rounds" if program.rounds > 1 else ""
-    lines = [
-        program.title,
-        f"Level {timeline.level} · {seconds_text(timeline.total_seconds)} · "
-        f"{len(timeline.phases)} phases{rounds}",
-    ]
-    if program.summary:
-        lines.append(program.summary)
-    if program.caution:
-        lines.append(f"Caution: {program.caution}")
-    lines += ["", "  start  phase             length  step"]
-    for phase, start in zip(timeline.phases, timeline.starts(), strict=True):
-        step = f"{phase.step + 1}. " if phase.step is not None else ""
-        detail = phase_detail(phase)
-        what = f"{step}{phase.name}" + (f" · {detail}" if detail else "")
-        lines.append(
-            f"{clock(start):>7}  {KIND_WORDS[phase.kind]:<16}  "
-            f"{seconds_text(phase.seconds):>6}  {what}"
-        )
-    lines += ["", *_progression_text(program, table)]
-    return "\n".join(lines)
-
-
-def _progression_text(program: Program, table: dict[str, Any]) -> list[str]:
-    rows = table["levels"]
-    if not rows or not rows[0]["values"]:
-        return ["No `progress` in this program: it is the same at every level."]
-    lines = [
-        f"Progression: values by level, until every one reaches its cap at level "
-        f"{table['cap_level']}."
-    ]
-    first = rows[0]["values"]
-    names = sorted({(v["step"], v["name"]) for v in first})
-    lines += [f"  step {n}: {name}" for n, name in names]
-    headers = ["level", "session"] + [f"{v['step']}.{v['key']}" for v in first]
-
-    def cell(value: Any, key: str) -> str:
-        return str(value) if key in ("reps", "cycles") else seconds_text(value)
-
-    body = [
-        [
-            str(r["level"]),
-            "over limits" if r["total_seconds"] is None else seconds_text(r["total_seconds"]),
-        ]
-        + [cell(v["value"], v["key"]) for v in r["values"]]
-        for r in rows
-    ]
-    widths = [max(len(row[k]) for row in [headers, *body]) for k in range(len(headers))]
-    for row in [headers, *body]:
-        lines.append("  " + "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
-    if not table["complete"]:
-        lines.append(f"  ... (the first {len(rows)} levels where a value changes are shown)")
-    return lines
-
-
-# --- list ---------------------------------------------------------------------------------
+        document.update(name=entry.name, path=str(entry.path), progression=table.as_json())
+        print(reports.to_json(document))
+    else:
+        print(reports.plan_text(program, timeline, table))
+    return exits.OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from spasmtimer import library, reports
+
     items = library.load_items(current_level, user_settings().prepare)
     if args.json:
-        print(to_json([_item_json(item) for item in items]))
-        return EXIT_OK
-    if not items:
-        print("No programs found.")
-        return EXIT_OK
-    width = max(len(item.entry.name) for item in items)
-    for item in items:
-        name = f"{item.entry.name:<{width}}"
-        if item.error is not None or item.total_seconds is None:
-            print(f"{name}  (cannot be loaded) {(item.error or '').splitlines()[0]}")
-            continue
-        tags = f"  [{', '.join(item.tags)}]" if item.tags else ""
-        print(
-            f"{name}  {seconds_text(item.total_seconds):>12}  level {item.level:<3}  "
-            f"{item.title}{tags}"
-        )
-    return EXIT_OK
-
-
-def _item_json(item: library.Item) -> dict[str, Any]:
-    total = item.total_seconds
-    return {
-        "name": item.entry.name,
-        "title": item.title,
-        "path": str(item.entry.path),
-        "source": item.entry.source,
-        "tags": list(item.tags),
-        "total_seconds": None if total is None else json_number(total),
-        "level": item.level,
-        "summary": item.program.summary if item.program else None,
-        "error": item.error,
-    }
-
-
-# --- new ----------------------------------------------------------------------------------
+        print(reports.to_json([reports.item_json(item) for item in items]))
+    else:
+        print(reports.list_text(items))
+    return exits.OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from spasmtimer.starter import write_starter
 
     path = Path(args.file)
@@ -452,23 +255,23 @@ def cmd_new(args: argparse.Namespace) -> int:
     except OSError as e:
         raise Failure(f"{path}: cannot be written: {e.strerror or e}") from None
     print(f"Wrote {path}. Edit it, then: spasmtimer check {path} && spasmtimer run {path}")
-    return EXIT_OK
-
-
-# --- schema -------------------------------------------------------------------------------
+    return exits.OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
     from spasmtimer.schema import program_schema
 
     print(json.dumps(program_schema(), indent=2, ensure_ascii=False))
-    return EXIT_OK
-
-
-# --- serve --------------------------------------------------------------------------------
+    return exits.OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import shlex
+
+    from spasmtimer import library
+
     try:
         from textual_serve.server import Server
     except ImportError:
@@ -484,7 +287,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         flush=True,
     )
     Server(command, host=args.host, port=args.port, title="spasmtimer").serve()
-    return EXIT_OK
+    return exits.OK
 
 
 # --- the parser ---------------------------------------------------------------------------
@@ -564,22 +367,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         if not can_draw():
             parser.print_help()
-            return EXIT_OK
+            return exits.OK
         return open_app()
     try:
         status: int = args.handler(args)
     except ProgramError as e:
         print(e, file=sys.stderr)
-        return EXIT_INVALID
+        return exits.INVALID
     except Failure as e:
         error(str(e))
-        return EXIT_INVALID
+        return exits.INVALID
     except KeyboardInterrupt:
-        return 130
+        return exits.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (``spasmtimer plan x | head``): not an error worth a message.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        return exits.OK
     return status
 
 

@@ -1,24 +1,19 @@
-"""How times and phases are put into words, the same in ``plan``, ``--plain`` and the app."""
+"""How times and phases are put into words, the same in ``plan``, ``--plain`` and the app.
+
+`session_view` is the session screen's whole text, computed from the engine's state: the
+screen only shows it.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from spasmtimer.engine import Session, State, Status
+from spasmtimer.history import level_following
 from spasmtimer.program import Breathe, BreathPattern, ResolvedStep, Rest
-from spasmtimer.timeline import Phase
-
-KIND_WORDS = {
-    "prepare": "get ready",
-    "hold": "hold",
-    "switch": "switch sides",
-    "rest": "rest",
-    "inhale": "breathe in",
-    "pause": "hold the breath",
-    "exhale": "breathe out",
-    "pause_out": "hold, lungs empty",
-}
-"""What a person does during each kind of phase."""
+from spasmtimer.timeline import COUNTS, KIND_WORDS, Phase
 
 
 def clock(seconds: float) -> str:
@@ -46,6 +41,45 @@ def seconds_text(seconds: float) -> str:
     if secs:
         parts.append(f"{secs} s")
     return " ".join(parts)
+
+
+def value_text(key: str, value: float) -> str:
+    """A scheduled value as a person reads it: reps and cycles as counts, the rest as times."""
+    return str(int(value)) if key in COUNTS else seconds_text(value)
+
+
+def pain_text(before: int | None, after: int | None) -> str:
+    """``"4 → 2"``, ``"– → 2"``, or empty when neither was given."""
+    if before is None and after is None:
+        return ""
+    return f"{'–' if before is None else before} → {'–' if after is None else after}"
+
+
+def time_left_text(seconds: float) -> str:
+    """The session's time left, in whole minutes: the big countdown already ticks each second."""
+    if seconds < 60:
+        return "under a minute left"
+    return f"{math.ceil(seconds / 60 - 1e-9)} min left"
+
+
+def next_level_text(
+    level: int,
+    *,
+    finished: bool,
+    current: int,
+    pain_before: int | None,
+    pain_after: int | None,
+) -> str:
+    """What a session at ``level`` means for the next one, as its summary says it.
+
+    ``current``: the program's level now, which a session stopped early leaves as it was.
+    """
+    if not finished:
+        return f"Stopped early: next time is still level {current}."
+    following = level_following(level, pain_before, pain_after)
+    if following == level:
+        return f"Pain {pain_after} after {pain_before} before: next time stays at level {level}."
+    return f"Next time: level {following}."
 
 
 def phase_detail(phase: Phase) -> str:
@@ -127,3 +161,139 @@ def step_text(step: ResolvedStep) -> str:
     reps = f" × {step.reps}" if step.reps > 1 else ""
     breath = f", breathing {step.breath}" if step.breath else ""
     return f"hold {seconds_text(step.hold)}{reps}{sides}{breath}"
+
+
+# --- the session screen -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StepPlace:
+    """Where a phase stands in the session's steps."""
+
+    number: int
+    """1-based step number, counting the steps of every round."""
+    done: float
+    """How much of the step is done when this phase starts, 0 to 1, counted in holds and
+    breaths so that the step's bar moves once a rep or a breath, not at every phase."""
+    end: int
+    """The index of the step's last phase."""
+
+
+class SessionOutline:
+    """The session's steps, worked out once, in one pass over its phases."""
+
+    def __init__(self, phases: Sequence[Phase]) -> None:
+        self.places: list[StepPlace | None] = [None] * len(phases)
+        self.step_count = 0
+        index = 0
+        while index < len(phases):
+            phase = phases[index]
+            if phase.step is None:
+                index += 1
+                continue
+            end = index
+            while (
+                end + 1 < len(phases)
+                and phases[end + 1].step == phase.step
+                and phases[end + 1].round == phase.round
+            ):
+                end += 1
+            self.step_count += 1
+            run = range(index, end + 1)
+            anchors = sum(1 for i in run if phases[i].kind in ("hold", "inhale"))
+            started = 0
+            for i in run:
+                started += phases[i].kind in ("hold", "inhale")
+                done = max(0, started - 1) / anchors if anchors else 0.0
+                self.places[i] = StepPlace(self.step_count, done, end)
+            index = end + 1
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """Everything the session screen shows, as text (and two fractions for its bars)."""
+
+    header: str
+    step: str
+    detail: str
+    countdown: str
+    word: str
+    cue: str
+    pain: str
+    step_label: str
+    step_done: float
+    session_label: str
+    session_done: float
+    next: str
+    paused: bool
+
+
+def _step_label(phase: Phase) -> str:
+    if phase.kind == "hold" and phase.rep is not None:
+        return f"rep {phase.rep} of {phase.reps}"
+    if phase.cycle is not None:
+        return f"breath {phase.cycle} of {phase.cycles}"
+    return KIND_WORDS[phase.kind]
+
+
+def _cue(state: State) -> str:
+    phase = state.phase
+    if phase.kind == "hold" and phase.halfway and state.phase_elapsed >= state.phase_seconds / 2:
+        return f"Halfway — {phase.halfway}"
+    return phase.cue or ""
+
+
+def _word(state: State) -> str:
+    if state.status is Status.PAUSED:
+        return "PAUSED — space to resume"
+    word = phase_word(state.phase)
+    if state.phase.kind == "hold" and state.breath is not None:
+        part = "hold" if state.breath.part == "pause_out" else state.breath.part.replace("_", " ")
+        word += f" · {part}".upper()
+    return word
+
+
+def _pain(phase: Phase, pain_before: int | None) -> str:
+    if phase.kind != "prepare":
+        return ""
+    if pain_before is None:
+        return "Pain now? Press 0–10 (optional)"
+    return f"Pain before: {pain_before}"
+
+
+def _next(session: Session, outline: SessionOutline, state: State) -> str:
+    """What comes next; during a breathing drill, what comes after it (its breaths are on
+    screen already, and a line rewritten at every breath costs bytes on a slow link)."""
+    index = state.index + 1
+    place = outline.places[state.index]
+    if state.phase.cycle is not None and place is not None:
+        index = place.end + 1
+    if index >= len(session.phases):
+        return "Last one — nearly done"
+    return next_text(session.phases[index], session.durations[index])
+
+
+def session_view(
+    session: Session, outline: SessionOutline, state: State, *, title: str, pain_before: int | None
+) -> SessionView:
+    """The session screen's text at ``state``."""
+    phase = state.phase
+    place = outline.places[state.index]
+    header = f"{title} · level {session.timeline.level}"
+    if place is not None:
+        header += f" · step {place.number} of {outline.step_count}"
+    return SessionView(
+        header=header,
+        step=phase.name,
+        detail=phase_detail(phase) if phase.kind != "switch" else "",
+        countdown=countdown(state.phase_remaining),
+        word=_word(state),
+        cue=_cue(state),
+        pain=_pain(phase, pain_before),
+        step_label=_step_label(phase),
+        step_done=place.done if place is not None else 0.0,
+        session_label=time_left_text(state.remaining),
+        session_done=state.progress,
+        next=_next(session, outline, state),
+        paused=state.status is Status.PAUSED,
+    )

@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, Protocol
 
-from spasmtimer.display import KIND_WORDS
 from spasmtimer.program import BreathPart, BreathPattern
-from spasmtimer.timeline import Phase, Timeline
+from spasmtimer.timeline import KIND_WORDS, Phase, Timeline
 
 Clock = Callable[[], float]
 

@@ -95,6 +95,37 @@ class HistoryError(Exception):
     """The history cannot be used at all (its folder cannot be written, say)."""
 
 
+SESSION_COLUMNS = (
+    "id",
+    "program",
+    "title",
+    "path",
+    "content_hash",
+    "level",
+    "started_at",
+    "ended_at",
+    "status",
+    "planned_seconds",
+    "done_seconds",
+    "pain_before",
+    "pain_after",
+    "notes",
+)
+"""The columns of a session that are read back, in the order `SessionRecord` lists them."""
+
+
+def felt_worse(pain_before: int | None, pain_after: int | None) -> bool:
+    """Pain after at least WORSE_BY points above pain before (both given)."""
+    if pain_before is None or pain_after is None:
+        return False
+    return pain_after - pain_before >= WORSE_BY
+
+
+def level_following(level: int, pain_before: int | None, pain_after: int | None) -> int:
+    """The level after a completed session at ``level``: one up, unless the pain got worse."""
+    return level if felt_worse(pain_before, pain_after) else level + 1
+
+
 @dataclass(frozen=True, slots=True)
 class SessionRecord:
     """One session as the history keeps it."""
@@ -114,24 +145,24 @@ class SessionRecord:
     pain_after: int | None
     notes: str | None
 
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> SessionRecord:
+        values = {name: row[name] for name in SESSION_COLUMNS}
+        values["started_at"] = parse_iso(row["started_at"])
+        values["ended_at"] = parse_iso(row["ended_at"]) if row["ended_at"] else None
+        return cls(**values)
+
     @property
     def completed(self) -> bool:
         return self.status == "completed"
 
-    @property
-    def felt_worse(self) -> bool:
-        """Pain after at least WORSE_BY points above pain before."""
-        if self.pain_before is None or self.pain_after is None:
-            return False
-        return self.pain_after - self.pain_before >= WORSE_BY
-
     def as_json(self) -> dict[str, Any]:
+        """The session as ``history --json`` and ``--csv`` export it, keys in `EXPORT_FIELDS`
+        order."""
         return {
             "id": self.id,
             "program": self.program,
             "title": self.title,
-            "path": self.path,
-            "content_hash": self.content_hash,
             "level": self.level,
             "started_at": iso(self.started_at),
             "ended_at": iso(self.ended_at) if self.ended_at else None,
@@ -142,15 +173,38 @@ class SessionRecord:
             "pain_before": self.pain_before,
             "pain_after": self.pain_after,
             "notes": self.notes,
+            "content_hash": self.content_hash,
+            "path": self.path,
         }
+
+
+EXPORT_FIELDS = (
+    "id",
+    "program",
+    "title",
+    "level",
+    "started_at",
+    "ended_at",
+    "completed",
+    "status",
+    "planned_seconds",
+    "done_seconds",
+    "pain_before",
+    "pain_after",
+    "notes",
+    "content_hash",
+    "path",
+)
+"""The fields of an exported session (``SessionRecord.as_json``), in order: the CSV's columns."""
 
 
 def level_after(last_completed: SessionRecord | None, now: datetime) -> int:
     """The level the next session runs at, from the last completed one (SPEC section 3)."""
     if last_completed is None:
         return 0
-    level = last_completed.level if last_completed.felt_worse else last_completed.level + 1
-    ended = last_completed.ended_at or last_completed.started_at
+    r = last_completed
+    level = level_following(r.level, r.pain_before, r.pain_after)
+    ended = r.ended_at or r.started_at
     if now - ended >= timedelta(days=GAP_DAYS):
         level -= 1
     return max(0, level)
@@ -370,34 +424,14 @@ class History:
     # -- reading ---------------------------------------------------------------------------------
     def sessions(self, program: str | None = None) -> list[SessionRecord]:
         """Sessions, oldest first; only one program's if ``program`` is given."""
-        query = (
-            "SELECT id, program, title, path, content_hash, level, started_at, ended_at, status, "
-            "planned_seconds, done_seconds, pain_before, pain_after, notes FROM sessions"
-        )
+        query = f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions"
         parameters: tuple[str, ...] = ()
         if program is not None:
             query += " WHERE program = ?"
             parameters = (program,)
-        rows = self.connection.execute(query + " ORDER BY started_at, id", parameters).fetchall()
-        return [
-            SessionRecord(
-                id=r[0],
-                program=r[1],
-                title=r[2],
-                path=r[3],
-                content_hash=r[4],
-                level=r[5],
-                started_at=parse_iso(r[6]),
-                ended_at=parse_iso(r[7]) if r[7] else None,
-                status=r[8],
-                planned_seconds=r[9],
-                done_seconds=r[10],
-                pain_before=r[11],
-                pain_after=r[12],
-                notes=r[13],
-            )
-            for r in rows
-        ]
+        cursor = self.connection.execute(query + " ORDER BY started_at, id", parameters)
+        cursor.row_factory = sqlite3.Row
+        return [SessionRecord.from_row(row) for row in cursor]
 
     def events(self, session_id: int) -> list[tuple[str, str, float, int, float | None]]:
         return self.connection.execute(

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Literal
 
 from spasmtimer import locations
-from spasmtimer.loader import ProgramError, load_program
+from spasmtimer.loader import load_program
+from spasmtimer.problems import ProgramError
 from spasmtimer.program import Program
 from spasmtimer.timeline import LimitError, expand
 

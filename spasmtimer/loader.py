@@ -13,7 +13,7 @@ import itertools
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from spasmtimer.problems import Problem, ProgramError, key_path
 from spasmtimer.program import (
     BUILTIN_DEFAULTS,
     MAX_INCLUDE_DEPTH,
@@ -65,40 +66,6 @@ _REQUIRED = {
         "exhale": "seconds to breathe out, e.g. exhale = 3",
     },
 }
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Problem:
-    """One thing wrong with a program file, located in it."""
-
-    file: str
-    line: int
-    col: int
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.col}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
-
-
-class ProgramError(Exception):
-    """A program that cannot be run, with every problem found in it."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = sorted(set(problems))  # an included file can fail the same way twice
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-def key_path(path: Iterable[str | int]) -> str:
-    """``("steps", 2, "hold")`` -> ``"steps[2].hold"``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else part
-    return out
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterator
+from dataclasses import asdict as dataclass_fields
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Literal
@@ -28,13 +29,26 @@ from spasmtimer.program import (
 
 PhaseKind = Literal["prepare", "hold", "switch", "rest", "inhale", "pause", "exhale", "pause_out"]
 
+KIND_WORDS: dict[PhaseKind, str] = {
+    "prepare": "get ready",
+    "hold": "hold",
+    "switch": "switch sides",
+    "rest": "rest",
+    "inhale": "breathe in",
+    "pause": "hold the breath",
+    "exhale": "breathe out",
+    "pause_out": "hold, lungs empty",
+}
+"""What a person does during each kind of phase."""
+
 PREPARE_NAME = "Get ready"
 REST_NAME = "Rest"
 """The name of the rest between two steps (and between rounds)."""
 
 # Values that must stay above zero: a scheduled value never rounds down to an empty phase.
 _POSITIVE = frozenset({"hold", "inhale", "exhale"})
-_COUNTS = frozenset({"reps", "cycles"})
+COUNTS = frozenset({"reps", "cycles"})
+"""The scheduled values that are whole numbers rather than seconds."""
 
 
 class LimitError(ValueError):
@@ -136,7 +150,7 @@ def at_level(step: ResolvedStep, level: int) -> ResolvedStep:
     for key, schedule in step.progress:
         if schedule is not None:
             value = _scheduled(getattr(step, key), schedule, level, key)
-            changes[key] = int(value) if key in _COUNTS else value
+            changes[key] = int(value) if key in COUNTS else value
     return replace(step, **changes) if changes else step  # type: ignore[arg-type]
 
 
@@ -232,7 +246,7 @@ class Scheduled:
 
     def at(self, level: int) -> float:
         value = _scheduled(self.base, self.schedule, level, self.key)
-        return int(value) if self.key in _COUNTS else value
+        return int(value) if self.key in COUNTS else value
 
     @property
     def cap_level(self) -> int:
@@ -264,3 +278,72 @@ def change_levels(program: Program) -> Iterator[int]:
         if level != last:
             yield level
             last = level
+
+
+PROGRESSION_ROWS = 60
+"""At most this many levels are listed in a progression table."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressedValue:
+    """One scheduled value at one level."""
+
+    step: int
+    """1-based, as the person counts steps."""
+    name: str
+    key: str
+    value: float | int
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressionRow:
+    level: int
+    total_seconds: float | None
+    """The session's length at this level; None where it would break the limits."""
+    values: tuple[ProgressedValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Progression:
+    """Each progressed value by level, at the levels where one changes, until all are capped."""
+
+    cap_level: int
+    rows: tuple[ProgressionRow, ...]
+
+    @property
+    def complete(self) -> bool:
+        """Whether the rows reach the cap level (a long progression is cut short)."""
+        return not self.rows or self.rows[-1].level == self.cap_level
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "cap_level": self.cap_level,
+            "levels": [
+                {
+                    "level": row.level,
+                    "total_seconds": None
+                    if row.total_seconds is None
+                    else json_number(row.total_seconds),
+                    "values": [
+                        {**dataclass_fields(v), "value": json_number(v.value)}
+                        for v in row.values
+                    ],
+                }
+                for row in self.rows
+            ],
+            "complete": self.complete,
+        }
+
+
+def progression(program: Program, limit: int = PROGRESSION_ROWS) -> Progression:
+    """The progression of ``program``: its first ``limit`` levels where a value changes."""
+    values = scheduled_values(program)
+    rows = []
+    for level in itertools.islice(change_levels(program), limit):
+        try:
+            total: float | None = expand(program, level).total_seconds
+        except LimitError:
+            total = None  # this level breaks the limits: plan says so rather than fail
+        values_at = tuple(ProgressedValue(v.step + 1, v.name, v.key, v.at(level)) for v in values)
+        rows.append(ProgressionRow(level, total, values_at))
+    return Progression(cap_level(program), tuple(rows))

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import FakeClock
 from textual.pilot import Pilot
 
-from spasmtimer.app import Services, SpasmtimerApp
+from spasmtimer.app import SpasmtimerApp
 from spasmtimer.app.screens.session import SessionScreen
 from spasmtimer.engine import Session
+from spasmtimer.history_service import HistoryView
 from spasmtimer.library import Entry, Item, load_item
 from spasmtimer.settings import Settings
+from spasmtimer.timeline import Timeline, expand
+from tests.support import FakeClock
 
 
 @dataclass
@@ -36,17 +38,37 @@ class Recorder:
         self.log.ratings.append((pain_before, pain_after, notes))
 
 
-def services(log: Recorded, level: int = 0) -> Services:
-    return Services(
-        level_of=lambda name: level,
-        recorder_for=lambda item, lv: Recorder(log),
-        next_level_text=lambda item, session, before, after: "Next time: level 1",
-        history_view=lambda: None,
-    )
+class FakeHistory:
+    """A `HistoryService` that keeps every program at one level and logs what is recorded."""
+
+    def __init__(self, log: Recorded, level: int = 0) -> None:
+        self.log = log
+        self.level = level
+
+    def level_of(self, name: str) -> int:
+        return self.level
+
+    def recorder_for(self, item: Item, timeline: Timeline) -> Recorder:
+        return Recorder(self.log)
+
+    def next_level_text(
+        self, item: Item, session: Session, pain_before: int | None, pain_after: int | None
+    ) -> str:
+        return "Next time: level 1"
+
+    def view(self) -> HistoryView | None:
+        return None
 
 
 def item_from(path: Path, level: int = 0) -> Item:
     return load_item(Entry(path.stem, path, "file"), lambda name: level)
+
+
+def run_of(path: Path, level: int = 0) -> tuple[Item, Timeline]:
+    """What ``spasmtimer run PATH`` hands the app: the program, and its timeline at ``level``."""
+    item = item_from(path, level)
+    assert item.program is not None, item.error
+    return item, expand(item.program, level)
 
 
 def make_app(
@@ -63,8 +85,8 @@ def make_app(
         # A fixed theme: "auto" would follow the colours of the terminal running the tests.
         settings=settings or Settings(theme="textual-dark"),
         notices=notices,
-        run=item_from(run, level) if run else None,
-        services=services(log, level),
+        run=run_of(run, level) if run else None,
+        history=FakeHistory(log, level),
         clock=clock,
         safety_marker=safety_seen,
     )
@@ -77,6 +99,13 @@ async def advance(pilot: Pilot[None], clock: FakeClock, seconds: float) -> None:
         if isinstance(screen, SessionScreen):
             screen.tick()
     await pilot.pause()
+
+
+async def through_the_session(pilot: Pilot[None], clock: FakeClock) -> None:
+    """Jump the clock from one phase boundary to the next until the session is over."""
+    session = session_screen(pilot).session
+    while not (state := session.state_at()).done:
+        await advance(pilot, clock, state.phase_remaining)
 
 
 def session_screen(pilot: Pilot[None]) -> SessionScreen:
@@ -93,6 +122,6 @@ def clock_shows(pilot: Pilot[None]) -> str:
 
 
 def text_of(pilot: Pilot[None], selector: str) -> str:
-    from spasmtimer.app.widgets import Quiet
+    from spasmtimer.app.widgets import Line
 
-    return str(session_screen(pilot).query_one(selector, Quiet)._shown or "")
+    return session_screen(pilot).query_one(selector, Line).text

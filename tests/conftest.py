@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).parent / "data"
+from tests.support import FakeClock
 
 
 @pytest.fixture(autouse=True)
@@ -40,17 +38,6 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
     return write
 
 
-class FakeClock:
-    """A clock the test moves by hand: no real sleeping, exact to the float."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -58,34 +45,10 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-def start_plain(program: Path, stdin: int | None = subprocess.DEVNULL) -> subprocess.Popen[str]:
-    """`spasmtimer run PROGRAM --plain` as a separate process, its output piped."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
-def quick_program(tmp_path: Path, seconds: float = 1.5) -> Path:
-    """A program of one rest step, with no get-ready."""
-    path = tmp_path / "quick.toml"
-    path.write_text(
-        f'title = "Quick"\nprepare = 0\n[[steps]]\ntype = "rest"\nseconds = {seconds}\n'
-    )
-    return path
 
 
-def program_of_short_phases(tmp_path: Path, count: int, seconds: float = 0.1) -> Path:
-    """A program of ``count`` holds of ``seconds`` each, with no get-ready and no rests."""
-    path = tmp_path / "short.toml"
-    path.write_text(
-        f'title = "Short"\nprepare = 0\n[[steps]]\ntype = "stretch"\nhold = {seconds}\n'
-        f"reps = {count}\nrest = 0\n"
-    )
-    return path
 
 
 LAYERS = ("unit", "app", "system")

@@ -14,8 +14,6 @@ import signal
 import subprocess
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on
@@ -31,45 +29,23 @@ from spasmtimer.app.messages import (
     RunProgram,
     ShowHistory,
 )
-from spasmtimer.app.screens.history import HistoryScreen, HistoryView
+from spasmtimer.app.screens.history import HistoryScreen
 from spasmtimer.app.screens.library import LibraryScreen
 from spasmtimer.app.screens.preview import PreviewScreen
 from spasmtimer.app.screens.safety import SafetyScreen
 from spasmtimer.app.screens.session import SessionOutcome, SessionScreen
 from spasmtimer.app.screens.settings import SettingsScreen
 from spasmtimer.app.screens.summary import Ratings, SummaryScreen
-from spasmtimer.engine import Clock, NullRecorder, Recorder, Session
+from spasmtimer.engine import Clock, Recorder, Session
+from spasmtimer.exits import INTERRUPTED
+from spasmtimer.history_service import HistoryService, NoHistory
 from spasmtimer.library import Item
 from spasmtimer.settings import Settings, save_settings
-from spasmtimer.timeline import LimitError, expand
+from spasmtimer.timeline import LimitError, Timeline, expand
 
-EXIT_INTERRUPTED = 130
 AUTO_THEME = "auto"
 BELL_SPACING = 0.25
 """Seconds between the bells of one pattern, so terminals do not merge them into one."""
-
-
-@dataclass
-class Services:
-    """What the app is given rather than finds for itself, so tests can give their own."""
-
-    level_of: Callable[[str], int]
-    """A program's current level, by name."""
-    recorder_for: Callable[[Item, int], Recorder]
-    """A recorder for a session of a program at a level."""
-    next_level_text: Callable[[Item, Session, int | None, int | None], str]
-    """What the summary says about the next session's level, given the pain before and after."""
-    history_view: Callable[[], HistoryView | None]
-    """The sessions, totals and levels the history screen shows (None: no history)."""
-
-
-def no_history() -> Services:
-    return Services(
-        level_of=lambda name: 0,
-        recorder_for=lambda item, level: NullRecorder(),
-        next_level_text=lambda item, session, before, after: "",
-        history_view=lambda: None,
-    )
 
 
 class SpasmtimerApp(App[None]):
@@ -83,9 +59,8 @@ class SpasmtimerApp(App[None]):
         *,
         settings: Settings | None = None,
         notices: list[str] | None = None,
-        run: Item | None = None,
-        level: int | None = None,
-        services: Services | None = None,
+        run: tuple[Item, Timeline] | None = None,
+        history: HistoryService | None = None,
         clock: Clock = time.monotonic,
         bell: bool = True,
         safety_marker: Path | None = None,
@@ -93,9 +68,9 @@ class SpasmtimerApp(App[None]):
         super().__init__()
         self.settings = settings or Settings()
         self.notices = list(notices or [])
-        self.run_item_only = run
-        self.run_level = level
-        self.services = services or no_history()
+        self.run_only = run
+        """The one session to run (``spasmtimer run``), after which the app exits."""
+        self.history: HistoryService = history or NoHistory()
         self.clock = clock
         self.bell_allowed = bell
         self.safety_marker = safety_marker or locations.data_dir() / "safety-seen"
@@ -112,8 +87,8 @@ class SpasmtimerApp(App[None]):
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=6)
         self._catch_signals()
-        if self.run_item_only is not None:
-            self.start_session(self.run_item_only, self.run_level)
+        if self.run_only is not None:
+            self.start_session(*self.run_only)
             return
         self.push_screen(LibraryScreen(self.library_items))
         if not self.safety_marker.exists():
@@ -146,7 +121,7 @@ class SpasmtimerApp(App[None]):
             self.theme = "textual-dark"
 
     def library_items(self) -> list[Item]:
-        return library.load_items(self.services.level_of, self.settings.prepare)
+        return library.load_items(self.history.level_of, self.settings.prepare)
 
     # -- cues --------------------------------------------------------------------------------
     def ring(self, count: int) -> None:
@@ -164,18 +139,17 @@ class SpasmtimerApp(App[None]):
         )
 
     # -- sessions ----------------------------------------------------------------------------
-    def start_session(self, item: Item, level: int | None = None) -> None:
+    def start_session(self, item: Item, timeline: Timeline | None = None) -> None:
+        """Run a session of ``item``: ``timeline`` if given, else the program at its level."""
         assert item.program is not None
-        level = item.level if level is None else level
-        try:
-            timeline = expand(item.program, level)
-        except LimitError as e:
-            self.notify(f"{item.title} cannot run at level {level}: {e}", severity="error")
-            if self.run_item_only is not None:
-                self.exit(return_code=1)
-            return
+        if timeline is None:
+            try:
+                timeline = expand(item.program, item.level)
+            except LimitError as e:
+                self.notify(f"{item.title} cannot run at level {item.level}: {e}", severity="error")
+                return
         session = Session(timeline, self.clock)
-        recorder = self.services.recorder_for(item, level)
+        recorder = self.history.recorder_for(item, timeline)
         screen = SessionScreen(
             session,
             title=item.title,
@@ -191,13 +165,13 @@ class SpasmtimerApp(App[None]):
         if outcome.interrupted:
             return  # the app is exiting already
         if outcome.session.started_at is None:  # Esc at the caution: nothing happened
-            if self.run_item_only is not None:
+            if self.run_only is not None:
                 self.exit(return_code=0)
             return
         summary = SummaryScreen(
             outcome,
             title=item.title,
-            next_level=lambda before, after: self.services.next_level_text(
+            next_level=lambda before, after: self.history.next_level_text(
                 item, outcome.session, before, after
             ),
         )
@@ -206,18 +180,17 @@ class SpasmtimerApp(App[None]):
     def _rated(self, recorder: Recorder, ratings: Ratings | None) -> None:
         if ratings is not None:
             recorder.rated(ratings.pain_before, ratings.pain_after, ratings.notes)
-        if self.run_item_only is not None:
+        if self.run_only is not None:
             self.exit(return_code=0)
             return
         self.pop_to_library()
 
     def pop_to_library(self) -> None:
+        """Back to the library, which reloads itself as it is shown again."""
         while len(self.screen_stack) > 2 and not isinstance(self.screen, LibraryScreen):
             self.pop_screen()
-        if isinstance(self.screen, LibraryScreen):
-            self.screen.reload()
 
-    def interrupt(self, status: int = EXIT_INTERRUPTED) -> None:
+    def interrupt(self, status: int = INTERRUPTED) -> None:
         """Ctrl-C, SIGTERM or SIGHUP: stop any session at once, keep its record, and quit."""
         for screen in self.screen_stack:
             if isinstance(screen, SessionScreen) and not screen.session.state_at().done:
@@ -273,11 +246,11 @@ class SpasmtimerApp(App[None]):
 
     @on(ShowHistory)
     def _history(self) -> None:
-        view = self.services.history_view()
+        view = self.history.view()
         if view is None:
             self.notify("No history is being kept: it could not be opened.", severity="warning")
             return
-        self.push_screen(HistoryScreen(*view))
+        self.push_screen(HistoryScreen(view))
 
     @on(OpenSettings)
     def _settings(self) -> None:
@@ -300,5 +273,3 @@ class SpasmtimerApp(App[None]):
         self.settings = settings
         self.speaker = Speaker(speech_command() if settings.speech else None)
         self.notify("Settings saved.")
-        if isinstance(self.screen, LibraryScreen):
-            self.screen.reload()

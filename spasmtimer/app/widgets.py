@@ -1,28 +1,31 @@
-"""Small widgets of the session screen. Each redraws only when what it shows has changed:
-Textual repaints whatever is updated, even with the same value, and every repaint is bytes on a
-slow SSH link."""
+"""Small widgets of the session screen. Each redraws only when what it shows has changed (its
+state is a reactive, which skips unchanged values): every repaint is bytes on a slow SSH link."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
+from textual.content import Content
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
 from spasmtimer.engine import Breath
 
 
-class Quiet(Static):
-    """A Static that ignores updates to the text it already shows."""
+class Line(Static):
+    """One line (or a few) of plain text, never read as markup.
 
-    def __init__(self, text: str = "", *, id: str | None = None, markup: bool = True) -> None:
-        super().__init__(text, id=id, markup=markup)
-        self._shown: str | None = text
+    The text is a reactive: setting it to what it shows already redraws nothing.
+    """
 
-    def show(self, text: str) -> None:
-        if text != self._shown:
-            self._shown = text
-            self.update(text)
+    text: reactive[str] = reactive("")
+
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:
+        super().__init__(Content(text), id=id)
+        self.set_reactive(Line.text, text)
+
+    def watch_text(self, text: str) -> None:
+        self.update(Content(text))
 
 
 class BreathBar(Widget):
@@ -37,9 +40,8 @@ class BreathBar(Widget):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._steps = -1  # half-cells filled on each side; -1: nothing drawn yet
+    steps: reactive[int] = reactive(-1)
+    """Half-cells filled on each side; -1 before anything is drawn."""
 
     @property
     def half_cells(self) -> int:
@@ -59,29 +61,38 @@ class BreathBar(Widget):
         }[breath.part]
 
     def show(self, breath: Breath | None) -> None:
-        steps = round(self.fullness(breath) * self.half_cells)
-        if steps != self._steps:
-            self._steps = steps
-            self.refresh()
+        self.steps = round(self.fullness(breath) * self.half_cells)
 
-    def render(self) -> Text:
+    def render(self) -> Content:
         width = self.size.width
         half = width // 2
-        steps = max(0, self._steps)
-        full, partial = divmod(steps, 2)
+        full, partial = divmod(max(0, self.steps), 2)
         left = " " * (half - full - partial) + ("▐" if partial else "") + "█" * full
         right = "█" * full + ("▌" if partial else "") + " " * (width - half - full - partial)
-        return Text(left + right)
+        return Content(left + right)
 
 
-class Bar(Quiet):
+class Bar(Widget):
     """A thin progress bar with a label, drawn with line characters: ━━━━━─── 42%"""
 
+    DEFAULT_CSS = """
+    Bar {
+        height: 1;
+    }
+    """
+
+    shown: reactive[tuple[int, int, str]] = reactive((0, 0, ""))
+    """Cells filled, cells in all, and the label."""
+
     def set_progress(self, fraction: float, label: str, width: int) -> None:
-        width = max(4, width - len(label) - 1)
-        filled = round(max(0.0, min(1.0, fraction)) * width)
-        done, left = "━" * filled, "─" * (width - filled)
-        self.show(f"[$accent]{done}[/][$panel-lighten-2]{left}[/] {label}")
+        cells = max(4, width - len(label) - 1)
+        self.shown = (round(max(0.0, min(1.0, fraction)) * cells), cells, label)
+
+    def render(self) -> Content:
+        filled, cells, label = self.shown
+        return Content.assemble(
+            ("━" * filled, "$accent"), ("─" * (cells - filled), "$panel-lighten-2"), " ", label
+        )
 
 
 # A 3 x 5 font, each pixel drawn two cells wide: digits readable from across a room.
@@ -116,7 +127,7 @@ class Glyph(Widget):
         height: 5;
         margin: 0 1 0 0;
     }
-    Glyph > Quiet {
+    Glyph > Line {
         height: 1;
     }
     """
@@ -128,13 +139,13 @@ class Glyph(Widget):
 
     def compose(self) -> ComposeResult:
         for line in glyph_lines(self.character):
-            yield Quiet(line, markup=False)
+            yield Line(line)
 
     def set_character(self, character: str) -> None:
         if character != self.character:
             self.character = character
-            for row, line in zip(self.query(Quiet), glyph_lines(character), strict=True):
-                row.show(line)
+            for row, line in zip(self.query(Line), glyph_lines(character), strict=True):
+                row.text = line
 
 
 class BigClock(Widget):
@@ -148,13 +159,10 @@ class BigClock(Widget):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.value = ""
+    value: reactive[str] = reactive("")
+    """The time shown, such as "1:05"."""
 
-    def show(self, value: str) -> None:
-        if value == self.value:
-            return
+    def watch_value(self, value: str) -> None:
         glyphs = list(self.query(Glyph))
         if len(glyphs) == len(value) and all(
             (g.character == ":") == (c == ":") for g, c in zip(glyphs, value, strict=True)
@@ -164,4 +172,3 @@ class BigClock(Widget):
         else:  # 9:59 -> 10:00, or the first value: a new set of glyphs
             self.remove_children()
             self.mount_all(Glyph(c) for c in value)
-        self.value = value

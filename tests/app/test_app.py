@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_support import Recorded, advance, clock_shows, make_app, session_screen, text_of
-from conftest import FakeClock
+from textual.widgets import Digits
 
 from spasmtimer.app.screens.library import LibraryScreen
 from spasmtimer.app.screens.preview import PreviewScreen
@@ -17,6 +16,16 @@ from spasmtimer.app.screens.summary import SummaryScreen
 from spasmtimer.engine import Status
 from spasmtimer.locations import settings_file, user_programs_dir
 from spasmtimer.settings import Settings, load_settings
+from tests.app_support import (
+    Recorded,
+    advance,
+    clock_shows,
+    make_app,
+    session_screen,
+    text_of,
+    through_the_session,
+)
+from tests.support import FakeClock
 
 DATA = Path(__file__).parents[1] / "data" / "app"
 SHORT = DATA / "short.toml"
@@ -115,10 +124,7 @@ async def test_a_whole_session_then_the_summary_with_ratings(
         assert session_screen(pilot).pain_before == 4
         assert text_of(pilot, "#pain") == "Pain before: 4"
         running = session_screen(pilot)
-        total = running.session.total
-        for _ in range(int(total)):
-            await advance(pilot, clock, 1)
-        await pilot.pause()
+        await through_the_session(pilot, clock)
         assert isinstance(app.screen, SummaryScreen)
         summary = app.screen
         assert "Session complete" in str(summary.query_one("#summary-title").render())
@@ -318,13 +324,13 @@ async def test_settings_are_saved_and_bad_ones_reported(
 async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, seen: Path) -> None:
     from spasmtimer.app import SpasmtimerApp
     from spasmtimer.app.screens.history import HistoryScreen
-    from spasmtimer.app.services import history_services
     from spasmtimer.history import History
+    from spasmtimer.history_service import StoredHistory
     from spasmtimer.locations import history_file
 
     history = History.open(history_file())
     app = SpasmtimerApp(
-        services=history_services(history),
+        history=StoredHistory(history),
         clock=clock,
         safety_marker=seen,
         settings=Settings(flash=False),
@@ -333,9 +339,7 @@ async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, s
         await pilot.pause()
         await pilot.press("slash", *"breathing", "enter", "r")
         await pilot.pause()
-        running = session_screen(pilot)
-        for _ in range(int(running.session.total) + 1):
-            await advance(pilot, clock, 1)
+        await through_the_session(pilot, clock)
         assert isinstance(app.screen, SummaryScreen)
         next_level = app.screen.query_one("#next-level")
         assert str(next_level.render()) == "Next time: level 1."
@@ -412,7 +416,7 @@ async def test_resizing_mid_session_relays_out_without_losing_time(
         await pilot.resize_terminal(40, 12)
         await pilot.pause()
         assert screen.has_class("-short")
-        assert screen.query_one("#countdown").value == "0:12"
+        assert screen.query_one("#countdown", Digits).value == "0:12"
         assert text_of(pilot, "#detail") == "left, rep 1 of 2"
         await advance(pilot, clock, 2)
         await pilot.resize_terminal(80, 24)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_support import Recorded, advance
-from app_support import make_app as make_any_app
-from conftest import FakeClock
 from textual.pilot import Pilot
 
+from spasmtimer.history_service import StoredHistory
 from spasmtimer.settings import Settings
+from tests.app_support import Recorded, advance
+from tests.app_support import make_app as make_any_app
+from tests.support import FakeClock
 
 DATA = Path(__file__).parents[1] / "data" / "app"
 SHORT = DATA / "short.toml"
@@ -110,7 +111,7 @@ def test_history(
     import time
     from datetime import UTC, datetime, timedelta
 
-    from spasmtimer.history import History, totals
+    from spasmtimer.history import History
 
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
@@ -138,12 +139,7 @@ def test_history(
         )
         history.end(sid, completed=True, ended_at=at + timedelta(seconds=257), done_seconds=257)
         history.rate(sid, before, after, notes)
-    records = history.sessions()
-    levels = {
-        p: ([lv for _, lv in history.levels_over_time(p)], history.current_level(p))
-        for p in ("desk-break", "spasm-first-aid")
-    }
     app = make_app(clock, Recorded(), safety_seen=seen)
-    app.services.history_view = lambda: (records, totals(records, history.now()), levels)
+    app.history = StoredHistory(history)
     assert snap_compare(app, press=["h"])
     time.tzset()

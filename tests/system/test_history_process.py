@@ -12,11 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import quick_program, start_plain
 
 from spasmtimer.cli import main
 from spasmtimer.history import History
 from spasmtimer.locations import history_file
+from tests.support import quick_program, start_plain
 
 
 def test_two_concurrent_runs_both_record(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import program_of_short_phases, start_plain
+
+from tests.support import program_of_short_phases, start_plain
 
 
 def test_a_real_plain_run_announces_every_phase_on_time(tmp_path: Path) -> None:

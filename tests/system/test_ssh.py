@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from pty_support import Pty
 
 from spasmtimer.history import History
+from tests.pty_support import Pty
 
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)
 SSH = shutil.which("ssh")
@@ -152,4 +152,5 @@ def test_a_session_over_ssh(sshd: Server, tmp_path: Path) -> None:
     assert status == "stopped" and ended is not None
     assert kinds == ["start", "pause", "resume", "stop"]
     [session] = History.open(history).sessions()
-    assert session.program == "over-ssh" and session.ended_at > session.started_at
+    assert session.program == "over-ssh"
+    assert session.ended_at is not None and session.ended_at > session.started_at

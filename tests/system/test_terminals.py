@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from pty_support import Pty
+
+from tests.pty_support import Pty
 
 PROGRAM = """title = "Any terminal"
 prepare = 1

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FakeClock
 
 from spasmtimer.engine import Session, Status, breath_at
 from spasmtimer.program import parse_breath
 from spasmtimer.timeline import Phase, Timeline
+from tests.support import FakeClock
 
 
 def timeline(*phases: Phase) -> Timeline:
@@ -258,7 +258,7 @@ def test_events_carry_their_times_and_phases(session: Session, clock: FakeClock)
 def cue_log(
     session: Session, clock: FakeClock, until: float, step: float = 0.25
 ) -> list[tuple[float, str, str]]:
-    log = []
+    log: list[tuple[float, str, str]] = []
     t = 0.0
     while t <= until + 1e-9:
         log += [(round(c.at, 3), c.kind, c.text) for c in session.due_cues()]

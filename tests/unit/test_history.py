@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock, quick_program
 
 from spasmtimer.cli import main
 from spasmtimer.engine import Session
@@ -21,6 +20,7 @@ from spasmtimer.history import History, HistoryError, SessionRecorder, level_aft
 from spasmtimer.loader import load_program
 from spasmtimer.locations import history_file
 from spasmtimer.timeline import expand
+from tests.support import FakeClock, quick_program
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -273,7 +273,8 @@ def test_a_damaged_database_page_is_detected(tmp_path: Path) -> None:
     raw[4096 * 2 : 4096 * 2 + 512] = b"\xff" * 512  # scribble over a page in the middle
     path.write_bytes(bytes(raw))
     history = History.open(path)
-    assert history.problems and list(tmp_path.glob("history.sqlite3.unreadable-*"))
+    assert history.problems
+    assert list(tmp_path.glob("history.sqlite3.unreadable-*"))
     assert history.sessions() == []
 
 

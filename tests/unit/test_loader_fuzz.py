@@ -14,7 +14,8 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spasmtimer.loader import ProgramError, load_program
+from spasmtimer.loader import load_program
+from spasmtimer.problems import ProgramError
 from spasmtimer.timeline import expand
 
 FUZZ = settings(
@@ -31,7 +32,7 @@ seconds = st.one_of(
 gaps = st.one_of(st.just(0), seconds)
 counts = st.integers(1, 6)
 texts = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=30
+    st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=30
 ).filter(str.strip)
 
 
@@ -152,7 +153,7 @@ def expected_holds(program: dict[str, Any]) -> int:
         if step["type"] == "stretch":
             sides = step.get("sides", [None])
             per_round += step.get("reps", default_reps) * (2 if sides == "both" else len(sides))
-    return per_round * program.get("rounds", 1)
+    return per_round * int(program.get("rounds", 1))
 
 
 @FUZZ

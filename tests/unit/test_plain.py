@@ -6,12 +6,12 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock
 
 from spasmtimer.engine import Session, Status
 from spasmtimer.loader import load_program
 from spasmtimer.plain import PlainRunner
 from spasmtimer.timeline import expand
+from tests.support import FakeClock
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -127,7 +127,7 @@ def test_empty_lines_skip_and_bad_answers_from_a_pipe_are_skipped(clock: FakeClo
 
 def test_a_terminal_is_asked_again(clock: FakeClock) -> None:
     r, _, err, _ = runner(clock, "11\n4\n\n")
-    r.stdin.tty = True  # type: ignore[attr-defined]
+    r.stdin.tty = True  # type: ignore[union-attr]
     outcome = r.run()
     assert (outcome.pain_before, outcome.pain_after) == (4, None)
     assert err.getvalue().count("Pain now (0-10, Enter to skip): ") == 2

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.loader import ProgramError, load_program
+from spasmtimer.loader import load_program
+from spasmtimer.problems import ProgramError
+from spasmtimer.program import Stretch
 from spasmtimer.timeline import LimitError, Timeline, cap_level, change_levels, expand
 
 VALID = Path(__file__).parents[1] / "data" / "valid"
@@ -80,6 +82,7 @@ def test_the_spec_example_progresses_by_level() -> None:
 def test_the_defaults_cascade_through_includes() -> None:
     program = load_program(VALID / "cascade.toml")
     inner, middle, outer = program.steps
+    assert isinstance(inner, Stretch) and isinstance(middle, Stretch) and isinstance(outer, Stretch)
     # step, then its own file's [defaults], then outwards, then the built-ins
     assert (inner.reps, inner.switch, inner.rest, inner.rest_after) == (3, 2, 6, 8)
     assert (middle.reps, middle.switch, middle.rest, middle.rest_after) == (2, 4, 6, 8)

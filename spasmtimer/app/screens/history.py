@@ -11,13 +11,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from spasmtimer.display import seconds_text
-from spasmtimer.history import SessionRecord, Totals
+from spasmtimer.display import pain_text, seconds_text
+from spasmtimer.history_service import HistoryView
 
 BLOCKS = "▁▂▃▄▅▆▇█"
-
-HistoryView = tuple[Sequence[SessionRecord], Totals, dict[str, tuple[list[int], int]]]
-"""What the history screen shows: sessions, totals, and per program its levels and current one."""
 
 
 def level_line(levels: Sequence[int]) -> str:
@@ -31,17 +28,11 @@ def level_line(levels: Sequence[int]) -> str:
 class HistoryScreen(Screen[None]):
     BINDINGS = [Binding("escape,q,h", "app.pop_screen", "Back")]
 
-    def __init__(
-        self,
-        records: Sequence[SessionRecord],
-        totals: Totals,
-        levels: dict[str, tuple[list[int], int]],
-    ) -> None:
+    def __init__(self, view: HistoryView) -> None:
         super().__init__()
-        self.records = records
-        self.totals = totals
-        self.levels = levels
-        """Per program: the level of each completed session, and the current level."""
+        self.records = view.records
+        self.totals = view.totals
+        self.levels = view.levels
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="header")
@@ -52,8 +43,8 @@ class HistoryScreen(Screen[None]):
                 yield Static(self.totals.describe(), id="totals")
                 width = max(len(name) for name in self.levels)
                 lines = [
-                    f"{name:<{width}}  {level_line(done)}  now level {current}"
-                    for name, (done, current) in sorted(self.levels.items())
+                    f"{name:<{width}}  {level_line(levels.done)}  now level {levels.current}"
+                    for name, levels in sorted(self.levels.items())
                 ]
                 yield Static("[b]Levels over time[/]\n" + "\n".join(lines), id="levels")
                 yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
@@ -71,7 +62,7 @@ class HistoryScreen(Screen[None]):
                 str(r.level),
                 seconds_text(round(r.done_seconds)),
                 r.status,
-                _pain(r),
+                pain_text(r.pain_before, r.pain_after),
                 r.notes or "",
             )
 
@@ -79,10 +70,3 @@ class HistoryScreen(Screen[None]):
 def _when(moment: datetime) -> str:
     return moment.astimezone().strftime("%a %d %b %H:%M")
 
-
-def _pain(r: SessionRecord) -> str:
-    if r.pain_before is None and r.pain_after is None:
-        return ""
-    before = "–" if r.pain_before is None else str(r.pain_before)
-    after = "–" if r.pain_after is None else str(r.pain_after)
-    return f"{before} → {after}"

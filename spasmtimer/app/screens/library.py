@@ -13,6 +13,8 @@ from collections.abc import Callable
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -23,11 +25,8 @@ from spasmtimer.app.messages import (
     RunProgram,
     ShowHistory,
 )
-from spasmtimer.app.widgets import Quiet
 from spasmtimer.display import seconds_text
 from spasmtimer.library import Item
-
-PROMPT = "[dim]/ to filter by name, title or tag[/]"
 
 
 def matches(item: Item, words: str) -> bool:
@@ -37,6 +36,21 @@ def matches(item: Item, words: str) -> bool:
         [item.entry.name, item.title, *item.tags, program.summary or "" if program else ""]
     ).lower()
     return all(word in haystack for word in words.lower().split())
+
+
+class FilterLine(Static):
+    """The filter as typed, and what the keys do with it."""
+
+    shown: reactive[tuple[str, bool]] = reactive(("", False))
+    """The words typed, and whether they are still being typed."""
+
+    def render(self) -> Content:
+        words, typing = self.shown
+        if typing:
+            return Content.assemble("/ ", words, "▏ ", ("(Enter: done · Esc: clear)", "dim"))
+        if words:
+            return Content.assemble("/ ", words, " ", ("(/ to change)", "dim"))
+        return Content.styled("/ to filter by name, title or tag", "dim")
 
 
 class ProgramTable(DataTable[str]):
@@ -64,16 +78,20 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("spasmtimer · your programs", id="header")
-        yield Quiet(PROMPT, id="filter")
-        yield ProgramTable(id="programs", cursor_type="row", zebra_stripes=True)
+        yield FilterLine(id="filter")
+        table = ProgramTable(id="programs", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Program", "Time", "Level", "Tags")
+        yield table
         yield Static(id="about")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Program", "Time", "Level", "Tags")
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        """Shown (again): a session may have changed a level, the settings the times, or an
+        editor the files."""
         self.reload()
-        table.focus()
 
     def reload(self, keep: str | None = None) -> None:
         """Load the library again (after an edit, or a session that changed a level)."""
@@ -96,11 +114,7 @@ class LibraryScreen(Screen[None]):
         self.describe()
 
     def show_filter(self) -> None:
-        if self.filtering:
-            text = f"/ {self.words}▏ [dim](Enter: done · Esc: clear)[/]"
-        else:
-            text = f"/ {self.words} [dim](/ to change)[/]" if self.words else PROMPT
-        self.query_one("#filter", Quiet).show(text)
+        self.query_one(FilterLine).shown = (self.words, self.filtering)
 
     @property
     def current(self) -> Item | None:

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from spasmtimer.app.messages import EditProgram, RunProgram
-from spasmtimer.display import seconds_text, step_text
+from spasmtimer.display import seconds_text, step_text, value_text
 from spasmtimer.library import Item
 from spasmtimer.timeline import LimitError, at_level, change_levels, expand, scheduled_values
 
@@ -22,12 +22,11 @@ def next_level_text(item: Item) -> str:
     coming = next((lv for lv in change_levels(item.program) if lv > item.level), None)
     if coming is None:
         return "Every value is at its cap: the program stays as it is at higher levels."
-    changes = []
-    for v in values:
-        now, then = v.at(item.level), v.at(coming)
-        if now != then:
-            show = str if v.key in ("reps", "cycles") else seconds_text
-            changes.append(f"{v.step + 1}. {v.name}: {v.key} {show(now)} → {show(then)}")
+    changes = [
+        f"{v.step + 1}. {v.name}: {v.key} {value_text(v.key, now)} → {value_text(v.key, then)}"
+        for v in values
+        if (now := v.at(item.level)) != (then := v.at(coming))
+    ]
     return f"At level {coming}:\n" + "\n".join(f"  {c}" for c in changes)
 
 

@@ -20,8 +20,8 @@ from textual.timer import Timer
 from textual.widgets import Digits, Footer, Static
 
 from spasmtimer.app.cues import Signals
-from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Quiet
-from spasmtimer.display import countdown, next_text, phase_detail, phase_word
+from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Line
+from spasmtimer.display import SessionOutline, session_view
 from spasmtimer.engine import Cue, Recorder, Session, State, Status
 
 BREATH_FRAME = 0.25
@@ -109,44 +109,23 @@ class SessionScreen(Screen[SessionOutcome]):
         self._flash_timer: Timer | None = None
         self._finished = False
         self._synced_phase = 0
-        self._step_of, self._step_count = self._step_numbers()
-
-    def _step_numbers(self) -> tuple[dict[int, tuple[int, float]], int]:
-        """Per phase of a step: the step's number (counting every round) and how much of the
-        step is done when it starts, counted in holds and breaths so that the step's bar moves
-        once a rep or a breath, not at every phase; and how many steps there are."""
-        runs: list[list[int]] = []
-        previous = None
-        for index, phase in enumerate(self.session.phases):
-            if phase.step is None:
-                continue
-            if (phase.round, phase.step) != previous or index != runs[-1][-1] + 1:
-                runs.append([])
-                previous = (phase.round, phase.step)
-            runs[-1].append(index)
-        steps: dict[int, tuple[int, float]] = {}
-        for number, run in enumerate(runs, start=1):
-            anchors = [i for i in run if self.session.phases[i].kind in ("hold", "inhale")]
-            for index in run:
-                started = sum(1 for a in anchors if a <= index)
-                steps[index] = (number, max(0, started - 1) / len(anchors) if anchors else 0.0)
-        return steps, len(runs)
+        self.outline = SessionOutline(session.phases)
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         # Kept as attributes: they are redrawn every second, without a DOM query each time.
-        self.header = Quiet(id="header")
-        self.step = Quiet(id="step")
-        self.detail = Quiet(id="detail")
+        self.header = Line(id="header")
+        self.step = Line(id="step")
+        self.detail = Line(id="detail")
         self.clock = BigClock(id="clock")
         self.digits = Digits("", id="countdown")
-        self.word = Quiet(id="phase")
+        self.word = Line(id="phase")
         self.breath = BreathBar(id="breath")
-        self.cue = Quiet(id="cue")
-        self.pain = Quiet(id="pain")
+        self.cue = Line(id="cue")
+        self.pain = Line(id="pain")
         self.step_bar = Bar(id="step-progress")
         self.session_bar = Bar(id="session-progress")
-        self.next = Quiet(id="next")
+        self.next = Line(id="next")
         yield self.header
         with Vertical(id="main"):
             yield self.step
@@ -165,7 +144,7 @@ class SessionScreen(Screen[SessionOutcome]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.header.show(self._header(None))
+        self.header.text = f"{self.title_text} · level {self.session.timeline.level}"
         if self.caution:
             self.app.push_screen(CautionScreen(self.caution), self._after_caution)
         else:
@@ -231,76 +210,26 @@ class SessionScreen(Screen[SessionOutcome]):
             self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: word.remove_class("-flash"))
 
     # -- drawing -------------------------------------------------------------------------------
-    def _header(self, state: State | None) -> str:
-        level = self.session.timeline.level
-        text = f"{self.title_text} · level {level}"
-        if state is not None and state.index in self._step_of:
-            text += f" · step {self._step_of[state.index][0]} of {self._step_count}"
-        return text
-
     def render_state(self, state: State) -> None:
-        phase = state.phase
-        paused = state.status is Status.PAUSED
-        if paused != self.has_class("-paused"):
-            self.set_class(paused, "-paused")
-        self.header.show(self._header(state))
-        self.step.show(phase.name if phase.step is not None else _between(state))
-        self.detail.show(phase_detail(phase) if phase.kind != "switch" else "")
-        value = countdown(state.phase_remaining)
-        self.clock.show(value)
-        if self.digits.value != value:
-            self.digits.update(value)
-        word = phase_word(phase)
-        if phase.kind == "hold" and state.breath is not None:
-            word += f" · {state.breath.part.replace('_', ' ')}".upper().replace("PAUSE OUT", "HOLD")
-        self.word.show("PAUSED — space to resume" if paused else word)
+        view = session_view(
+            self.session, self.outline, state, title=self.title_text, pain_before=self.pain_before
+        )
+        if view.paused != self.has_class("-paused"):
+            self.set_class(view.paused, "-paused")
+        self.header.text = view.header
+        self.step.text = view.step
+        self.detail.text = view.detail
+        self.clock.value = view.countdown
+        if self.digits.value != view.countdown:
+            self.digits.update(view.countdown)
+        self.word.text = view.word
         self.breath.show(state.breath)
-        self.cue.show(self._cue_text(state))
-        pain = ""
-        if phase.kind == "prepare":
-            pain = (
-                "Pain now? Press 0–10 (optional)"
-                if self.pain_before is None
-                else f"Pain before: {self.pain_before}"
-            )
-        self.pain.show(pain)
+        self.cue.text = view.cue
+        self.pain.text = view.pain
         width = min(BAR_WIDTH, max(20, self.size.width - 4))
-        done = self._step_of[state.index][1] if state.index in self._step_of else 0.0
-        self.step_bar.set_progress(done, self._step_label(state), width)
-        self.session_bar.set_progress(state.progress, _time_left(state.remaining), width)
-        self.next.show(self._next(state))
-
-    def _cue_text(self, state: State) -> str:
-        phase = state.phase
-        if (
-            phase.kind == "hold"
-            and phase.halfway
-            and state.phase_elapsed >= state.phase_seconds / 2
-        ):
-            return f"Halfway — {phase.halfway}"
-        return phase.cue or ""
-
-    def _step_label(self, state: State) -> str:
-        phase = state.phase
-        if phase.kind == "hold" and phase.rep is not None:
-            return f"rep {phase.rep} of {phase.reps}"
-        if phase.cycle is not None:
-            return f"breath {phase.cycle} of {phase.cycles}"
-        return KIND_LABELS.get(phase.kind, phase.kind)
-
-    def _next(self, state: State) -> str:
-        """What comes next; during a breathing drill, what comes after it (its breaths are on
-        screen already, and a line rewritten at every breath costs bytes on a slow link)."""
-        index = state.index + 1
-        if state.phase.cycle is not None:
-            while index < len(self.session.phases) and (
-                self.session.phases[index].step == state.phase.step
-                and self.session.phases[index].round == state.phase.round
-            ):
-                index += 1
-        if index >= len(self.session.phases):
-            return "Last one — nearly done"
-        return next_text(self.session.phases[index], self.session.durations[index])
+        self.step_bar.set_progress(view.step_done, view.step_label, width)
+        self.session_bar.set_progress(view.session_done, view.session_label, width)
+        self.next.text = view.next
 
     # -- keys ----------------------------------------------------------------------------------
     def _live(self) -> bool:
@@ -370,19 +299,6 @@ class SessionScreen(Screen[SessionOutcome]):
         self.recorder.sync(self.session)
         self.dismiss(SessionOutcome(self.session, self.pain_before, interrupted))
 
-
-KIND_LABELS = {"prepare": "get ready", "switch": "switch sides", "rest": "rest"}
-
-
-def _time_left(seconds: float) -> str:
-    """The session's time left, in whole minutes: the big countdown already ticks each second."""
-    if seconds < 60:
-        return "under a minute left"
-    return f"{math.ceil(seconds / 60 - 1e-9)} min left"
-
-
-def _between(state: State) -> str:
-    return "Get ready" if state.phase.kind == "prepare" else state.phase.name
 
 
 def _to_next_whole_second(seconds: float) -> float:

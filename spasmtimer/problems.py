@@ -1,0 +1,44 @@
+"""A problem in a program file, located in it: what `check` prints, one per line.
+
+Kept apart from the loader, which needs pydantic, so that a command can catch
+`ProgramError` without paying for the import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """One thing wrong with a program file, located in it."""
+
+    file: str
+    line: int
+    col: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ProgramError(Exception):
+    """A program that cannot be run, with every problem found in it."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = sorted(set(problems))  # an included file can fail the same way twice
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def key_path(path: Iterable[str | int]) -> str:
+    """``("steps", 2, "hold")`` -> ``"steps[2].hold"``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out

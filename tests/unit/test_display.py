@@ -1,0 +1,140 @@
+"""The session screen's text, worked out without Textual, and the words shared by every report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from spasmtimer.display import (
+    SessionOutline,
+    SessionView,
+    next_level_text,
+    pain_text,
+    session_view,
+    time_left_text,
+    value_text,
+)
+from spasmtimer.engine import Session
+from spasmtimer.loader import load_program
+from spasmtimer.timeline import Phase, PhaseKind, expand
+from tests.support import FakeClock
+
+SHORT = Path(__file__).parents[1] / "data" / "app" / "short.toml"
+
+
+def test_values_are_counts_or_times() -> None:
+    assert value_text("reps", 3) == "3"
+    assert value_text("cycles", 12.0) == "12"
+    assert value_text("hold", 90) == "1 min 30 s"
+    assert value_text("exhale", 4.5) == "4.5 s"
+
+
+def test_pain_reads_before_arrow_after() -> None:
+    assert pain_text(4, 2) == "4 → 2"
+    assert pain_text(None, 2) == "– → 2"
+    assert pain_text(4, None) == "4 → –"
+    assert pain_text(None, None) == ""
+
+
+def test_time_left_counts_whole_minutes() -> None:
+    assert time_left_text(59.9) == "under a minute left"
+    assert time_left_text(60) == "1 min left"
+    assert time_left_text(61) == "2 min left"
+
+
+def test_the_next_level_follows_the_pain_rule() -> None:
+    def text(finished: bool = True, before: int | None = None, after: int | None = None) -> str:
+        return next_level_text(2, finished=finished, current=2, pain_before=before, pain_after=after)
+
+    assert text() == "Next time: level 3."
+    assert text(before=3, after=4) == "Next time: level 3."
+    assert text(before=3, after=5) == "Pain 5 after 3 before: next time stays at level 2."
+    assert text(finished=False) == "Stopped early: next time is still level 2."
+
+
+# --- the outline of a session's steps -----------------------------------------------------
+
+KINDS: list[PhaseKind] = ["prepare", "hold", "switch", "rest", "inhale", "exhale"]
+
+
+@st.composite
+def phase_lists(draw: st.DrawFn) -> list[Phase]:
+    """Any phases: steps in runs, interrupted by phases of no step, over rounds."""
+    phases = []
+    for _ in range(draw(st.integers(0, 40))):
+        step = draw(st.one_of(st.none(), st.integers(0, 3)))
+        phases.append(
+            Phase(
+                draw(st.sampled_from(KINDS)),
+                1.0,
+                "x",
+                step=step,
+                round=draw(st.integers(1, 2)),
+            )
+        )
+    return phases
+
+
+def outline_by_definition(phases: list[Phase]) -> list[tuple[int, float, int] | None]:
+    """The rule as stated: a step is a run of consecutive phases of one step in one round;
+    a phase's share done is the holds and inhales before it in its run."""
+    runs: list[list[int]] = []
+    for i, p in enumerate(phases):
+        if p.step is None:
+            continue
+        q = phases[i - 1] if i else None
+        if q is None or (q.step, q.round) != (p.step, p.round):
+            runs.append([])
+        runs[-1].append(i)
+    places: list[tuple[int, float, int] | None] = [None] * len(phases)
+    for number, run in enumerate(runs, start=1):
+        anchors = [i for i in run if phases[i].kind in ("hold", "inhale")]
+        for i in run:
+            started = len([a for a in anchors if a <= i])
+            done = max(0, started - 1) / len(anchors) if anchors else 0.0
+            places[i] = (number, done, run[-1])
+    return places
+
+
+@given(phase_lists())
+def test_the_outline_follows_its_definition(phases: list[Phase]) -> None:
+    outline = SessionOutline(phases)
+    got = [None if p is None else (p.number, p.done, p.end) for p in outline.places]
+    assert got == outline_by_definition(phases)
+    assert outline.step_count == len({p.number for p in outline.places if p})
+
+
+# --- the view -----------------------------------------------------------------------------
+
+
+def test_the_view_of_a_session_at_chosen_instants(clock: FakeClock) -> None:
+    session = Session(expand(load_program(SHORT), 0), clock)
+    outline = SessionOutline(session.phases)
+    session.start()
+
+    def view() -> SessionView:
+        return session_view(session, outline, session.state_at(), title="Short", pain_before=None)
+
+    ready = view()
+    assert (ready.header, ready.step, ready.word, ready.countdown) == (
+        "Short · level 0",
+        "Get ready",
+        "GET READY",
+        "0:05",
+    )
+    assert ready.pain == "Pain now? Press 0–10 (optional)"
+    assert ready.next == "Next: Knee to chest — hold, left, rep 1 of 2, 15 s"
+    clock.advance(5 + 8)
+    hold = view()
+    assert (hold.header, hold.detail, hold.countdown) == (
+        "Short · level 0 · step 1 of 2",
+        "left, rep 1 of 2",
+        "0:07",
+    )
+    assert hold.cue == "Halfway — Breathe out and relax your shoulders."
+    assert (hold.step_label, hold.step_done, hold.pain) == ("rep 1 of 2", 0.0, "")
+    session.pause()
+    paused = view()
+    assert paused.paused and paused.word == "PAUSED — space to resume"
