@@ -8,14 +8,16 @@ they do not use. The text the commands print is written in `spasmtimer.reports`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from spasmtimer import __version__, exits
 from spasmtimer.problems import ProgramError
+from spasmtimer.text import TerminalText
 
 if TYPE_CHECKING:
     from spasmtimer.history import History
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
 
 MAX_LEVEL = 1_000_000
 """Far past any cap a program could have in use, and small enough for SQLite to keep."""
+WRITE_WAIT_AT_EXIT = 5.0
+"""At exit, how long to wait for history writes that another program's lock (or a full disk)
+holds up, before saying what was not saved."""
 
 
 class Failure(Exception):
@@ -81,6 +86,7 @@ def open_history() -> History | None:
         return None
     for problem in history.problems:
         error(problem)
+    history.warn = error
     return history
 
 
@@ -124,22 +130,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not wants_plain(args):
         return open_app(run=(item, timeline), bell=not args.no_bell)
     from spasmtimer.engine import Session
-    from spasmtimer.history import SessionRecorder
     from spasmtimer.plain import PlainRunner
+    from spasmtimer.recording import HistoryWriter, SessionRecorder
 
     history = open_history()
-    recorder = (
-        SessionRecorder(
+    writer = HistoryWriter(history.path, error) if history else None
+    recorder = None
+    if history and writer:
+        recorder = SessionRecorder(
             history,
+            writer,
             program=entry.name,
             title=program.title,
             path=str(entry.path),
             timeline=timeline,
-            warn=error,
         )
-        if history
-        else None
-    )
     runner = PlainRunner(
         Session(timeline),
         title=program.title,
@@ -147,7 +152,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         bell=not args.no_bell and user_settings().bell,
         recorder=recorder,
     )
-    return runner.run().exit_status
+    try:
+        return runner.run().exit_status
+    finally:
+        if writer:
+            writer.close(WRITE_WAIT_AT_EXIT)
 
 
 def open_app(*, run: tuple[Item, Timeline] | None = None, bell: bool = True) -> int:
@@ -158,14 +167,20 @@ def open_app(*, run: tuple[Item, Timeline] | None = None, bell: bool = True) -> 
     # Problems already printed are shown again in the app: the screen it opens hides stderr.
     loaded = settings_loaded()
     history = open_history()
+    stored = StoredHistory(history, error) if history else None
     app = SpasmtimerApp(
         settings=loaded.settings,
         notices=loaded.problems + (history.problems if history else []),
         run=run,
-        history=StoredHistory(history) if history else NoHistory(),
+        history=stored or NoHistory(),
         bell=bell,
     )
-    app.run()
+    try:
+        app.run()
+    finally:
+        if stored:
+            stored.on_warning(error)  # the screen is gone: what is left to say goes to stderr
+            stored.close(WRITE_WAIT_AT_EXIT)
     return app.return_code or 0
 
 
@@ -361,7 +376,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fill_closed_standard_files() -> None:
+    """Give a closed stdin, stdout or stderr (``spasmtimer list >&-``) the null device.
+
+    Otherwise the next file opened — the history database — would take its number, and
+    whatever is printed would be written into it.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # takes the lowest free number: this one
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115
+
+
+@contextlib.contextmanager
+def terminal_text() -> Iterator[None]:
+    """Everything the command prints goes through `TerminalText`: no escape sequence from a
+    program, a note or a file name reaches the terminal, whatever path it takes."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalText(sys.stdout), TerminalText(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _fill_closed_standard_files()
+    with terminal_text():
+        try:
+            return _dispatch(argv)
+        except KeyboardInterrupt:
+            return exits.INTERRUPTED
+        except BrokenPipeError:
+            # The reader went away (``spasmtimer plan x | head``): not an error worth a message.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return exits.OK
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -377,15 +433,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Failure as e:
         error(str(e))
         return exits.INVALID
-    except KeyboardInterrupt:
-        return exits.INTERRUPTED
-    except BrokenPipeError:
-        # The reader went away (``spasmtimer plan x | head``): not an error worth a message.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return exits.OK
     return status
 
 
 def run() -> None:
     """The console script's entry point."""
-    sys.exit(main())
+    try:
+        status = main()
+    except KeyboardInterrupt:  # Ctrl-C before main's own guard, or after it
+        status = exits.INTERRUPTED
+    sys.exit(status)

@@ -20,7 +20,7 @@ import bisect
 import itertools
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, Protocol
@@ -148,23 +148,30 @@ def _start_text(phase: Phase) -> str:
     return f"{phase.name}: {words}" + (f", {phase.side}" if phase.side else "")
 
 
-def phase_cues(phase: Phase, index: int, start: float, seconds: float) -> list[Cue]:
-    """The cues of one phase that starts at ``start`` and lasts ``seconds``, in time order."""
+def phase_cues(
+    phase: Phase,
+    index: int,
+    start: float,
+    seconds: float,
+    after: float = -math.inf,
+    until: float = math.inf,
+) -> list[Cue]:
+    """The cues of one phase that starts at ``start`` and lasts ``seconds``, in time order:
+    only those due in ``after < at <= until`` (a window of an hour's hold is cheap)."""
     end = start + seconds
     cues = [Cue("switch" if phase.kind == "switch" else "start", index, start, _start_text(phase))]
     if phase.kind == "hold" and phase.breath is not None:
-        offset = 0.0
-        for _ in range(math.ceil(seconds / phase.breath.cycle_seconds)):
-            for part, length in phase.breath.parts():
-                if length > 0 and offset < seconds - 1e-9:
-                    cues.append(Cue("breath", index, start + offset, KIND_WORDS[part].capitalize()))
-                offset += length
+        cues += [
+            Cue("breath", index, start + offset, KIND_WORDS[part].capitalize())
+            for offset, part in phase.breath.cue_offsets(seconds, after - start, until - start)
+        ]
     if phase.kind == "hold" and phase.halfway:
         cues.append(Cue("halfway", index, start + seconds / 2, phase.halfway))
     if phase.kind in COUNTDOWN_KINDS:
         cues += [
             Cue("countdown", index, end - n, str(n), count=n) for n in (3, 2, 1) if end - n > start
         ]
+    cues = [c for c in cues if after < c.at <= until]
     cues.sort(key=lambda c: c.at)  # stable: a start cue stays before a breath cue at its instant
     return cues
 
@@ -295,11 +302,14 @@ class Session:
         due: list[Cue] = []
         last = self._index_at(position)
         for index in range(self._cue_phase, last + 1):
-            for cue in phase_cues(
-                self.phases[index], index, self.starts[index], self.durations[index]
-            ):
-                if self._cue_cursor < cue.at <= horizon:
-                    due.append(cue)
+            due += phase_cues(
+                self.phases[index],
+                index,
+                self.starts[index],
+                self.durations[index],
+                self._cue_cursor,
+                horizon,
+            )
         if position >= self.total and self._cue_cursor < self.total:
             due.append(Cue("end", len(self.phases) - 1, self.total, "Session complete"))
         self._cue_cursor = horizon
@@ -311,13 +321,20 @@ class Session:
         self._cue_phase = index
         self._cue_cursor = self.starts[index] - EPSILON
 
-    def upcoming_cues(self, now: float | None = None) -> Iterator[Cue]:
-        """The cues still to come in the current phase (for scheduling a wake-up)."""
+    def next_cue_in(self, within: float, now: float | None = None) -> float | None:
+        """Seconds of session time until the next cue of the current phase, if one comes within
+        ``within`` seconds (for scheduling a wake-up)."""
         position = self.position(self._now(now))
         index = self._index_at(position)
-        for cue in phase_cues(self.phases[index], index, self.starts[index], self.durations[index]):
-            if cue.at > position:
-                yield cue
+        upcoming = phase_cues(
+            self.phases[index],
+            index,
+            self.starts[index],
+            self.durations[index],
+            position,
+            position + within,
+        )
+        return upcoming[0].at - position if upcoming else None
 
     # -- operations --------------------------------------------------------------------------
     def _record(
@@ -413,6 +430,11 @@ class Session:
         self._record("stop", now, self._index_at(self.position(now)))
 
 
+SYNC_SECONDS = 1.0
+"""A runner calls `Recorder.sync` at least this often while a session runs, so that a kill -9
+or a power cut loses at most about this much of it (SPEC: at most 2 seconds)."""
+
+
 class Recorder(Protocol):
     """What keeps a record of a session as it goes (the history store implements it)."""
 
@@ -420,7 +442,10 @@ class Recorder(Protocol):
         """The session has just started."""
 
     def sync(self, session: Session) -> None:
-        """Write the session's new events, and its end once it has ended."""
+        """Write the session's new events and how far it got, and its end once it has ended.
+
+        Called after every change and at least every `SYNC_SECONDS` while the session runs;
+        an implementation may skip a call that brings nothing new within that time."""
 
     def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
         """The pain ratings (0-10, None when skipped) and notes, once the session is over."""

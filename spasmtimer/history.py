@@ -1,9 +1,14 @@
-"""Session history in SQLite, and the levels that follow from it (SPEC section 3).
+"""Session history in SQLite, and the levels that follow from it (SPEC sections 3 and 4).
 
 Nothing a person did is lost: a session's row is written the moment it starts and updated as it
-goes, so one ended by Ctrl-C, SIGTERM, a closed SSH connection or a crash is still there. WAL
-mode and a busy timeout let two terminals record at once. A database that cannot be read is moved
-aside — never deleted — and a fresh one started, so the timer always works.
+goes (see `spasmtimer.recording`, which writes from a thread of its own), so one ended by
+Ctrl-C, SIGTERM, a closed SSH connection or a crash is still there. WAL mode lets two terminals
+record at once, and readers never wait for a writer.
+
+A database is moved aside — never deleted — only when SQLite says it is corrupt or not a
+database. Locked by another program, a full disk, a read-only file: those are reported and
+waited out, and the history is left as it is. A row that cannot be read is skipped with a
+warning.
 
 No Textual here: the CLI, the plain runner and the app all use this module.
 """
@@ -22,7 +27,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from spasmtimer.engine import Session, Status
 from spasmtimer.timeline import Timeline
 
 Now = Callable[[], datetime]
@@ -95,6 +99,40 @@ class HistoryError(Exception):
     """The history cannot be used at all (its folder cannot be written, say)."""
 
 
+class CorruptHistory(sqlite3.DatabaseError):
+    """SQLite's own integrity check found the database damaged."""
+
+
+CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+PASSING_CODES = {
+    sqlite3.SQLITE_BUSY: "it is locked by another program",
+    sqlite3.SQLITE_LOCKED: "it is locked by another program",
+    sqlite3.SQLITE_FULL: "the disk is full",
+    sqlite3.SQLITE_READONLY: "it cannot be written (read-only)",
+    sqlite3.SQLITE_IOERR: "the disk could not write it",
+    sqlite3.SQLITE_CANTOPEN: "it cannot be opened",
+}
+"""Conditions that pass (or that a person can clear) and are waited out, in words."""
+
+
+def _primary_code(error: sqlite3.Error) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF  # extended codes carry the primary low
+
+
+def is_corrupt(error: sqlite3.Error) -> bool:
+    """Does SQLite say the database itself is damaged (and so may be moved aside)?"""
+    return isinstance(error, CorruptHistory) or _primary_code(error) in CORRUPT_CODES
+
+
+def passing_reason(error: sqlite3.Error) -> str | None:
+    """Why a write cannot be made *now*, in words, if it is worth trying again later."""
+    code = _primary_code(error)
+    if code is None and "locked" in str(error):  # errors raised without a code
+        return PASSING_CODES[sqlite3.SQLITE_BUSY]
+    return PASSING_CODES.get(code) if code is not None else None
+
+
 SESSION_COLUMNS = (
     "id",
     "program",
@@ -112,6 +150,24 @@ SESSION_COLUMNS = (
     "notes",
 )
 """The columns of a session that are read back, in the order `SessionRecord` lists them."""
+
+
+_COLUMN_TYPES: dict[str, type | tuple[type, ...]] = {
+    "id": int,
+    "program": str,
+    "title": str,
+    "path": str,
+    "content_hash": str,
+    "level": int,
+    "started_at": str,
+    "ended_at": (str, type(None)),
+    "status": str,
+    "planned_seconds": (int, float),
+    "done_seconds": (int, float),
+    "pain_before": (int, type(None)),
+    "pain_after": (int, type(None)),
+    "notes": (str, type(None)),
+}
 
 
 def felt_worse(pain_before: int | None, pain_after: int | None) -> bool:
@@ -147,9 +203,17 @@ class SessionRecord:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> SessionRecord:
+        """The session in ``row``; raises `ValueError` saying what in it cannot be read (SQLite
+        keeps whatever another program writes, whatever the column's type)."""
         values = {name: row[name] for name in SESSION_COLUMNS}
-        values["started_at"] = parse_iso(row["started_at"])
-        values["ended_at"] = parse_iso(row["ended_at"]) if row["ended_at"] else None
+        for name, kinds in _COLUMN_TYPES.items():
+            if not isinstance(values[name], kinds) or isinstance(values[name], bool):
+                raise ValueError(f"its {name} is {values[name]!r}")
+        for name in ("pain_before", "pain_after"):
+            if values[name] is not None and not 0 <= values[name] <= 10:
+                raise ValueError(f"its {name} is {values[name]!r}")
+        values["started_at"] = parse_iso(values["started_at"])
+        values["ended_at"] = parse_iso(values["ended_at"]) if values["ended_at"] else None
         return cls(**values)
 
     @property
@@ -263,21 +327,121 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+# --- writing: one function per change, used by `History` and by the recording thread ---------
+
+
+def insert_session(
+    db: sqlite3.Connection,
+    *,
+    program: str,
+    title: str,
+    path: str,
+    content_hash: str,
+    level: int,
+    planned_seconds: float,
+    started_at: datetime,
+    pain_before: int | None,
+) -> int:
+    cursor = db.execute(
+        "INSERT INTO sessions (program, title, path, content_hash, level, started_at, "
+        "updated_at, status, planned_seconds, pain_before, host, pid) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+        (
+            program,
+            title,
+            path,
+            content_hash,
+            level,
+            iso(started_at),
+            iso(started_at),
+            planned_seconds,
+            pain_before,
+            socket.gethostname(),
+            os.getpid(),
+        ),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+EventRow = tuple[str, datetime, float, int, float | None]
+"""An event as written: kind, wall time, seconds since the start, phase, seconds adjusted."""
+
+
+def insert_events(
+    db: sqlite3.Connection,
+    session_id: int,
+    events: Sequence[EventRow],
+    *,
+    done_seconds: float,
+    updated_at: datetime,
+) -> None:
+    db.executemany(
+        "INSERT INTO events (session_id, kind, at, elapsed, phase, seconds) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(session_id, kind, iso(at), *rest) for kind, at, *rest in events],
+    )
+    db.execute(
+        "UPDATE sessions SET done_seconds = ?, updated_at = ? WHERE id = ?",
+        (done_seconds, iso(updated_at), session_id),
+    )
+
+
+def end_session(
+    db: sqlite3.Connection,
+    session_id: int,
+    *,
+    completed: bool,
+    ended_at: datetime,
+    done_seconds: float,
+) -> None:
+    db.execute(
+        "UPDATE sessions SET status = ?, ended_at = ?, updated_at = ?, done_seconds = ? "
+        "WHERE id = ?",
+        (
+            "completed" if completed else "stopped",
+            iso(ended_at),
+            iso(ended_at),
+            done_seconds,
+            session_id,
+        ),
+    )
+
+
+def rate_session(
+    db: sqlite3.Connection,
+    session_id: int,
+    pain_before: int | None,
+    pain_after: int | None,
+    notes: str | None,
+) -> None:
+    db.execute(
+        "UPDATE sessions SET pain_before = ?, pain_after = ?, notes = ? WHERE id = ?",
+        (pain_before, pain_after, notes, session_id),
+    )
+
+
 @dataclass
 class History:
-    """The history database. Open it with `History.open`."""
+    """The history database, for reading. Open it with `History.open`; sessions are written as
+    they run by a `spasmtimer.recording.SessionRecorder`."""
 
     path: Path
     connection: sqlite3.Connection
     now: Now = utc_now
     problems: list[str] = field(default_factory=list)
     """What went wrong opening it (a database moved aside), for the person to be told."""
+    warnings: list[str] = field(default_factory=list)
+    """Rows that could not be read and were left out, each said once."""
+    warn: Callable[[str], None] | None = None
+    """Where to say a warning as it comes (besides keeping it in `warnings`)."""
 
     @classmethod
     def open(cls, path: Path, now: Now = utc_now) -> History:
-        """Open (or create) the history at ``path``, moving a corrupt database aside.
+        """Open (or create) the history at ``path``, moving it aside only if it is corrupt.
 
-        Raises `HistoryError` only when no database can be had at all.
+        Raises `HistoryError` when no database can be had (its folder cannot be made, it
+        was written by a newer spasmtimer, or a new one cannot be created right now).
         """
         problems: list[str] = []
         try:
@@ -285,9 +449,10 @@ class History:
         except OSError as e:
             raise HistoryError(f"cannot create {path.parent}: {e.strerror or e}") from None
         try:
-            history = cls(path, _connect(path), now, problems)
-            history.recover()
-        except sqlite3.DatabaseError as e:
+            connection = _connect(path)
+        except sqlite3.Error as e:
+            if not is_corrupt(e):
+                raise HistoryError(f"cannot open {path}: {passing_reason(e) or e}") from None
             try:
                 aside = _move_aside(path, now())
             except OSError as move:
@@ -295,15 +460,15 @@ class History:
                     f"{path} cannot be read ({e}) nor moved aside ({move.strerror or move})"
                 ) from None
             problems.append(
-                f"The history at {path} could not be read ({e}); it was moved to {aside.name} "
+                f"The history at {path} is damaged ({e}); it was moved to {aside.name} "
                 "and a new one started."
             )
             try:
-                history = cls(path, _connect(path), now, problems)
+                connection = _connect(path)
             except sqlite3.Error as again:
                 raise HistoryError(f"cannot open {path}: {again}") from None
-        except sqlite3.Error as e:  # locked for longer than the timeout, read-only, ...
-            raise HistoryError(f"cannot open {path}: {e}") from None
+        history = cls(path, connection, now, problems)
+        history.recover()
         return history
 
     def close(self) -> None:
@@ -314,7 +479,7 @@ class History:
         with self.connection:  # one transaction, committed or rolled back
             yield self.connection
 
-    # -- recording -------------------------------------------------------------------------------
+    # -- writing here and now (tests, and one-off changes) ---------------------------------------
     def begin(
         self,
         *,
@@ -328,102 +493,81 @@ class History:
         pain_before: int | None,
     ) -> int:
         with self._write() as db:
-            cursor = db.execute(
-                "INSERT INTO sessions (program, title, path, content_hash, level, started_at, "
-                "updated_at, status, planned_seconds, pain_before, host, pid) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
-                (
-                    program,
-                    title,
-                    path,
-                    content_hash,
-                    level,
-                    iso(started_at),
-                    iso(started_at),
-                    planned_seconds,
-                    pain_before,
-                    socket.gethostname(),
-                    os.getpid(),
-                ),
+            return insert_session(
+                db,
+                program=program,
+                title=title,
+                path=path,
+                content_hash=content_hash,
+                level=level,
+                planned_seconds=planned_seconds,
+                started_at=started_at,
+                pain_before=pain_before,
             )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     def add_events(
         self,
         session_id: int,
-        events: Sequence[tuple[str, datetime, float, int, float | None]],
+        events: Sequence[EventRow],
         *,
         done_seconds: float,
         updated_at: datetime,
     ) -> None:
         with self._write() as db:
-            db.executemany(
-                "INSERT INTO events (session_id, kind, at, elapsed, phase, seconds) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (session_id, kind, iso(at), elapsed, phase, seconds)
-                    for kind, at, elapsed, phase, seconds in events
-                ],
-            )
-            db.execute(
-                "UPDATE sessions SET done_seconds = ?, updated_at = ? WHERE id = ?",
-                (done_seconds, iso(updated_at), session_id),
-            )
+            insert_events(db, session_id, events, done_seconds=done_seconds, updated_at=updated_at)
 
     def end(
         self, session_id: int, *, completed: bool, ended_at: datetime, done_seconds: float
     ) -> None:
         with self._write() as db:
-            db.execute(
-                "UPDATE sessions SET status = ?, ended_at = ?, updated_at = ?, done_seconds = ? "
-                "WHERE id = ?",
-                (
-                    "completed" if completed else "stopped",
-                    iso(ended_at),
-                    iso(ended_at),
-                    done_seconds,
-                    session_id,
-                ),
+            end_session(
+                db, session_id, completed=completed, ended_at=ended_at, done_seconds=done_seconds
             )
 
     def rate(
         self, session_id: int, pain_before: int | None, pain_after: int | None, notes: str | None
     ) -> None:
         with self._write() as db:
-            db.execute(
-                "UPDATE sessions SET pain_before = ?, pain_after = ?, notes = ? WHERE id = ?",
-                (pain_before, pain_after, notes, session_id),
-            )
+            rate_session(db, session_id, pain_before, pain_after, notes)
 
     def recover(self) -> int:
         """Mark as stopped the sessions whose process died without saying so (a crash, a kill).
 
-        Their end is the last time they were heard from. Returns how many were recovered.
+        Their end is the last time they were heard from. Returns how many were recovered; a
+        database locked by another program is left for the next time.
         """
-        rows = self.connection.execute(
-            "SELECT id, host, pid, updated_at FROM sessions WHERE status = 'running'"
-        ).fetchall()
-        here = socket.gethostname()
-        now = self.now()
-        dead = [
-            (row[0], row[3])
-            for row in rows
-            if (row[1] == here and not _process_alive(row[2]))
-            # On another machine sharing this folder, only a session older than any can last.
-            or (row[1] != here and now - parse_iso(row[3]) > timedelta(hours=7))
-        ]
-        if dead:
-            with self._write() as db:
-                db.executemany(
-                    "UPDATE sessions SET status = 'stopped', ended_at = ? WHERE id = ?",
-                    [(updated, session_id) for session_id, updated in dead],
-                )
+        try:
+            rows = self.connection.execute(
+                "SELECT id, host, pid, updated_at FROM sessions WHERE status = 'running'"
+            ).fetchall()
+            here = socket.gethostname()
+            now = self.now()
+            dead = []
+            for session_id, host, pid, updated in rows:
+                try:
+                    heard = parse_iso(updated)
+                except (TypeError, ValueError):
+                    continue  # unreadable: `sessions` says so
+                # On another machine sharing this folder, only a session older than any can last.
+                if (host == here and not _process_alive(pid)) or (
+                    host != here and now - heard > timedelta(hours=7)
+                ):
+                    dead.append((updated, session_id))
+            if dead:
+                with self._write() as db:
+                    db.executemany(
+                        "UPDATE sessions SET status = 'stopped', ended_at = ? WHERE id = ?", dead
+                    )
+        except sqlite3.Error as e:
+            if passing_reason(e) is None:
+                raise
+            return 0
         return len(dead)
 
     # -- reading ---------------------------------------------------------------------------------
     def sessions(self, program: str | None = None) -> list[SessionRecord]:
-        """Sessions, oldest first; only one program's if ``program`` is given."""
+        """Sessions, oldest first; only one program's if ``program`` is given. A row that
+        cannot be read is left out, and said once in `warnings`."""
         query = f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions"
         parameters: tuple[str, ...] = ()
         if program is not None:
@@ -431,7 +575,17 @@ class History:
             parameters = (program,)
         cursor = self.connection.execute(query + " ORDER BY started_at, id", parameters)
         cursor.row_factory = sqlite3.Row
-        return [SessionRecord.from_row(row) for row in cursor]
+        records = []
+        for row in cursor:
+            try:
+                records.append(SessionRecord.from_row(row))
+            except (TypeError, ValueError) as e:
+                warning = f"History: session {row['id']!r} cannot be read ({e}) and is left out."
+                if warning not in self.warnings:
+                    self.warnings.append(warning)
+                    if self.warn is not None:
+                        self.warn(warning)
+        return records
 
     def events(self, session_id: int) -> list[tuple[str, str, float, int, float | None]]:
         return self.connection.execute(
@@ -451,12 +605,16 @@ class History:
         return [(r.started_at, r.level) for r in self.sessions(program) if r.completed]
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=10)
+READ_TIMEOUT = 1.0
+"""Seconds a reading connection waits for a lock (readers of a WAL database rarely need one)."""
+
+
+def _connect(path: Path, timeout: float = READ_TIMEOUT) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=timeout)
     try:
         check = connection.execute("PRAGMA quick_check").fetchone()
         if check is None or check[0] != "ok":
-            raise sqlite3.DatabaseError(f"integrity check failed: {check[0] if check else '?'}")
+            raise CorruptHistory(f"integrity check failed: {check[0] if check else '?'}")
         _refuse_newer(connection)
         connection.execute("PRAGMA journal_mode = WAL")
         # WAL with NORMAL survives any crash of this program; only a power cut may lose the
@@ -506,110 +664,3 @@ def _move_aside(path: Path, now: datetime) -> Path:
         if companion.exists():
             companion.rename(Path(str(aside) + suffix))
     return aside
-
-
-class SessionRecorder:
-    """Keeps one running session in the history as it goes (an engine `Recorder`).
-
-    Wall-clock times are the start's wall time plus the engine's own (monotonic) offsets, so the
-    record agrees with the session to the millisecond even if the system clock jumps. A failed
-    write is reported once and never stops the session.
-    """
-
-    def __init__(
-        self,
-        history: History,
-        *,
-        program: str,
-        title: str,
-        path: str,
-        timeline: Timeline,
-        warn: Callable[[str], None] | None = None,
-    ) -> None:
-        self.history = history
-        self.program = program
-        self.title = title
-        self.path = path
-        self.timeline = timeline
-        self.warn = warn or (lambda message: None)
-        self.session_id: int | None = None
-        self._written = 0
-        self._wall_start: datetime | None = None
-        self._ended = False
-        self._failed = False
-        self._last_write = -float("inf")
-
-    def _guard(self, write: Callable[[], None]) -> None:
-        try:
-            write()
-        except sqlite3.Error as e:
-            if not self._failed:
-                self._failed = True
-                self.warn(f"History not saved: {e}")
-
-    def _wall(self, session: Session, monotonic: float) -> datetime:
-        assert self._wall_start is not None and session.started_at is not None
-        return self._wall_start + timedelta(seconds=monotonic - session.started_at)
-
-    def started(self, session: Session, pain_before: int | None) -> None:
-        self._wall_start = started_at = self.history.now()
-
-        def write() -> None:
-            self.session_id = self.history.begin(
-                program=self.program,
-                title=self.title,
-                path=self.path,
-                content_hash=content_hash(self.timeline),
-                level=self.timeline.level,
-                planned_seconds=self.timeline.total_seconds,
-                started_at=started_at,
-                pain_before=pain_before,
-            )
-
-        self._guard(write)
-        self.sync(session)
-
-    def sync(self, session: Session) -> None:
-        if self.session_id is None or self._ended or self._wall_start is None:
-            return
-        session_id = self.session_id
-        assert session.started_at is not None
-        new = session.events[self._written :]
-        now = session.clock()
-        ended = session.ended_at(now)
-        if not new and ended is None and now - self._last_write < HEARTBEAT_SECONDS:
-            return
-        self._last_write = now
-        state = session.state_at(now)
-        rows = [
-            (
-                e.kind,
-                self._wall(session, session.started_at + e.elapsed),
-                e.elapsed,
-                e.phase,
-                e.seconds,
-            )
-            for e in new
-        ]
-
-        def write() -> None:
-            self.history.add_events(
-                session_id, rows, done_seconds=state.elapsed, updated_at=self._wall(session, now)
-            )
-            self._written += len(new)
-            if ended is not None:
-                self.history.end(
-                    session_id,
-                    completed=state.status is Status.FINISHED,
-                    ended_at=self._wall(session, ended),
-                    done_seconds=state.elapsed,
-                )
-                self._ended = True
-
-        self._guard(write)
-
-    def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
-        if self.session_id is None:
-            return
-        session_id = self.session_id
-        self._guard(lambda: self.history.rate(session_id, pain_before, pain_after, notes))

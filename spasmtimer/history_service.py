@@ -12,8 +12,9 @@ from typing import Protocol
 
 from spasmtimer.display import next_level_text
 from spasmtimer.engine import NullRecorder, Recorder, Session, Status
-from spasmtimer.history import History, SessionRecord, SessionRecorder, Totals, totals
+from spasmtimer.history import History, SessionRecord, Totals, totals
 from spasmtimer.library import Item
+from spasmtimer.recording import HistoryWriter, SessionRecorder, Warn
 from spasmtimer.timeline import Timeline
 
 
@@ -48,6 +49,10 @@ class HistoryService(Protocol):
     def view(self) -> HistoryView | None:
         """What the history screen shows; None when no history is kept."""
 
+    def on_warning(self, warn: Warn) -> None:
+        """Say what goes wrong from now on (a row that cannot be read, a write that waits)
+        through ``warn``, which may be called from another thread."""
+
 
 class NoHistory:
     """Nothing is kept: every level is 0, and there is nothing to show."""
@@ -66,24 +71,42 @@ class NoHistory:
     def view(self) -> HistoryView | None:
         return None
 
+    def on_warning(self, warn: Warn) -> None:
+        pass
+
 
 class StoredHistory:
-    """The history database."""
+    """The history database. Its sessions are written by a `HistoryWriter`, made with the first
+    one; `close` waits (a little) for what is still being written."""
 
-    def __init__(self, history: History) -> None:
+    def __init__(self, history: History, warn: Warn) -> None:
         self.history = history
+        self.warn = warn
+        """Says what goes wrong with writing (from the writer's thread)."""
+        self._writer: HistoryWriter | None = None
 
     def level_of(self, name: str) -> int:
         return self.history.current_level(name)
 
     def recorder_for(self, item: Item, timeline: Timeline) -> Recorder:
+        if self._writer is None:
+            self._writer = HistoryWriter(self.history.path, lambda message: self.warn(message))
         return SessionRecorder(
             self.history,
+            self._writer,
             program=item.entry.name,
             title=item.title,
             path=str(item.entry.path),
             timeline=timeline,
         )
+
+    def on_warning(self, warn: Warn) -> None:
+        self.warn = warn
+        self.history.warn = warn
+
+    def close(self, timeout: float) -> None:
+        if self._writer is not None:
+            self._writer.close(timeout)
 
     def next_level_text(
         self, item: Item, session: Session, pain_before: int | None, pain_after: int | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +33,11 @@ class NotFound(LookupError):
 
 
 def _scan(folder: Path, source: Source) -> list[Entry]:
+    """Every ``*.toml`` in ``folder`` that is not a folder. One that is not a regular file (a
+    FIFO, a link that loops) is listed too, and its loading says what is wrong with it."""
     try:
-        files = sorted(p for p in folder.glob("*.toml") if p.is_file())
-    except OSError:
+        files = sorted(p for p in folder.glob("*.toml") if not p.is_dir())
+    except (OSError, RuntimeError):  # the folder itself is missing, unreadable or a loop
         return []
     return [Entry(p.stem, p, source) for p in files]
 
@@ -53,11 +56,15 @@ def entries() -> list[Entry]:
 
 def find(program: str) -> Entry:
     """The program a user means by ``program``: a path to a ``.toml`` file, or a library name."""
-    path = Path(program).expanduser()
-    if path.is_file():
-        return Entry(path.stem, path, "file")
+    try:
+        path = Path(program).expanduser()
+    except RuntimeError:  # ~someone, and there is no such user
+        raise NotFound(f"{program}: no such user's home folder") from None
     if path.is_dir():
         raise NotFound(f"{program}: is a folder, not a program file")
+    if os.path.lexists(path):
+        # Whatever it is (a FIFO, a link that loops), the loader reads it safely and says.
+        return Entry(path.stem, path, "file")
     if program.endswith(".toml") or "/" in program:
         raise NotFound(f"{program}: no such program file")
     known = entries()

@@ -12,6 +12,7 @@ import difflib
 import itertools
 import os
 import re
+import time
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from spasmtimer.files import FileRefused, read_regular, real_path
 from spasmtimer.problems import Problem, ProgramError, key_path
 from spasmtimer.program import (
     BUILTIN_DEFAULTS,
@@ -44,11 +46,21 @@ from spasmtimer.program import (
     StretchStep,
     show,
 )
-from spasmtimer.timeline import LimitError, cap_level, change_levels, expand, scheduled_values
+from spasmtimer.text import printable, toml_key
+from spasmtimer.timeline import (
+    LimitError,
+    cap_level,
+    change_levels,
+    expand,
+    expand_at_extremes,
+    measure,
+    scheduled_values,
+)
 from spasmtimer.tomlpos import KeyPath, Locations, Position, locate
 
-MAX_LEVELS_CHECKED = 500
-"""How many levels `check` tries when a program's schedules pull in opposite directions."""
+LIMIT_SEARCH_SECONDS = 0.5
+"""How long `check` measures the levels between the extremes of schedules that pull in
+opposite directions (see `_failing_level`)."""
 MAX_FILE_BYTES = 1024 * 1024
 """Larger files are refused: the largest valid program (10,000 phases) fits in far less."""
 
@@ -94,7 +106,7 @@ class _Loader:
     def read(
         self, path: Path, shown: str, site: tuple[str, Position, KeyPath] | None
     ) -> _File | None:
-        real = path.resolve()
+        real = real_path(path)
         if real in self.files:
             return self.files[real]
         self.files[real] = None
@@ -144,19 +156,9 @@ class _Loader:
                 self.problem(site[0], site[1], site[2], f"{shown}: {message}")
 
         try:
-            if path.is_dir():
-                fail("is a folder, not a program file")
-                return None
-            with path.open("rb") as f:
-                raw = f.read(MAX_FILE_BYTES + 1)
-        except FileNotFoundError:
-            fail("no such file")
-            return None
-        except OSError as e:
-            fail(f"cannot be read: {e.strerror or e}")
-            return None
-        if len(raw) > MAX_FILE_BYTES:
-            fail(f"is too large for a program (over {MAX_FILE_BYTES // 1024} KiB)")
+            raw = read_regular(path, MAX_FILE_BYTES, "program file")
+        except FileRefused as e:
+            fail(str(e))
             return None
         if not raw.strip():
             fail("is empty: a program needs at least one [[steps]] table")
@@ -209,7 +211,7 @@ class _Loader:
                             shown,
                             locations.key((*path, key)),
                             (*path, key),
-                            f"unknown key `{key}` (did you mean `{close[0]}`?)",
+                            f"unknown key `{toml_key(str(key))}` (did you mean `{close[0]}`?)",
                         )
                         return
             else:
@@ -244,8 +246,9 @@ class _Loader:
         at = file.locations.value(where)
         target = file.path.parent / step.include
         shown = os.path.normpath(os.path.join(os.path.dirname(file.shown), step.include))
-        if target.resolve() in chain:
-            names = [*(p.name for p in chain[chain.index(target.resolve()) :]), target.name]
+        real = real_path(target)
+        if real in chain:
+            names = [*(p.name for p in chain[chain.index(real) :]), target.name]
             self.problem(file.shown, at, where, "include cycle: " + " -> ".join(names))
             return []
         if len(chain) > MAX_INCLUDE_DEPTH:
@@ -259,9 +262,7 @@ class _Loader:
         included = self.read(target, shown, (file.shown, at, where))
         if included is None:
             return []
-        return self.steps(
-            included, (*chain, target.resolve()), (included.model.defaults, *defaults)
-        )
+        return self.steps(included, (*chain, real), (included.model.defaults, *defaults))
 
     def _resolve(
         self,
@@ -343,12 +344,12 @@ def load_program(
     root = loader.read(path, shown or str(path), None)
     if root is None:
         raise ProgramError(loader.problems)
-    steps = loader.steps(root, (path.resolve(),), (root.model.defaults,))
+    steps = loader.steps(root, (real_path(path),), (root.model.defaults,))
     if loader.problems:
         raise ProgramError(loader.problems)
     model = root.model
     program = Program(
-        title=model.title or path.stem,
+        title=model.title or printable(path.stem),
         summary=model.summary,
         tags=tuple(model.tags),
         caution=model.caution,
@@ -364,43 +365,55 @@ def load_program(
     return program
 
 
-def _levels_to_check(program: Program) -> list[int]:
-    """The levels at which a session could be at its longest.
+def _failing_level(program: Program) -> int | None:
+    """A level at which a session of ``program`` breaks the limits, or None.
 
-    When every scheduled value moves the same way, the session only grows (or only shrinks)
-    with the level, so level 0 and the level where all are capped bound it. When one value grows
-    while another shrinks (more hold, fewer reps), it can peak in between: then every level at
-    which something changes is checked, up to a bound that keeps `check` quick.
+    A session only grows as any progressed value grows. So if a session with every value at its
+    own largest keeps the limits, every level does (most programs stop there). Otherwise the
+    first level, the cap level and each value's own cap level are checked; when values move in
+    opposite directions (longer holds, fewer reps) the session can peak in between, so the
+    levels where something changes are then measured in order for as long as
+    `LIMIT_SEARCH_SECONDS` allows. A level beyond that is still checked when a session is
+    about to run at it.
     """
+    try:
+        expand_at_extremes(program)
+        return None
+    except LimitError:
+        pass
     values = scheduled_values(program)
-    top = cap_level(program)
-    if len({v.schedule.by > 0 for v in values}) < 2:
-        return sorted({0, top})
-    return sorted({*itertools.islice(change_levels(program), MAX_LEVELS_CHECKED), top})
+    deadline = time.monotonic() + LIMIT_SEARCH_SECONDS
+    peaks = [0, cap_level(program), *sorted({v.cap_level for v in values})]
+    opposing = len({v.schedule.by > 0 for v in values}) > 1
+    between = change_levels(program) if opposing else iter(())
+    for n, level in enumerate(dict.fromkeys(itertools.chain(peaks, between))):
+        if n >= 2 and time.monotonic() > deadline:
+            return None
+        try:
+            measure(program, level)
+        except LimitError:
+            return level
+    return None
 
 
 def _check_limits(program: Program, root: _File) -> None:
-    """Refuse a program whose session breaks the limits at any level it could run at."""
+    """Refuse a program whose session breaks the limits at a level it could run at."""
+    level = _failing_level(program)
+    if level is None:
+        return
     top = cap_level(program)
-    for level in _levels_to_check(program):
-        try:
-            expand(program, level)
-        except LimitError as e:
-            if level == 0:
-                when = ""
-            elif level == top:
-                when = f" at level {level}, where its progress reaches every cap,"
-            else:
-                when = f" at level {level},"
-            at = root.locations.key(("steps",))
-            problem = Problem(
-                root.shown,
-                at.line,
-                at.col,
-                "steps",
-                f"too long:{when} {e} (see the limits in the README)",
-            )
-            raise ProgramError([problem]) from None
+    try:
+        expand(program, level)
+    except LimitError as e:
+        if level == 0:
+            when = ""
+        elif level == top:
+            when = f" at level {level}, where its progress reaches every cap,"
+        else:
+            when = f" at level {level},"
+        at = root.locations.key(("steps",))
+        message = f"too long:{when} {e} (see the limits in the README)"
+        raise ProgramError([Problem(root.shown, at.line, at.col, "steps", message)]) from None
 
 
 # --- turning pydantic errors into messages ------------------------------------------------
@@ -454,7 +467,7 @@ def _unknown_key(loc: tuple[str | int, ...]) -> str:
     key = str(loc[-1])
     model = _model_at(loc[:-1])
     allowed = list(model.model_fields) if model else []
-    message = f"unknown key `{key}`"
+    message = f"unknown key `{toml_key(key)}`"
     if model in (StretchRamp, BreatheRamp) and key in ("reps", "cycles"):
         return f"{message}: `{key}` can change with the level in `progress`, not within a session"
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)

@@ -18,12 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TextIO
 
+from spasmtimer import exits
 from spasmtimer.display import clock as clock_text
 from spasmtimer.display import phase_sentence, seconds_text
-from spasmtimer.engine import Clock, NullRecorder, Recorder, Session, Status
-
-EXIT_COMPLETED = 0
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+from spasmtimer.engine import SYNC_SECONDS, Clock, NullRecorder, Recorder, Session, Status
+from spasmtimer.text import TerminalText
 
 
 class Interrupted(Exception):
@@ -119,8 +118,18 @@ class PlainRunner:
         session = self.session
         sentence = phase_sentence(session.phases, index, session.durations[index])
         line = f"{clock_text(session.starts[index])}  {sentence}"
-        self.stdout.write(("\a" if self.bell else "") + line + "\n")
+        if self.bell:
+            self.ring()
+        self.stdout.write(line + "\n")
         self.stdout.flush()
+
+    def ring(self) -> None:
+        # Through the command line, stdout makes every control character visible: the bell,
+        # rung on purpose, takes its own way.
+        if isinstance(self.stdout, TerminalText):
+            self.stdout.bell()
+        else:
+            self.stdout.write("\a")
 
     def run(self) -> Outcome:
         session = self.session
@@ -144,7 +153,6 @@ class PlainRunner:
                 session.stop()
                 self.recorder.sync(session)
                 return Outcome(session, pain_before, None, _exit_status(e))
-            self.recorder.sync(session)
             pain_after = None
             try:
                 self.say(f"Session complete: {seconds_text(session.state_at().elapsed)}.")
@@ -153,10 +161,11 @@ class PlainRunner:
             except (KeyboardInterrupt, Interrupted, OSError) as e:
                 return Outcome(session, pain_before, None, _exit_status(e))
             self.recorder.rated(pain_before, pain_after, None)
-            return Outcome(session, pain_before, pain_after, EXIT_COMPLETED)
+            return Outcome(session, pain_before, pain_after, exits.OK)
 
     def _count(self, announced: int) -> None:
-        """Announce each phase as it starts, sleeping until the next boundary in between.
+        """Announce each phase as it starts, sleeping until the next boundary in between, or for
+        `SYNC_SECONDS` at most, so that the record keeps up within a long phase.
 
         A wake-up later than a whole phase (a loaded machine, phases of 10 ms) still announces
         every phase it passed, each with its own start time.
@@ -166,16 +175,15 @@ class PlainRunner:
             last = state.index if state.status is Status.RUNNING else len(self.session.phases) - 1
             for index in range(announced + 1, last + 1):
                 self.announce(index)
-            if last != announced:
-                self.recorder.sync(self.session)  # a heartbeat: how far the session got
             announced = last
+            self.recorder.sync(self.session)
             wake = self.session.next_change()
             if wake is None:
                 return
-            self.sleep(max(0.0, wake - self.clock()))
+            self.sleep(min(max(0.0, wake - self.clock()), SYNC_SECONDS))
 
 
 def _exit_status(error: BaseException) -> int:
     if isinstance(error, Interrupted):
-        return 128 + error.signum
-    return EXIT_INTERRUPTED
+        return exits.signalled(error.signum)
+    return exits.INTERRUPTED

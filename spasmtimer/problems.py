@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from spasmtimer.text import toml_key
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Problem:
@@ -34,11 +36,12 @@ class ProgramError(Exception):
 
 
 def key_path(path: Iterable[str | int]) -> str:
-    """``("steps", 2, "hold")`` -> ``"steps[2].hold"``."""
+    """``("steps", 2, "hold")`` -> ``"steps[2].hold"``; a key that is not bare is quoted."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else part
+            key = toml_key(part)
+            out += f".{key}" if out else key
     return out

@@ -31,6 +31,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from spasmtimer.text import CONTROL, toml_string
+
 MAX_PHASE_SECONDS = 3600
 """One phase may last at most an hour."""
 MAX_SESSION_SECONDS = 6 * 3600
@@ -39,6 +41,8 @@ MAX_PHASES = 10_000
 """A session may have at most this many phases."""
 MAX_INCLUDE_DEPTH = 4
 """How deeply includes may nest (a file that includes a file ... four times)."""
+MIN_BREATH_PART = 0.5
+"""The shortest part of a `breath` rhythm, in seconds: each part is a cue of its own."""
 
 BUILTIN_DEFAULTS: Mapping[str, float] = {
     "prepare": 5,
@@ -69,11 +73,14 @@ _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
 
 
 def show(value: Any) -> str:
-    """Render a user's TOML value the way they wrote it, for error messages."""
+    """Render a user's TOML value the way they wrote it, for error messages.
+
+    Control characters are written as TOML escapes (``\\u001b``): a message never carries one.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return toml_string(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value)) if abs(value) < 1e15 else repr(value)
     if isinstance(value, dict):
@@ -208,6 +215,20 @@ def _number(value: Any) -> float:
 Number = Annotated[float, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
 
 
+def _no_control(value: str) -> str:
+    """Text is shown on terminals: a control character in it could act on one (ESC sets the
+    title or writes the clipboard), so it is refused, with where it is."""
+    found = CONTROL.search(value)
+    if found is not None:
+        raise PydanticCustomError(
+            "text_control",
+            "must be plain text: it holds the control character U+{code} at character "
+            "{at} ({got}); only newlines and tabs may appear",
+            {"code": f"{ord(found.group()):04X}", "at": found.start() + 1, "got": show(value)},
+        )
+    return value
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError(
@@ -215,7 +236,7 @@ def _text(value: Any) -> str:
         )
     if not value.strip():
         raise PydanticCustomError("text_empty", "must not be empty", {})
-    return value.strip()
+    return _no_control(value.strip())
 
 
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "pattern": r"\S"})]
@@ -226,7 +247,7 @@ def _sides(value: Any) -> tuple[str, ...]:
     if value == "both":
         return ("left", "right")
     if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
-        return tuple(v.strip() for v in value)
+        return tuple(_no_control(v.strip()) for v in value)
     raise PydanticCustomError(
         "sides",
         'must be "both" or a list of side names such as ["left leg", "right leg"] (got {got}); '
@@ -273,6 +294,42 @@ class BreathPattern:
     def cycle_seconds(self) -> float:
         return self.inhale + self.pause + self.exhale + self.pause_out
 
+    def starts(self) -> tuple[tuple[float, BreathPart, float], ...]:
+        """Each part that lasts, with its offset in the cycle: (offset, part, seconds)."""
+        out, offset = [], 0.0
+        for part, seconds in self.parts():
+            if seconds > 0:
+                out.append((offset, part, seconds))
+                offset += seconds
+        return tuple(out)
+
+    def cue_count(self, hold: float) -> int:
+        """How many breaths are cued in a hold of ``hold`` seconds (see `cue_offsets`)."""
+        cycle = self.cycle_seconds
+        return sum(
+            max(0, math.ceil((hold - _CUE_EPSILON - offset) / cycle))
+            for offset, _, _ in self.starts()
+        )
+
+    def cue_offsets(
+        self, hold: float, after: float = -math.inf, until: float = math.inf
+    ) -> list[tuple[float, BreathPart]]:
+        """The breaths cued in a hold of ``hold`` seconds, as (offset into the hold, part),
+        only those with ``after < offset <= until``: in order, and without walking the hold
+        from its start, so that a window of an hour-long hold costs what the window holds."""
+        cycle = self.cycle_seconds
+        end = min(until, hold - _CUE_EPSILON)
+        first = max(0, math.floor(after / cycle)) if after > 0 else 0
+        found = []
+        k = first
+        while k * cycle <= end:
+            for offset, part, _ in self.starts():
+                at = k * cycle + offset
+                if after < at <= end and at < hold - _CUE_EPSILON:
+                    found.append((at, part))
+            k += 1
+        return found
+
     def __str__(self) -> str:
         numbers = [self.inhale, self.pause, self.exhale, self.pause_out]
         if self.pause_out == 0:
@@ -281,6 +338,9 @@ class BreathPattern:
                 numbers.pop(1)
         return "-".join(f"{n:g}" for n in numbers)
 
+
+_CUE_EPSILON = 1e-9
+"""A breath starting this close to the end of its hold is not cued: the hold is over."""
 
 BREATH_PATTERN = rf"^\s*{_NUM}(?:\s*-\s*{_NUM}){{1,3}}\s*$"
 
@@ -305,6 +365,14 @@ def parse_breath(value: Any) -> BreathPattern:
             "breath",
             "needs an in-breath and an out-breath longer than 0 (got {got})",
             {"got": show(value)},
+        )
+    if any(0 < n < MIN_BREATH_PART for n in (inhale, pause, exhale, pause_out)):
+        # Each part is cued: shorter ones would be a flood of cues, not a breath.
+        raise PydanticCustomError(
+            "breath",
+            "each part of a breath must be at least {least} seconds, or 0 for a pause "
+            "(got {got})",
+            {"least": MIN_BREATH_PART, "got": show(value)},
         )
     return BreathPattern(inhale, pause, exhale, pause_out)
 

@@ -19,6 +19,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from spasmtimer import locations
+from spasmtimer.files import FileRefused, read_regular
 from spasmtimer.program import BUILTIN_DEFAULTS, GapSeconds
 
 
@@ -47,13 +48,19 @@ class Loaded:
     """What was wrong with the file, in words; the settings concerned have their defaults."""
 
 
+MAX_SETTINGS_BYTES = 64 * 1024
+"""A settings file holds a handful of lines; anything larger is not one."""
+
+
 def load_settings(path: Path | None = None) -> Loaded:
     path = path or locations.settings_file()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return Loaded(Settings())
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:  # TOMLDecodeError too
+        data = tomllib.loads(read_regular(path, MAX_SETTINGS_BYTES, "settings file").decode())
+    except FileRefused as e:
+        if e.missing:
+            return Loaded(Settings())
+        return Loaded(Settings(), [f"{path}: {e}; using the default settings"])
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:  # TOMLDecodeError too
         return Loaded(Settings(), [f"{path}: cannot be read ({e}); using the default settings"])
     problems = []
     good: dict[str, Any] = {}

@@ -7,6 +7,7 @@ phases from here and never work them out themselves.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 from collections.abc import Iterator
@@ -155,19 +156,36 @@ def at_level(step: ResolvedStep, level: int) -> ResolvedStep:
 
 
 class _Builder:
+    """Collects phases, counting toward the limits as it goes."""
+
     def __init__(self) -> None:
         self.phases: list[Phase] = []
+        self.count = 0
+        """Phases so far, each breath cued within a hold counted as one more."""
+        self.breaths = 0
         self.total = 0.0
 
     def add(self, phase: Phase) -> None:
         if phase.seconds <= 0:
             return
         self.phases.append(phase)
-        self.total += phase.seconds
-        if len(self.phases) > MAX_PHASES:
-            raise LimitError(f"the session has more than {MAX_PHASES:,} phases")
+        self.tally(1, phase.seconds, _breath_cues(phase))
+
+    def tally(self, count: int, seconds: float, breaths: int = 0) -> None:
+        self.count += count + breaths
+        self.breaths += breaths
+        self.total += seconds
+        if self.count > MAX_PHASES:
+            counting = " (counting each breath cued in a hold)" if self.breaths else ""
+            raise LimitError(f"the session has more than {MAX_PHASES:,} phases{counting}")
         if self.total > MAX_SESSION_SECONDS + 1e-6:
             raise LimitError("the session lasts more than 6 hours")
+
+
+def _breath_cues(phase: Phase) -> int:
+    if phase.kind == "hold" and phase.breath is not None:
+        return phase.breath.cue_count(phase.seconds)
+    return 0
 
 
 def _stretch(b: _Builder, s: Stretch, index: int, rnd: int) -> None:
@@ -204,31 +222,90 @@ def _breathe(b: _Builder, s: Breathe, index: int, rnd: int) -> None:
             b.add(step(kind=kind, seconds=seconds, cycle=c + 1))
 
 
+def _session(
+    program: Program, steps: list[ResolvedStep]
+) -> Iterator[tuple[int, int, ResolvedStep, float]]:
+    """The steps of a session in order, round after round: (round, index, step, the rest
+    before it), the rest being 0 where none is due."""
+    previous: ResolvedStep | None = None
+    for rnd in range(1, program.rounds + 1):
+        for index, step in enumerate(steps):
+            rest = 0.0
+            if not (previous is None or isinstance(previous, Rest) or isinstance(step, Rest)):
+                rest = previous.rest_after
+            yield rnd, index, step, rest
+            previous = step
+
+
+def _add_step(b: _Builder, step: ResolvedStep, index: int, rnd: int) -> None:
+    if isinstance(step, Stretch):
+        _stretch(b, step, index, rnd)
+    elif isinstance(step, Breathe):
+        _breathe(b, step, index, rnd)
+    else:
+        b.add(Phase("rest", step.seconds, step.name, round=rnd, step=index, cue=step.cue))
+
+
 def expand(program: Program, level: int = 0) -> Timeline:
     """The phases of one session of ``program`` at ``level``.
 
     Raises `LimitError` if the session would break the format's limits at that level.
     """
+    return _expand(program, [at_level(step, level) for step in program.steps], level)
+
+
+def _expand(program: Program, steps: list[ResolvedStep], level: int) -> Timeline:
     b = _Builder()
     b.add(Phase("prepare", program.prepare, PREPARE_NAME))
-    steps = [at_level(step, level) for step in program.steps]
-    previous: ResolvedStep | None = None
-    for rnd in range(1, program.rounds + 1):
-        for index, step in enumerate(steps):
-            if (
-                previous is not None
-                and not isinstance(previous, Rest)
-                and not isinstance(step, Rest)
-            ):
-                b.add(Phase("rest", previous.rest_after, REST_NAME, round=rnd))
-            if isinstance(step, Stretch):
-                _stretch(b, step, index, rnd)
-            elif isinstance(step, Breathe):
-                _breathe(b, step, index, rnd)
-            else:
-                b.add(Phase("rest", step.seconds, step.name, round=rnd, step=index, cue=step.cue))
-            previous = step
+    for rnd, index, step, rest in _session(program, steps):
+        b.add(Phase("rest", rest, REST_NAME, round=rnd))
+        _add_step(b, step, index, rnd)
     return Timeline(program.title, level, tuple(b.phases), _q(b.total))
+
+
+# --- checking the limits at every level ---------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _measure_step(step: ResolvedStep) -> tuple[int, float, int]:
+    """How many phases, seconds and breath cues one step adds to a session; raises
+    `LimitError` if the step alone breaks a limit."""
+    b = _Builder()
+    _add_step(b, step, 0, 1)
+    return b.count - b.breaths, b.total, b.breaths
+
+
+def measure(program: Program, level: int) -> None:
+    """Raise `LimitError` if a session at ``level`` breaks the limits, as `expand` would, but
+    without making its phases: each step's share is remembered, and from one level to the
+    next only the steps whose values change are measured again."""
+    b = _Builder()
+    b.tally(1 if program.prepare > 0 else 0, program.prepare)
+    steps = [at_level(step, level) for step in program.steps]
+    for _, _, step, rest in _session(program, steps):
+        b.tally(1 if rest > 0 else 0, rest)
+        b.tally(*_measure_step(step))
+
+
+def at_extremes(step: ResolvedStep) -> ResolvedStep:
+    """The step with every ``progress`` value at the largest it takes at any level."""
+    if isinstance(step, Rest):
+        return step
+    changes: dict[str, float | int] = {}
+    for key, schedule in step.progress:
+        if schedule is not None:
+            base = getattr(step, key)
+            top = _scheduled(base, schedule, schedule.steps_to_cap(base), key)
+            value = max(base, top)
+            changes[key] = int(value) if key in COUNTS else value
+    return replace(step, **changes) if changes else step  # type: ignore[arg-type]
+
+
+def expand_at_extremes(program: Program) -> None:
+    """Raise `LimitError` unless a session with every progressed value at its largest keeps
+    the limits. A session only grows as any value grows, so if this one keeps them, every
+    level does."""
+    _expand(program, [at_extremes(step) for step in program.steps], level=-1)
 
 
 # --- progression across levels ------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,9 @@ class FakeHistory:
 
     def view(self) -> HistoryView | None:
         return None
+
+    def on_warning(self, warn: Callable[[str], None]) -> None:
+        pass
 
 
 def item_from(path: Path, level: int = 0) -> Item:

@@ -7,6 +7,7 @@ between screens. Everything about time comes from the engine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shlex
 import shutil
@@ -20,7 +21,7 @@ from textual import on
 from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
 
-from spasmtimer import library, locations
+from spasmtimer import exits, library, locations
 from spasmtimer.app.cues import Signals, Speaker, speech_command
 from spasmtimer.app.messages import (
     EditProgram,
@@ -37,7 +38,6 @@ from spasmtimer.app.screens.session import SessionOutcome, SessionScreen
 from spasmtimer.app.screens.settings import SettingsScreen
 from spasmtimer.app.screens.summary import Ratings, SummaryScreen
 from spasmtimer.engine import Clock, Recorder, Session
-from spasmtimer.exits import INTERRUPTED
 from spasmtimer.history_service import HistoryService, NoHistory
 from spasmtimer.library import Item
 from spasmtimer.settings import Settings, save_settings
@@ -87,12 +87,24 @@ class SpasmtimerApp(App[None]):
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=6)
         self._catch_signals()
+        self.history.on_warning(self._warn_from_any_thread)
         if self.run_only is not None:
             self.start_session(*self.run_only)
             return
         self.push_screen(LibraryScreen(self.library_items))
         if not self.safety_marker.exists():
             self.push_screen(SafetyScreen(), lambda _: self._safety_seen())
+
+    def _warn_from_any_thread(self, message: str) -> None:
+        """A warning from the history's writer thread, shown without making it wait."""
+        loop = self._loop
+        if loop is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the app has gone
+            loop.call_soon_threadsafe(self._warn, message)
+
+    def _warn(self, message: str) -> None:
+        self.notify(message, severity="warning", timeout=8, markup=False)
 
     def _safety_seen(self) -> None:
         try:
@@ -102,11 +114,12 @@ class SpasmtimerApp(App[None]):
             pass  # shown again next time: better than not at all
 
     def _catch_signals(self) -> None:
-        """SIGTERM, and SIGHUP from a closed SSH connection, end a session as Ctrl-C does."""
+        """SIGTERM, SIGHUP from a closed SSH connection, and SIGINT from another program (the
+        Ctrl-C key is a key here, not a signal) end a session as Ctrl-C does."""
         try:
             loop = asyncio.get_running_loop()
-            for signum in (signal.SIGTERM, signal.SIGHUP):
-                loop.add_signal_handler(signum, self.interrupt, 128 + signum)
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(signum, self.interrupt, exits.signalled(signum))
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not the main thread (as under some test runners), or not Unix
 
@@ -190,7 +203,7 @@ class SpasmtimerApp(App[None]):
         while len(self.screen_stack) > 2 and not isinstance(self.screen, LibraryScreen):
             self.pop_screen()
 
-    def interrupt(self, status: int = INTERRUPTED) -> None:
+    def interrupt(self, status: int = exits.INTERRUPTED) -> None:
         """Ctrl-C, SIGTERM or SIGHUP: stop any session at once, keep its record, and quit."""
         for screen in self.screen_stack:
             if isinstance(screen, SessionScreen) and not screen.session.state_at().done:

@@ -330,7 +330,7 @@ async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, s
 
     history = History.open(history_file())
     app = SpasmtimerApp(
-        history=StoredHistory(history),
+        history=StoredHistory(history, warn=print),
         clock=clock,
         safety_marker=seen,
         settings=Settings(flash=False),

@@ -140,6 +140,6 @@ def test_history(
         history.end(sid, completed=True, ended_at=at + timedelta(seconds=257), done_seconds=257)
         history.rate(sid, before, after, notes)
     app = make_app(clock, Recorded(), safety_seen=seen)
-    app.history = StoredHistory(history)
+    app.history = StoredHistory(history, warn=print)
     assert snap_compare(app, press=["h"])
     time.tzset()

@@ -31,8 +31,11 @@ seconds = st.one_of(
 )
 gaps = st.one_of(st.just(0), seconds)
 counts = st.integers(1, 6)
+# Any text a program may hold: control characters other than newline and tab are errors.
 texts = st.text(
-    st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=30
+    st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"], include_characters="\n\t"),
+    min_size=1,
+    max_size=30,
 ).filter(str.strip)
 
 

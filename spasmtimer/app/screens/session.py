@@ -108,7 +108,6 @@ class SessionScreen(Screen[SessionOutcome]):
         self._timer: Timer | None = None
         self._flash_timer: Timer | None = None
         self._finished = False
-        self._synced_phase = 0
         self.outline = SessionOutline(session.phases)
 
     # -- layout --------------------------------------------------------------------------------
@@ -176,9 +175,7 @@ class SessionScreen(Screen[SessionOutcome]):
         state = self.session.state_at()
         for cue in self.session.due_cues():
             self.give(cue)
-        if state.index != self._synced_phase:
-            self._synced_phase = state.index
-            self.recorder.sync(self.session)  # a heartbeat: how far the session got
+        self.recorder.sync(self.session)  # how far it got: at least every second (see SYNC_SECONDS)
         self.render_state(state)
         if state.done:
             self.finish()
@@ -191,8 +188,9 @@ class SessionScreen(Screen[SessionOutcome]):
         if state.status is not Status.RUNNING:
             return None  # paused: nothing on screen moves
         waits = [_to_next_whole_second(state.phase_remaining)]
-        cues = [c.at - state.elapsed for c in self.session.upcoming_cues()]
-        waits += [w for w in cues if w > 0]
+        cue = self.session.next_cue_in(waits[0])
+        if cue is not None and cue > 0:
+            waits.append(cue)
         if state.breath is not None and state.breath.part in ("inhale", "exhale"):
             # Breathing frames on a grid from the phase's start, so that they fall together
             # with the countdown's whole seconds rather than between them.

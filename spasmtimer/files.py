@@ -1,0 +1,93 @@
+"""Reading a file someone else may have made: a program, an include, the settings.
+
+A path can name a FIFO (reading it waits for a writer that never comes), a device such as
+/dev/stdin or /dev/zero, a folder, a link that loops, or something huge; a string can even hold
+a NUL byte. `read_regular` opens without blocking, asks the open file what it is, and reads only
+a regular file, and only up to a limit, so none of these can hang or flood a command.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+
+class FileRefused(Exception):
+    """The file cannot be used; the message says why, in words (``is a FIFO, not a file``)."""
+
+    def __init__(self, reason: str, *, missing: bool = False) -> None:
+        super().__init__(reason)
+        self.missing = missing
+        """Nothing is there at all (where a default may stand in)."""
+
+
+_KINDS = (
+    (stat.S_ISDIR, "is a folder"),
+    (stat.S_ISFIFO, "is a FIFO (a named pipe)"),
+    (stat.S_ISCHR, "is a device"),
+    (stat.S_ISBLK, "is a device"),
+    (stat.S_ISSOCK, "is a socket"),
+)
+
+_REASONS = {
+    errno.ENOENT: "no such file",
+    errno.ENOTDIR: "no such file",
+    errno.ELOOP: "is a link that leads round in a loop",
+    errno.EACCES: "cannot be read: permission denied",
+    errno.EPERM: "cannot be read: permission denied",
+    errno.ENAMETOOLONG: "the path is too long",
+}
+
+
+def _open_flags() -> int:
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer. O_NOCTTY: a
+    # terminal device must not become this process's controlling terminal.
+    return os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+
+
+def read_regular(path: Path | str, limit: int, what: str = "file") -> bytes:
+    """The bytes of the regular file at ``path``, which holds at most ``limit`` of them.
+
+    Raises `FileRefused` saying what the path is instead (a folder, a FIFO, a device, a loop,
+    missing, unreadable, too large), calling the file ``what`` (``is a folder, not a
+    program file``).
+    """
+    try:
+        fd = os.open(path, _open_flags())
+    except ValueError:
+        raise FileRefused("the path holds a NUL byte") from None
+    except OSError as e:
+        reason = _REASONS.get(e.errno or 0, f"cannot be read: {e.strerror or e}")
+        raise FileRefused(reason, missing=e.errno in (errno.ENOENT, errno.ENOTDIR)) from None
+    try:
+        info = os.fstat(fd)
+        for is_kind, kind in _KINDS:
+            if is_kind(info.st_mode):
+                raise FileRefused(f"{kind}, not a {what}")
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused(f"is not a {what}")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(65536, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as e:
+        raise FileRefused(f"cannot be read: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise FileRefused(f"is too large for a {what} (over {limit // 1024} KiB)")
+    return b"".join(chunks)
+
+
+def real_path(path: Path) -> Path:
+    """``path`` with its links followed as far as they go: never raises, even on a link loop
+    (where `Path.resolve` raises) or a NUL byte."""
+    try:
+        return Path(os.path.realpath(path))
+    except ValueError:
+        return path

@@ -1,0 +1,243 @@
+"""Recording a session as it runs, without ever holding up the timer.
+
+A `SessionRecorder` (the engine's `Recorder`) turns what happens into writes, and a
+`HistoryWriter` makes them on a thread of its own, in order, on a connection of its own. When a
+write cannot be made now — another program holds the database's lock, the disk is full, the
+file is read-only — the writer says so once and tries again, slower and slower, until it can:
+the session goes on counting meanwhile, and what was already recorded is never touched. Only at
+exit does it give up, after waiting a little, and then it says what was not saved.
+
+No Textual here.
+"""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from spasmtimer.engine import SYNC_SECONDS, Session, Status
+from spasmtimer.history import (
+    EventRow,
+    History,
+    content_hash,
+    end_session,
+    insert_events,
+    insert_session,
+    is_corrupt,
+    passing_reason,
+    rate_session,
+)
+from spasmtimer.timeline import Timeline
+
+WRITE_TIMEOUT = 0.25
+"""How long one attempt at a write waits for another program's lock before trying later."""
+RETRY_CEILING = 2.0
+"""The longest wait between two attempts at a write that cannot be made now."""
+
+Write = Callable[[sqlite3.Connection], None]
+Warn = Callable[[str], None]
+
+
+class HistoryWriter:
+    """Makes writes to the history on its own thread, in the order they are given."""
+
+    def __init__(self, path: Path, warn: Warn) -> None:
+        self.path = path
+        self.warn = warn
+        self._queue: queue.Queue[Write | None] = queue.Queue()
+        self._connection: sqlite3.Connection | None = None
+        self._waiting_for: str | None = None
+        """Why writes are waiting, once said (so it is said once)."""
+        self._give_up_at: float | None = None
+        self._failed = False
+        self.unsaved = 0
+        """Writes given up: the program is exiting and they still could not be made."""
+        self._thread = threading.Thread(target=self._run, name="history-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, write: Write) -> None:
+        """Make ``write`` (a function of the connection) soon, after those given before it."""
+        self._queue.put(write)
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until every write given so far is made; False if ``timeout`` passes first."""
+        done = threading.Event()
+        self._queue.put(lambda db: done.set())
+        return done.wait(timeout)
+
+    def close(self, timeout: float) -> None:
+        """Make what is left, waiting at most ``timeout`` seconds, and stop the thread.
+
+        What still cannot be made by then is given up, and said.
+        """
+        self._give_up_at = time.monotonic() + timeout
+        self._queue.put(None)
+        self._thread.join(timeout + RETRY_CEILING + 1)
+        if self.unsaved:
+            reason = self._waiting_for or "it could not be written"
+            changes = "1 change" if self.unsaved == 1 else f"{self.unsaved} changes"
+            self.warn(f"History: {changes} not saved: {reason}.")
+
+    # -- the thread --------------------------------------------------------------------------
+    def _run(self) -> None:
+        while (write := self._queue.get()) is not None:
+            self._make(write)
+        if self._connection is not None:
+            self._connection.close()
+
+    def _make(self, write: Write) -> None:
+        wait = 0.05
+        while not self._failed:
+            if self._waiting_for is not None and self._past_deadline():
+                break  # exiting, and writes still cannot be made: do not wait for each one
+            try:
+                db = self._connect()
+                with db:  # one transaction: all of it or nothing
+                    write(db)
+                if self._waiting_for is not None:
+                    self._waiting_for = None
+                    self.warn("History: writing again.")
+                return
+            except sqlite3.Error as e:
+                reason = passing_reason(e)
+                if reason is None:
+                    self._fail(e)
+                    break
+                if reason != self._waiting_for:
+                    self._waiting_for = reason
+                    self.warn(
+                        f"History: {reason}; the session goes on and is saved when it can be."
+                    )
+                if self._past_deadline():
+                    break
+                time.sleep(wait)
+                wait = min(wait * 2, RETRY_CEILING)
+        self.unsaved += 1
+
+    def _past_deadline(self) -> bool:
+        return self._give_up_at is not None and time.monotonic() >= self._give_up_at
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            # Opened here, on the thread that uses it (sqlite3 connections stay on one thread).
+            connection = sqlite3.connect(self.path, timeout=WRITE_TIMEOUT)
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            self._connection = connection
+        return self._connection
+
+    def _fail(self, error: sqlite3.Error) -> None:
+        self._failed = True
+        what = "is damaged" if is_corrupt(error) else "cannot be written"
+        self.warn(f"History: {self.path} {what} ({error}); nothing more of this run is saved.")
+
+
+class SessionRecorder:
+    """Keeps one running session in the history as it goes (an engine `Recorder`).
+
+    Wall-clock times are the start's wall time plus the engine's own (monotonic) offsets, so the
+    record agrees with the session to the millisecond even if the system clock jumps. Every
+    write goes to the `HistoryWriter`: nothing here waits for the disk.
+    """
+
+    def __init__(
+        self,
+        history: History,
+        writer: HistoryWriter,
+        *,
+        program: str,
+        title: str,
+        path: str,
+        timeline: Timeline,
+    ) -> None:
+        self.history = history
+        self.writer = writer
+        self.program = program
+        self.title = title
+        self.path = path
+        self.timeline = timeline
+        self.session_id: int | None = None
+        """The session's row, once the writer has made it."""
+        self._written = 0
+        self._wall_start: datetime | None = None
+        self._ended = False
+        self._last_write = -float("inf")
+
+    def _wall(self, session: Session, monotonic: float) -> datetime:
+        assert self._wall_start is not None and session.started_at is not None
+        return self._wall_start + timedelta(seconds=monotonic - session.started_at)
+
+    def started(self, session: Session, pain_before: int | None) -> None:
+        self._wall_start = started_at = self.history.now()
+        fingerprint = content_hash(self.timeline)
+
+        def begin(db: sqlite3.Connection) -> None:
+            self.session_id = insert_session(
+                db,
+                program=self.program,
+                title=self.title,
+                path=self.path,
+                content_hash=fingerprint,
+                level=self.timeline.level,
+                planned_seconds=self.timeline.total_seconds,
+                started_at=started_at,
+                pain_before=pain_before,
+            )
+
+        self.writer.submit(begin)
+        self.sync(session)
+
+    def sync(self, session: Session) -> None:
+        """Write the session's new events and how far it got: at once when something happened,
+        else at most once a `SYNC_SECONDS`."""
+        if self._ended or self._wall_start is None:
+            return
+        assert session.started_at is not None
+        new = session.events[self._written :]
+        now = session.clock()
+        ended = session.ended_at(now)
+        if not new and ended is None and now - self._last_write < SYNC_SECONDS * 0.9:
+            return
+        self._last_write = now
+        self._written += len(new)
+        state = session.state_at(now)
+        rows: list[EventRow] = [
+            (
+                e.kind,
+                self._wall(session, session.started_at + e.elapsed),
+                e.elapsed,
+                e.phase,
+                e.seconds,
+            )
+            for e in new
+        ]
+        updated_at = self._wall(session, now)
+        done = state.elapsed
+        ending = None
+        if ended is not None:
+            self._ended = True
+            ending = (state.status is Status.FINISHED, self._wall(session, ended))
+
+        def update(db: sqlite3.Connection) -> None:
+            if self.session_id is None:
+                return  # its beginning could not be written
+            insert_events(db, self.session_id, rows, done_seconds=done, updated_at=updated_at)
+            if ending is not None:
+                completed, ended_at = ending
+                end_session(
+                    db, self.session_id, completed=completed, ended_at=ended_at, done_seconds=done
+                )
+
+        self.writer.submit(update)
+
+    def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
+        def rate(db: sqlite3.Connection) -> None:
+            if self.session_id is not None:
+                rate_session(db, self.session_id, pain_before, pain_after, notes)
+
+        self.writer.submit(rate)

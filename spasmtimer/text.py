@@ -1,0 +1,105 @@
+"""Text from outside — a program, a note, the database, a file name — as plain text for a terminal.
+
+A terminal acts on control characters: ESC starts the sequences that set its title, write to the
+clipboard (OSC 52) or move the cursor, and the C1 characters (U+0080–U+009F) do the same on
+terminals that read them. `printable` makes each one visible instead (ESC becomes ␛), so a string
+can be shown whatever it holds; `TerminalText` does it for everything a command writes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import TextIO
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""The control characters a terminal could act on: C0 but for tab and newline, DEL and C1."""
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ␀ … ␛ …
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return "\ufffd"  # C1 has no pictures
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character but tab and newline shown as a symbol."""
+    return CONTROL.sub(_picture, text)
+
+
+def has_control(text: str) -> bool:
+    return CONTROL.search(text) is not None
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def toml_string(text: str) -> str:
+    """``text`` quoted as TOML writes it, control characters escaped (``"\\u001b"``): how
+    messages quote what a file says."""
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + CONTROL.sub(_escape, quoted) + '"'
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key(key: str) -> str:
+    """A key as TOML would need it written: bare when it can be, else quoted."""
+    return key if _BARE_KEY.fullmatch(key) else toml_string(key)
+
+
+SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (``=HYPERLINK(...)``)."""
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A CSV cell that no spreadsheet runs: text that starts like a formula gets a ``'``."""
+    if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA):
+        return "'" + value
+    return value
+
+
+class TerminalText(io.TextIOBase):
+    """A text stream that writes everything through `printable`.
+
+    The command line wraps stdout and stderr in it, so that no command can put an escape
+    sequence on the terminal whatever it prints. The bell, which `run --plain` rings on
+    purpose, has a method of its own.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(printable(text))
+        return len(text)
+
+    def bell(self) -> None:
+        self.stream.write("\a")
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+    # Read-only views of the wrapped stream's own (typeshed declares them writable).
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return self.stream.errors
