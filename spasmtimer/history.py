@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import socket
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -605,6 +606,10 @@ class History:
         return [(r.started_at, r.level) for r in self.sessions(program) if r.completed]
 
 
+_ROW_CONSTRAINT = re.compile(r"(CHECK constraint failed|NULL value) in ")
+"""What quick_check says of a row another program wrote against a column's rule: not damage
+to the database (the row is skipped when read), so never a reason to move it aside."""
+
 READ_TIMEOUT = 1.0
 """Seconds a reading connection waits for a lock (readers of a WAL database rarely need one)."""
 
@@ -612,9 +617,13 @@ READ_TIMEOUT = 1.0
 def _connect(path: Path, timeout: float = READ_TIMEOUT) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=timeout)
     try:
-        check = connection.execute("PRAGMA quick_check").fetchone()
-        if check is None or check[0] != "ok":
-            raise CorruptHistory(f"integrity check failed: {check[0] if check else '?'}")
+        damage = [
+            line
+            for (line,) in connection.execute("PRAGMA quick_check").fetchall()
+            if line != "ok" and not _ROW_CONSTRAINT.match(line)
+        ]
+        if damage:
+            raise CorruptHistory(f"integrity check failed: {damage[0]}")
         _refuse_newer(connection)
         connection.execute("PRAGMA journal_mode = WAL")
         # WAL with NORMAL survives any crash of this program; only a power cut may lose the

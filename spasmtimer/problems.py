@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from spasmtimer.text import toml_key
+from spasmtimer.text import one_line, toml_key
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -24,7 +24,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        said = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return one_line(said)
 
 
 class ProgramError(Exception):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
@@ -14,7 +15,12 @@ from spasmtimer import library
 from spasmtimer.display import clock, pain_text, phase_detail, seconds_text, value_text
 from spasmtimer.history import EXPORT_FIELDS, SessionRecord, Totals
 from spasmtimer.program import Program
+from spasmtimer.text import CONTROL, spreadsheet_cell
 from spasmtimer.timeline import KIND_WORDS, Progression, Timeline, json_number
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def to_json(value: Any) -> str:
@@ -25,7 +31,8 @@ def to_json(value: Any) -> str:
     """
 
     def compact(v: Any) -> str:
-        return json.dumps(v, ensure_ascii=False)
+        # json escapes C0 but writes DEL and C1 as they are: escaped, the JSON means the same.
+        return CONTROL.sub(_json_escape, json.dumps(v, ensure_ascii=False))
 
     def items(values: list[Any], pad: str) -> str:
         if not values:
@@ -178,6 +185,8 @@ def history_text(
 
 
 def write_history_csv(records: Sequence[SessionRecord], out: TextIO) -> None:
+    """The sessions as CSV. A cell that a spreadsheet would run as a formula (a note that
+    starts with ``=``, ``+``, ``-`` or ``@``) starts with ``'`` instead."""
     writer = csv.DictWriter(out, EXPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(r.as_json() for r in records)
+    writer.writerows({k: spreadsheet_cell(v) for k, v in r.as_json().items()} for r in records)

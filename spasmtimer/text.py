@@ -34,15 +34,28 @@ def has_control(text: str) -> bool:
     return CONTROL.search(text) is not None
 
 
+_TOML_ESCAPES = {"\n": "\\n", "\t": "\\t", "\\": "\\\\", '"': '\\"'}
+_TOML_ESCAPED = re.compile('[\x00-\x1f\x7f-\x9f\\\\"]')
+
+
 def _escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
+    char = match.group()
+    return _TOML_ESCAPES.get(char) or f"\\u{ord(char):04x}"
 
 
 def toml_string(text: str) -> str:
-    """``text`` quoted as TOML writes it, control characters escaped (``"\\u001b"``): how
-    messages quote what a file says."""
-    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + CONTROL.sub(_escape, quoted) + '"'
+    """``text`` quoted on one line as TOML writes it, control characters escaped
+    (``"\\u001b"``): how messages quote what a file says."""
+    return '"' + _TOML_ESCAPED.sub(_escape, text) + '"'
+
+
+_LINE_BREAKS = re.compile("[\n\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` made `printable`, its line breaks shown as ␊: a message that must stay one
+    line (one problem per line) stays one, whatever a file name holds."""
+    return printable(_LINE_BREAKS.sub("\u240a", text))
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")

@@ -20,6 +20,7 @@ from pathlib import Path
 from textual import on
 from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from spasmtimer import exits, library, locations
 from spasmtimer.app.cues import Signals, Speaker, speech_command
@@ -41,6 +42,7 @@ from spasmtimer.engine import Clock, Recorder, Session
 from spasmtimer.history_service import HistoryService, NoHistory
 from spasmtimer.library import Item
 from spasmtimer.settings import Settings, save_settings
+from spasmtimer.text import printable
 from spasmtimer.timeline import LimitError, Timeline, expand
 
 AUTO_THEME = "auto"
@@ -85,7 +87,7 @@ class SpasmtimerApp(App[None]):
             self.settings = self.settings.model_copy(update={"theme": AUTO_THEME})
         self.apply_theme()
         for notice in self.notices:
-            self.notify(notice, severity="warning", timeout=6)
+            self.say(notice, severity="warning", timeout=6)
         self._catch_signals()
         self.history.on_warning(self._warn_from_any_thread)
         if self.run_only is not None:
@@ -104,7 +106,14 @@ class SpasmtimerApp(App[None]):
             loop.call_soon_threadsafe(self._warn, message)
 
     def _warn(self, message: str) -> None:
-        self.notify(message, severity="warning", timeout=8, markup=False)
+        self.say(message, severity="warning", timeout=8)
+
+    def say(
+        self, message: str, *, severity: SeverityLevel = "information", timeout: float = 5
+    ) -> None:
+        """A notification whose words may come from outside (a file name, a setting, an
+        error): shown as plain text."""
+        self.notify(printable(message), severity=severity, timeout=timeout, markup=False)
 
     def _safety_seen(self) -> None:
         try:
@@ -159,7 +168,7 @@ class SpasmtimerApp(App[None]):
             try:
                 timeline = expand(item.program, item.level)
             except LimitError as e:
-                self.notify(f"{item.title} cannot run at level {item.level}: {e}", severity="error")
+                self.say(f"{item.title} cannot run at level {item.level}: {e}", severity="error")
                 return
         session = Session(timeline, self.clock)
         recorder = self.history.recorder_for(item, timeline)
@@ -243,9 +252,9 @@ class SpasmtimerApp(App[None]):
             if not target.exists():
                 shutil.copyfile(item.entry.path, target)
         except OSError as e:
-            self.notify(f"Cannot copy the program to {target}: {e}", severity="error")
+            self.say(f"Cannot copy the program to {target}: {e}", severity="error")
             return None
-        self.notify(f"Editing your own copy: {library.shown_path(target)}")
+        self.say(f"Editing your own copy: {library.shown_path(target)}")
         return target
 
     def edit_file(self, path: Path) -> None:
@@ -255,7 +264,7 @@ class SpasmtimerApp(App[None]):
             with self.suspend():
                 subprocess.run([*shlex.split(editor), str(path)], check=False)
         except (OSError, SuspendNotSupported) as e:
-            self.notify(f"Cannot open an editor ({editor}): {e}", severity="error")
+            self.say(f"Cannot open an editor ({editor}): {e}", severity="error")
 
     @on(ShowHistory)
     def _history(self) -> None:
@@ -281,7 +290,7 @@ class SpasmtimerApp(App[None]):
         try:
             save_settings(settings)
         except OSError as e:
-            self.notify(f"Settings not saved: {e}", severity="error")
+            self.say(f"Settings not saved: {e}", severity="error")
             return
         self.settings = settings
         self.speaker = Speaker(speech_command() if settings.speech else None)

@@ -3,6 +3,7 @@ state is a reactive, which skips unchanged values): every repaint is bytes on a 
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.reactive import reactive
@@ -10,6 +11,18 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from spasmtimer.engine import Breath
+from spasmtimer.text import printable
+
+
+def plain(text: str, style: str = "") -> Content:
+    """Text from a program, a note, the database or a file name, as it is: never read as
+    markup, and with no control character that could reach the terminal."""
+    return Content.styled(printable(text), style) if style else Content(printable(text))
+
+
+def cell(text: str) -> Text:
+    """The same for a `DataTable` cell, which would read a plain `str` as markup."""
+    return Text(printable(text))
 
 
 class Line(Static):
@@ -21,11 +34,11 @@ class Line(Static):
     text: reactive[str] = reactive("")
 
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
-        super().__init__(Content(text), id=id)
+        super().__init__(plain(text), id=id)
         self.set_reactive(Line.text, text)
 
     def watch_text(self, text: str) -> None:
-        self.update(Content(text))
+        self.update(plain(text))
 
 
 class BreathBar(Widget):
@@ -91,7 +104,10 @@ class Bar(Widget):
     def render(self) -> Content:
         filled, cells, label = self.shown
         return Content.assemble(
-            ("━" * filled, "$accent"), ("─" * (cells - filled), "$panel-lighten-2"), " ", label
+            ("━" * filled, "$accent"),
+            ("─" * (cells - filled), "$panel-lighten-2"),
+            " ",
+            plain(label),
         )
 
 

@@ -8,9 +8,11 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from spasmtimer.app.widgets import cell, plain
 from spasmtimer.display import pain_text, seconds_text
 from spasmtimer.history_service import HistoryView
 
@@ -46,7 +48,10 @@ class HistoryScreen(Screen[None]):
                     f"{name:<{width}}  {level_line(levels.done)}  now level {levels.current}"
                     for name, levels in sorted(self.levels.items())
                 ]
-                yield Static("[b]Levels over time[/]\n" + "\n".join(lines), id="levels")
+                yield Static(
+                    Content.assemble(("Levels over time", "bold"), "\n", plain("\n".join(lines))),
+                    id="levels",
+                )
                 yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -58,12 +63,12 @@ class HistoryScreen(Screen[None]):
         for r in reversed(self.records):
             table.add_row(
                 _when(r.started_at),
-                r.title,
+                cell(r.title),
                 str(r.level),
                 seconds_text(round(r.done_seconds)),
-                r.status,
+                cell(r.status),
                 pain_text(r.pain_before, r.pain_after),
-                r.notes or "",
+                cell(" ".join((r.notes or "").split())),  # one line per session
             )
 
 

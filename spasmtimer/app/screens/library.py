@@ -25,6 +25,7 @@ from spasmtimer.app.messages import (
     RunProgram,
     ShowHistory,
 )
+from spasmtimer.app.widgets import cell, plain
 from spasmtimer.display import seconds_text
 from spasmtimer.library import Item
 
@@ -47,9 +48,9 @@ class FilterLine(Static):
     def render(self) -> Content:
         words, typing = self.shown
         if typing:
-            return Content.assemble("/ ", words, "▏ ", ("(Enter: done · Esc: clear)", "dim"))
+            return Content.assemble("/ ", plain(words), "▏ ", ("(Enter: done · Esc: clear)", "dim"))
         if words:
-            return Content.assemble("/ ", words, " ", ("(/ to change)", "dim"))
+            return Content.assemble("/ ", plain(words), " ", ("(/ to change)", "dim"))
         return Content.styled("/ to filter by name, title or tag", "dim")
 
 
@@ -107,7 +108,7 @@ class LibraryScreen(Screen[None]):
             time = seconds_text(item.total_seconds) if item.total_seconds else "⚠ error"
             level = str(item.level) if item.program else "–"
             tags = ", ".join(item.tags[:3])  # more would push the table past 80 columns
-            table.add_row(item.title, time, level, tags, key=item.entry.name)
+            table.add_row(cell(item.title), time, level, cell(tags), key=item.entry.name)
         names = [item.entry.name for item in self.shown]
         if current in names:
             table.move_cursor(row=names.index(current))
@@ -129,13 +130,22 @@ class LibraryScreen(Screen[None]):
         if item is None:
             about.update("No program matches." if self.items else "No programs found.")
         elif item.error:
-            about.update(f"[b $error]This program cannot be loaded:[/]\n{item.error}")
+            about.update(
+                Content.assemble(
+                    ("This program cannot be loaded:", "bold $error"), "\n", plain(item.error)
+                )
+            )
         else:
             assert item.program is not None
             where = "bundled" if item.entry.source == "bundled" else str(item.entry.path)
             about.update(
-                f"[b]{item.title}[/] [dim]({item.entry.name}, {where})[/]\n"
-                f"{item.program.summary or ''}"
+                Content.assemble(
+                    plain(item.title, "bold"),
+                    " ",
+                    plain(f"({item.entry.name}, {where})", "dim"),
+                    "\n",
+                    plain(item.program.summary or ""),
+                )
             )
 
     @on(DataTable.RowHighlighted)

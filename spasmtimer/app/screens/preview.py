@@ -6,10 +6,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from spasmtimer.app.messages import EditProgram, RunProgram
+from spasmtimer.app.widgets import plain
 from spasmtimer.display import seconds_text, step_text, value_text
 from spasmtimer.library import Item
 from spasmtimer.timeline import LimitError, at_level, change_levels, expand, scheduled_values
@@ -45,25 +47,36 @@ class PreviewScreen(Screen[None]):
         program = self.item.program
         assert program is not None
         level = self.item.level
-        yield Static(f"{program.title} · level {level}", id="header")
+        yield Static(plain(f"{program.title} · level {level}"), id="header")
         with VerticalScroll(id="preview"):
             if program.summary:
-                yield Static(program.summary, classes="summary")
+                yield Static(plain(program.summary), classes="summary")
             if program.caution:
-                yield Static(f"[b $warning]Caution:[/] {program.caution}", classes="caution")
+                caution = Content.assemble(
+                    ("Caution:", "bold $warning"), " ", plain(program.caution)
+                )
+                yield Static(caution, classes="caution")
             try:
                 timeline = expand(program, level)
                 total = f"{seconds_text(timeline.total_seconds)} · {len(timeline.phases)} phases"
             except LimitError as e:
                 total = f"cannot run at this level: {e}"
             rounds = f" · {program.rounds} rounds" if program.rounds > 1 else ""
-            yield Static(f"[b]Total:[/] {total}{rounds}", classes="total")
+            yield Static(
+                Content.assemble(("Total:", "bold"), " ", plain(f"{total}{rounds}")),
+                classes="total",
+            )
             lines = [
-                f"{n}. [b]{step.name}[/] — {step_text(at_level(step, level))}"
+                Content.assemble(
+                    f"{n}. ",
+                    plain(step.name, "bold"),
+                    " — ",
+                    plain(step_text(at_level(step, level))),
+                )
                 for n, step in enumerate(program.steps, start=1)
             ]
-            yield Static("\n".join(lines), id="steps")
-            yield Static(next_level_text(self.item), id="next-level")
+            yield Static(Content("\n").join(lines), id="steps")
+            yield Static(plain(next_level_text(self.item)), id="next-level")
         yield Footer()
 
     def action_run(self) -> None:

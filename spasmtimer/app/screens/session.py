@@ -20,7 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Digits, Footer, Static
 
 from spasmtimer.app.cues import Signals
-from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Line
+from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Line, plain
 from spasmtimer.display import SessionOutline, session_view
 from spasmtimer.engine import Cue, Recorder, Session, State, Status
 
@@ -71,7 +71,7 @@ class CautionScreen(ModalScreen[bool]):
         with Vertical(id="dialog") as box:
             box.border_title = "Before you start"
             box.border_subtitle = "Enter start · Esc back"
-            yield Static(self.caution, id="caution-text")
+            yield Static(plain(self.caution), id="caution-text")
         yield Footer()
 
 

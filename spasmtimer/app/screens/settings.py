@@ -6,9 +6,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static, Switch
 
+from spasmtimer.app.widgets import plain
 from spasmtimer.program import parse_duration
 from spasmtimer.settings import Settings
 
@@ -74,6 +76,8 @@ class SettingsScreen(Screen[Settings | None]):
                 }
             )
         except ValueError as e:
-            error.update(f"[b $error]Get-ready seconds:[/] {e}")
+            error.update(
+                Content.assemble(("Get-ready seconds:", "bold $error"), " ", plain(str(e)))
+            )
             return
         self.dismiss(settings)

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from spasmtimer.app.screens.session import SessionOutcome
+from spasmtimer.app.widgets import plain
 from spasmtimer.display import seconds_text
 from spasmtimer.engine import Status
 
@@ -58,7 +59,7 @@ class SummaryScreen(Screen[Ratings]):
                 id="summary-title",
                 classes="-done" if completed else "-stopped",
             )
-            yield Static(f"{self.title_text} · level {session.timeline.level}")
+            yield Static(plain(f"{self.title_text} · level {session.timeline.level}"))
             done_phases = state.index + 1 if completed else state.index
             yield Static(
                 f"Time: {seconds_text(round(state.elapsed))} of {seconds_text(round(state.total))}"
