@@ -1,0 +1,304 @@
+"""Faults from outside, on real processes: signals at any moment, another program holding the
+history's lock, a full disk, closed standard streams.
+
+SPEC section 4, "The history survives faults": the session is recorded (a kill -9 loses at
+most 2 seconds of it), the timer never waits for the disk, nothing already recorded is lost,
+and the database is never moved aside or left corrupt.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from spasmtimer.history import History, SessionRecord
+from tests.pty_support import Pty
+
+HOLD = 'title = "Long hold"\nprepare = 0\n[[steps]]\ntype = "stretch"\nhold = 60\n'
+SECONDS = 'title = "Seconds"\nprepare = 0\n[[steps]]\ntype = "stretch"\nhold = 1\nreps = {n}\nrest = 0\n'
+
+
+def environment(home: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "TERM": "xterm-256color",
+    }
+
+
+def history_path(home: Path) -> Path:
+    return home / "data" / "spasmtimer" / "history.sqlite3"
+
+
+def sessions(home: Path) -> list[SessionRecord]:
+    """The sessions as the next run of spasmtimer sees them (which recovers dead ones)."""
+    path = history_path(home)
+    if not path.exists():
+        return []
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    connection.close()
+    history = History.open(path)
+    try:
+        return history.sessions()
+    finally:
+        history.close()
+
+
+def assert_recorded_truly(home: Path, signalled_at: datetime) -> None:
+    """If the session had started, it is recorded as stopped, its done time within 2 s of the
+    time it really ran."""
+    found = sessions(home)
+    assert len(found) <= 1
+    if found:
+        [row] = found
+        assert row.status == "stopped"
+        truth = (signalled_at - row.started_at).total_seconds()
+        assert abs(row.done_seconds - truth) <= 2.0, (row.done_seconds, truth)
+    assert not list(history_path(home).parent.glob("*unreadable*"))
+
+
+EXPECTED_STATUS = {
+    signal.SIGINT: {130},
+    signal.SIGTERM: {143, -signal.SIGTERM},  # -15: killed before Python handled anything
+    signal.SIGHUP: {129, -signal.SIGHUP},
+    signal.SIGKILL: {-signal.SIGKILL},
+}
+MOMENTS = random.Random(20261121).sample([round(0.05 * n, 2) for n in range(1, 40)], 6)
+"""When the signal comes, in seconds after the process starts: during start-up, and once the
+session runs (the same moments every run, so that a failure can be repeated)."""
+
+
+@pytest.mark.parametrize("signum", list(EXPECTED_STATUS), ids=lambda s: signal.Signals(s).name)
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_a_signal_at_any_moment_of_a_plain_run(tmp_path: Path, signum: int, moment: float) -> None:
+    program = tmp_path / "hold.toml"
+    program.write_text(HOLD)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment(tmp_path),
+        text=True,
+    )
+    time.sleep(moment)
+    run.send_signal(signum)
+    signalled_at = datetime.now(UTC)
+    _, err = run.communicate(timeout=15)
+    assert run.returncode in EXPECTED_STATUS[signum], (run.returncode, err)
+    assert "Traceback" not in err
+    assert_recorded_truly(tmp_path, signalled_at)
+
+
+@pytest.mark.parametrize("signum", list(EXPECTED_STATUS), ids=lambda s: signal.Signals(s).name)
+@pytest.mark.parametrize("moment", [0.1, 0.4, 1.0, 2.5])
+def test_a_signal_at_any_moment_of_the_app(tmp_path: Path, signum: int, moment: float) -> None:
+    program = tmp_path / "hold.toml"
+    program.write_text(HOLD)
+    safety = tmp_path / "data" / "spasmtimer"
+    safety.mkdir(parents=True)
+    (safety / "safety-seen").touch()
+    argv = [sys.executable, "-m", "spasmtimer", "run", str(program)]
+    with Pty(argv, env=environment(tmp_path)) as app:
+        deadline = time.monotonic() + moment
+        while time.monotonic() < deadline:
+            app._read(0.05)
+        os.kill(app.pid, signum)
+        signalled_at = datetime.now(UTC)
+        status = app.wait(timeout=15)
+    assert status in EXPECTED_STATUS[signum], status
+    assert b"Traceback" not in app.output
+    assert_recorded_truly(tmp_path, signalled_at)
+
+
+# --- the history's lock held by another program ------------------------------------------
+
+
+@pytest.fixture
+def held_lock(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[str]]]:
+    """A history, and another program that will hold its write lock for 3 seconds once told."""
+    path = history_path(tmp_path)
+    History.open(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            f"db = sqlite3.connect({str(path)!r})\n"
+            "sys.stdin.readline()\n"
+            "db.execute('BEGIN EXCLUSIVE')\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(3)\n"
+            "db.rollback()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    yield path, holder
+    holder.kill()
+    holder.wait()
+
+
+def test_a_lock_held_by_another_program_never_holds_up_the_timer(
+    tmp_path: Path, held_lock: tuple[Path, subprocess.Popen[str]]
+) -> None:
+    path, holder = held_lock
+    assert holder.stdin and holder.stdout
+    holder.stdin.write("go\n")
+    holder.stdin.flush()
+    assert holder.stdout.readline() == "locked\n"
+    program = tmp_path / "seconds.toml"
+    program.write_text(SECONDS.format(n=6))
+    run = subprocess.Popen(
+        [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment(tmp_path),
+        text=True,
+    )
+    assert run.stdout and run.stderr
+    arrivals = []
+    for _ in range(6):
+        run.stdout.readline()
+        arrivals.append(time.monotonic())
+    assert run.wait(timeout=20) == 0
+    err = run.stderr.read()
+    # one phase a second, whatever the lock does
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    assert all(0.7 < gap < 1.3 for gap in gaps), gaps
+    assert "locked by another program" in err and "Traceback" not in err
+    [row] = sessions(tmp_path)
+    assert (row.status, row.done_seconds) == ("completed", 6)
+    assert not list(path.parent.glob("*unreadable*"))
+
+
+# --- a full disk --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """The history's folder on a tmpfs of 2 MiB (mounting needs root)."""
+    folder = history_path(tmp_path).parent
+    folder.mkdir(parents=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(folder: Path) -> Path:
+    """Fill the disk under ``folder`` to the last byte."""
+    filler = folder / "filler"
+    with filler.open("wb", buffering=0) as f:
+        for size in (65536, 4096, 1):
+            try:
+                while f.write(b"\0" * size):
+                    pass
+            except OSError:
+                pass  # full, at this size
+    return filler
+
+
+def test_a_full_disk_loses_nothing_recorded_and_waits(tmp_path: Path, small_disk: Path) -> None:
+    path = history_path(tmp_path)
+    history = History.open(path)
+    for level in range(3):
+        sid = history.begin(
+            program="seconds",
+            title="Seconds",
+            path="/x",
+            content_hash="h",
+            level=level,
+            planned_seconds=6,
+            started_at=history.now(),
+            pain_before=None,
+        )
+        history.end(sid, completed=True, ended_at=history.now(), done_seconds=6)
+    history.close()
+    program = tmp_path / "seconds.toml"
+    program.write_text(SECONDS.format(n=6))
+    run = subprocess.Popen(
+        [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain", "--level", "3"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment(tmp_path),
+        text=True,
+    )
+    assert run.stdout and run.stderr
+    run.stdout.readline()  # the session has begun
+    filler = fill(small_disk)
+    arrivals = [time.monotonic()]
+    for n in range(5):
+        run.stdout.readline()
+        arrivals.append(time.monotonic())
+        if n == 2:
+            filler.unlink()  # space again, three seconds on
+    assert run.wait(timeout=20) == 0
+    err = run.stderr.read()
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    assert all(0.7 < gap < 1.3 for gap in gaps), gaps
+    assert "the disk is full" in err and "Traceback" not in err
+    found = sessions(tmp_path)
+    assert [(r.level, r.status) for r in found] == [
+        (0, "completed"),
+        (1, "completed"),
+        (2, "completed"),
+        (3, "completed"),
+    ]
+    assert not list(small_disk.glob("*unreadable*"))
+
+
+# --- odd command lines --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "spasmtimer list >&-",
+        "spasmtimer list 2>&- >&-",
+        "spasmtimer plan desk-break >&-",
+        "spasmtimer history >&-",
+        "spasmtimer run {program} --plain <&- >&-",
+        "spasmtimer run {program} --plain <&-",
+        "spasmtimer check {program} <&- >&- 2>&-",
+        "spasmtimer plan '~nosuchuser/x.toml'",
+        "spasmtimer --version >&-",
+    ],
+)
+def test_closed_streams_and_odd_paths_give_no_traceback(tmp_path: Path, command: str) -> None:
+    program = tmp_path / "quick.toml"
+    program.write_text('prepare = 0\n[[steps]]\ntype = "rest"\nseconds = 0.2\n')
+    script = shutil.which("spasmtimer", path=str(Path(sys.executable).parent))
+    assert script is not None
+    shell_command = command.replace("spasmtimer", script).format(program=program)
+    # stderr is a file of its own, so that a command that closes it can still be checked
+    err_file = tmp_path / "stderr"
+    with err_file.open("w") as err:
+        result = subprocess.run(
+            ["sh", "-c", shell_command], stderr=err, env=environment(tmp_path), timeout=30
+        )
+    assert result.returncode in (0, 1), (result.returncode, err_file.read_text())
+    assert "Traceback" not in err_file.read_text()
+    assert not list(tmp_path.glob("data/spasmtimer/*unreadable*"))
