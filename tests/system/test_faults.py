@@ -8,6 +8,7 @@ and the database is never moved aside or left corrupt.
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import shutil
@@ -180,7 +181,7 @@ def test_a_lock_held_by_another_program_never_holds_up_the_timer(
     assert run.wait(timeout=20) == 0
     err = run.stderr.read()
     # one phase a second, whatever the lock does
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     assert all(0.7 < gap < 1.3 for gap in gaps), gaps
     assert "locked by another program" in err and "Traceback" not in err
     [row] = sessions(tmp_path)
@@ -257,7 +258,7 @@ def test_a_full_disk_loses_nothing_recorded_and_waits(tmp_path: Path, small_disk
             filler.unlink()  # space again, three seconds on
     assert run.wait(timeout=20) == 0
     err = run.stderr.read()
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     assert all(0.7 < gap < 1.3 for gap in gaps), gaps
     assert "the disk is full" in err and "Traceback" not in err
     found = sessions(tmp_path)
