@@ -72,7 +72,7 @@ def assert_recorded_truly(home: Path, signalled_at: datetime) -> None:
     assert not list(history_path(home).parent.glob("*unreadable*"))
 
 
-EXPECTED_STATUS = {
+EXPECTED_STATUS: dict[int, set[int]] = {
     signal.SIGINT: {130},
     signal.SIGTERM: {143, -signal.SIGTERM},  # -15: killed before Python handled anything
     signal.SIGHUP: {129, -signal.SIGHUP},
