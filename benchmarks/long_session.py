@@ -20,6 +20,7 @@ from pathlib import Path
 
 from spasmtimer.app import SpasmtimerApp
 from spasmtimer.app.screens.session import SessionScreen
+from spasmtimer.levels import Level
 from spasmtimer.library import Entry, load_item
 from spasmtimer.settings import Settings
 from spasmtimer.timeline import expand
@@ -55,7 +56,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "two-hours.toml"
         path.write_text(PROGRAM)
-        item = load_item(Entry("two-hours", path, "file"), lambda name: 0)
+        item = load_item(Entry("two-hours", path, "file"), lambda name, cap: Level(0))
         assert item.program is not None and item.total_seconds is not None
         app = SpasmtimerApp(
             settings=Settings(theme="textual-dark"),

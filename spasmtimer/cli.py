@@ -21,6 +21,7 @@ from spasmtimer.text import TerminalText
 
 if TYPE_CHECKING:
     from spasmtimer.history import History
+    from spasmtimer.levels import Level
     from spasmtimer.library import Entry, Item
     from spasmtimer.program import Program
     from spasmtimer.settings import Loaded, Settings
@@ -90,10 +91,22 @@ def open_history() -> History | None:
     return history
 
 
-def current_level(name: str) -> int:
+def current_level(name: str, cap: int | None) -> Level:
     """The level a program runs at now, from its history (0 without one)."""
+    from spasmtimer.levels import Level
+
     history = open_history()
-    return history.current_level(name) if history else 0
+    return history.current_level(name, cap) if history else Level(0)
+
+
+def level_to_run(args: argparse.Namespace, entry: Entry, program: Program) -> Level:
+    """``--level N`` if given, else the program's current level."""
+    from spasmtimer.levels import Level
+    from spasmtimer.timeline import cap_level
+
+    if args.level is not None:
+        return Level(args.level)
+    return current_level(entry.name, cap_level(program))
 
 
 def expand_at(program: Program, level: int) -> Timeline:
@@ -124,11 +137,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from spasmtimer import library
 
     entry, program = load(args.program)
-    level = args.level if args.level is not None else current_level(entry.name)
-    timeline = expand_at(program, level)
+    level = level_to_run(args, entry, program)
+    timeline = expand_at(program, level.value)
     item = library.Item(entry, program, None, level, timeline.total_seconds)
     if not wants_plain(args):
         return open_app(run=(item, timeline), bell=not args.no_bell)
+    from spasmtimer import safety
     from spasmtimer.engine import Session
     from spasmtimer.plain import PlainRunner
     from spasmtimer.recording import HistoryWriter, SessionRecorder
@@ -145,18 +159,23 @@ def cmd_run(args: argparse.Namespace) -> int:
             path=str(entry.path),
             timeline=timeline,
         )
+    first_use = not safety.seen()
     runner = PlainRunner(
         Session(timeline),
         title=program.title,
         caution=program.caution,
         bell=not args.no_bell and user_settings().bell,
+        notice=safety.notice_text() if first_use else None,
         recorder=recorder,
     )
     try:
-        return runner.run().exit_status
+        outcome = runner.run()
     finally:
         if writer:
             writer.close(WRITE_WAIT_AT_EXIT)
+    if first_use:
+        safety.record_seen()
+    return outcome.exit_status
 
 
 def open_app(*, run: tuple[Item, Timeline] | None = None, bell: bool = True) -> int:
@@ -188,7 +207,7 @@ def open_app(*, run: tuple[Item, Timeline] | None = None, bell: bool = True) -> 
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from spasmtimer import reports
+    from spasmtimer import library, reports
     from spasmtimer.history import totals
 
     history = open_history()
@@ -200,7 +219,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     elif args.csv:
         reports.write_history_csv(records, sys.stdout)
     else:
-        levels = {p: history.current_level(p) for p in {r.program for r in records}}
+        names = {r.program for r in records}
+        levels = {name: current_level(name, library.cap_of(name)) for name in names}
         totals_now = totals(records, history.now())
         print(reports.history_text(records, totals_now, levels, filtered=bool(args.program)))
     return exits.OK
@@ -230,15 +250,20 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from spasmtimer.timeline import progression
 
     entry, program = load(args.program)
-    level = args.level if args.level is not None else current_level(entry.name)
-    timeline = expand_at(program, level)
+    level = level_to_run(args, entry, program)
+    timeline = expand_at(program, level.value)
     table = progression(program)
     if args.json:
         document = timeline.as_json()
-        document.update(name=entry.name, path=str(entry.path), progression=table.as_json())
+        document.update(
+            reports.level_json(level),
+            name=entry.name,
+            path=str(entry.path),
+            progression=table.as_json(),
+        )
         print(reports.to_json(document))
     else:
-        print(reports.plan_text(program, timeline, table))
+        print(reports.plan_text(program, timeline, level, table))
     return exits.OK
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spasmtimer.engine import Session, State, Status
-from spasmtimer.history import level_following
+from spasmtimer.levels import COUNTS_FROM, Level, counts, felt_worse, level_following
 from spasmtimer.program import Breathe, BreathPattern, ResolvedStep, Rest
 from spasmtimer.timeline import COUNTS, KIND_WORDS, Phase
 
@@ -62,23 +62,69 @@ def time_left_text(seconds: float) -> str:
     return f"{math.ceil(seconds / 60 - 1e-9)} min left"
 
 
+def done_text(done: float, planned: float) -> str:
+    """``"3 min 10 s done of 4 min 17 s"``."""
+    return f"{seconds_text(round(done))} done of {seconds_text(round(planned))}"
+
+
+def counting_text(finished: bool, done: float, planned: float) -> str:
+    """Why a session does not count toward the level, in a sentence; empty when it counts."""
+    if not finished:
+        return "Stopped early, so it does not count toward your level."
+    if counts(finished, done, planned):
+        return ""
+    share = math.floor(100 * done / planned) if planned else 0
+    return (
+        f"It does not count toward your level: {done_text(done, planned)} ({share} %), "
+        f"and a session counts from {COUNTS_FROM:.0%}."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """What the summary needs to know of a session that is over."""
+
+    level: int
+    """The level it ran at."""
+    finished: bool
+    """It reached its end (by the clock, or skipped through)."""
+    done: float
+    planned: float
+
+
+def finished(session: Session) -> Finished:
+    """What the summary needs of ``session``, once it is over."""
+    state = session.state_at(session.ended_at())
+    return Finished(
+        session.timeline.level,
+        state.status is Status.FINISHED,
+        state.done_seconds,
+        session.timeline.total_seconds,
+    )
+
+
 def next_level_text(
-    level: int,
+    session: Finished,
     *,
-    finished: bool,
-    current: int,
+    cap: int | None,
+    current: Level,
     pain_before: int | None,
     pain_after: int | None,
 ) -> str:
-    """What a session at ``level`` means for the next one, as its summary says it.
+    """What a session means for the next one, as its summary says it.
 
-    ``current``: the program's level now, which a session stopped early leaves as it was.
+    ``current``: the program's level now, which a session that does not count leaves as it
+    was; ``cap``: the program's cap level.
     """
-    if not finished:
-        return f"Stopped early: next time is still level {current}."
-    following = level_following(level, pain_before, pain_after)
-    if following == level:
-        return f"Pain {pain_after} after {pain_before} before: next time stays at level {level}."
+    why_not = counting_text(session.finished, session.done, session.planned)
+    if why_not:
+        return f"{why_not} Next time is still {current}."
+    following = level_following(session.level, pain_before, pain_after, cap)
+    if felt_worse(pain_before, pain_after):
+        ratings = f"Pain {pain_after} after {pain_before} before"
+        return f"{ratings}: next time stays at level {following}."
+    if following == session.level:
+        return f"Next time: level {following} again, the top of this program."
     return f"Next time: level {following}."
 
 
@@ -274,12 +320,19 @@ def _next(session: Session, outline: SessionOutline, state: State) -> str:
 
 
 def session_view(
-    session: Session, outline: SessionOutline, state: State, *, title: str, pain_before: int | None
+    session: Session,
+    outline: SessionOutline,
+    state: State,
+    *,
+    title: str,
+    level: Level,
+    pain_before: int | None,
 ) -> SessionView:
-    """The session screen's text at ``state``."""
+    """The session screen's text at ``state``; ``level`` is the level it runs at, as the
+    program's history has it (eased, say)."""
     phase = state.phase
     place = outline.places[state.index]
-    header = f"{title} · level {session.timeline.level}"
+    header = f"{title} · {level}"
     if place is not None:
         header += f" · step {place.number} of {outline.step_count}"
     return SessionView(

@@ -109,9 +109,11 @@ class State:
     phase_elapsed: float
     phase_remaining: float
     elapsed: float
-    """Session time done: the position in the session, in seconds."""
+    """The position in the session, in seconds (skips jump it forward, back jumps it back)."""
     remaining: float
     """Session time left."""
+    done_seconds: float
+    """Time actually spent in the session's phases (see `Session.done_seconds`)."""
     total: float
     """The session's length, with any adjustment."""
     next: Phase | None
@@ -223,6 +225,12 @@ class Session:
             until = min(until, self._paused_at)
         return until - self.started_at - self._paused_total
 
+    def done_seconds(self, now: float | None = None) -> float:
+        """Time actually spent in the session's phases: time running, not paused. Time skipped
+        with skip, or cut with adjust, was never spent; time added and then held was; time
+        gone back over is spent again. It stops when the session ends."""
+        return max(0.0, min(self._active(self._now(now)), self.total - self._shift))
+
     def position(self, now: float | None = None) -> float:
         """Where the session is, in seconds from its start, at ``now``."""
         position = self._active(self._now(now)) + self._shift
@@ -273,6 +281,7 @@ class Session:
             phase_remaining=seconds - phase_elapsed,
             elapsed=position,
             remaining=self.total - position,
+            done_seconds=self.done_seconds(now),
             total=self.total,
             next=self.phases[index + 1] if index + 1 < len(self.phases) else None,
             breath=breath,

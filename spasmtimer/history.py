@@ -24,18 +24,15 @@ import socket
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from spasmtimer.levels import CountedSession, Level, counts, current_level
 from spasmtimer.timeline import Timeline
 
 Now = Callable[[], datetime]
 
-GAP_DAYS = 7
-"""After this many days without a completed session, the next one runs a level lower."""
-WORSE_BY = 2
-"""Pain after this many points above pain before holds the level."""
 HEARTBEAT_SECONDS = 1.0
 """A running session's row is touched at most this often, so a crash loses at most this much."""
 
@@ -171,18 +168,6 @@ _COLUMN_TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
-def felt_worse(pain_before: int | None, pain_after: int | None) -> bool:
-    """Pain after at least WORSE_BY points above pain before (both given)."""
-    if pain_before is None or pain_after is None:
-        return False
-    return pain_after - pain_before >= WORSE_BY
-
-
-def level_following(level: int, pain_before: int | None, pain_after: int | None) -> int:
-    """The level after a completed session at ``level``: one up, unless the pain got worse."""
-    return level if felt_worse(pain_before, pain_after) else level + 1
-
-
 @dataclass(frozen=True, slots=True)
 class SessionRecord:
     """One session as the history keeps it."""
@@ -219,7 +204,18 @@ class SessionRecord:
 
     @property
     def completed(self) -> bool:
+        """It reached its end (by the clock, or skipped through)."""
         return self.status == "completed"
+
+    @property
+    def counted(self) -> bool:
+        """It counts toward the level (see `levels.counts`)."""
+        return counts(self.completed, self.done_seconds, self.planned_seconds)
+
+    def as_counted(self) -> CountedSession:
+        return CountedSession(
+            self.level, self.pain_before, self.pain_after, self.ended_at or self.started_at
+        )
 
     def as_json(self) -> dict[str, Any]:
         """The session as ``history --json`` and ``--csv`` export it, keys in `EXPORT_FIELDS`
@@ -263,24 +259,14 @@ EXPORT_FIELDS = (
 """The fields of an exported session (``SessionRecord.as_json``), in order: the CSV's columns."""
 
 
-def level_after(last_completed: SessionRecord | None, now: datetime) -> int:
-    """The level the next session runs at, from the last completed one (SPEC section 3)."""
-    if last_completed is None:
-        return 0
-    r = last_completed
-    level = level_following(r.level, r.pain_before, r.pain_after)
-    ended = r.ended_at or r.started_at
-    if now - ended >= timedelta(days=GAP_DAYS):
-        level -= 1
-    return max(0, level)
-
-
 @dataclass
 class Totals:
+    """Sessions are those that counted; minutes are all the time done, counted or not."""
+
     sessions_this_week: int
     minutes_this_week: float
     streak_days: int
-    """Consecutive days, up to today (or yesterday), with at least one completed session."""
+    """Consecutive days, up to today (or yesterday), with at least one counted session."""
     sessions: int
     minutes: float
 
@@ -299,21 +285,18 @@ def _plural(n: int, word: str) -> str:
 def totals(records: Sequence[SessionRecord], now: datetime) -> Totals:
     today = now.astimezone().date()
     week_start = today - timedelta(days=today.weekday())
-    days: set[date] = set()
     week = [r for r in records if r.started_at.astimezone().date() >= week_start]
-    for r in records:
-        if r.completed:
-            days.add(r.started_at.astimezone().date())
+    days = {r.started_at.astimezone().date() for r in records if r.counted}
     streak = 0
     day = today if today in days else today - timedelta(days=1)
     while day in days:
         streak += 1
         day -= timedelta(days=1)
     return Totals(
-        sessions_this_week=len(week),
+        sessions_this_week=sum(r.counted for r in week),
         minutes_this_week=sum(r.done_seconds for r in week) / 60,
         streak_days=streak,
-        sessions=len(records),
+        sessions=sum(r.counted for r in records),
         minutes=sum(r.done_seconds for r in records) / 60,
     )
 
@@ -594,16 +577,18 @@ class History:
             (session_id,),
         ).fetchall()
 
-    def last_completed(self, program: str) -> SessionRecord | None:
-        completed = [r for r in self.sessions(program) if r.completed]
-        return max(completed, key=lambda r: (r.ended_at or r.started_at, r.id), default=None)
+    def last_counted(self, program: str) -> SessionRecord | None:
+        counted = [r for r in self.sessions(program) if r.counted]
+        return max(counted, key=lambda r: (r.ended_at or r.started_at, r.id), default=None)
 
-    def current_level(self, program: str, now: datetime | None = None) -> int:
-        return level_after(self.last_completed(program), now or self.now())
+    def current_level(self, program: str, cap: int | None, now: datetime | None = None) -> Level:
+        """The level ``program`` runs at next; ``cap`` is its cap level (None: not known)."""
+        last = self.last_counted(program)
+        return current_level(last.as_counted() if last else None, cap, now or self.now())
 
     def levels_over_time(self, program: str) -> list[tuple[datetime, int]]:
-        """The level of each completed session of a program, in order."""
-        return [(r.started_at, r.level) for r in self.sessions(program) if r.completed]
+        """The level of each counted session of a program, in order."""
+        return [(r.started_at, r.level) for r in self.sessions(program) if r.counted]
 
 
 _ROW_CONSTRAINT = re.compile(r"(CHECK constraint failed|NULL value) in ")

@@ -6,23 +6,24 @@ No Textual here: the app is handed one of these, and tests hand it their own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from spasmtimer.display import next_level_text
-from spasmtimer.engine import NullRecorder, Recorder, Session, Status
+from spasmtimer.display import counting_text, finished, next_level_text
+from spasmtimer.engine import NullRecorder, Recorder, Session
 from spasmtimer.history import History, SessionRecord, Totals, totals
+from spasmtimer.levels import Level
 from spasmtimer.library import Item
 from spasmtimer.recording import HistoryWriter, SessionRecorder, Warn
-from spasmtimer.timeline import Timeline
+from spasmtimer.timeline import Timeline, cap_level
 
 
 @dataclass(frozen=True, slots=True)
 class ProgramLevels:
     done: list[int]
-    """The level of each completed session, oldest first."""
-    current: int
+    """The level of each counted session, oldest first."""
+    current: Level
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +36,8 @@ class HistoryView:
 
 
 class HistoryService(Protocol):
-    def level_of(self, name: str) -> int:
-        """A program's current level."""
+    def level_of(self, name: str, cap: int | None) -> Level:
+        """A program's current level, held to its cap level (None: not known)."""
 
     def recorder_for(self, item: Item, timeline: Timeline) -> Recorder:
         """A recorder for one session of ``item`` running ``timeline``."""
@@ -46,8 +47,9 @@ class HistoryService(Protocol):
     ) -> str:
         """What the summary says about the next session's level, given the ratings."""
 
-    def view(self) -> HistoryView | None:
-        """What the history screen shows; None when no history is kept."""
+    def view(self, cap_of: Callable[[str], int | None]) -> HistoryView | None:
+        """What the history screen shows (``cap_of`` gives a program's cap level, by name);
+        None when no history is kept."""
 
     def on_warning(self, warn: Warn) -> None:
         """Say what goes wrong from now on (a row that cannot be read, a write that waits)
@@ -57,8 +59,8 @@ class HistoryService(Protocol):
 class NoHistory:
     """Nothing is kept: every level is 0, and there is nothing to show."""
 
-    def level_of(self, name: str) -> int:
-        return 0
+    def level_of(self, name: str, cap: int | None) -> Level:
+        return Level(0)
 
     def recorder_for(self, item: Item, timeline: Timeline) -> Recorder:
         return NullRecorder()
@@ -66,9 +68,10 @@ class NoHistory:
     def next_level_text(
         self, item: Item, session: Session, pain_before: int | None, pain_after: int | None
     ) -> str:
-        return ""
+        ended = finished(session)
+        return counting_text(ended.finished, ended.done, ended.planned)
 
-    def view(self) -> HistoryView | None:
+    def view(self, cap_of: Callable[[str], int | None]) -> HistoryView | None:
         return None
 
     def on_warning(self, warn: Warn) -> None:
@@ -85,8 +88,8 @@ class StoredHistory:
         """Says what goes wrong with writing (from the writer's thread)."""
         self._writer: HistoryWriter | None = None
 
-    def level_of(self, name: str) -> int:
-        return self.history.current_level(name)
+    def level_of(self, name: str, cap: int | None) -> Level:
+        return self.history.current_level(name, cap)
 
     def recorder_for(self, item: Item, timeline: Timeline) -> Recorder:
         if self._writer is None:
@@ -111,20 +114,22 @@ class StoredHistory:
     def next_level_text(
         self, item: Item, session: Session, pain_before: int | None, pain_after: int | None
     ) -> str:
+        assert item.program is not None
+        cap = cap_level(item.program)
         return next_level_text(
-            session.timeline.level,
-            finished=session.status() is Status.FINISHED,
-            current=self.level_of(item.entry.name),
+            finished(session),
+            cap=cap,
+            current=self.level_of(item.entry.name, cap),
             pain_before=pain_before,
             pain_after=pain_after,
         )
 
-    def view(self) -> HistoryView:
+    def view(self, cap_of: Callable[[str], int | None]) -> HistoryView:
         records = self.history.sessions()
         levels = {
             name: ProgramLevels(
                 [level for _, level in self.history.levels_over_time(name)],
-                self.history.current_level(name),
+                self.history.current_level(name, cap_of(name)),
             )
             for name in sorted({r.program for r in records})
         }

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Literal
 
 from spasmtimer import locations
+from spasmtimer.levels import Level
 from spasmtimer.loader import load_program
 from spasmtimer.problems import ProgramError
 from spasmtimer.program import Program
-from spasmtimer.timeline import LimitError, expand
+from spasmtimer.timeline import LimitError, cap_level, expand
 
 Source = Literal["bundled", "user", "file"]
 
@@ -76,6 +77,10 @@ def find(program: str) -> Entry:
     raise NotFound(f"{program}: no program by that name{hint}")
 
 
+LevelOf = Callable[[str, int | None], Level]
+"""A program's current level, from its name and its cap level (None: not known)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """A library program, loaded: or the reason it could not be."""
@@ -83,7 +88,7 @@ class Item:
     entry: Entry
     program: Program | None
     error: str | None
-    level: int
+    level: Level
     total_seconds: float | None
 
     @property
@@ -103,20 +108,30 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-def load_item(
-    entry: Entry, level_of: Callable[[str], int], default_prepare: float | None = None
-) -> Item:
+def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = None) -> Item:
     """Load one library entry; a program that fails to load becomes an item with its error."""
-    level = level_of(entry.name)
     try:
         program = load_program(
             entry.path, shown=shown_path(entry.path), default_prepare=default_prepare
         )
-        total = expand(program, level).total_seconds
-    except (ProgramError, LimitError) as e:
-        return Item(entry, None, str(e), level, None)
+    except ProgramError as e:
+        return Item(entry, None, str(e), level_of(entry.name, None), None)
+    level = level_of(entry.name, cap_level(program))
+    try:
+        total = expand(program, level.value).total_seconds
+    except LimitError as e:
+        return Item(entry, None, f"cannot run at {level}: {e}", level, None)
     return Item(entry, program, None, level, total)
 
 
-def load_items(level_of: Callable[[str], int], default_prepare: float | None = None) -> list[Item]:
+def cap_of(name: str) -> int | None:
+    """The cap level of the library's program ``name``, if it is there and loads: what the
+    level shown beside a name in the history is held to."""
+    try:
+        return cap_level(load_program(find(name).path))
+    except (NotFound, ProgramError):
+        return None
+
+
+def load_items(level_of: LevelOf, default_prepare: float | None = None) -> list[Item]:
     return [load_item(e, level_of, default_prepare) for e in entries()]

@@ -93,6 +93,7 @@ class PlainRunner:
         title: str,
         caution: str | None = None,
         bell: bool = True,
+        notice: str | None = None,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         stderr: TextIO | None = None,
@@ -103,6 +104,9 @@ class PlainRunner:
         self.clock: Clock = session.clock
         self.title = title
         self.caution = caution
+        self.notice = notice
+        """Shown first, and waited for (Enter) on a terminal: the safety notice, the first
+        time."""
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
@@ -136,6 +140,12 @@ class PlainRunner:
         timeline = session.timeline
         with signals_interrupt():
             try:
+                if self.notice:
+                    self.say(self.notice)
+                    if self.stdin.isatty():
+                        self.stderr.write("Press Enter to go on. ")
+                        self.stderr.flush()
+                        self.stdin.readline()
                 length = seconds_text(timeline.total_seconds)
                 self.say(f"{self.title} · level {timeline.level} · {length}")
                 if self.caution:

@@ -217,7 +217,7 @@ class SessionRecorder:
             for e in new
         ]
         updated_at = self._wall(session, now)
-        done = state.elapsed
+        done = state.done_seconds
         ending = None
         if ended is not None:
             self._ended = True

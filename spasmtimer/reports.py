@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from spasmtimer import library
 from spasmtimer.display import clock, pain_text, phase_detail, seconds_text, value_text
 from spasmtimer.history import EXPORT_FIELDS, SessionRecord, Totals
+from spasmtimer.levels import Level
 from spasmtimer.program import Program
 from spasmtimer.text import CONTROL, spreadsheet_cell
 from spasmtimer.timeline import KIND_WORDS, Progression, Timeline, json_number
@@ -63,11 +64,16 @@ def check_ok(name: str, timeline: Timeline) -> str:
 # --- plan ---------------------------------------------------------------------------------
 
 
-def plan_text(program: Program, timeline: Timeline, table: Progression) -> str:
+def level_json(level: Level) -> dict[str, Any]:
+    """The level as ``plan --json`` and ``list --json`` give it, and whether a gap eased it."""
+    return {"level": level.value, "eased_from": level.eased_from, "idle_days": level.idle_days}
+
+
+def plan_text(program: Program, timeline: Timeline, level: Level, table: Progression) -> str:
     rounds = f" · {program.rounds} rounds" if program.rounds > 1 else ""
     lines = [
         program.title,
-        f"Level {timeline.level} · {seconds_text(timeline.total_seconds)} · "
+        f"{str(level).capitalize()} · {seconds_text(timeline.total_seconds)} · "
         f"{len(timeline.phases)} phases{rounds}",
     ]
     if program.summary:
@@ -129,9 +135,10 @@ def list_text(items: Sequence[library.Item]) -> str:
             lines.append(f"{name}  (cannot be loaded) {(item.error or '').splitlines()[0]}")
             continue
         tags = f"  [{', '.join(item.tags)}]" if item.tags else ""
+        eased = f"  ({item.level})" if item.level.eased_from is not None else ""
         lines.append(
-            f"{name}  {seconds_text(item.total_seconds):>12}  level {item.level:<3}  "
-            f"{item.title}{tags}"
+            f"{name}  {seconds_text(item.total_seconds):>12}  level {item.level.value:<3}  "
+            f"{item.title}{tags}{eased}"
         )
     return "\n".join(lines)
 
@@ -145,7 +152,7 @@ def item_json(item: library.Item) -> dict[str, Any]:
         "source": item.entry.source,
         "tags": list(item.tags),
         "total_seconds": None if total is None else json_number(total),
-        "level": item.level,
+        **level_json(item.level),
         "summary": item.program.summary if item.program else None,
         "error": item.error,
     }
@@ -157,7 +164,7 @@ def item_json(item: library.Item) -> dict[str, Any]:
 def history_text(
     records: Sequence[SessionRecord],
     totals: Totals,
-    levels: Mapping[str, int],
+    levels: Mapping[str, Level],
     *,
     filtered: bool,
 ) -> str:
@@ -180,7 +187,7 @@ def history_text(
             f"{seconds_text(round(r.done_seconds)):>10}  {r.status:<9}  "
             f"{pain_text(r.pain_before, r.pain_after):<7}  {notes}"
         )
-    lines += ["", "Now at: " + ", ".join(f"{p} level {lv}" for p, lv in sorted(levels.items()))]
+    lines += ["", "Now at: " + "; ".join(f"{p} {lv}" for p, lv in sorted(levels.items()))]
     return "\n".join(lines)
 
 

@@ -1,9 +1,15 @@
-"""When to see a doctor instead: the red flags shown on the app's safety screen.
+"""When to see a doctor instead: the safety notice, shown the first time spasmtimer is used
+through any path (the app, ``run``, ``run --plain``, ``serve``), and recorded once shown.
 
 Written from the articles distilled in shared/EXERCISES.md.
 """
 
 from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from spasmtimer import locations
 
 NOT_ADVICE = (
     "spasmtimer is a timer for exercises you have chosen or been given. It is not medical advice."
@@ -30,3 +36,37 @@ WHILE_EXERCISING = [
     "down a leg.",
     "While your back hurts, avoid toe touches, sit-ups and leg lifts.",
 ]
+
+
+SECTIONS = (
+    ("Get medical help promptly if a spasm comes with:", GET_HELP_NOW),
+    ("See a doctor if:", SEE_A_DOCTOR),
+    ("While you exercise", WHILE_EXERCISING),
+)
+"""The notice's sections, in order: a heading and its points."""
+
+
+def notice_text() -> str:
+    """The notice as plain text, for ``run --plain``."""
+    sections = [
+        f"{heading}\n" + "\n".join(f"  - {item}" for item in items) for heading, items in SECTIONS
+    ]
+    return "When to see a doctor instead\n\n" + "\n\n".join(sections) + f"\n\n{NOT_ADVICE}"
+
+
+def marker() -> Path:
+    """The file whose presence records that the notice was shown."""
+    return locations.data_dir() / "safety-seen"
+
+
+def seen(path: Path | None = None) -> bool:
+    return (path or marker()).exists()
+
+
+def record_seen(path: Path | None = None) -> None:
+    """Never ask again; if it cannot be recorded (a read-only disk), it is shown next time too,
+    which is better than not at all."""
+    path = path or marker()
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from spasmtimer import safety
 from spasmtimer.app import SpasmtimerApp
 from spasmtimer.app.screens.session import SessionScreen
 from spasmtimer.engine import Session
 from spasmtimer.history_service import HistoryView
+from spasmtimer.levels import Level
 from spasmtimer.library import Entry, Item, load_item
 from spasmtimer.settings import Settings
 from spasmtimer.timeline import Timeline, expand
@@ -42,11 +44,11 @@ class Recorder:
 class FakeHistory:
     """A `HistoryService` that keeps every program at one level and logs what is recorded."""
 
-    def __init__(self, log: Recorded, level: int = 0) -> None:
+    def __init__(self, log: Recorded, level: Level | int = 0) -> None:
         self.log = log
-        self.level = level
+        self.level = level if isinstance(level, Level) else Level(level)
 
-    def level_of(self, name: str) -> int:
+    def level_of(self, name: str, cap: int | None) -> Level:
         return self.level
 
     def recorder_for(self, item: Item, timeline: Timeline) -> Recorder:
@@ -57,22 +59,23 @@ class FakeHistory:
     ) -> str:
         return "Next time: level 1"
 
-    def view(self) -> HistoryView | None:
+    def view(self, cap_of: Callable[[str], int | None]) -> HistoryView | None:
         return None
 
     def on_warning(self, warn: Callable[[str], None]) -> None:
         pass
 
 
-def item_from(path: Path, level: int = 0) -> Item:
-    return load_item(Entry(path.stem, path, "file"), lambda name: level)
+def item_from(path: Path, level: Level | int = 0) -> Item:
+    at = level if isinstance(level, Level) else Level(level)
+    return load_item(Entry(path.stem, path, "file"), lambda name, cap: at)
 
 
-def run_of(path: Path, level: int = 0) -> tuple[Item, Timeline]:
+def run_of(path: Path, level: Level | int = 0) -> tuple[Item, Timeline]:
     """What ``spasmtimer run PATH`` hands the app: the program, and its timeline at ``level``."""
     item = item_from(path, level)
     assert item.program is not None, item.error
-    return item, expand(item.program, level)
+    return item, expand(item.program, item.level.value)
 
 
 def make_app(
@@ -80,11 +83,15 @@ def make_app(
     log: Recorded,
     *,
     run: Path | None = None,
-    level: int = 0,
+    level: Level | int = 0,
     settings: Settings | None = None,
     safety_seen: Path | None = None,
     notices: list[str] | None = None,
 ) -> SpasmtimerApp:
+    """The app on a fake clock. The safety notice counts as seen unless ``safety_seen`` names
+    a marker file (which may not exist yet: the first time)."""
+    if safety_seen is None:
+        safety.record_seen()
     return SpasmtimerApp(
         # A fixed theme: "auto" would follow the colours of the terminal running the tests.
         settings=settings or Settings(theme="textual-dark"),

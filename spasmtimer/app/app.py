@@ -22,7 +22,7 @@ from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
-from spasmtimer import exits, library, locations
+from spasmtimer import exits, library, locations, safety
 from spasmtimer.app.cues import Signals, Speaker, speech_command
 from spasmtimer.app.messages import (
     EditProgram,
@@ -40,6 +40,7 @@ from spasmtimer.app.screens.settings import SettingsScreen
 from spasmtimer.app.screens.summary import Ratings, SummaryScreen
 from spasmtimer.engine import Clock, Recorder, Session
 from spasmtimer.history_service import HistoryService, NoHistory
+from spasmtimer.levels import Level
 from spasmtimer.library import Item
 from spasmtimer.settings import Settings, save_settings
 from spasmtimer.text import printable
@@ -75,7 +76,7 @@ class SpasmtimerApp(App[None]):
         self.history: HistoryService = history or NoHistory()
         self.clock = clock
         self.bell_allowed = bell
-        self.safety_marker = safety_marker or locations.data_dir() / "safety-seen"
+        self.safety_marker = safety_marker or safety.marker()
         self.speaker = Speaker(speech_command() if self.settings.speech else None)
         self.rung: deque[int] = deque(maxlen=500)
         """The latest bell patterns rung (1, 2 or 3 bells), bounded: sessions last hours."""
@@ -90,12 +91,21 @@ class SpasmtimerApp(App[None]):
             self.say(notice, severity="warning", timeout=6)
         self._catch_signals()
         self.history.on_warning(self._warn_from_any_thread)
+        if self.run_only is None:
+            self.push_screen(LibraryScreen(self.library_items))
+        if safety.seen(self.safety_marker):
+            self._begin()
+        else:
+            # The first time, through any path: when to see a doctor comes before anything.
+            self.push_screen(SafetyScreen(), self._safety_read)
+
+    def _safety_read(self, _: None) -> None:
+        safety.record_seen(self.safety_marker)
+        self._begin()
+
+    def _begin(self) -> None:
         if self.run_only is not None:
             self.start_session(*self.run_only)
-            return
-        self.push_screen(LibraryScreen(self.library_items))
-        if not self.safety_marker.exists():
-            self.push_screen(SafetyScreen(), lambda _: self._safety_seen())
 
     def _warn_from_any_thread(self, message: str) -> None:
         """A warning from the history's writer thread, shown without making it wait."""
@@ -114,13 +124,6 @@ class SpasmtimerApp(App[None]):
         """A notification whose words may come from outside (a file name, a setting, an
         error): shown as plain text."""
         self.notify(printable(message), severity=severity, timeout=timeout, markup=False)
-
-    def _safety_seen(self) -> None:
-        try:
-            self.safety_marker.parent.mkdir(parents=True, exist_ok=True)
-            self.safety_marker.touch()
-        except OSError:
-            pass  # shown again next time: better than not at all
 
     def _catch_signals(self) -> None:
         """SIGTERM, SIGHUP from a closed SSH connection, and SIGINT from another program (the
@@ -166,15 +169,18 @@ class SpasmtimerApp(App[None]):
         assert item.program is not None
         if timeline is None:
             try:
-                timeline = expand(item.program, item.level)
+                timeline = expand(item.program, item.level.value)
             except LimitError as e:
-                self.say(f"{item.title} cannot run at level {item.level}: {e}", severity="error")
+                self.say(f"{item.title} cannot run at {item.level}: {e}", severity="error")
                 return
         session = Session(timeline, self.clock)
         recorder = self.history.recorder_for(item, timeline)
+        # The item's level, with how it was eased, unless the session runs at another one.
+        level = item.level if item.level.value == timeline.level else Level(timeline.level)
         screen = SessionScreen(
             session,
             title=item.title,
+            level=level,
             caution=item.program.caution,
             recorder=recorder,
             signals=self.signals(),
@@ -193,6 +199,7 @@ class SpasmtimerApp(App[None]):
         summary = SummaryScreen(
             outcome,
             title=item.title,
+            level=outcome.level,
             next_level=lambda before, after: self.history.next_level_text(
                 item, outcome.session, before, after
             ),
@@ -268,7 +275,7 @@ class SpasmtimerApp(App[None]):
 
     @on(ShowHistory)
     def _history(self) -> None:
-        view = self.history.view()
+        view = self.history.view(library.cap_of)
         if view is None:
             self.notify("No history is being kept: it could not be opened.", severity="warning")
             return

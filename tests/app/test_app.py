@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Digits
 
+from spasmtimer import safety
 from spasmtimer.app.screens.library import LibraryScreen
 from spasmtimer.app.screens.preview import PreviewScreen
 from spasmtimer.app.screens.safety import SafetyScreen
@@ -14,6 +15,7 @@ from spasmtimer.app.screens.session import CautionScreen, ConfirmStop, SessionSc
 from spasmtimer.app.screens.settings import SettingsScreen
 from spasmtimer.app.screens.summary import SummaryScreen
 from spasmtimer.engine import Status
+from spasmtimer.levels import Level
 from spasmtimer.locations import settings_file, user_programs_dir
 from spasmtimer.settings import Settings, load_settings
 from tests.app_support import (
@@ -130,7 +132,12 @@ async def test_a_whole_session_then_the_summary_with_ratings(
         assert "Session complete" in str(summary.query_one("#summary-title").render())
         assert "Next time: level 1" in str(summary.query_one("#next-level").render())
         given = running.signals.given
-        await pilot.press("2", "tab", *"felt", "space", *"looser", "enter")
+        # The keyboard alone: Enter moves on, and saves only from the Save button.
+        await pilot.press("2", "enter")
+        assert app.screen is summary and app.screen.focused is summary.query_one("#notes")
+        await pilot.press(*"felt", "space", *"looser", "enter")
+        assert app.screen is summary and app.screen.focused is summary.query_one("#save")
+        await pilot.press("enter")
         await pilot.pause()
     assert log.ratings == [(4, 2, "felt looser")]
     assert log.synced[-1] == "finished"
@@ -156,10 +163,10 @@ async def test_a_bad_rating_is_not_saved(clock: FakeClock, log: Recorded) -> Non
     async with app.run_test() as pilot:
         await pilot.press("q", "y")
         await pilot.pause()
-        await pilot.press("1", "2", "enter")
+        await pilot.press("1", "2", "ctrl+s")
         assert isinstance(app.screen, SummaryScreen)
         assert "from 0 to 10" in str(app.screen.query_one("#rating-error").render())
-        await pilot.press("backspace", "enter")
+        await pilot.press("backspace", "ctrl+s")
         await pilot.pause()
     assert log.ratings == [(None, 1, None)]
 
@@ -217,13 +224,25 @@ async def test_the_safety_notice_shows_the_first_time_only(
         assert isinstance(app.screen, LibraryScreen)
 
 
-async def test_run_never_shows_the_safety_notice(
+async def test_run_shows_the_safety_notice_first_the_first_time(
     clock: FakeClock, log: Recorded, tmp_path: Path
 ) -> None:
-    app = make_app(clock, log, run=SHORT, safety_seen=tmp_path / "never")
+    marker = tmp_path / "first-time"
+    app = make_app(clock, log, run=SHORT, safety_seen=marker)
     async with app.run_test() as pilot:
         await pilot.pause()
-        assert isinstance(app.screen, SessionScreen)
+        assert isinstance(app.screen, SafetyScreen)
+        await advance(pilot, clock, 30)
+        assert log.started == []  # nothing counts until it has been read
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen) and log.started == [None]
+        assert clock_shows(pilot) == "0:05"
+    assert marker.exists()
+    app = make_app(clock, Recorded(), run=SHORT, safety_seen=marker)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)  # and never again
 
 
 @pytest.fixture
@@ -345,12 +364,12 @@ async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, s
         assert str(next_level.render()) == "Next time: level 1."
         await pilot.press("shift+tab", "2", "tab", "6")  # pain 2 before, 6 after: held
         assert "stays at level 0" in str(next_level.render())
-        await pilot.press("backspace", "3", "enter")
+        await pilot.press("backspace", "3", "ctrl+s")
         await pilot.pause()
         library = app.screen
         assert isinstance(library, LibraryScreen)
         levels = {i.entry.name: i.level for i in library.shown}
-        assert levels == {"breathing-5-1-3": 1, "spasm-first-aid": 0}
+        assert levels == {"breathing-5-1-3": Level(1), "spasm-first-aid": Level(0)}
         await pilot.press("h")
         assert isinstance(app.screen, HistoryScreen)
         assert "now level 1" in str(app.screen.query_one("#levels").render())
@@ -363,6 +382,36 @@ async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, s
     )
 
 
+async def test_skipping_through_is_recorded_but_counts_for_nothing(clock: FakeClock) -> None:
+    from spasmtimer.app import SpasmtimerApp
+    from spasmtimer.history import History
+    from spasmtimer.history_service import StoredHistory
+    from spasmtimer.locations import history_file
+    from tests.app_support import run_of
+
+    history = History.open(history_file())
+    stored = StoredHistory(history, warn=print)
+    safety.record_seen()
+    app = SpasmtimerApp(
+        history=stored, clock=clock, run=run_of(SHORT), settings=Settings(flash=False)
+    )
+    async with app.run_test() as pilot:
+        while isinstance(app.screen, SessionScreen):
+            await advance(pilot, clock, 0.15)
+            await pilot.press("n")
+        assert isinstance(app.screen, SummaryScreen)
+        said = app.screen.query_one("#next-level").render()
+        assert str(said).startswith("It does not count toward your level: 2 s done of 1 min 55 s")
+        assert str(said).endswith("Next time is still level 0.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    stored.close(5)
+    [row] = history.sessions()
+    assert (row.status, row.counted) == ("completed", False)
+    assert row.done_seconds == pytest.approx(15 * 0.15)
+    assert history.current_level("short", None) == Level(0)
+
+
 def burst(app, *keys: str) -> None:
     """Keys arriving in one read, as from a paste or a slow SSH link: no waiting between them."""
     from textual import events
@@ -370,7 +419,9 @@ def burst(app, *keys: str) -> None:
 
     for key in keys:
         character = (
-            key if len(key) == 1 else {"enter": "\r", "escape": "\x1b", "tab": "\t"}.get(key)
+            key
+            if len(key) == 1
+            else {"enter": "\r", "escape": "\x1b", "tab": "\t", "ctrl+s": "\x13"}.get(key)
         )
         app.post_message(events.Key(_character_to_key(key) if len(key) == 1 else key, character))
 
@@ -400,7 +451,7 @@ async def test_a_burst_on_the_summary_keeps_the_rating(clock: FakeClock, log: Re
     async with app.run_test() as pilot:
         await pilot.press("q", "y")
         await pilot.pause()
-        burst(app, "5", "enter")
+        burst(app, "5", "ctrl+s")
         await pilot.pause()
     assert log.ratings == [(None, 5, None)]
 

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spasmtimer.display import (
+    Finished,
     SessionOutline,
     SessionView,
     next_level_text,
@@ -17,6 +18,7 @@ from spasmtimer.display import (
     value_text,
 )
 from spasmtimer.engine import Session
+from spasmtimer.levels import Level
 from spasmtimer.loader import load_program
 from spasmtimer.timeline import Phase, PhaseKind, expand
 from tests.support import FakeClock
@@ -44,14 +46,39 @@ def test_time_left_counts_whole_minutes() -> None:
     assert time_left_text(61) == "2 min left"
 
 
-def test_the_next_level_follows_the_pain_rule() -> None:
-    def text(finished: bool = True, before: int | None = None, after: int | None = None) -> str:
-        return next_level_text(2, finished=finished, current=2, pain_before=before, pain_after=after)
+def summary(
+    *,
+    finished: bool = True,
+    done: float = 60,
+    cap: int | None = None,
+    before: int | None = None,
+    after: int | None = None,
+) -> str:
+    return next_level_text(
+        Finished(level=2, finished=finished, done=done, planned=60),
+        cap=cap,
+        current=Level(1, eased_from=2, idle_days=9),
+        pain_before=before,
+        pain_after=after,
+    )
 
-    assert text() == "Next time: level 3."
-    assert text(before=3, after=4) == "Next time: level 3."
-    assert text(before=3, after=5) == "Pain 5 after 3 before: next time stays at level 2."
-    assert text(finished=False) == "Stopped early: next time is still level 2."
+
+def test_the_summary_says_what_a_session_means_for_the_next() -> None:
+    assert summary() == "Next time: level 3."
+    assert summary(before=3, after=4) == "Next time: level 3."
+    assert summary(before=3, after=5) == "Pain 5 after 3 before: next time stays at level 2."
+    assert summary(cap=2) == "Next time: level 2 again, the top of this program."
+
+
+def test_the_summary_says_plainly_when_a_session_does_not_count() -> None:
+    still = "Next time is still level 1, eased from 2 after 9 days."
+    assert summary(finished=False) == f"Stopped early, so it does not count toward your level. {still}"
+    assert summary(done=2.4) == (
+        "It does not count toward your level: 2 s done of 1 min (4 %), and a session counts "
+        f"from 75%. {still}"
+    )
+    assert summary(done=44.4).startswith("It does not count toward your level: 44 s done of 1 min (74 %)")
+    assert summary(done=45.6) == "Next time: level 3."
 
 
 # --- the outline of a session's steps -----------------------------------------------------
@@ -115,7 +142,10 @@ def test_the_view_of_a_session_at_chosen_instants(clock: FakeClock) -> None:
     session.start()
 
     def view() -> SessionView:
-        return session_view(session, outline, session.state_at(), title="Short", pain_before=None)
+        state = session.state_at()
+        return session_view(
+            session, outline, state, title="Short", level=Level(0), pain_before=None
+        )
 
     ready = view()
     assert (ready.header, ready.step, ready.word, ready.countdown) == (

@@ -32,6 +32,57 @@ def session(clock: FakeClock) -> Session:
     return s
 
 
+# --- time done -----------------------------------------------------------------------------
+
+
+def test_done_time_is_the_time_spent_in_phases(session: Session, clock: FakeClock) -> None:
+    clock.advance(7)
+    session.pause()
+    clock.advance(100)  # paused: not done
+    session.resume()
+    clock.advance(3)
+    assert session.done_seconds() == pytest.approx(10)
+    assert session.state_at().done_seconds == pytest.approx(10)
+
+
+def test_skipping_through_is_not_done(session: Session, clock: FakeClock) -> None:
+    for _ in range(3):
+        clock.advance(0.2)
+        session.skip()
+    state = session.state_at()
+    assert state.status is Status.FINISHED and state.elapsed == 30  # reached its end ...
+    assert session.done_seconds() == pytest.approx(0.6)  # ... having done 0.6 s of it
+    clock.advance(50)
+    assert session.done_seconds() == pytest.approx(0.6)  # and it stays so once over
+
+
+def test_time_cut_is_not_done_and_time_added_then_held_is(
+    session: Session, clock: FakeClock
+) -> None:
+    clock.advance(6)  # 1 s into the 15 s hold
+    session.adjust(+5)  # 20 s
+    clock.advance(19)  # holds all of it
+    session.adjust(-5)  # the rest: 10 s cut to 5
+    clock.advance(5)
+    assert session.state_at().status is Status.FINISHED
+    assert session.done_seconds() == pytest.approx(5 + 20 + 5)
+
+
+def test_time_gone_back_over_is_done_again(session: Session, clock: FakeClock) -> None:
+    clock.advance(12)  # 7 s into the hold
+    session.back()  # the hold again from its start
+    clock.advance(15 + 10)
+    assert session.state_at().status is Status.FINISHED
+    assert session.done_seconds() == pytest.approx(12 + 25)
+
+
+def test_a_stopped_session_is_done_up_to_its_stop(session: Session, clock: FakeClock) -> None:
+    clock.advance(8)
+    session.stop()
+    clock.advance(60)
+    assert session.done_seconds() == pytest.approx(8)
+
+
 def test_ready_until_started(clock: FakeClock) -> None:
     s = Session(THREE, clock)
     clock.advance(100)

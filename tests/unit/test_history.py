@@ -18,7 +18,8 @@ import pytest
 
 from spasmtimer.cli import main
 from spasmtimer.engine import Session
-from spasmtimer.history import History, HistoryError, level_after, totals
+from spasmtimer.history import History, HistoryError, totals
+from spasmtimer.levels import Level
 from spasmtimer.loader import load_program
 from spasmtimer.locations import history_file
 from spasmtimer.recording import HistoryWriter, SessionRecorder
@@ -53,11 +54,13 @@ def record(
     completed: bool = True,
     at: datetime = T0,
     minutes: float = 5,
+    done: float | None = None,
     before: int | None = None,
     after: int | None = None,
     program: str = "desk-break",
     notes: str | None = None,
 ) -> int:
+    """A session of ``minutes`` planned, ``done`` seconds of it done (all of it by default)."""
     session_id = history.begin(
         program=program,
         title=program,
@@ -72,31 +75,37 @@ def record(
         session_id,
         completed=completed,
         ended_at=at + timedelta(minutes=minutes),
-        done_seconds=minutes * 60,
+        done_seconds=minutes * 60 if done is None else done,
     )
     history.rate(session_id, before, after, notes)
     return session_id
 
 
+def level(
+    history: History, now: datetime = T0 + timedelta(hours=1), cap: int | None = None
+) -> int:
+    return history.current_level("desk-break", cap, now).value
+
+
 # --- the level rules ----------------------------------------------------------------------
 
 
-def test_no_completed_session_is_level_0(history: History) -> None:
-    assert history.current_level("desk-break") == 0
+def test_no_counted_session_is_level_0(history: History) -> None:
+    assert level(history) == 0
     record(history, 0, completed=False)
-    assert history.current_level("desk-break") == 0
+    assert level(history) == 0
 
 
-def test_a_completed_session_raises_the_level(history: History) -> None:
+def test_a_counted_session_raises_the_level(history: History) -> None:
     record(history, 0)
-    assert history.current_level("desk-break", T0 + timedelta(hours=1)) == 1
+    assert level(history) == 1
     record(history, 1, at=T0 + timedelta(days=1))
-    assert history.current_level("desk-break", T0 + timedelta(days=1, hours=1)) == 2
-    assert history.current_level("other-program", T0) == 0
+    assert level(history, T0 + timedelta(days=1, hours=1)) == 2
+    assert history.current_level("other-program", None, T0) == Level(0)
 
 
 @pytest.mark.parametrize(
-    ("before", "after", "level"),
+    ("before", "after", "expected"),
     [
         (3, 5, 4),  # 2 points worse: held at the session's level
         (2, 9, 4),
@@ -107,52 +116,97 @@ def test_a_completed_session_raises_the_level(history: History) -> None:
     ],
 )
 def test_a_pain_rating_2_points_worse_holds_the_level(
-    history: History, before, after, level
+    history: History, before, after, expected
 ) -> None:
     record(history, 4, before=before, after=after)
-    assert history.current_level("desk-break", T0 + timedelta(hours=1)) == level
+    assert level(history) == expected
 
 
 def test_stopped_sessions_change_nothing(history: History) -> None:
     record(history, 2)
     record(history, 3, completed=False, at=T0 + timedelta(hours=2))
     record(history, 3, completed=False, at=T0 + timedelta(hours=3), before=1, after=9)
-    assert history.current_level("desk-break", T0 + timedelta(hours=4)) == 3
+    assert level(history, T0 + timedelta(hours=4)) == 3
 
 
-@pytest.mark.parametrize(("days", "level"), [(6.99, 4), (7, 3), (30, 3)])
-def test_seven_days_without_a_completed_session_lowers_the_level(
-    history: History, days, level
+def test_a_session_skipped_through_is_recorded_and_counts_for_nothing(history: History) -> None:
+    record(history, 2)
+    record(history, 3, at=T0 + timedelta(hours=2), minutes=1.1, done=2.4)  # n, n, n, ...
+    [_, skipped] = history.sessions()
+    assert (skipped.completed, skipped.counted) == (True, False)
+    assert level(history, T0 + timedelta(hours=4)) == 3
+
+
+@pytest.mark.parametrize(("share", "counted"), [(0.74, False), (0.75, True), (0.76, True)])
+def test_a_session_counts_from_three_quarters_of_its_planned_time(
+    history: History, share: float, counted: bool
 ) -> None:
-    record(history, 3)  # ends at T0 + 5 min
+    record(history, 2, minutes=10, done=share * 600)
+    assert history.sessions()[0].counted is counted
+    assert level(history) == (3 if counted else 0)
+
+
+def test_time_added_and_held_counts_toward_the_three_quarters(history: History) -> None:
+    # 60 s planned, 40 s skipped, 30 s added and held: 20 + 30 = 50 s done of 60
+    record(history, 1, minutes=1, done=50)
+    assert level(history) == 2
+
+
+@pytest.mark.parametrize(("ran_at", "cap", "expected"), [(3, 3, 3), (2, 3, 3), (7, 3, 3), (0, 0, 0)])
+def test_the_level_never_rises_past_the_cap(
+    history: History, ran_at: int, cap: int, expected: int
+) -> None:
+    record(history, ran_at)
+    assert level(history, cap=cap) == expected
+
+
+@pytest.mark.parametrize(
+    ("days", "expected", "said"),
+    [
+        (6.99, 6, "level 6"),
+        (7, 5, "level 5, eased from 6 after 7 days"),
+        (13, 5, "level 5, eased from 6 after 13 days"),
+        (14, 4, "level 4, eased from 6 after 14 days"),
+        (30, 2, "level 2, eased from 6 after 30 days"),
+        (60, 0, "level 0, eased from 6 after 60 days"),
+    ],
+)
+def test_each_full_week_without_a_counted_session_eases_the_level_by_one(
+    history: History, days: float, expected: int, said: str
+) -> None:
+    record(history, 5)  # ends at T0 + 5 min; next is 6
     now = T0 + timedelta(minutes=5) + timedelta(days=days)
-    assert history.current_level("desk-break", now) == level
+    current = history.current_level("desk-break", None, now)
+    assert (current.value, str(current)) == (expected, said)
 
 
-def test_the_gap_never_goes_below_0(history: History) -> None:
-    record(history, 0, before=2, after=6)  # held at 0, and then a long gap
-    assert history.current_level("desk-break", T0 + timedelta(days=40)) == 0
+def test_a_clock_set_back_eases_nothing(history: History) -> None:
+    record(history, 2, at=T0 + timedelta(days=3))  # "ends" three days after "now"
+    assert history.current_level("desk-break", None, T0) == Level(3)
 
 
-def test_a_gap_after_a_held_level(history: History) -> None:
-    record(history, 5, before=1, after=4)
-    assert history.current_level("desk-break", T0 + timedelta(days=8)) == 4
+def test_easing_starts_from_the_capped_level(history: History) -> None:
+    record(history, 9)
+    current = history.current_level("desk-break", 4, T0 + timedelta(days=15))
+    assert str(current) == "level 2, eased from 4 after 14 days"
+
+
+def test_a_session_that_does_not_count_does_not_end_a_gap(history: History) -> None:
+    record(history, 3)
+    record(history, 4, at=T0 + timedelta(days=10), done=5)  # skipped through, ten days on
+    assert level(history, T0 + timedelta(days=10, hours=1)) == 3  # eased from 4 after 10 days
 
 
 def test_a_level_override_counts_like_any_other(history: History) -> None:
     record(history, 1)
     record(history, 7, at=T0 + timedelta(days=1))  # run with --level 7
-    assert history.current_level("desk-break", T0 + timedelta(days=1, hours=1)) == 8
+    assert level(history, T0 + timedelta(days=1, hours=1)) == 8
 
 
-def test_the_last_completed_session_is_the_latest_to_end(history: History) -> None:
+def test_the_last_counted_session_is_the_latest_to_end(history: History) -> None:
     record(history, 5, at=T0 + timedelta(days=2))
     record(history, 2, at=T0)
-    assert history.current_level("desk-break", T0 + timedelta(days=3)) == 6
-
-
-def test_level_after_directly() -> None:
-    assert level_after(None, T0) == 0
+    assert level(history, T0 + timedelta(days=3)) == 6
 
 
 # --- recording a session ------------------------------------------------------------------
@@ -407,13 +461,16 @@ def test_history_when_empty(capsys) -> None:
 
 
 def test_totals_and_streak(history: History) -> None:
-    # Monday to Wednesday of one week, one session a day; Thursday's was stopped early.
+    # Monday to Wednesday of one week, one session a day; Thursday's was stopped early after
+    # 4 minutes, and another skipped through in 6 seconds.
     for day in range(3):
         record(history, day, at=T0 + timedelta(days=day), minutes=10)
     record(history, 3, at=T0 + timedelta(days=3), minutes=4, completed=False)
+    record(history, 3, at=T0 + timedelta(days=3, hours=1), minutes=10, done=6)
     t = totals(history.sessions(), T0 + timedelta(days=3, hours=5))
-    assert (t.sessions_this_week, round(t.minutes_this_week), t.sessions) == (4, 34, 4)
-    assert t.streak_days == 3  # Thursday has no completed session yet; the streak holds
+    # sessions that counted; every minute done, counted or not
+    assert (t.sessions_this_week, round(t.minutes_this_week, 1), t.sessions) == (3, 34.1, 3)
+    assert t.streak_days == 3  # Thursday has no counted session yet; the streak holds
     assert totals(history.sessions(), T0 + timedelta(days=5)).streak_days == 0
 
 

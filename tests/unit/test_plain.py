@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from spasmtimer.engine import SYNC_SECONDS, Session, Status
 from spasmtimer.loader import load_program
 from spasmtimer.plain import PlainRunner
 from spasmtimer.timeline import expand
-from tests.support import FakeClock
+from tests.support import FakeClock, quick_program
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -167,3 +168,40 @@ def test_ctrl_c_stops_and_records(clock: FakeClock) -> None:
 
 
 
+
+
+# --- the safety notice, the first time ----------------------------------------------------
+
+
+def test_the_notice_goes_to_stderr_without_waiting_when_stdin_is_not_a_terminal(
+    clock: FakeClock,
+) -> None:
+    r, out, err, _ = runner(clock, "3\n2\n", notice="When to see a doctor instead")
+    outcome = r.run()
+    assert err.getvalue().startswith("When to see a doctor instead\n")
+    assert "Press Enter" not in err.getvalue()
+    assert "When to see" not in out.getvalue()
+    assert (outcome.pain_before, outcome.pain_after) == (3, 2)  # no line taken for Enter
+
+
+def test_on_a_terminal_the_notice_waits_for_enter(clock: FakeClock) -> None:
+    r, _, err, _ = runner(clock, "\n3\n2\n", notice="When to see a doctor instead")
+    r.stdin.tty = True  # type: ignore[union-attr]
+    outcome = r.run()
+    assert "Press Enter to go on." in err.getvalue()
+    assert (outcome.pain_before, outcome.pain_after) == (3, 2)
+
+
+def test_plain_shows_the_notice_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spasmtimer import cli, safety
+
+    program = quick_program(tmp_path, seconds=0.01)
+    for first in (True, False):
+        monkeypatch.setattr(sys, "stdin", io.StringIO())
+        cli.open_history.cache_clear()
+        assert cli.main(["run", str(program), "--plain"]) == 0
+        err = capsys.readouterr().err
+        assert ("When to see a doctor instead" in err) is first
+        assert safety.seen()

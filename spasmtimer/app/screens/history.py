@@ -45,7 +45,7 @@ class HistoryScreen(Screen[None]):
                 yield Static(self.totals.describe(), id="totals")
                 width = max(len(name) for name in self.levels)
                 lines = [
-                    f"{name:<{width}}  {level_line(levels.done)}  now level {levels.current}"
+                    f"{name:<{width}}  {level_line(levels.done)}  now {levels.current}"
                     for name, levels in sorted(self.levels.items())
                 ]
                 yield Static(

@@ -106,7 +106,7 @@ class LibraryScreen(Screen[None]):
         table.clear()
         for item in self.shown:
             time = seconds_text(item.total_seconds) if item.total_seconds else "⚠ error"
-            level = str(item.level) if item.program else "–"
+            level = item.level.short if item.program else "–"
             tags = ", ".join(item.tags[:3])  # more would push the table past 80 columns
             table.add_row(cell(item.title), time, level, cell(tags), key=item.entry.name)
         names = [item.entry.name for item in self.shown]
@@ -143,6 +143,7 @@ class LibraryScreen(Screen[None]):
                     plain(item.title, "bold"),
                     " ",
                     plain(f"({item.entry.name}, {where})", "dim"),
+                    plain(f" · {item.level}" if item.level.eased_from is not None else ""),
                     "\n",
                     plain(item.program.summary or ""),
                 )

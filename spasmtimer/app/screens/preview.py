@@ -21,13 +21,13 @@ def next_level_text(item: Item) -> str:
     """What the next level that changes anything changes: ``Level 3: hold 20 s → 25 s``."""
     assert item.program is not None
     values = scheduled_values(item.program)
-    coming = next((lv for lv in change_levels(item.program) if lv > item.level), None)
+    coming = next((lv for lv in change_levels(item.program) if lv > item.level.value), None)
     if coming is None:
         return "Every value is at its cap: the program stays as it is at higher levels."
     changes = [
         f"{v.step + 1}. {v.name}: {v.key} {value_text(v.key, now)} → {value_text(v.key, then)}"
         for v in values
-        if (now := v.at(item.level)) != (then := v.at(coming))
+        if (now := v.at(item.level.value)) != (then := v.at(coming))
     ]
     return f"At level {coming}:\n" + "\n".join(f"  {c}" for c in changes)
 
@@ -46,8 +46,8 @@ class PreviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         program = self.item.program
         assert program is not None
-        level = self.item.level
-        yield Static(plain(f"{program.title} · level {level}"), id="header")
+        level = self.item.level.value
+        yield Static(plain(f"{program.title} · {self.item.level}"), id="header")
         with VerticalScroll(id="preview"):
             if program.summary:
                 yield Static(plain(program.summary), classes="summary")

@@ -1,27 +1,25 @@
-"""When to see a doctor instead: shown the first time the library opens, then on `!`."""
+"""When to see a doctor instead: shown the first time spasmtimer is used, then on `!`."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from spasmtimer import safety
 
+HEADING_STYLES = ("bold $error", "bold $warning", "bold")
+"""The sections' headings, from the most urgent down."""
 
-def safety_text() -> str:
-    def bullets(items: list[str]) -> str:
-        return "\n".join(f"• {item}" for item in items)
 
-    sections = [
-        ("[b $error]Get medical help promptly[/] if a spasm comes with:", safety.GET_HELP_NOW),
-        ("[b $warning]See a doctor[/] if:", safety.SEE_A_DOCTOR),
-        ("[b]While you exercise[/]", safety.WHILE_EXERCISING),
-    ]
-    text = "\n\n".join(f"{heading}\n{bullets(items)}" for heading, items in sections)
-    return f"{text}\n\n[dim]{safety.NOT_ADVICE}[/]"
+def safety_text() -> Content:
+    parts: list[str | tuple[str, str]] = []
+    for (heading, items), style in zip(safety.SECTIONS, HEADING_STYLES, strict=True):
+        parts += [(heading, style), "\n", "\n".join(f"• {item}" for item in items), "\n\n"]
+    return Content.assemble(*parts, (safety.NOT_ADVICE, "dim"))
 
 
 class SafetyScreen(ModalScreen[None]):
@@ -30,5 +28,5 @@ class SafetyScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="safety") as box:
             box.border_title = "When to see a doctor instead"
-            box.border_subtitle = "Enter to close · ! in the library shows it again"
+            box.border_subtitle = "Enter to go on · ! in the library shows it again"
             yield Static(safety_text())

@@ -23,6 +23,7 @@ from spasmtimer.app.cues import Signals
 from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Line, plain
 from spasmtimer.display import SessionOutline, session_view
 from spasmtimer.engine import Cue, Recorder, Session, State, Status
+from spasmtimer.levels import Level
 
 BREATH_FRAME = 0.25
 """Seconds between frames of the breathing visual: smooth enough for a slow breath, and four
@@ -35,6 +36,8 @@ FLASH_SECONDS = 0.3
 @dataclass
 class SessionOutcome:
     session: Session
+    level: Level
+    """The level it ran at, as the session screen said it."""
     pain_before: int | None
     interrupted: bool = False
     """Ended by Ctrl-C or a signal rather than by finishing or by q."""
@@ -93,6 +96,7 @@ class SessionScreen(Screen[SessionOutcome]):
         session: Session,
         *,
         title: str,
+        level: Level,
         caution: str | None,
         recorder: Recorder,
         signals: Signals,
@@ -100,6 +104,7 @@ class SessionScreen(Screen[SessionOutcome]):
         super().__init__()
         self.session = session
         self.title_text = title
+        self.level = level
         self.caution = caution
         self.recorder = recorder
         self.signals = signals
@@ -143,7 +148,7 @@ class SessionScreen(Screen[SessionOutcome]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.header.text = f"{self.title_text} · level {self.session.timeline.level}"
+        self.header.text = f"{self.title_text} · {self.level}"
         if self.caution:
             self.app.push_screen(CautionScreen(self.caution), self._after_caution)
         else:
@@ -153,7 +158,7 @@ class SessionScreen(Screen[SessionOutcome]):
         if start:
             self.begin()
         else:
-            self.dismiss(SessionOutcome(self.session, None))
+            self.dismiss(SessionOutcome(self.session, self.level, None))
 
     def begin(self) -> None:
         self.session.start()
@@ -210,7 +215,12 @@ class SessionScreen(Screen[SessionOutcome]):
     # -- drawing -------------------------------------------------------------------------------
     def render_state(self, state: State) -> None:
         view = session_view(
-            self.session, self.outline, state, title=self.title_text, pain_before=self.pain_before
+            self.session,
+            self.outline,
+            state,
+            title=self.title_text,
+            level=self.level,
+            pain_before=self.pain_before,
         )
         if view.paused != self.has_class("-paused"):
             self.set_class(view.paused, "-paused")
@@ -295,7 +305,7 @@ class SessionScreen(Screen[SessionOutcome]):
         if self._timer is not None:
             self._timer.stop()
         self.recorder.sync(self.session)
-        self.dismiss(SessionOutcome(self.session, self.pain_before, interrupted))
+        self.dismiss(SessionOutcome(self.session, self.level, self.pain_before, interrupted))
 
 
 

@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from spasmtimer.app.screens.session import SessionOutcome
 from spasmtimer.app.widgets import plain
-from spasmtimer.display import seconds_text
-from spasmtimer.engine import Status
+from spasmtimer.display import done_text, finished
+from spasmtimer.levels import Level
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,23 @@ def _rating(text: str) -> int | None:
     return int(text) if text.isdigit() and int(text) <= 10 else None
 
 
+class Field(Input):
+    """An input whose Enter moves to the next field, and says so in the footer."""
+
+    BINDINGS = [Binding("enter", "submit", "Next field")]
+
+
 class SummaryScreen(Screen[Ratings]):
-    # Enter saves through Input.Submitted, which comes after the Input has taken the keys typed
-    # before it: a priority binding could save before a digit sent in the same burst arrived.
+    """The keyboard alone fills it in: Enter moves to the next field, Ctrl+S saves (as does the
+    Save button), Esc closes without ratings.
+
+    Enter moves on through Input.Submitted, which comes after the Input has taken the keys typed
+    before it, so digits sent in the same burst as an Enter (a paste, a slow link) land where
+    they were typed.
+    """
+
     BINDINGS = [
-        Binding("enter", "save", "Save and close"),
+        Binding("ctrl+s", "save", "Save"),
         Binding("escape", "skip", "Close without ratings"),
     ]
 
@@ -42,33 +54,31 @@ class SummaryScreen(Screen[Ratings]):
         outcome: SessionOutcome,
         *,
         title: str,
+        level: Level,
         next_level: Callable[[int | None, int | None], str],
     ) -> None:
         super().__init__()
         self.outcome = outcome
         self.title_text = title
+        self.level = level
         self.next_level = next_level
 
     def compose(self) -> ComposeResult:
-        session = self.outcome.session
-        state = session.state_at(session.ended_at())
-        completed = state.status is Status.FINISHED
+        ended = finished(self.outcome.session)
         with Vertical(id="summary"):
             yield Static(
-                "Session complete" if completed else "Stopped early",
+                "Session complete" if ended.finished else "Stopped early",
                 id="summary-title",
-                classes="-done" if completed else "-stopped",
+                classes="-done" if ended.finished else "-stopped",
             )
-            yield Static(plain(f"{self.title_text} · level {session.timeline.level}"))
-            done_phases = state.index + 1 if completed else state.index
+            yield Static(plain(f"{self.title_text} · {self.level}"))
+            yield Static(f"Time: {done_text(ended.done, ended.planned)}")
             yield Static(
-                f"Time: {seconds_text(round(state.elapsed))} of {seconds_text(round(state.total))}"
-                f" · {done_phases} of {len(session.phases)} phases"
+                plain(self.next_level(self.outcome.pain_before, None)), id="next-level"
             )
-            yield Static(self.next_level(self.outcome.pain_before, None), id="next-level")
             with Horizontal(classes="rating"):
                 yield Label("Pain before (0–10):")
-                yield Input(
+                yield Field(
                     "" if self.outcome.pain_before is None else str(self.outcome.pain_before),
                     id="pain-before",
                     restrict=r"\d{0,2}",
@@ -77,10 +87,13 @@ class SummaryScreen(Screen[Ratings]):
                 )
             with Horizontal(classes="rating"):
                 yield Label("Pain now (0–10):")
-                yield Input(id="pain-after", restrict=r"\d{0,2}", max_length=2, placeholder="skip")
+                yield Field(id="pain-after", restrict=r"\d{0,2}", max_length=2, placeholder="skip")
             with Horizontal(classes="rating"):
                 yield Label("Notes:")
-                yield Input(id="notes", placeholder="anything to remember (optional)")
+                yield Field(id="notes", placeholder="anything to remember (optional)")
+            with Horizontal(classes="rating"):
+                yield Label("")
+                yield Button("Save", id="save", variant="primary")
             yield Static("", id="rating-error")
         yield Footer()
 
@@ -99,7 +112,7 @@ class SummaryScreen(Screen[Ratings]):
         # The ratings can hold the level back: say so as they are typed.
         before = _rating(self.query_one("#pain-before", Input).value)
         after = _rating(self.query_one("#pain-after", Input).value)
-        self.query_one("#next-level", Static).update(self.next_level(before, after))
+        self.query_one("#next-level", Static).update(plain(self.next_level(before, after)))
 
     def ratings(self) -> Ratings | None:
         before = self.query_one("#pain-before", Input).value
@@ -110,7 +123,11 @@ class SummaryScreen(Screen[Ratings]):
         return Ratings(_rating(before), _rating(after), notes)
 
     @on(Input.Submitted)
-    def _submitted(self) -> None:
+    def _next_field(self) -> None:
+        self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    def _save_button(self) -> None:
         self.action_save()
 
     def action_save(self) -> None:
