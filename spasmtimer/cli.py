@@ -273,20 +273,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from spasmtimer import library
 
     try:
-        from textual_serve.server import Server
+        from spasmtimer.serve import GuardedServer
     except ImportError:
         raise Failure("serve needs textual-serve: pip install 'spasmtimer[serve]'") from None
     command = f"{shlex.quote(sys.executable)} -m spasmtimer"
     if args.program:
         library.find(args.program)  # a clear message now rather than in the browser
         command += f" run {shlex.quote(args.program)}"
-    print(
-        f"spasmtimer at http://{args.host}:{args.port}/ (Ctrl-C to stop). From another machine:\n"
-        f"  ssh -L {args.port}:localhost:{args.port} THIS-MACHINE, then open "
-        f"http://localhost:{args.port}/",
-        flush=True,
-    )
-    Server(command, host=args.host, port=args.port, title="spasmtimer").serve()
+    server = GuardedServer(command, host=args.host, port=args.port)
+    port = args.port
+
+    def announce() -> None:
+        print(
+            f"spasmtimer at {server.url()} (Ctrl-C to stop). From another machine:\n"
+            f"  ssh -L {port}:localhost:{port} THIS-MACHINE, then open {server.url('localhost')}",
+            flush=True,
+        )
+
+    server.run(ready=announce)
     return exits.OK
 
 
