@@ -11,8 +11,10 @@ to point at 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import signal
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +32,22 @@ def page_url(host: str, port: int, token: str) -> str:
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
     return f"http://{host}:{port}/?token={token}"
+
+
+def one_line(text: str) -> str:
+    """``text`` as ``repr`` shows it, without its quotes: line breaks and control characters
+    written as escapes, so that a log message is one plain line."""
+    return repr(text)[1:-1]
+
+
+class OneLineFormatter(logging.Formatter):
+    """A log record as one line, with the exception's name but never its traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            text += f" ({type(record.exc_info[1]).__name__})"
+        return f"spasmtimer: {one_line(text)}"
 
 
 class GuardedServer(Server):
@@ -101,6 +119,13 @@ class GuardedServer(Server):
 
     async def on_startup(self, app: web.Application) -> None:
         """Print nothing: the command prints its own banner once the server listens."""
+
+    def initialize_logging(self) -> None:
+        """Problems as one plain line each on stderr: not textual-serve's Rich handler, which
+        prints tracebacks with their local variables."""
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(OneLineFormatter())
+        logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
     def run(self, ready: Callable[[], None]) -> None:
         """Listen, call ``ready``, and serve until SIGINT or SIGTERM.

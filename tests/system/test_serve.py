@@ -8,6 +8,7 @@ any app process starts.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import select
@@ -28,7 +29,7 @@ from spasmtimer.cli import build_parser
 aiohttp = pytest.importorskip("aiohttp", reason="textual-serve (and aiohttp) not installed")
 pytest.importorskip("textual_serve", reason="textual-serve not installed: pip install '.[serve]'")
 
-from spasmtimer.serve import page_url  # noqa: E402  (needs textual-serve)
+from spasmtimer.serve import OneLineFormatter, page_url  # noqa: E402  (needs textual-serve)
 
 if TYPE_CHECKING:
     from aiohttp import ClientWebSocketResponse
@@ -153,6 +154,12 @@ def test_the_banner_gives_the_url_with_its_token(served: Served) -> None:
     assert len(served.token) >= 43  # 32 random bytes, as token_urlsafe writes them
     assert "ssh -L" in served.banner
     assert f"http://localhost:{served.port}/?token={served.token}" in served.banner
+
+
+def test_our_banner_is_all_serve_prints(served: Served) -> None:
+    """No textual-serve logo, no request log: after the banner, nothing on either stream."""
+    out, err = stop(served.server)
+    assert (out, err) == ("", "")
 
 
 def test_the_token_is_new_each_run(tmp_path: Path) -> None:
@@ -311,6 +318,33 @@ async def test_the_app_runs_behind_the_page(served: Served, client_kind: str) ->
     ):
         await read_screen(ws, b"In a browser")
         assert children(served.server.pid), "the app runs as a process of the server"
+
+
+async def test_a_broken_message_is_one_line_and_no_traceback(served: Served) -> None:
+    async with (
+        aiohttp.ClientSession() as client,
+        client.ws_connect(ws_url(served), origin=served.origin, headers=served.cookie) as ws,
+    ):
+        await read_screen(ws, b"In a browser")
+        await ws.send_str("{not json")
+        # The server gives up on a socket it cannot read.
+        while (await ws.receive(timeout=10)).type == aiohttp.WSMsgType.BINARY:
+            pass
+    out, err = stop(served.server)
+    assert "Traceback" not in out + err and "\x1b" not in out + err
+    assert out == ""
+    assert err.startswith("spasmtimer: ") and err.count("\n") == 1, err
+
+
+def test_a_log_record_is_one_plain_line_without_its_traceback() -> None:
+    try:
+        raise ValueError("bad\nvalue")
+    except ValueError as e:
+        record = logging.LogRecord(
+            "textual-serve", logging.ERROR, __file__, 1, "%s \x1b]0;title\x07", (e,), sys.exc_info()
+        )
+    line = OneLineFormatter().format(record)
+    assert line == "spasmtimer: bad\\nvalue \\x1b]0;title\\x07 (ValueError)"
 
 
 # --- where it listens, and bad arguments ----------------------------------------------------
