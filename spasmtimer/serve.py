@@ -11,6 +11,8 @@ to point at 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import errno
+import ipaddress
 import logging
 import secrets
 import signal
@@ -25,6 +27,16 @@ from textual_serve.server import Server, to_int
 
 TOKEN_BYTES = 32
 """256 random bits: the token is all that stands between the app and whoever can reach it."""
+
+
+def is_loopback(host: str) -> bool:
+    """Only this machine can reach ``host``: 127.0.0.0/8, ::1, or localhost."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def page_url(host: str, port: int, token: str) -> str:
@@ -48,6 +60,10 @@ class OneLineFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[1] is not None:
             text += f" ({type(record.exc_info[1]).__name__})"
         return f"spasmtimer: {one_line(text)}"
+
+
+class CannotListen(Exception):
+    """The server could not bind its address: the message says why, in one line."""
 
 
 class GuardedServer(Server):
@@ -130,8 +146,8 @@ class GuardedServer(Server):
     def run(self, ready: Callable[[], None]) -> None:
         """Listen, call ``ready``, and serve until SIGINT or SIGTERM.
 
-        Raises OSError when the address cannot be bound, before ``ready`` is called: nothing
-        is announced for a server that does not run.
+        Raises `CannotListen` when the address cannot be bound, before ``ready`` is called:
+        nothing is announced for a server that does not run.
         """
         self.initialize_logging()
         asyncio.run(self._run(ready))
@@ -144,8 +160,17 @@ class GuardedServer(Server):
         runner = web.AppRunner(await self._make_app(), access_log=None)
         await runner.setup()
         try:
-            await web.TCPSite(runner, self.host, self.port).start()
+            try:
+                await web.TCPSite(runner, self.host, self.port).start()
+            except OSError as e:
+                raise CannotListen(self._why_not(e)) from None
             ready()
             await stopping.wait()
         finally:
             await runner.cleanup()
+
+    def _why_not(self, error: OSError) -> str:
+        where = f"{self.host!r} port {self.port}"
+        if error.errno == errno.EADDRINUSE:
+            return f"cannot listen on {where}: it is in use; choose another with --port"
+        return f"cannot listen on {where}: {one_line(error.strerror or str(error))}"

@@ -29,7 +29,7 @@ from spasmtimer.cli import build_parser
 aiohttp = pytest.importorskip("aiohttp", reason="textual-serve (and aiohttp) not installed")
 pytest.importorskip("textual_serve", reason="textual-serve not installed: pip install '.[serve]'")
 
-from spasmtimer.serve import OneLineFormatter, page_url  # noqa: E402  (needs textual-serve)
+from spasmtimer.serve import OneLineFormatter, is_loopback, page_url  # noqa: E402  (needs textual-serve)
 
 if TYPE_CHECKING:
     from aiohttp import ClientWebSocketResponse
@@ -352,12 +352,79 @@ def test_a_log_record_is_one_plain_line_without_its_traceback() -> None:
 
 def test_serve_listens_on_loopback_by_default() -> None:
     args = build_parser().parse_args(["serve"])
-    assert (args.host, args.port) == ("127.0.0.1", 8000)
+    assert (args.host, args.port) == ("127.0.0.1", "8000")
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("localhost", True),
+        ("LocalHost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("", False),
+        ("192.168.1.20", False),
+        ("example.org", False),
+    ],
+)
+def test_what_counts_as_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
 
 
 def test_an_ipv6_address_is_bracketed_in_the_url() -> None:
     assert page_url("::1", 8000, "t") == "http://[::1]:8000/?token=t"
     assert page_url("127.0.0.1", 8000, "t") == "http://127.0.0.1:8000/?token=t"
+
+
+def test_listening_beyond_loopback_warns(tmp_path: Path) -> None:
+    port = free_port()
+    server = start_serve("--host", "0.0.0.0", "--port", str(port), home=tmp_path)
+    wait_until_listening(server, port)
+    _, err = stop(server)
+    assert err.startswith("spasmtimer: warning:") and "0.0.0.0" in err, err
+
+
+def one_line_failure(*args: str, home: Path) -> str:
+    """Run ``serve ARGS``, which must fail at once: its one-line message."""
+    env = dict(os.environ, XDG_CONFIG_HOME=str(home / "c"), XDG_DATA_HOME=str(home / "d"))
+    result = subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "serve", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1, result
+    assert result.stdout == "", "no banner for a server that does not run"
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("spasmtimer: ") and result.stderr.count("\n") == 1, result
+    return result.stderr
+
+
+def test_an_unknown_program_is_one_line(tmp_path: Path) -> None:
+    message = one_line_failure("no-such-program", "--port", str(free_port()), home=tmp_path)
+    assert "no-such-program" in message
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1", "eighty", "80.5", ""])
+def test_an_invalid_port_is_one_line(tmp_path: Path, port: str) -> None:
+    message = one_line_failure("--port", port, home=tmp_path)
+    assert "1 to 65535" in message
+
+
+def test_a_busy_port_is_one_line(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        message = one_line_failure("--port", str(port), home=tmp_path)
+    assert str(port) in message and "in use" in message
+
+
+def test_a_host_that_does_not_resolve_is_one_line(tmp_path: Path) -> None:
+    message = one_line_failure("--host", "no-such-host.invalid", "--port", "8000", home=tmp_path)
+    assert "no-such-host.invalid" in message
 
 
 def test_serve_without_textual_serve_says_how_to_get_it() -> None:
