@@ -310,23 +310,34 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import shlex
 
-    from spasmtimer import library
-
+    port = _port(args.port)
     try:
-        from textual_serve.server import Server
+        from spasmtimer.serve import CannotListen, GuardedServer, is_loopback
     except ImportError:
         raise Failure("serve needs textual-serve: pip install 'spasmtimer[serve]'") from None
     command = f"{shlex.quote(sys.executable)} -m spasmtimer"
     if args.program:
-        library.find(args.program)  # a clear message now rather than in the browser
-        command += f" run {shlex.quote(args.program)}"
-    print(
-        f"spasmtimer at http://{args.host}:{args.port}/ (Ctrl-C to stop). From another machine:\n"
-        f"  ssh -L {args.port}:localhost:{args.port} THIS-MACHINE, then open "
-        f"http://localhost:{args.port}/",
-        flush=True,
-    )
-    Server(command, host=args.host, port=args.port, title="spasmtimer").serve()
+        load(args.program)  # a clear message now rather than in the browser
+        # "--": a program named like an option is still a program.
+        command += f" run -- {shlex.quote(args.program)}"
+    server = GuardedServer(command, host=args.host, port=port)
+
+    def announce() -> None:
+        if not is_loopback(args.host):
+            error(
+                f"warning: listening on {args.host!r}, beyond this machine: anyone who can "
+                "reach it and learns the URL's token can use the app, over plain http"
+            )
+        print(
+            f"spasmtimer at {server.url()} (Ctrl-C to stop). From another machine:\n"
+            f"  ssh -L {port}:localhost:{port} THIS-MACHINE, then open {server.url('localhost')}",
+            flush=True,
+        )
+
+    try:
+        server.run(ready=announce)
+    except CannotListen as e:
+        raise Failure(str(e)) from None
     return exits.OK
 
 
@@ -341,6 +352,14 @@ def _level(text: str) -> int:
     if not 0 <= value <= MAX_LEVEL:
         raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_LEVEL:,} (got {value})")
     return value
+
+
+def _port(text: str) -> int:
+    """The ``--port`` of ``serve``: checked here rather than by argparse, whose usage error
+    (exit 2, two lines) is not the one-line message and exit 1 the serve contract promises."""
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= 65535:
+        return int(text)
+    raise Failure(f"--port must be a whole number from 1 to 65535 (got {text!r})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -397,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1: this machine only)",
     )
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", default="8000", metavar="PORT", help="port (default 8000)")
     return parser
 
 

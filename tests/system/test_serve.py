@@ -1,16 +1,26 @@
-"""`spasmtimer serve`: the same app in a browser, through textual-serve, on 127.0.0.1."""
+"""`spasmtimer serve`: the same app in a browser, through textual-serve, on 127.0.0.1.
+
+Only the page the server printed may drive the app: every request needs the URL's token or the
+cookie the page sets, and a websocket opened by another site (its ``Origin``) is refused before
+any app process starts.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import re
+import select
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,6 +29,13 @@ from spasmtimer.cli import build_parser
 aiohttp = pytest.importorskip("aiohttp", reason="textual-serve (and aiohttp) not installed")
 pytest.importorskip("textual_serve", reason="textual-serve not installed: pip install '.[serve]'")
 
+from spasmtimer.serve import OneLineFormatter, is_loopback, page_url  # noqa: E402  (needs textual-serve)
+
+if TYPE_CHECKING:
+    from aiohttp import ClientWebSocketResponse
+
+PROGRAM = 'title = "In a browser"\n[[steps]]\ntype = "rest"\nseconds = 30\n'
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -26,64 +43,388 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[int, str]]:
-    program = tmp_path / "in-a-browser.toml"
-    program.write_text('title = "In a browser"\n[[steps]]\ntype = "rest"\nseconds = 30\n')
-    port = free_port()
-    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "c"), XDG_DATA_HOME=str(tmp_path / "d"))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "spasmtimer", "serve", str(program), "--port", str(port)],
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` has started and not yet reaped (Linux)."""
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def start_serve(*args: str, home: Path) -> subprocess.Popen[str]:
+    env = dict(os.environ, XDG_CONFIG_HOME=str(home / "c"), XDG_DATA_HOME=str(home / "d"))
+    return subprocess.Popen(
+        [sys.executable, "-m", "spasmtimer", "serve", *args],
         env=env,
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
-    assert server.stdout is not None
-    banner = server.stdout.readline() + server.stdout.readline()
+
+
+def wait_until_listening(server: subprocess.Popen[str], port: int) -> None:
     deadline = time.monotonic() + 20
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
+            return
         except OSError:
             assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
             time.sleep(0.1)
+
+
+def banner_of(server: subprocess.Popen[str]) -> str:
+    """The two lines serve prints once it listens; a test fails rather than hangs without them."""
+    assert server.stdout is not None
+    ready, _, _ = select.select([server.stdout], [], [], 20)
+    assert ready, "serve printed no banner"
+    return server.stdout.readline() + server.stdout.readline()
+
+
+def stop(server: subprocess.Popen[str]) -> tuple[str, str]:
+    """Stop the server as Ctrl-C would; what it printed after its banner.
+
+    Not ``communicate()``: it reads the pipes' descriptors, and would miss what ``readline``
+    has already buffered past the banner.
+    """
+    assert server.stdout is not None and server.stderr is not None
+    server.terminate()
+    server.wait(timeout=15)
+    return server.stdout.read(), server.stderr.read()
+
+
+@dataclass
+class Served:
+    server: subprocess.Popen[str]
+    port: int
+    banner: str
+    token: str
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def origin(self) -> str:
+        return self.base
+
+    @property
+    def cookie_name(self) -> str:
+        return f"spasmtimer-{self.port}"
+
+    @property
+    def cookie(self) -> dict[str, str]:
+        return {"Cookie": f"{self.cookie_name}={self.token}"}
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    program = tmp_path / "in-a-browser.toml"
+    program.write_text(PROGRAM)
+    port = free_port()
+    server = start_serve(str(program), "--port", str(port), home=tmp_path)
+    wait_until_listening(server, port)
+    banner = banner_of(server)
+    found = re.search(r"\?token=([A-Za-z0-9_-]+)", banner)
+    assert found, banner
     try:
-        yield port, banner
+        yield Served(server, port, banner, found.group(1))
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        if server.poll() is None:
+            stop(server)
 
 
-def test_the_page_is_served_on_loopback(served: tuple[int, str]) -> None:
-    port, banner = served
-    assert f"http://127.0.0.1:{port}/" in banner and "ssh -L" in banner
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
-        assert page.status == 200
-        assert "spasmtimer" in page.read().decode()
-
-
-async def test_the_app_runs_behind_the_page(served: tuple[int, str]) -> None:
-    port, _ = served
+async def read_screen(ws: ClientWebSocketResponse, wanted: bytes) -> bytes:
+    """What the app draws, until ``wanted`` is on the screen."""
     screen = b""
+    deadline = asyncio.get_running_loop().time() + 20
+    while wanted not in screen:
+        left = deadline - asyncio.get_running_loop().time()
+        assert left > 0, screen[-500:]
+        message = await ws.receive(timeout=left)
+        if message.type == aiohttp.WSMsgType.BINARY:
+            screen += message.data
+        elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+            pytest.fail(f"the app closed: {screen[-500:]!r}")
+    return screen
+
+
+# --- the banner -----------------------------------------------------------------------------
+
+
+def test_the_banner_gives_the_url_with_its_token(served: Served) -> None:
+    assert f"http://127.0.0.1:{served.port}/?token={served.token}" in served.banner
+    assert len(served.token) >= 43  # 32 random bytes, as token_urlsafe writes them
+    assert "ssh -L" in served.banner
+    assert f"http://localhost:{served.port}/?token={served.token}" in served.banner
+
+
+def test_our_banner_is_all_serve_prints(served: Served) -> None:
+    """No textual-serve logo, no request log: after the banner, nothing on either stream."""
+    out, err = stop(served.server)
+    assert (out, err) == ("", "")
+
+
+def test_the_token_is_new_each_run(tmp_path: Path) -> None:
+    tokens = set()
+    for _ in range(2):
+        port = free_port()
+        server = start_serve("--port", str(port), home=tmp_path)
+        wait_until_listening(server, port)
+        found = re.search(r"\?token=([A-Za-z0-9_-]+)", banner_of(server))
+        stop(server)
+        assert found
+        tokens.add(found.group(1))
+    assert len(tokens) == 2
+
+
+# --- the page and its files ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["", "?token=", "?token=wrong", "?token=%C3%A9", "?tok=x"])
+async def test_without_the_token_nothing_is_served(served: Served, query: str) -> None:
+    async with aiohttp.ClientSession() as client:
+        for path in ("/", "/static/js/textual.js", "/download/x", "/nowhere"):
+            async with client.get(served.base + path + query) as response:
+                body = await response.text()
+                assert response.status == 403, (path, body[:200])
+                assert "Set-Cookie" not in response.headers
+                assert "textual" not in body.lower() and "websocket" not in body.lower()
+
+
+async def test_a_wrong_cookie_serves_nothing(served: Served) -> None:
     async with (
         aiohttp.ClientSession() as client,
-        client.ws_connect(f"http://127.0.0.1:{port}/ws?width=80&height=24") as ws,
+        client.get(served.base + "/", headers={"Cookie": f"{served.cookie_name}=wrong"}) as page,
     ):
-        deadline = asyncio.get_running_loop().time() + 20
-        while b"In a browser" not in screen:
-            left = deadline - asyncio.get_running_loop().time()
-            assert left > 0, screen[-500:]
-            message = await ws.receive(timeout=left)
-            if message.type == aiohttp.WSMsgType.BINARY:
-                screen += message.data
-            elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
-                pytest.fail(f"the app closed: {screen[-500:]!r}")
+        assert page.status == 403
+
+
+async def test_the_page_with_the_token_sets_a_strict_cookie(served: Served) -> None:
+    async with (
+        aiohttp.ClientSession() as client,
+        client.get(f"{served.base}/?token={served.token}") as page,
+    ):
+        body = await page.text()
+        assert page.status == 200
+        assert "spasmtimer" in body
+        cookie = SimpleCookie(page.headers["Set-Cookie"])[served.cookie_name]
+        assert cookie.value == served.token
+        assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/"
+        assert page.headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+async def test_the_page_points_at_the_host_it_was_opened_as(served: Served, host: str) -> None:
+    """Through ``ssh -L`` the page is opened as localhost while serve listens on 127.0.0.1:
+    its files and its websocket must come from where the browser thinks it is."""
+    async with (
+        aiohttp.ClientSession() as client,
+        client.get(
+            f"{served.base}/?token={served.token}", headers={"Host": f"{host}:{served.port}"}
+        ) as page,
+    ):
+        body = await page.text()
+        assert f'data-session-websocket-url="ws://{host}:{served.port}/ws"' in body
+        assert 'src="/static/js/textual.js"' in body
+        assert "http://" not in body.replace("http://www.w3.org/2000/svg", "")
+
+
+async def test_the_page_escapes_the_host_it_is_given(served: Served) -> None:
+    async with (
+        aiohttp.ClientSession() as client,
+        client.get(
+            f"{served.base}/?token={served.token}", headers={"Host": 'a"><script>x()</script>'}
+        ) as page,
+    ):
+        body = await page.text()
+        assert page.status == 200
+        assert "&lt;script&gt;x()" in body and "<script>x()" not in body
+
+
+@pytest.mark.parametrize("credential", ["cookie", "token"])
+async def test_static_files_need_the_cookie_or_the_token(served: Served, credential: str) -> None:
+    url = f"{served.base}/static/js/textual.js"
+    headers = served.cookie if credential == "cookie" else {}
+    query = f"?token={served.token}" if credential == "token" else ""
+    async with aiohttp.ClientSession() as client, client.get(url + query, headers=headers) as js:
+        assert js.status == 200
+        assert "WebSocket" in await js.text()
+
+
+# --- the websocket --------------------------------------------------------------------------
+
+
+def ws_url(served: Served, query: str = "") -> str:
+    return f"{served.base}/ws?width=80&height=24{query}"
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://evil.example",
+        "https://evil.example",
+        "http://evil.example:{port}",
+        "http://127.0.0.1:{port}.evil.example",
+        "http://localhost:{port}",  # another origin, if it is the same machine
+        "http://127.0.0.1:1",
+        "file://",
+        "null",
+    ],
+)
+async def test_a_websocket_from_another_site_is_refused(served: Served, origin: str) -> None:
+    async with aiohttp.ClientSession() as client:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await client.ws_connect(
+                ws_url(served, f"&token={served.token}"),
+                origin=origin.format(port=served.port),
+                headers=served.cookie,
+            )
+    assert refused.value.status == 403
+    assert children(served.server.pid) == [], "an app process was started for a refused socket"
+
+
+async def test_the_page_is_refused_to_another_site(served: Served) -> None:
+    """Not only the websocket: any request another site's page makes, token or not."""
+    async with (
+        aiohttp.ClientSession() as client,
+        client.get(
+            f"{served.base}/?token={served.token}", headers={"Origin": "http://evil.example"}
+        ) as page,
+    ):
+        assert page.status == 403
+        assert "Set-Cookie" not in page.headers
+
+
+@pytest.mark.parametrize("origin", [None, "http://127.0.0.1:{port}"])
+async def test_a_websocket_without_the_token_is_refused(served: Served, origin: str | None) -> None:
+    async with aiohttp.ClientSession() as client:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await client.ws_connect(
+                ws_url(served), origin=origin.format(port=served.port) if origin else None
+            )
+    assert refused.value.status == 403
+    assert children(served.server.pid) == []
+
+
+@pytest.mark.parametrize("client_kind", ["browser", "no-origin"])
+async def test_the_app_runs_behind_the_page(served: Served, client_kind: str) -> None:
+    """A browser brings the page's cookie and its own origin; a client with no Origin header
+    (not a browser) gives the token in the query instead."""
+    if client_kind == "browser":
+        url, origin, headers = ws_url(served), served.origin, served.cookie
+    else:
+        url, origin, headers = ws_url(served, f"&token={served.token}"), None, {}
+    async with (
+        aiohttp.ClientSession() as client,
+        client.ws_connect(url, origin=origin, headers=headers) as ws,
+    ):
+        await read_screen(ws, b"In a browser")
+        assert children(served.server.pid), "the app runs as a process of the server"
+
+
+async def test_a_broken_message_is_one_line_and_no_traceback(served: Served) -> None:
+    async with (
+        aiohttp.ClientSession() as client,
+        client.ws_connect(ws_url(served), origin=served.origin, headers=served.cookie) as ws,
+    ):
+        await read_screen(ws, b"In a browser")
+        await ws.send_str("{not json")
+        # The server gives up on a socket it cannot read.
+        while (await ws.receive(timeout=10)).type == aiohttp.WSMsgType.BINARY:
+            pass
+    out, err = stop(served.server)
+    assert "Traceback" not in out + err and "\x1b" not in out + err
+    assert out == ""
+    assert err.startswith("spasmtimer: ") and err.count("\n") == 1, err
+
+
+def test_a_log_record_is_one_plain_line_without_its_traceback() -> None:
+    try:
+        raise ValueError("bad\nvalue")
+    except ValueError as e:
+        record = logging.LogRecord(
+            "textual-serve", logging.ERROR, __file__, 1, "%s \x1b]0;title\x07", (e,), sys.exc_info()
+        )
+    line = OneLineFormatter().format(record)
+    assert line == "spasmtimer: bad\\nvalue \\x1b]0;title\\x07 (ValueError)"
+
+
+# --- where it listens, and bad arguments ----------------------------------------------------
 
 
 def test_serve_listens_on_loopback_by_default() -> None:
     args = build_parser().parse_args(["serve"])
-    assert (args.host, args.port) == ("127.0.0.1", 8000)
+    assert (args.host, args.port) == ("127.0.0.1", "8000")
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("localhost", True),
+        ("LocalHost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("", False),
+        ("192.168.1.20", False),
+        ("example.org", False),
+    ],
+)
+def test_what_counts_as_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_an_ipv6_address_is_bracketed_in_the_url() -> None:
+    assert page_url("::1", 8000, "t") == "http://[::1]:8000/?token=t"
+    assert page_url("127.0.0.1", 8000, "t") == "http://127.0.0.1:8000/?token=t"
+
+
+def test_listening_beyond_loopback_warns(tmp_path: Path) -> None:
+    port = free_port()
+    server = start_serve("--host", "0.0.0.0", "--port", str(port), home=tmp_path)
+    wait_until_listening(server, port)
+    _, err = stop(server)
+    assert err.startswith("spasmtimer: warning:") and "0.0.0.0" in err, err
+
+
+def one_line_failure(*args: str, home: Path) -> str:
+    """Run ``serve ARGS``, which must fail at once: its one-line message."""
+    env = dict(os.environ, XDG_CONFIG_HOME=str(home / "c"), XDG_DATA_HOME=str(home / "d"))
+    result = subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "serve", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1, result
+    assert result.stdout == "", "no banner for a server that does not run"
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("spasmtimer: ") and result.stderr.count("\n") == 1, result
+    return result.stderr
+
+
+def test_an_unknown_program_is_one_line(tmp_path: Path) -> None:
+    message = one_line_failure("no-such-program", "--port", str(free_port()), home=tmp_path)
+    assert "no-such-program" in message
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1", "eighty", "80.5", ""])
+def test_an_invalid_port_is_one_line(tmp_path: Path, port: str) -> None:
+    message = one_line_failure("--port", port, home=tmp_path)
+    assert "1 to 65535" in message
+
+
+def test_a_busy_port_is_one_line(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        message = one_line_failure("--port", str(port), home=tmp_path)
+    assert str(port) in message and "in use" in message
+
+
+def test_a_host_that_does_not_resolve_is_one_line(tmp_path: Path) -> None:
+    message = one_line_failure("--host", "no-such-host.invalid", "--port", "8000", home=tmp_path)
+    assert "no-such-host.invalid" in message
 
 
 def test_serve_without_textual_serve_says_how_to_get_it() -> None:

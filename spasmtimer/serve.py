@@ -1,0 +1,176 @@
+"""`spasmtimer serve`: textual-serve, guarded so that only the page it printed can drive the app.
+
+Any web page the user visits can open a websocket to 127.0.0.1: browsers do not apply the
+same-origin policy to websockets. So every request needs the random token of the printed URL,
+or the cookie the page sets with it (the page's script cannot put the token in the websocket's
+URL), and a request whose ``Origin`` is another site, a websocket above all, is refused before
+an app process starts. The token also defeats DNS rebinding, where another site's name is made
+to point at 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import ipaddress
+import logging
+import secrets
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from textual_serve.server import Server, to_int
+
+TOKEN_BYTES = 32
+"""256 random bits: the token is all that stands between the app and whoever can reach it."""
+
+
+def is_loopback(host: str) -> bool:
+    """Only this machine can reach ``host``: 127.0.0.0/8, ::1, or localhost."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def page_url(host: str, port: int, token: str) -> str:
+    """The URL that opens the app, token included."""
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return f"http://{host}:{port}/?token={token}"
+
+
+def one_line(text: str) -> str:
+    """``text`` as ``repr`` shows it, without its quotes: line breaks and control characters
+    written as escapes, so that a log message is one plain line."""
+    return repr(text)[1:-1]
+
+
+class OneLineFormatter(logging.Formatter):
+    """A log record as one line, with the exception's name but never its traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            text += f" ({type(record.exc_info[1]).__name__})"
+        return f"spasmtimer: {one_line(text)}"
+
+
+class CannotListen(Exception):
+    """The server could not bind its address: the message says why, in one line."""
+
+
+class GuardedServer(Server):
+    """textual-serve's server, with a per-run token, an Origin check and same-origin URLs."""
+
+    def __init__(self, command: str, *, host: str, port: int) -> None:
+        super().__init__(command, host=host, port=port, title="spasmtimer")
+        self.token = secrets.token_urlsafe(TOKEN_BYTES)
+        # Cookies are shared by every port of a host: two servers must not overwrite each other's.
+        self.cookie_name = f"spasmtimer-{port}"
+
+    def url(self, host: str | None = None) -> str:
+        return page_url(host or self.host, self.port, self.token)
+
+    def _is_token(self, candidate: str | None) -> bool:
+        if candidate is None:
+            return False
+        # Bytes, because compare_digest refuses a str with characters beyond ASCII.
+        given = candidate.encode("utf-8", "replace")
+        return secrets.compare_digest(given, self.token.encode("ascii"))
+
+    def _carries_token(self, request: web.Request) -> bool:
+        return self._is_token(request.query.get("token")) or self._is_token(
+            request.cookies.get(self.cookie_name)
+        )
+
+    @staticmethod
+    def _same_origin(request: web.Request) -> bool:
+        """The request does not come from another site's page.
+
+        Browsers send ``Origin`` with every websocket and every cross-site fetch; checking it on
+        every request, not only on the websocket route, keeps the check whatever textual-serve
+        names its routes.
+        """
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True  # a page load, a plain file, or not a browser: the token alone decides
+        host = request.host.lower()
+        return origin.lower() in (f"http://{host}", f"https://{host}")
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not self._carries_token(request):
+            raise web.HTTPForbidden(text="Forbidden: open the URL spasmtimer serve printed.\n")
+        if not self._same_origin(request):
+            raise web.HTTPForbidden(text="Forbidden: another site may not use spasmtimer.\n")
+        return await handler(request)
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        app.middlewares.append(self._guard)
+        return app
+
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        """The page, its files and its websocket at the host the browser asked for: through
+        ``ssh -L`` that is localhost, while we listen on 127.0.0.1."""
+        context: dict[str, Any] = {
+            "font_size": to_int(request.query.get("fontsize", "16"), 16),
+            "app_websocket_url": f"ws://{request.host}/ws",
+            "config": {"static": {"url": "/static/"}},
+            "application": {"name": self.title},
+        }
+        page = aiohttp_jinja2.render_template("app_index.html", request, context)
+        # The page's script cannot send the token with the websocket: the cookie carries it.
+        page.set_cookie(self.cookie_name, self.token, httponly=True, samesite="Strict", path="/")
+        # The URL holds the token: no request the page makes may pass it on.
+        page.headers["Referrer-Policy"] = "no-referrer"
+        return page
+
+    async def on_startup(self, app: web.Application) -> None:
+        """Print nothing: the command prints its own banner once the server listens."""
+
+    def initialize_logging(self) -> None:
+        """Problems as one plain line each on stderr: not textual-serve's Rich handler, which
+        prints tracebacks with their local variables."""
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(OneLineFormatter())
+        logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+    def run(self, ready: Callable[[], None]) -> None:
+        """Listen, call ``ready``, and serve until SIGINT or SIGTERM.
+
+        Raises `CannotListen` when the address cannot be bound, before ``ready`` is called:
+        nothing is announced for a server that does not run.
+        """
+        self.initialize_logging()
+        asyncio.run(self._run(ready))
+
+    async def _run(self, ready: Callable[[], None]) -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stopping.set)
+        runner = web.AppRunner(await self._make_app(), access_log=None)
+        await runner.setup()
+        try:
+            try:
+                await web.TCPSite(runner, self.host, self.port).start()
+            except OSError as e:
+                raise CannotListen(self._why_not(e)) from None
+            ready()
+            await stopping.wait()
+        finally:
+            await runner.cleanup()
+
+    def _why_not(self, error: OSError) -> str:
+        where = f"{self.host!r} port {self.port}"
+        if error.errno == errno.EADDRINUSE:
+            return f"cannot listen on {where}: it is in use; choose another with --port"
+        return f"cannot listen on {where}: {one_line(error.strerror or str(error))}"
