@@ -25,6 +25,8 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from textual_serve.server import Server, to_int
 
+from spasmtimer.text import one_line
+
 TOKEN_BYTES = 32
 """256 random bits: the token is all that stands between the app and whoever can reach it."""
 
@@ -44,12 +46,6 @@ def page_url(host: str, port: int, token: str) -> str:
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
     return f"http://{host}:{port}/?token={token}"
-
-
-def one_line(text: str) -> str:
-    """``text`` as ``repr`` shows it, without its quotes: line breaks and control characters
-    written as escapes, so that a log message is one plain line."""
-    return repr(text)[1:-1]
 
 
 class OneLineFormatter(logging.Formatter):

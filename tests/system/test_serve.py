@@ -8,10 +8,12 @@ any app process starts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -48,14 +50,20 @@ def children(pid: int) -> list[int]:
     return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
-def start_serve(*args: str, home: Path) -> subprocess.Popen[str]:
+def start_serve(*args: str, home: Path, first_use: bool = False) -> subprocess.Popen[str]:
+    """``spasmtimer serve ARGS`` in a home of its own, in a process group of its own (the app
+    processes it starts are in it too). Unless ``first_use``, the safety notice was seen."""
     env = dict(os.environ, XDG_CONFIG_HOME=str(home / "c"), XDG_DATA_HOME=str(home / "d"))
+    if not first_use:
+        (home / "d" / "spasmtimer").mkdir(parents=True, exist_ok=True)
+        (home / "d" / "spasmtimer" / "safety-seen").touch()
     return subprocess.Popen(
         [sys.executable, "-m", "spasmtimer", "serve", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
 
 
@@ -85,8 +93,14 @@ def stop(server: subprocess.Popen[str]) -> tuple[str, str]:
     has already buffered past the banner.
     """
     assert server.stdout is not None and server.stderr is not None
-    server.terminate()
-    server.wait(timeout=15)
+    # Ctrl-C reaches the whole foreground group: the server and the app processes it runs,
+    # which would otherwise hold the pipes open.
+    os.killpg(server.pid, signal.SIGINT)
+    try:
+        server.wait(timeout=15)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
     return server.stdout.read(), server.stderr.read()
 
 
@@ -129,6 +143,8 @@ def served(tmp_path: Path) -> Iterator[Served]:
     finally:
         if server.poll() is None:
             stop(server)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)  # any app process left behind
 
 
 async def read_screen(ws: ClientWebSocketResponse, wanted: bytes) -> bytes:
@@ -320,6 +336,29 @@ async def test_the_app_runs_behind_the_page(served: Served, client_kind: str) ->
         assert children(served.server.pid), "the app runs as a process of the server"
 
 
+async def test_the_first_visit_shows_the_safety_notice_first(tmp_path: Path) -> None:
+    program = tmp_path / "in-a-browser.toml"
+    program.write_text(PROGRAM)
+    port = free_port()
+    server = start_serve(str(program), "--port", str(port), home=tmp_path, first_use=True)
+    try:
+        wait_until_listening(server, port)
+        token = re.search(r"\?token=([A-Za-z0-9_-]+)", banner_of(server))
+        assert token
+        served = Served(server, port, "", token.group(1))
+        async with (
+            aiohttp.ClientSession() as client,
+            client.ws_connect(ws_url(served, f"&token={served.token}")) as ws,
+        ):
+            screen = await read_screen(ws, b"When to see a doctor")
+            assert b"In a browser" not in screen  # the session waits behind it
+            await ws.send_str('["stdin", "\\r"]')
+            await read_screen(ws, b"In a browser")
+        assert (tmp_path / "d" / "spasmtimer" / "safety-seen").exists()
+    finally:
+        stop(server)
+
+
 async def test_a_broken_message_is_one_line_and_no_traceback(served: Served) -> None:
     async with (
         aiohttp.ClientSession() as client,
@@ -344,7 +383,7 @@ def test_a_log_record_is_one_plain_line_without_its_traceback() -> None:
             "textual-serve", logging.ERROR, __file__, 1, "%s \x1b]0;title\x07", (e,), sys.exc_info()
         )
     line = OneLineFormatter().format(record)
-    assert line == "spasmtimer: bad\\nvalue \\x1b]0;title\\x07 (ValueError)"
+    assert line == "spasmtimer: bad␊value ␛]0;title␇ (ValueError)"
 
 
 # --- where it listens, and bad arguments ----------------------------------------------------
