@@ -459,6 +459,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The reader went away (``spasmtimer plan x | head``): not an error worth a message.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return exits.OK
+        except Exception as e:
+            if _caused_by_interrupt(e):
+                return exits.INTERRUPTED
+            if os.environ.get("SPASMTIMER_DEBUG"):
+                raise
+            # No traceback reaches the user: one line, and how to get the whole story.
+            error(
+                f"internal error: {type(e).__name__}: {e} (please report it; "
+                "SPASMTIMER_DEBUG=1 shows the traceback)"
+            )
+            return exits.INVALID
+
+
+def _caused_by_interrupt(error: BaseException) -> bool:
+    """Python 3.11 wraps a Ctrl-C that lands in a class's ``__set_name__`` (as importing
+    Textual can) in a RuntimeError: it is still a Ctrl-C."""
+    seen: BaseException | None = error
+    for _ in range(10):  # a chain of causes is short; a cycle must not hang
+        if seen is None:
+            return False
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _dispatch(argv: Sequence[str] | None) -> int:
@@ -486,4 +510,12 @@ def run() -> None:
         status = main()
     except KeyboardInterrupt:  # Ctrl-C before main's own guard, or after it
         status = exits.INTERRUPTED
+    if status == exits.INTERRUPTED:
+        # CPython 3.11 remembers a Ctrl-C that landed inside an exec() or eval() of a string
+        # (as building a dataclass does, during imports) and, handled or not, ends the process
+        # by SIGINT instead of with this status. Everything is written: leave with it directly.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(status)
     sys.exit(status)

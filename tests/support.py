@@ -50,3 +50,10 @@ def program_of_short_phases(tmp_path: Path, count: int, seconds: float = 0.1) ->
         f"reps = {count}\nrest = 0\n"
     )
     return path
+
+
+def safety_seen(data_home: Path) -> None:
+    """Record the safety notice as seen in ``data_home`` (an ``XDG_DATA_HOME``): for tests
+    about something else, which would otherwise meet it first."""
+    (data_home / "spasmtimer").mkdir(parents=True, exist_ok=True)
+    (data_home / "spasmtimer" / "safety-seen").touch()

@@ -52,7 +52,11 @@ def test_a_killed_run_is_recorded_as_stopped(tmp_path: Path, signum: int) -> Non
 
 
 def test_a_completed_plain_run_records_ratings_and_raises_the_level(tmp_path: Path, capsys) -> None:
-    program = quick_program(tmp_path, seconds=0.2)
+    program = tmp_path / "quick.toml"
+    program.write_text(
+        'prepare = 0\n[[steps]]\ntype = "stretch"\nhold = 0.2\n'
+        "progress = { hold = { by = 0.1, max = 1 } }\n"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
         input="5\n3\n",

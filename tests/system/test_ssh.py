@@ -125,6 +125,8 @@ def test_a_session_over_ssh(sshd: Server, tmp_path: Path) -> None:
         ]
     )
     try:
+        remote.read_until(b"When to see a doctor")  # the first time, the safety notice first
+        remote.send(b"\r")
         remote.read_until(b"Over SSH")  # the app draws at this end
         remote.read_until(b"HOLD")  # and the session counts on into the first hold
         remote.read_until(b"\x07")  # the terminal bell crossed the connection

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.pty_support import Pty
+from tests.support import safety_seen
 
 PROGRAM = """title = "Any terminal"
 prepare = 1
@@ -35,6 +36,7 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLORTERM")}
     env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
     env.update(extra)
+    safety_seen(tmp_path / "data")
     return env
 
 

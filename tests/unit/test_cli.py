@@ -297,3 +297,33 @@ def test_check_a_folder_and_new_into_a_folder(capsys, tmp_path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+
+
+def test_an_unexpected_error_is_one_line_and_a_wrapped_ctrl_c_is_a_ctrl_c(
+    capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spasmtimer import cli
+
+    def broken(args: object) -> int:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(cli, "cmd_list", broken)
+    assert cli.main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "spasmtimer: internal error: ZeroDivisionError: a bug (please report it; "
+        "SPASMTIMER_DEBUG=1 shows the traceback)\n"
+    )
+
+    def interrupted_import(args: object) -> int:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as e:
+            raise RuntimeError("Error calling __set_name__") from e
+
+    monkeypatch.setattr(cli, "cmd_list", interrupted_import)
+    assert cli.main(["list"]) == 130
+    monkeypatch.setenv("SPASMTIMER_DEBUG", "1")
+    monkeypatch.setattr(cli, "cmd_list", broken)
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["list"])
