@@ -215,9 +215,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         return exits.INVALID
     records = history.sessions(args.program)
     if args.json:
-        print(reports.to_json([r.as_json() for r in records]))
+        events = history.exported_events()
+        print(reports.to_json([reports.session_export(r, events.get(r.id, [])) for r in records]))
     elif args.csv:
-        reports.write_history_csv(records, sys.stdout)
+        reports.write_history_csv(records, history.exported_events(), sys.stdout)
     else:
         names = {r.program for r in records}
         levels = {name: current_level(name, library.cap_of(name)) for name in names}

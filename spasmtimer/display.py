@@ -128,8 +128,14 @@ def next_level_text(
     return f"Next time: level {following}."
 
 
+def round_text(phase: Phase) -> str:
+    """``"round 2 of 3"`` when the session has rounds; empty when it has one."""
+    return f"round {phase.round} of {phase.rounds}" if phase.rounds > 1 else ""
+
+
 def phase_detail(phase: Phase) -> str:
-    """Side, rep or cycle: ``"left leg, rep 2 of 3"``, ``"cycle 4 of 8"``; empty if none."""
+    """Side, rep, cycle and round: ``"left leg, rep 2 of 3"``, ``"cycle 4 of 8, round 2 of
+    3"``; empty if none."""
     parts = []
     if phase.kind == "switch" and phase.side:
         parts.append(f"to {phase.side}")
@@ -139,6 +145,8 @@ def phase_detail(phase: Phase) -> str:
         parts.append(f"rep {phase.rep} of {phase.reps}")
     if phase.cycle is not None and (phase.cycles or 0) > 1:
         parts.append(f"cycle {phase.cycle} of {phase.cycles}")
+    if phase.rounds > 1:
+        parts.append(round_text(phase))
     return ", ".join(parts)
 
 
@@ -161,13 +169,15 @@ def phase_sentence(phases: Sequence[Phase], index: int, seconds: float) -> str:
     detail = phase_detail(phase)
     length = seconds_text(seconds)
     if phase.step is None:
-        sentence = f"{phase.name}, {length}."
+        sentence = f"{phase.name}{f', {detail}' if detail else ''}, {length}."
         upcoming = next((p for p in phases[index + 1 :] if p.step is not None), None)
         if upcoming is not None:
             sentence += f" Next: {upcoming.name}."
         return " ".join(sentence.split())
     if phase.kind == "switch":
-        who, what = phase.name, f"switch to {phase.side}" if phase.side else "switch sides"
+        which_round = round_text(phase)
+        who = phase.name + (f", {which_round}" if which_round else "")
+        what = f"switch to {phase.side}" if phase.side else "switch sides"
     else:
         who, what = phase.name + (f", {detail}" if detail else ""), KIND_WORDS[phase.kind]
     sentence = f"{who}: {what}, {length}."
@@ -338,7 +348,8 @@ def session_view(
     return SessionView(
         header=header,
         step=phase.name,
-        detail=phase_detail(phase) if phase.kind != "switch" else "",
+        # A switch's side is in its big word already.
+        detail=phase_detail(phase) if phase.kind != "switch" else round_text(phase),
         countdown=countdown(state.phase_remaining),
         word=_word(state),
         cue=_cue(state),

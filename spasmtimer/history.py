@@ -239,6 +239,35 @@ class SessionRecord:
         }
 
 
+EXPORTED_EVENTS = frozenset({"pause", "resume", "skip", "back", "adjust", "stop"})
+"""The events an export lists (a session's start is its ``started_at``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """Something that happened in a session, as the history keeps it."""
+
+    kind: str
+    at: float
+    """Seconds since the session started (pauses included)."""
+    time: datetime
+    phase: int
+    """The phase it happened in (0-based)."""
+    seconds: float | None
+    """For adjust: the seconds added (negative: taken away)."""
+
+    def as_json(self) -> dict[str, Any]:
+        exported: dict[str, Any] = {
+            "kind": self.kind,
+            "at": round(self.at, 3),
+            "time": iso(self.time),
+            "phase": self.phase,
+        }
+        if self.seconds is not None:
+            exported["seconds"] = round(self.seconds, 3)
+        return exported
+
+
 EXPORT_FIELDS = (
     "id",
     "program",
@@ -255,8 +284,10 @@ EXPORT_FIELDS = (
     "notes",
     "content_hash",
     "path",
+    "events",
 )
-"""The fields of an exported session (``SessionRecord.as_json``), in order: the CSV's columns."""
+"""The fields of an exported session, in order: the CSV's columns. ``events`` is a list of
+`EventRecord.as_json` (in the CSV, that list as JSON)."""
 
 
 @dataclass
@@ -570,6 +601,23 @@ class History:
                     if self.warn is not None:
                         self.warn(warning)
         return records
+
+    def exported_events(self) -> dict[int, list[EventRecord]]:
+        """Every session's exported events (see `EXPORTED_EVENTS`), in order, by session id;
+        an event row that cannot be read is left out."""
+        found: dict[int, list[EventRecord]] = {}
+        rows = self.connection.execute(
+            "SELECT session_id, kind, at, elapsed, phase, seconds FROM events ORDER BY id"
+        )
+        for session_id, kind, at, elapsed, phase, seconds in rows:
+            if kind not in EXPORTED_EVENTS:
+                continue
+            try:
+                event = EventRecord(kind, float(elapsed), parse_iso(at), int(phase), seconds)
+            except (TypeError, ValueError):
+                continue
+            found.setdefault(session_id, []).append(event)
+        return found
 
     def events(self, session_id: int) -> list[tuple[str, str, float, int, float | None]]:
         return self.connection.execute(

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from spasmtimer import library
 from spasmtimer.display import clock, pain_text, phase_detail, seconds_text, value_text
-from spasmtimer.history import EXPORT_FIELDS, SessionRecord, Totals
+from spasmtimer.history import EXPORT_FIELDS, EventRecord, SessionRecord, Totals
 from spasmtimer.levels import Level
 from spasmtimer.program import Program
 from spasmtimer.text import CONTROL, spreadsheet_cell
@@ -191,9 +191,20 @@ def history_text(
     return "\n".join(lines)
 
 
-def write_history_csv(records: Sequence[SessionRecord], out: TextIO) -> None:
-    """The sessions as CSV. A cell that a spreadsheet would run as a formula (a note that
-    starts with ``=``, ``+``, ``-`` or ``@``) starts with ``'`` instead."""
+def session_export(record: SessionRecord, events: Sequence[EventRecord]) -> dict[str, Any]:
+    """A session as ``history --json`` gives it: `EXPORT_FIELDS`, events included."""
+    return {**record.as_json(), "events": [e.as_json() for e in events]}
+
+
+def write_history_csv(
+    records: Sequence[SessionRecord], events: Mapping[int, Sequence[EventRecord]], out: TextIO
+) -> None:
+    """The sessions as CSV, their events as a JSON list in one column. A cell that a
+    spreadsheet would run as a formula (a note that starts with ``=``, ``+``, ``-`` or ``@``)
+    starts with ``'`` instead."""
     writer = csv.DictWriter(out, EXPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: spreadsheet_cell(v) for k, v in r.as_json().items()} for r in records)
+    for record in records:
+        row = session_export(record, events.get(record.id, []))
+        row["events"] = json.dumps(row["events"], ensure_ascii=False, separators=(",", ":"))
+        writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})

@@ -72,6 +72,8 @@ class Phase:
     """1-based breathing cycle."""
     round: int = 1
     """1-based round of the whole step list."""
+    rounds: int = 1
+    """How many rounds the session has, for "round 2 of 3"."""
     step: int | None = None
     """0-based index of the step in the program; None for get-ready and rests between steps."""
     reps: int | None = None
@@ -95,6 +97,7 @@ class Phase:
             "rep": self.rep,
             "cycle": self.cycle,
             "round": self.round,
+            "rounds": self.rounds,
             "step": self.step,
             "reps": self.reps,
             "cycles": self.cycles,
@@ -158,7 +161,9 @@ def at_level(step: ResolvedStep, level: int) -> ResolvedStep:
 class _Builder:
     """Collects phases, counting toward the limits as it goes."""
 
-    def __init__(self) -> None:
+    def __init__(self, rounds: int = 1) -> None:
+        self.rounds = rounds
+        """How many rounds the session has: every phase says so."""
         self.phases: list[Phase] = []
         self.count = 0
         """Phases so far, each breath cued within a hold counted as one more."""
@@ -190,7 +195,9 @@ def _breath_cues(phase: Phase) -> int:
 
 def _stretch(b: _Builder, s: Stretch, index: int, rnd: int) -> None:
     sides: tuple[str | None, ...] = s.sides or (None,)
-    step = partial(Phase, name=s.name, round=rnd, step=index, reps=s.reps, cue=s.cue)
+    step = partial(
+        Phase, name=s.name, round=rnd, rounds=b.rounds, step=index, reps=s.reps, cue=s.cue
+    )
     for r in range(s.reps):
         hold = _scheduled(s.hold, s.ramp.hold, r, "hold")
         switch = _scheduled(s.switch, s.ramp.switch, r, "switch")
@@ -215,7 +222,9 @@ _BREATH_KINDS: tuple[PhaseKind, ...] = ("inhale", "pause", "exhale", "pause_out"
 
 
 def _breathe(b: _Builder, s: Breathe, index: int, rnd: int) -> None:
-    step = partial(Phase, name=s.name, round=rnd, step=index, cycles=s.cycles, cue=s.cue)
+    step = partial(
+        Phase, name=s.name, round=rnd, rounds=b.rounds, step=index, cycles=s.cycles, cue=s.cue
+    )
     for c in range(s.cycles):
         for kind in _BREATH_KINDS:
             seconds = _scheduled(getattr(s, kind), getattr(s.ramp, kind), c, kind)
@@ -243,7 +252,17 @@ def _add_step(b: _Builder, step: ResolvedStep, index: int, rnd: int) -> None:
     elif isinstance(step, Breathe):
         _breathe(b, step, index, rnd)
     else:
-        b.add(Phase("rest", step.seconds, step.name, round=rnd, step=index, cue=step.cue))
+        b.add(
+            Phase(
+                "rest",
+                step.seconds,
+                step.name,
+                round=rnd,
+                rounds=b.rounds,
+                step=index,
+                cue=step.cue,
+            )
+        )
 
 
 def expand(program: Program, level: int = 0) -> Timeline:
@@ -255,10 +274,10 @@ def expand(program: Program, level: int = 0) -> Timeline:
 
 
 def _expand(program: Program, steps: list[ResolvedStep], level: int) -> Timeline:
-    b = _Builder()
-    b.add(Phase("prepare", program.prepare, PREPARE_NAME))
+    b = _Builder(program.rounds)
+    b.add(Phase("prepare", program.prepare, PREPARE_NAME, rounds=program.rounds))
     for rnd, index, step, rest in _session(program, steps):
-        b.add(Phase("rest", rest, REST_NAME, round=rnd))
+        b.add(Phase("rest", rest, REST_NAME, round=rnd, rounds=program.rounds))
         _add_step(b, step, index, rnd)
     return Timeline(program.title, level, tuple(b.phases), _q(b.total))
 

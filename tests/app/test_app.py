@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Digits
+from textual.widgets import DataTable, Digits, Static
 
 from spasmtimer import safety
 from spasmtimer.app.screens.library import LibraryScreen
@@ -410,6 +410,26 @@ async def test_skipping_through_is_recorded_but_counts_for_nothing(clock: FakeCl
     assert (row.status, row.counted) == ("completed", False)
     assert row.done_seconds == pytest.approx(15 * 0.15)
     assert history.current_level("short", None) == Level(0)
+
+
+async def test_the_preview_and_the_session_say_when_a_level_was_eased(
+    clock: FakeClock, log: Recorded, seen: Path
+) -> None:
+    eased = Level(3, eased_from=4, idle_days=12)
+    app = make_app(clock, log, level=eased, safety_seen=seen)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert str(app.screen.query_one(DataTable).get_row_at(0)[2]) == "3 eased"
+        await pilot.press("enter")
+        assert isinstance(app.screen, PreviewScreen)
+        header = str(app.screen.query_one("#header", Static).render())
+        assert header.endswith("· level 3, eased from 4 after 12 days")
+        await pilot.press("r")
+        await advance(pilot, clock, 1)
+        assert text_of(pilot, "#header").startswith(
+            "Ball and roller release · level 3, eased from 4 after 12 days"
+        )
 
 
 def burst(app, *keys: str) -> None:

@@ -13,6 +13,7 @@ from spasmtimer.display import (
     SessionView,
     next_level_text,
     pain_text,
+    phase_sentence,
     session_view,
     time_left_text,
     value_text,
@@ -168,3 +169,62 @@ def test_the_view_of_a_session_at_chosen_instants(clock: FakeClock) -> None:
     session.pause()
     paused = view()
     assert paused.paused and paused.word == "PAUSED — space to resume"
+
+
+# --- rounds -------------------------------------------------------------------------------
+
+ROUNDS = """title = "Rounds"
+rounds = 2
+prepare = 1
+[[steps]]
+type = "stretch"
+name = "Knee"
+hold = 2
+sides = "both"
+switch = 1
+[[steps]]
+type = "rest"
+seconds = 1
+"""
+
+
+def test_every_phase_of_a_program_with_rounds_says_its_round(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "rounds.toml"
+    path.write_text(ROUNDS)
+    timeline = expand(load_program(path), 0)
+    lines = [phase_sentence(timeline.phases, i, p.seconds) for i, p in enumerate(timeline.phases)]
+    assert lines == [
+        "Get ready, round 1 of 2, 1 s. Next: Knee.",
+        "Knee, left, round 1 of 2: hold, 2 s.",
+        "Knee, round 1 of 2: switch to right, 1 s.",
+        "Knee, right, round 1 of 2: hold, 2 s.",
+        "Rest, round 1 of 2: rest, 1 s.",
+        "Knee, left, round 2 of 2: hold, 2 s.",
+        "Knee, round 2 of 2: switch to right, 1 s.",
+        "Knee, right, round 2 of 2: hold, 2 s.",
+        "Rest, round 2 of 2: rest, 1 s.",
+    ]
+    session = Session(timeline, clock)
+    outline = SessionOutline(session.phases)
+    session.start()
+    clock.advance(7.5)
+    view = session_view(
+        session, outline, session.state_at(), title="R", level=Level(0), pain_before=None
+    )
+    assert view.detail == "left, round 2 of 2"
+    clock.advance(2)
+    view = session_view(
+        session, outline, session.state_at(), title="R", level=Level(0), pain_before=None
+    )
+    assert (view.word, view.detail) == ("SWITCH TO RIGHT", "round 2 of 2")
+
+
+def test_one_round_is_not_mentioned(tmp_path: Path) -> None:
+    path = tmp_path / "once.toml"
+    path.write_text(ROUNDS.replace("rounds = 2", "rounds = 1"))
+    timeline = expand(load_program(path), 0)
+    assert "round" not in " ".join(
+        phase_sentence(timeline.phases, i, p.seconds) for i, p in enumerate(timeline.phases)
+    )

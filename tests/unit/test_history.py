@@ -404,7 +404,7 @@ def fill(history: History) -> list[int]:
 def test_history_json_round_trips_what_was_entered(capsys) -> None:
     history = History.open(history_file())
     fill(history)
-    expected = [r.as_json() for r in history.sessions()]
+    expected = [{**r.as_json(), "events": []} for r in history.sessions()]
     assert main(["history", "--json"]) == 0
     exported = json.loads(capsys.readouterr().out)
     assert exported == expected
@@ -439,6 +439,50 @@ def test_history_csv_round_trips_what_was_entered(capsys) -> None:
         assert (row["pain_after"] or None) == (None if r.pain_after is None else str(r.pain_after))
         assert datetime.fromisoformat(row["started_at"]) == r.started_at
         assert row["notes"] == (r.notes or "")
+
+
+def test_exports_carry_every_event_with_its_time(
+    capsys, clock: FakeClock, tmp_path: Path
+) -> None:
+    history = History.open(history_file())
+    writer = HistoryWriter(history.path, warn=print)
+    timeline = program_timeline(tmp_path)
+    session = Session(timeline, clock)
+    recorder = SessionRecorder(
+        history, writer, program="p", title="P", path="/p.toml", timeline=timeline
+    )
+    session.start()
+    recorder.started(session, None)
+    for seconds, operation in [
+        (2, session.pause),
+        (30, session.resume),
+        (4, session.skip),
+        (1, session.back),
+        (3, lambda: session.adjust(5)),
+        (2, lambda: session.adjust(-5)),
+        (6, session.stop),
+    ]:
+        clock.advance(seconds)
+        operation()
+        recorder.sync(session)
+    writer.close(5)
+    assert main(["history", "--json"]) == 0
+    [exported] = json.loads(capsys.readouterr().out)
+    events = exported["events"]
+    assert [(e["kind"], e["at"]) for e in events] == [
+        ("pause", 2),
+        ("resume", 32),
+        ("skip", 36),
+        ("back", 37),
+        ("adjust", 40),
+        ("adjust", 42),
+        ("stop", 48),
+    ]
+    assert [e.get("seconds") for e in events if e["kind"] == "adjust"] == [5, -5]
+    assert all(datetime.fromisoformat(e["time"]) for e in events)
+    assert main(["history", "--csv"]) == 0
+    [row] = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert json.loads(row["events"]) == events
 
 
 def test_history_filter_and_text(capsys) -> None:
@@ -496,3 +540,28 @@ def test_an_unwritable_data_folder_still_runs(tmp_path: Path, monkeypatch, capsy
     assert main(["run", str(program), "--plain"]) == 0
     assert "history unavailable" in capsys.readouterr().err
     assert os.path.isfile(blocker)
+
+
+def test_plan_and_list_say_when_a_level_was_eased(capsys) -> None:
+    history = History.open(history_file())
+    record(history, 3, at=datetime.now(UTC) - timedelta(days=12, minutes=5))
+    eased = "level 3, eased from 4 after 12 days"
+    assert main(["plan", "desk-break"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith(f"{eased.capitalize()} · ")
+    assert main(["plan", "desk-break", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert (plan["level"], plan["eased_from"], plan["idle_days"]) == (3, 4, 12)
+    assert main(["list"]) == 0
+    [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("desk-break")]
+    assert "level 3" in line and line.endswith(f"({eased})")
+    assert main(["list", "--json"]) == 0
+    [item] = [i for i in json.loads(capsys.readouterr().out) if i["name"] == "desk-break"]
+    assert (item["level"], item["eased_from"], item["idle_days"]) == (3, 4, 12)
+
+
+def test_plan_at_a_chosen_level_is_not_eased(capsys) -> None:
+    history = History.open(history_file())
+    record(history, 3, at=datetime.now(UTC) - timedelta(days=12))
+    assert main(["plan", "desk-break", "--level", "5", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert (plan["level"], plan["eased_from"]) == (5, None)
