@@ -75,8 +75,8 @@ def counting_text(finished: bool, done: float, planned: float) -> str:
         return ""
     share = math.floor(100 * done / planned) if planned else 0
     return (
-        f"It does not count toward your level: {done_text(done, planned)} ({share} %), "
-        f"and a session counts from {COUNTS_FROM:.0%}."
+        f"It does not count toward your level: {share}% of it was done, and a session counts "
+        f"from {COUNTS_FROM:.0%}."
     )
 
 

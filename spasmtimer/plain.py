@@ -20,7 +20,7 @@ from typing import TextIO
 
 from spasmtimer import exits
 from spasmtimer.display import clock as clock_text
-from spasmtimer.display import phase_sentence, seconds_text
+from spasmtimer.display import counting_text, done_text, finished, phase_sentence, seconds_text
 from spasmtimer.engine import SYNC_SECONDS, Clock, NullRecorder, Recorder, Session, Status
 from spasmtimer.text import TerminalText
 
@@ -165,7 +165,10 @@ class PlainRunner:
                 return Outcome(session, pain_before, None, _exit_status(e))
             pain_after = None
             try:
-                self.say(f"Session complete: {seconds_text(session.state_at().elapsed)}.")
+                ended = finished(session)
+                self.say(f"Session complete: {done_text(ended.done, ended.planned)}.")
+                if why_not := counting_text(ended.finished, ended.done, ended.planned):
+                    self.say(why_not)
                 if input_open:
                     pain_after, _ = ask_pain("Pain now, after the session", self.stdin, self.stderr)
             except (KeyboardInterrupt, Interrupted, OSError) as e:

@@ -75,10 +75,9 @@ def test_the_summary_says_plainly_when_a_session_does_not_count() -> None:
     still = "Next time is still level 1, eased from 2 after 9 days."
     assert summary(finished=False) == f"Stopped early, so it does not count toward your level. {still}"
     assert summary(done=2.4) == (
-        "It does not count toward your level: 2 s done of 1 min (4 %), and a session counts "
-        f"from 75%. {still}"
+        f"It does not count toward your level: 4% of it was done, and a session counts from 75%. {still}"
     )
-    assert summary(done=44.4).startswith("It does not count toward your level: 44 s done of 1 min (74 %)")
+    assert summary(done=44.4).startswith("It does not count toward your level: 74% of it was done")
     assert summary(done=45.6) == "Next time: level 3."
 
 
