@@ -63,8 +63,12 @@ def time_left_text(seconds: float) -> str:
 
 
 def done_text(done: float, planned: float) -> str:
-    """``"3 min 10 s done of 4 min 17 s"``."""
-    return f"{seconds_text(round(done))} done of {seconds_text(round(planned))}"
+    """``"3 min 10 s done of 4 min 17 s"``, ``"2.4 s done of 1 min 55 s"``."""
+
+    def shown(seconds: float) -> str:
+        return seconds_text(round(seconds, 1) if seconds < 60 else round(seconds))
+
+    return f"{shown(done)} done of {shown(planned)}"
 
 
 def counting_text(finished: bool, done: float, planned: float) -> str:
