@@ -141,7 +141,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     timeline = expand_at(program, level.value)
     item = library.Item(entry, program, None, level, timeline.total_seconds)
     if not wants_plain(args):
-        return open_app(run=(item, timeline), bell=not args.no_bell)
+        return open_app(run=(item, timeline), bell=not args.no_bell, notify=args.notify)
     from spasmtimer import safety
     from spasmtimer.engine import Session
     from spasmtimer.plain import PlainRunner
@@ -178,7 +178,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     return outcome.exit_status
 
 
-def open_app(*, run: tuple[Item, Timeline] | None = None, bell: bool = True) -> int:
+def open_app(
+    *, run: tuple[Item, Timeline] | None = None, bell: bool = True, notify: bool = False
+) -> int:
     # Textual takes about 0.2 s to import: only the app's own paths pay for it.
     from spasmtimer.app import SpasmtimerApp
     from spasmtimer.history_service import NoHistory, StoredHistory
@@ -193,6 +195,7 @@ def open_app(*, run: tuple[Item, Timeline] | None = None, bell: bool = True) -> 
         run=run,
         history=stored or NoHistory(),
         bell=bell,
+        notify=notify,
     )
     try:
         app.run()
@@ -387,6 +390,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="one line of text per phase (automatic when stdout is not a terminal)",
     )
     run.add_argument("--no-bell", action="store_true", help="no terminal bell")
+    run.add_argument(
+        "--notify",
+        action="store_true",
+        help="desktop notifications at each new step, side switch and the end, for this run "
+        "(by default only on terminals known to show them)",
+    )
 
     check = command("check", cmd_check, "validate program files")
     check.add_argument("files", nargs="+", metavar="FILE")

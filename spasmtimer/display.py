@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spasmtimer.engine import Session, State, Status
+from spasmtimer.engine import Cue, Session, State, Status
 from spasmtimer.levels import COUNTS_FROM, Level, counts, felt_worse, level_following
 from spasmtimer.program import Breathe, BreathPattern, ResolvedStep, Rest
 from spasmtimer.timeline import COUNTS, KIND_WORDS, Phase
@@ -365,3 +365,34 @@ def session_view(
         next=_next(session, outline, state),
         paused=state.status is Status.PAUSED,
     )
+
+
+# --- cues for a terminal in the background ------------------------------------------------
+
+
+def background_title(view: SessionView) -> str:
+    """The window title during a session: ``"0:23 · Knee to chest · left"``."""
+    if view.paused:
+        return f"Paused · {view.step}"
+    return " · ".join(part for part in (view.countdown, view.step, view.detail) if part)
+
+
+def notification(cue: Cue, session: Session, outline: SessionOutline) -> tuple[str, str] | None:
+    """A desktop notification for ``cue`` — (heading, body) — at each new step, each side
+    switch and the end; None for every other cue."""
+    heading = session.timeline.title
+    if cue.kind == "end":
+        done = seconds_text(round(session.done_seconds()))
+        return heading, f"Session complete — {done} done"
+    phase = session.phases[cue.phase]
+    if cue.kind == "switch":
+        after = cue.phase + 1
+        hold = f", {seconds_text(session.durations[after])}" if after < len(session.phases) else ""
+        return heading, f"Switch sides — {phase.side or 'the other side'}{hold}"
+    place = outline.places[cue.phase]
+    before = outline.places[cue.phase - 1] if cue.phase else None
+    if cue.kind != "start" or place is None or (before and before.number == place.number):
+        return None
+    detail = phase_detail(phase)
+    what = KIND_WORDS[phase.kind] + (f", {detail}" if detail else "")
+    return heading, f"{phase.name} — {what}, {seconds_text(session.durations[cue.phase])}"

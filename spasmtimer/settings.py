@@ -13,7 +13,7 @@ import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -39,6 +39,13 @@ class Settings(BaseModel):
     on terminals with only 16."""
     prepare: GapSeconds = Field(default=BUILTIN_DEFAULTS["prepare"])
     """Get-ready seconds for programs that do not set their own `prepare`."""
+    title: bool = True
+    """Show the time left and what to do in the terminal's window title during a session."""
+    notify: Literal["auto", "on", "off"] = "auto"
+    """Desktop notifications at each new step, side switch and the end: "auto" sends them
+    only to terminals known to show them."""
+    progress: bool = True
+    """Show the session's progress in the terminal's tab, where the terminal supports it."""
 
 
 @dataclass

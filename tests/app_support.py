@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -87,6 +88,7 @@ def make_app(
     settings: Settings | None = None,
     safety_seen: Path | None = None,
     notices: list[str] | None = None,
+    **more: Any,
 ) -> SpasmtimerApp:
     """The app on a fake clock. The safety notice counts as seen unless ``safety_seen`` names
     a marker file (which may not exist yet: the first time)."""
@@ -100,6 +102,7 @@ def make_app(
         history=FakeHistory(log, level),
         clock=clock,
         safety_marker=safety_seen,
+        **more,
     )
 
 

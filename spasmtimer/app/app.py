@@ -15,6 +15,7 @@ import signal
 import subprocess
 import time
 from collections import deque
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from textual import on
@@ -22,7 +23,7 @@ from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
-from spasmtimer import exits, library, locations, safety
+from spasmtimer import exits, library, locations, safety, terminal_cues
 from spasmtimer.app.cues import Signals, Speaker, speech_command
 from spasmtimer.app.messages import (
     EditProgram,
@@ -43,6 +44,7 @@ from spasmtimer.history_service import HistoryService, NoHistory
 from spasmtimer.levels import Level
 from spasmtimer.library import Item
 from spasmtimer.settings import Settings, save_settings
+from spasmtimer.terminal_cues import BackgroundCues
 from spasmtimer.text import printable
 from spasmtimer.timeline import LimitError, Timeline, expand
 
@@ -66,7 +68,10 @@ class SpasmtimerApp(App[None]):
         history: HistoryService | None = None,
         clock: Clock = time.monotonic,
         bell: bool = True,
+        notify: bool = False,
         safety_marker: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+        terminal_out: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
@@ -76,6 +81,10 @@ class SpasmtimerApp(App[None]):
         self.history: HistoryService = history or NoHistory()
         self.clock = clock
         self.bell_allowed = bell
+        self.notify_asked = notify
+        """``run --notify``: notifications for this run, whatever the setting says."""
+        self.terminal = terminal_cues.detect(os.environ if environ is None else environ)
+        self._terminal_out = terminal_out
         self.safety_marker = safety_marker or safety.marker()
         self.speaker = Speaker(speech_command() if self.settings.speech else None)
         self.rung: deque[int] = deque(maxlen=500)
@@ -155,6 +164,27 @@ class SpasmtimerApp(App[None]):
         for n in range(1, count):
             self.set_timer(n * BELL_SPACING, self.bell)
 
+    def write_to_terminal(self, sequence: str) -> None:
+        """A sequence for the terminal itself (its title, a notification), between frames."""
+        if self._terminal_out is not None:
+            self._terminal_out(sequence)
+        elif self._driver is not None:
+            self._driver.write(sequence)
+
+    def background_cues(self) -> BackgroundCues:
+        """Title, notifications and progress for a session, as the settings say now."""
+        return BackgroundCues(
+            self.write_to_terminal,
+            self.terminal,
+            self.clock,
+            self.set_timer,
+            title=self.settings.title,
+            notifications=terminal_cues.notifications_for(
+                self.settings.notify, self.terminal, asked=self.notify_asked
+            ),
+            progress=self.settings.progress,
+        )
+
     def signals(self) -> Signals:
         return Signals(
             self.ring,
@@ -184,6 +214,7 @@ class SpasmtimerApp(App[None]):
             caution=item.program.caution,
             recorder=recorder,
             signals=self.signals(),
+            background=self.background_cues(),
         )
         self.push_screen(screen, lambda outcome: self._session_over(item, recorder, outcome))
 
@@ -287,6 +318,7 @@ class SpasmtimerApp(App[None]):
             self.settings,
             [AUTO_THEME, *sorted(self.available_themes)],
             speech_command() is not None,
+            self.terminal,
         )
         self.push_screen(screen, self._settings_closed)
 

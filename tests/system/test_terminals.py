@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from tests.pty_support import Pty
 from tests.support import safety_seen
+from tests.terminal_model import feed
 
 PROGRAM = """title = "Any terminal"
 prepare = 1
@@ -124,3 +126,30 @@ def test_a_dumb_terminal_gets_plain_text(program: Path, tmp_path: Path) -> None:
         assert b"\x1b[" not in bytes(app.output)
         app.send(b"\x03")
         assert app.wait(timeout=5) == 130
+
+
+@pytest.mark.parametrize("ending", ["ctrl-c", "q y", "SIGTERM", "SIGHUP"])
+def test_the_window_title_counts_down_and_is_given_back(tmp_path: Path, ending: str) -> None:
+    program = tmp_path / "titled.toml"
+    program.write_text(
+        'title = "Titled"\nprepare = 0\n[[steps]]\ntype = "stretch"\nname = "Knee to chest"\nhold = 30\nsides = "both"\n'
+    )
+    with Pty(
+        [SPASMTIMER, "run", str(program)], environment(tmp_path, TERM="xterm-256color")
+    ) as app:
+        app.read_until(b"0:28")  # two seconds into the hold: two titles at least
+        if ending == "ctrl-c":
+            app.send(b"\x03")
+        elif ending == "q y":
+            app.send(b"q")
+            app.read_until(b"Stop the session?")
+            app.send(b"y")
+            app.read_until(b"Stopped early")
+            app.send(b"\x1b")  # close the summary
+        else:
+            os.kill(app.pid, getattr(signal, ending))
+        app.wait(timeout=10)
+    screen = feed(bytes(app.output))
+    assert "0:29 · Knee to chest · left" in screen.titles
+    assert "0:28 · Knee to chest · left" in screen.titles
+    assert screen.title == "the shell's title"  # CSI 23 t gave the terminal's own back

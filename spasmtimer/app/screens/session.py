@@ -21,9 +21,10 @@ from textual.widgets import Digits, Footer, Static
 
 from spasmtimer.app.cues import Signals
 from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Line, plain
-from spasmtimer.display import SessionOutline, session_view
+from spasmtimer.display import SessionOutline, background_title, notification, session_view
 from spasmtimer.engine import Cue, Recorder, Session, State, Status
 from spasmtimer.levels import Level
+from spasmtimer.terminal_cues import BackgroundCues
 
 BREATH_FRAME = 0.25
 """Seconds between frames of the breathing visual: smooth enough for a slow breath, and four
@@ -100,9 +101,11 @@ class SessionScreen(Screen[SessionOutcome]):
         caution: str | None,
         recorder: Recorder,
         signals: Signals,
+        background: BackgroundCues,
     ) -> None:
         super().__init__()
         self.session = session
+        self.background = background
         self.title_text = title
         self.level = level
         self.caution = caution
@@ -161,9 +164,14 @@ class SessionScreen(Screen[SessionOutcome]):
             self.dismiss(SessionOutcome(self.session, self.level, None))
 
     def begin(self) -> None:
+        self.background.start()
         self.session.start()
         self.recorder.started(self.session, self.pain_before)
         self.tick()
+
+    def on_unmount(self) -> None:
+        # However the app goes (an error, an exit from elsewhere), the title is given back.
+        self.background.stop()
 
     def on_resize(self, event: events.Resize) -> None:
         if self.session.started_at is not None:
@@ -203,6 +211,9 @@ class SessionScreen(Screen[SessionOutcome]):
         return max(0.001, min(waits)) + 0.001
 
     def give(self, cue: Cue) -> None:
+        note = notification(cue, self.session, self.outline)
+        if note is not None:
+            self.background.notify(*note)
         if self.signals.give(cue):
             # The flash is the phase word's line only: a bell for the eyes that costs a line
             # on the wire, not the whole clock.
@@ -238,6 +249,7 @@ class SessionScreen(Screen[SessionOutcome]):
         self.step_bar.set_progress(view.step_done, view.step_label, width)
         self.session_bar.set_progress(view.session_done, view.session_label, width)
         self.next.text = view.next
+        self.background.show(background_title(view), view.session_done)
 
     # -- keys ----------------------------------------------------------------------------------
     def _live(self) -> bool:
@@ -304,6 +316,7 @@ class SessionScreen(Screen[SessionOutcome]):
         self._finished = True
         if self._timer is not None:
             self._timer.stop()
+        self.background.stop()
         self.recorder.sync(self.session)
         self.dismiss(SessionOutcome(self.session, self.level, self.pain_before, interrupted))
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static, Switch
+from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 
 from spasmtimer.app.widgets import plain
 from spasmtimer.program import parse_duration
 from spasmtimer.settings import Settings
+from spasmtimer.terminal_cues import Terminal
 
 
 class SettingsScreen(Screen[Settings | None]):
@@ -21,39 +22,70 @@ class SettingsScreen(Screen[Settings | None]):
         Binding("escape", "dismiss(None)", "Cancel"),
     ]
 
-    def __init__(self, settings: Settings, themes: list[str], speech_available: bool) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        themes: list[str],
+        speech_available: bool,
+        terminal: Terminal,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.themes = themes
         self.speech_available = speech_available
+        self.terminal = terminal
 
     def compose(self) -> ComposeResult:
         s = self.settings
+        speech = "Speak the cues aloud" + ("" if self.speech_available else " (install espeak-ng)")
+        progress = "Progress in the terminal's tab" + (
+            "" if self.terminal.progress else " (this terminal shows none)"
+        )
         yield Static("Settings", id="header")
-        with Vertical(id="settings"):
+        with VerticalScroll(id="settings"):
+            yield Static("Sound and sight", classes="section")
+            yield Checkbox(
+                "Terminal bell at each phase and in the last three seconds", s.bell, id="bell"
+            )
+            yield Checkbox(
+                "Flash the phase's word with each bell", s.flash, compact=True, id="flash"
+            )
+            yield Checkbox(speech, s.speech, compact=True, id="speech")
+            yield Static("When the terminal is in the background", classes="section")
+            yield Checkbox(
+                "Time left and what to do in the window title", s.title, compact=True, id="title"
+            )
+            yield Checkbox(progress, s.progress, compact=True, id="progress")
             with Horizontal(classes="setting"):
-                yield Label("Terminal bell at each phase and in the last three seconds")
-                yield Switch(s.bell, id="bell")
-            with Horizontal(classes="setting"):
-                yield Label("Flash the countdown with each bell (for silent terminals)")
-                yield Switch(s.flash, id="flash")
-            with Horizontal(classes="setting"):
-                speech = "Speak the cues aloud"
-                if not self.speech_available:
-                    speech += " [dim](install espeak-ng)[/]"
-                yield Label(speech)
-                yield Switch(s.speech, id="speech")
+                yield Label(plain(f"Notifications ({self._notifications_here()})"))
+                yield Select(
+                    [("auto", "auto"), ("on", "on"), ("off", "off")],
+                    value=s.notify,
+                    allow_blank=False,
+                    compact=True,
+                    id="notify",
+                )
+            yield Static("Sessions", classes="section")
             with Horizontal(classes="setting"):
                 yield Label("Theme")
                 yield Select(
-                    [(t, t) for t in self.themes], value=s.theme, allow_blank=False, id="theme"
+                    [(t, t) for t in self.themes],
+                    value=s.theme,
+                    allow_blank=False,
+                    compact=True,
+                    id="theme",
                 )
             with Horizontal(classes="setting"):
                 yield Label("Get-ready seconds, for programs that set none")
-                yield Input(f"{s.prepare:g}", id="prepare")
+                yield Input(f"{s.prepare:g}", compact=True, id="prepare")
             yield Static("", id="settings-error")
-            yield Static("[b]Ctrl+S[/] save · [b]Esc[/] cancel", classes="hint")
         yield Footer()
+
+    def _notifications_here(self) -> str:
+        """What "auto" means on this terminal."""
+        if self.terminal.notifications is None:
+            return "auto: off on this terminal"
+        return f"auto: on, in {self.terminal.name}"
 
     @on(Select.Changed, "#theme")
     def _try_theme(self, event: Select.Changed) -> None:
@@ -68,10 +100,13 @@ class SettingsScreen(Screen[Settings | None]):
             prepare = float(text) if text.replace(".", "", 1).isdigit() else parse_duration(text)
             settings = Settings.model_validate(
                 {
-                    "bell": self.query_one("#bell", Switch).value,
-                    "flash": self.query_one("#flash", Switch).value,
-                    "speech": self.query_one("#speech", Switch).value,
+                    "bell": self.query_one("#bell", Checkbox).value,
+                    "flash": self.query_one("#flash", Checkbox).value,
+                    "speech": self.query_one("#speech", Checkbox).value,
                     "theme": self.query_one("#theme", Select).value,
+                    "title": self.query_one("#title", Checkbox).value,
+                    "notify": self.query_one("#notify", Select).value,
+                    "progress": self.query_one("#progress", Checkbox).value,
                     "prepare": prepare,
                 }
             )
