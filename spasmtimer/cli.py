@@ -272,7 +272,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from spasmtimer import library, reports
+    from spasmtimer import library
+
+    if args.names:
+        # For shell completion: names only, from the folders, nothing loaded.
+        for name in sorted({entry.name for entry in library.entries()}):
+            print(name)
+        return exits.OK
+    from spasmtimer import reports
 
     items = library.load_items(current_level, user_settings().prepare)
     if args.json:
@@ -308,6 +315,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from spasmtimer.schema import program_schema
 
     print(json.dumps(program_schema(), indent=2, ensure_ascii=False))
+    return exits.OK
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    from spasmtimer.completion import script
+
+    print(script(build_parser(), args.shell))
     return exits.OK
 
 
@@ -366,23 +380,55 @@ def _port(text: str) -> int:
     raise Failure(f"--port must be a whole number from 1 to 65535 (got {text!r})")
 
 
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from spasmtimer.completion import SHELLS, completes_programs
+
     parser = argparse.ArgumentParser(
         prog="spasmtimer",
         description="A calm, exact timer for lower-back stretches and breathing drills.",
+        epilog=_examples(
+            "spasmtimer                       the app, on the program library",
+            "spasmtimer run desk-break        a session, now",
+            "spasmtimer COMMAND --help        what a command does, with examples",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"spasmtimer {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(
-        name: str, handler: Callable[[argparse.Namespace], int], summary: str
+        name: str,
+        handler: Callable[[argparse.Namespace], int],
+        summary: str,
+        examples: tuple[str, ...],
     ) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=summary, description=summary)
+        sub = commands.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            epilog=_examples(*examples),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         sub.set_defaults(handler=handler)
         return sub
 
-    run = command("run", cmd_run, "run a program")
-    run.add_argument("program", metavar="PROGRAM", help="a .toml file or a program's name")
+    run = command(
+        "run",
+        cmd_run,
+        "run a program",
+        (
+            "spasmtimer run desk-break",
+            "spasmtimer run seated-hamstring --level 4",
+            "spasmtimer run ~/drills/evening.toml --plain --no-bell",
+        ),
+    )
+    completes_programs(
+        run.add_argument("program", metavar="PROGRAM", help="a .toml file or a program's name")
+    )
     run.add_argument("--level", type=_level, metavar="N", help="run this session at level N")
     run.add_argument(
         "--plain",
@@ -397,36 +443,108 @@ def build_parser() -> argparse.ArgumentParser:
         "(by default only on terminals known to show them)",
     )
 
-    check = command("check", cmd_check, "validate program files")
+    check = command(
+        "check",
+        cmd_check,
+        "validate program files",
+        ("spasmtimer check evening.toml", "spasmtimer check ~/.config/spasmtimer/programs/*.toml"),
+    )
     check.add_argument("files", nargs="+", metavar="FILE")
 
-    plan = command("plan", cmd_plan, "show a program's timeline and progression without running it")
-    plan.add_argument("program", metavar="PROGRAM", help="a .toml file or a program's name")
+    plan = command(
+        "plan",
+        cmd_plan,
+        "show a program's timeline and progression without running it",
+        (
+            "spasmtimer plan desk-break",
+            "spasmtimer plan evening.toml --level 3",
+            "spasmtimer plan desk-break --json > desk-break.json",
+        ),
+    )
+    completes_programs(
+        plan.add_argument("program", metavar="PROGRAM", help="a .toml file or a program's name")
+    )
     plan.add_argument("--level", type=_level, metavar="N", help="plan at level N")
     plan.add_argument("--json", action="store_true", help="print JSON")
 
-    listing = command("list", cmd_list, "list the bundled programs and your own")
-    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing = command(
+        "list",
+        cmd_list,
+        "list the bundled programs and your own",
+        ("spasmtimer list", "spasmtimer list --json"),
+    )
+    listing_form = listing.add_mutually_exclusive_group()
+    listing_form.add_argument("--json", action="store_true", help="print JSON")
+    listing_form.add_argument(
+        "--names", action="store_true", help="only the names, one a line (for shell completion)"
+    )
 
-    new = command("new", cmd_new, "write a commented starter program (never overwrites)")
+    new = command(
+        "new",
+        cmd_new,
+        "write a commented starter program (never overwrites)",
+        (
+            "spasmtimer new evening.toml",
+            "spasmtimer new ~/.config/spasmtimer/programs/evening.toml",
+        ),
+    )
     new.add_argument("file", metavar="FILE")
 
-    past = command("history", cmd_history, "past sessions, streaks and totals")
+    past = command(
+        "history",
+        cmd_history,
+        "past sessions, streaks and totals",
+        (
+            "spasmtimer history",
+            "spasmtimer history --program desk-break",
+            "spasmtimer history --csv > sessions.csv",
+        ),
+    )
     past.add_argument("--program", metavar="NAME", help="only this program's sessions")
     output = past.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON")
     output.add_argument("--csv", action="store_true", help="print CSV, to export")
 
-    command("schema", cmd_schema, "print the JSON Schema of the program format")
+    command(
+        "schema",
+        cmd_schema,
+        "print the JSON Schema of the program format",
+        ("spasmtimer schema > ~/.config/spasmtimer/program.schema.json",),
+    )
 
-    serve = command("serve", cmd_serve, "the app in a web browser (needs spasmtimer[serve])")
-    serve.add_argument("program", nargs="?", metavar="PROGRAM", help="run this program directly")
+    serve = command(
+        "serve",
+        cmd_serve,
+        "the app in a web browser (needs spasmtimer[serve])",
+        (
+            "spasmtimer serve",
+            "spasmtimer serve desk-break --port 8080",
+            "ssh -L 8000:localhost:8000 you@box spasmtimer serve",
+        ),
+    )
+    completes_programs(
+        serve.add_argument(
+            "program", nargs="?", metavar="PROGRAM", help="run this program directly"
+        )
+    )
     serve.add_argument(
         "--host",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1: this machine only)",
     )
     serve.add_argument("--port", default="8000", metavar="PORT", help="port (default 8000)")
+
+    completion = command(
+        "completion",
+        cmd_completion,
+        "print the shell completion script for bash, zsh or fish",
+        (
+            'eval "$(spasmtimer completion bash)"      # in ~/.bashrc',
+            'eval "$(spasmtimer completion zsh)"       # in ~/.zshrc, after compinit',
+            "spasmtimer completion fish | source      # in ~/.config/fish/config.fish",
+        ),
+    )
+    completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")
     return parser
 
 

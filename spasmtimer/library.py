@@ -1,4 +1,8 @@
-"""The program library: bundled programs and the user's own, found by name or by path."""
+"""The program library: bundled programs and the user's own, found by name or by path.
+
+Finding programs reads only the folders; loading one needs the loader (and pydantic, about
+150 ms), which is imported when a program is loaded, so that shell completion stays quick.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from spasmtimer import locations
 from spasmtimer.levels import Level
-from spasmtimer.loader import load_program
 from spasmtimer.problems import ProgramError
-from spasmtimer.program import Program
-from spasmtimer.timeline import LimitError, cap_level, expand
+
+if TYPE_CHECKING:
+    from spasmtimer.program import Program
 
 Source = Literal["bundled", "user", "file"]
 
@@ -110,6 +114,9 @@ def shown_path(path: Path) -> str:
 
 def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = None) -> Item:
     """Load one library entry; a program that fails to load becomes an item with its error."""
+    from spasmtimer.loader import load_program
+    from spasmtimer.timeline import LimitError, cap_level, expand
+
     try:
         program = load_program(
             entry.path, shown=shown_path(entry.path), default_prepare=default_prepare
@@ -127,6 +134,9 @@ def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = N
 def cap_of(name: str) -> int | None:
     """The cap level of the library's program ``name``, if it is there and loads: what the
     level shown beside a name in the history is held to."""
+    from spasmtimer.loader import load_program
+    from spasmtimer.timeline import cap_level
+
     try:
         return cap_level(load_program(find(name).path))
     except (NotFound, ProgramError):

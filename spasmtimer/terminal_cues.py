@@ -53,8 +53,9 @@ class Terminal:
 
 # (what to look for, the terminal, how it notifies, whether it shows progress). The first that
 # matches wins. Where sources disagree, the terminal's own documentation decides: Ghostty
-# documents OSC 9 (ghostty.org/docs/vt/osc/9), WezTerm OSC 777 and 9, kitty OSC 99. Variables other than TERM survive tmux (they are inherited from where its
-# server started) and LC_TERMINAL survives SSH (ssh forwards LC_* by default).
+# documents OSC 9 (ghostty.org/docs/vt/osc/9), WezTerm OSC 777 and 9, kitty OSC 99.
+# Variables other than TERM survive tmux (they are inherited from where its server started)
+# and LC_TERMINAL survives SSH (ssh forwards LC_* by default).
 _KNOWN: tuple[tuple[tuple[str, str], str, Protocol | None, bool], ...] = (
     (("KITTY_WINDOW_ID", "*"), "kitty", "osc99", False),
     (("TERM", "xterm-kitty"), "kitty", "osc99", False),

@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Digits, Static
 
+from spasmtimer import clock_font
 from spasmtimer.engine import Breath
 from spasmtimer.text import printable
 
@@ -111,66 +112,56 @@ class Bar(Widget):
         )
 
 
-# A 3 x 5 font, each pixel drawn two cells wide: digits readable from across a room.
-_FONT = {
-    "0": ["###", "#.#", "#.#", "#.#", "###"],
-    "1": [".#.", "##.", ".#.", ".#.", "###"],
-    "2": ["###", "..#", "###", "#..", "###"],
-    "3": ["###", "..#", "###", "..#", "###"],
-    "4": ["#.#", "#.#", "###", "..#", "..#"],
-    "5": ["###", "#..", "###", "..#", "###"],
-    "6": ["###", "#..", "###", "#.#", "###"],
-    "7": ["###", "..#", "..#", "..#", "..#"],
-    "8": ["###", "#.#", "###", "#.#", "###"],
-    "9": ["###", "#.#", "###", "..#", "###"],
-    ":": [".", "#", ".", "#", "."],
-}
-CLOCK_ROWS = 5
-
-
-def glyph_lines(character: str) -> list[str]:
-    rows = _FONT.get(character, _FONT["0"])
-    return ["".join("██" if pixel == "#" else "  " for pixel in row) for row in rows]
-
-
 class Glyph(Widget):
-    """One character of the big clock, each of its five rows a widget of its own: a new
-    second redraws only the rows that differ (9 -> 8 is one row), not the whole clock."""
+    """One character of the big clock, each of its rows a widget of its own: a new second
+    redraws only the rows that differ (9 -> 8 is one row of the font), not the whole clock."""
 
     DEFAULT_CSS = """
     Glyph {
         layout: vertical;
-        height: 5;
-        margin: 0 1 0 0;
     }
     Glyph > Line {
         height: 1;
     }
     """
 
-    def __init__(self, character: str) -> None:
+    def __init__(self, character: str, scale: int) -> None:
         super().__init__()
         self.character = character
-        self.styles.width = len(glyph_lines(character)[0])
+        self.scale = scale
+        rows = clock_font.glyph_rows(character, scale)
+        self.styles.width = len(rows[0])
+        self.styles.height = len(rows)
 
     def compose(self) -> ComposeResult:
-        for line in glyph_lines(self.character):
-            yield Line(line)
+        for row in clock_font.glyph_rows(self.character, self.scale):
+            yield Line(row)
 
     def set_character(self, character: str) -> None:
         if character != self.character:
             self.character = character
-            for row, line in zip(self.query(Line), glyph_lines(character), strict=True):
-                row.text = line
+            rows = clock_font.glyph_rows(character, self.scale)
+            for line, row in zip(self.query(Line), rows, strict=True):
+                line.text = row
 
 
 class BigClock(Widget):
-    """A countdown in large block digits, five rows tall."""
+    """The countdown in the largest digits that fit the space it is given: the 5-row font at
+    whole multiples, Textual's 3-row `Digits` below that, and one line of text at the least.
+    Re-laid when its size or the number of characters changes; otherwise only the characters
+    that change are redrawn."""
 
     DEFAULT_CSS = """
     BigClock {
+        width: 1fr;
+        height: 1fr;
         layout: horizontal;
-        height: 5;
+        align: center middle;
+    }
+    BigClock > Digits {
+        width: auto;
+    }
+    BigClock > Line {
         width: auto;
     }
     """
@@ -178,13 +169,45 @@ class BigClock(Widget):
     value: reactive[str] = reactive("")
     """The time shown, such as "1:05"."""
 
-    def watch_value(self, value: str) -> None:
-        glyphs = list(self.query(Glyph))
-        if len(glyphs) == len(value) and all(
-            (g.character == ":") == (c == ":") for g, c in zip(glyphs, value, strict=True)
-        ):
-            for glyph, character in zip(glyphs, value, strict=True):
-                glyph.set_character(character)
-        else:  # 9:59 -> 10:00, or the first value: a new set of glyphs
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.scale: int | None = None
+        """What it is drawn at: see `clock_font.fitting_scale`; None before the first draw."""
+
+    def watch_value(self) -> None:
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        value, size = self.value, self.size
+        if not value or not size.width or not size.height:
+            return  # nothing to show yet, or not laid out yet
+        scale = clock_font.fitting_scale(value, size.width, size.height)
+        children = list(self.children)
+        same_shape = scale == self.scale and len(children) == (
+            len(value) if scale >= 1 else 1
+        )
+        if not same_shape:
+            self.scale = scale
             self.remove_children()
-            self.mount_all(Glyph(c) for c in value)
+            self.mount_all(self._made(value, scale))
+        elif scale >= 1:
+            for glyph, character in zip(self.query(Glyph), value, strict=True):
+                glyph.set_character(character)
+        elif scale == clock_font.DIGITS:
+            self.query_one(Digits).update(value)
+        else:
+            self.query_one(Line).text = value
+
+    @staticmethod
+    def _made(value: str, scale: int) -> list[Widget]:
+        if scale == clock_font.DIGITS:
+            return [Digits(value)]
+        if scale == clock_font.ONE_LINE:
+            return [Line(value)]
+        glyphs: list[Widget] = [Glyph(character, scale) for character in value]
+        for glyph in glyphs[:-1]:
+            glyph.styles.margin = (0, clock_font.gap(scale), 0, 0)
+        return glyphs

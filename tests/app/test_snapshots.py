@@ -72,19 +72,52 @@ def test_session_hold_past_halfway(snap_compare, clock: FakeClock) -> None:
     assert snap_compare(make_app(clock, Recorded(), run=SHORT), run_before=at(clock, 5 + 9.2))
 
 
-def test_session_breathing(snap_compare, clock: FakeClock) -> None:
-    # 2 s into a 4 s in-breath: the breathing visual is half full.
-    app = make_app(clock, Recorded(), run=SHORT)
-    assert snap_compare(app, run_before=at(clock, 5 + 15 + 5 + 15 + 10 + 15 + 5 + 15 + 10 + 2))
-
-
 def test_session_paused(snap_compare, clock: FakeClock) -> None:
     assert snap_compare(make_app(clock, Recorded(), run=SHORT), run_before=at(clock, 7, "space"))
 
 
-def test_session_small_terminal(snap_compare, clock: FakeClock) -> None:
+@pytest.mark.parametrize(
+    "size", [(40, 12), (80, 24), (120, 40), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}"
+)
+def test_session_at_each_size(snap_compare, clock: FakeClock, size: tuple[int, int]) -> None:
+    """The clock fills what the screen gives it: 3-row digits at 40x12, up to 11+ rows at 200x60."""
     app = make_app(clock, Recorded(), run=SHORT)
-    assert snap_compare(app, terminal_size=(40, 12), run_before=at(clock, 8))
+    assert snap_compare(app, terminal_size=size, run_before=at(clock, 8))
+
+
+BOX = """title = "Box"
+prepare = 2
+[[steps]]
+type = "breathe"
+name = "Box breathing"
+inhale = 4
+pause = 4
+exhale = 4
+pause_out = 4
+cycles = 2
+"""
+KIND_MOMENTS = {  # seconds into short.toml (box.toml for pause_out) when each kind of phase runs
+    "prepare": 1.5,
+    "hold": 8,
+    "switch": 22,
+    "rest": 45,
+    "inhale": 97,  # 2 s into a 4 s in-breath: the breathing visual is half full
+    "pause": 99.5,
+    "exhale": 102,
+    "pause_out": 2 + 12 + 1,
+}
+
+
+@pytest.mark.parametrize("kind", list(KIND_MOMENTS))
+def test_session_each_kind_of_phase(
+    snap_compare, clock: FakeClock, tmp_path: Path, kind: str
+) -> None:
+    program = SHORT
+    if kind == "pause_out":
+        program = tmp_path / "box.toml"
+        program.write_text(BOX)
+    app = make_app(clock, Recorded(), run=program)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=at(clock, KIND_MOMENTS[kind]))
 
 
 def test_session_help(snap_compare, clock: FakeClock) -> None:

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Digits, Footer, Static
+from textual.widgets import Footer, Static
 
 from spasmtimer.app.cues import Signals
 from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Line, plain
@@ -125,7 +125,6 @@ class SessionScreen(Screen[SessionOutcome]):
         self.step = Line(id="step")
         self.detail = Line(id="detail")
         self.clock = BigClock(id="clock")
-        self.digits = Digits("", id="countdown")
         self.word = Line(id="phase")
         self.breath = BreathBar(id="breath")
         self.cue = Line(id="cue")
@@ -137,9 +136,7 @@ class SessionScreen(Screen[SessionOutcome]):
         with Vertical(id="main"):
             yield self.step
             yield self.detail
-            with Center(id="clock-row"):
-                yield self.clock
-                yield self.digits
+            yield self.clock
             yield self.word
             with Center(id="breath-row"):
                 yield self.breath
@@ -239,8 +236,11 @@ class SessionScreen(Screen[SessionOutcome]):
         self.step.text = view.step
         self.detail.text = view.detail
         self.clock.value = view.countdown
-        if self.digits.value != view.countdown:
-            self.digits.update(view.countdown)
+        kind = f"-kind-{state.phase.kind}"
+        if not self.has_class(kind):
+            # The clock and the word take the colour of the kind of phase (see app.tcss).
+            self.remove_class(*(c for c in self.classes if c.startswith("-kind-")))
+            self.add_class(kind)
         self.word.text = view.word
         self.breath.show(state.breath)
         self.cue.text = view.cue
