@@ -141,13 +141,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     timeline = expand_at(program, level.value)
     item = library.Item(entry, program, None, level, timeline.total_seconds)
     if not wants_plain(args):
-        return open_app(run=(item, timeline), bell=not args.no_bell, notify=args.notify)
+        return open_app(
+            run=(item, timeline), bell=not args.no_bell, notify=args.notify, resume=args.resume
+        )
     from spasmtimer import safety
+    from spasmtimer.display import clock
     from spasmtimer.engine import Session
+    from spasmtimer.history_service import find_resumable, resumption
     from spasmtimer.plain import PlainRunner
     from spasmtimer.recording import HistoryWriter, SessionRecorder
 
     history = open_history()
+    stopped = find_resumable(history, entry.name, program) if history else None
+    if stopped is not None and not args.resume:
+        error(
+            f"a session of {entry.name} stopped early can be taken up again at "
+            f"{clock(stopped.position)}: spasmtimer run {entry.name} --resume"
+        )
+        stopped = None
+    if stopped is not None:
+        timeline = expand_at(program, stopped.level)
     writer = HistoryWriter(history.path, error) if history else None
     recorder = None
     if history and writer:
@@ -158,6 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             title=program.title,
             path=str(entry.path),
             timeline=timeline,
+            resuming=stopped,
         )
     first_use = not safety.seen()
     runner = PlainRunner(
@@ -166,6 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         caution=program.caution,
         bell=not args.no_bell and user_settings().bell,
         notice=safety.notice_text() if first_use else None,
+        resume=resumption(stopped) if stopped else None,
         recorder=recorder,
     )
     try:
@@ -179,7 +194,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def open_app(
-    *, run: tuple[Item, Timeline] | None = None, bell: bool = True, notify: bool = False
+    *,
+    run: tuple[Item, Timeline] | None = None,
+    bell: bool = True,
+    notify: bool = False,
+    resume: bool = False,
 ) -> int:
     # Textual takes about 0.2 s to import: only the app's own paths pay for it.
     from spasmtimer.app import SpasmtimerApp
@@ -196,6 +215,7 @@ def open_app(
         history=stored or NoHistory(),
         bell=bell,
         notify=notify,
+        resume=resume,
     )
     try:
         app.run()
@@ -436,6 +456,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="one line of text per phase (automatic when stdout is not a terminal)",
     )
     run.add_argument("--no-bell", action="store_true", help="no terminal bell")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="take up a session of this program stopped early (within 12 hours) where it got "
+        "to, without asking",
+    )
     run.add_argument(
         "--notify",
         action="store_true",

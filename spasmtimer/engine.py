@@ -197,6 +197,7 @@ class Session:
         self._paused_total = 0.0
         self._shift = 0.0
         self._stopped_at: float | None = None
+        self._done_before = 0.0
         self._cue_cursor = -math.inf
         self._cue_phase = 0
 
@@ -228,8 +229,10 @@ class Session:
     def done_seconds(self, now: float | None = None) -> float:
         """Time actually spent in the session's phases: time running, not paused. Time skipped
         with skip, or cut with adjust, was never spent; time added and then held was; time
-        gone back over is spent again. It stops when the session ends."""
-        return max(0.0, min(self._active(self._now(now)), self.total - self._shift))
+        gone back over is spent again. It stops when the session ends. A session taken up
+        again counts what was done before too."""
+        spent = max(0.0, min(self._active(self._now(now)), self.total - self._shift))
+        return self._done_before + spent
 
     def position(self, now: float | None = None) -> float:
         """Where the session is, in seconds from its start, at ``now``."""
@@ -355,11 +358,21 @@ class Session:
     def _live(self, now: float) -> bool:
         return self.status(now) in (Status.RUNNING, Status.PAUSED)
 
-    def start(self, now: float | None = None) -> None:
+    def start(
+        self, now: float | None = None, *, at: float = 0.0, done_before: float = 0.0
+    ) -> None:
+        """Start counting; a session taken up again starts ``at`` the position it got to, with
+        ``done_before`` seconds done already (and records a resume rather than a start)."""
         if self.started_at is not None:
             return
         self.started_at = self._now(now)
-        self._record("start", self.started_at, 0)
+        self._done_before = done_before
+        self._shift = max(0.0, min(at, self.total))
+        if at > 0:
+            # Cues from where it got to on: those before were given before it stopped.
+            self._cue_phase = self._index_at(self._shift)
+            self._cue_cursor = self._shift - EPSILON
+        self._record("resume" if at > 0 else "start", self.started_at, self._index_at(self._shift))
 
     def pause(self, now: float | None = None) -> None:
         now = self._now(now)
@@ -437,6 +450,18 @@ class Session:
             return
         self._stopped_at = now
         self._record("stop", now, self._index_at(self.position(now)))
+
+
+@dataclass(frozen=True, slots=True)
+class Resumption:
+    """Where a session stopped early is taken up again."""
+
+    at: float
+    """The position it got to, in seconds from the session's start."""
+    done: float
+    """Seconds already done."""
+    pain_before: int | None
+    """The pain rating given before it first started."""
 
 
 SYNC_SECONDS = 1.0

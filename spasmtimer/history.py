@@ -36,7 +36,7 @@ Now = Callable[[], datetime]
 HEARTBEAT_SECONDS = 1.0
 """A running session's row is touched at most this often, so a crash loses at most this much."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE sessions (
@@ -69,6 +69,13 @@ MIGRATIONS: dict[int, str] = {
         seconds     REAL
     );
     CREATE INDEX events_by_session ON events (session_id);
+    """,
+    # Where in its timeline a session got to, to resume it: after skips that is not the time
+    # done. Until now done_seconds held exactly that position (which is why it could be
+    # inflated by skipping), so it is the right value for the sessions already kept.
+    2: """
+    ALTER TABLE sessions ADD COLUMN position REAL NOT NULL DEFAULT 0;
+    UPDATE sessions SET position = done_seconds
     """,
 }
 """Each schema version's changes, applied in order inside one transaction."""
@@ -146,6 +153,7 @@ SESSION_COLUMNS = (
     "pain_before",
     "pain_after",
     "notes",
+    "position",
 )
 """The columns of a session that are read back, in the order `SessionRecord` lists them."""
 
@@ -165,6 +173,7 @@ _COLUMN_TYPES: dict[str, type | tuple[type, ...]] = {
     "pain_before": (int, type(None)),
     "pain_after": (int, type(None)),
     "notes": (str, type(None)),
+    "position": (int, float),
 }
 
 
@@ -186,6 +195,8 @@ class SessionRecord:
     pain_before: int | None
     pain_after: int | None
     notes: str | None
+    position: float = 0.0
+    """Where in its timeline it got to (seconds from the start), for resuming it."""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> SessionRecord:
@@ -237,6 +248,25 @@ class SessionRecord:
             "content_hash": self.content_hash,
             "path": self.path,
         }
+
+
+RESUMABLE_FOR = timedelta(hours=12)
+"""How long a session stopped early can be taken up again."""
+
+
+def resumable(latest: SessionRecord | None, now: datetime, fingerprint: str | None) -> bool:
+    """May ``latest`` — a program's latest session — be taken up again now?
+
+    It stopped early (by ``q``, a signal, a dropped connection or a crash) less than 12 hours
+    ago, short of its end, and the program still expands, at that session's level, to exactly
+    what it ran: ``fingerprint`` is `content_hash` of that expansion (None: it no longer
+    expands at all).
+    """
+    if latest is None or latest.status != "stopped" or latest.ended_at is None:
+        return False
+    recent = now - latest.ended_at <= RESUMABLE_FOR  # a clock set back makes it no less recent
+    unfinished = 0 < latest.position < latest.planned_seconds - 0.5
+    return recent and unfinished and fingerprint == latest.content_hash
 
 
 EXPORTED_EVENTS = frozenset({"pause", "resume", "skip", "back", "adjust", "stop"})
@@ -390,15 +420,32 @@ def insert_events(
     *,
     done_seconds: float,
     updated_at: datetime,
+    position: float | None = None,
 ) -> None:
+    """A session's new events and how far it got (``position``: where in its timeline, the
+    time done if not given — a session done straight through)."""
     db.executemany(
         "INSERT INTO events (session_id, kind, at, elapsed, phase, seconds) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [(session_id, kind, iso(at), *rest) for kind, at, *rest in events],
     )
     db.execute(
-        "UPDATE sessions SET done_seconds = ?, updated_at = ? WHERE id = ?",
-        (done_seconds, iso(updated_at), session_id),
+        "UPDATE sessions SET done_seconds = ?, position = ?, updated_at = ? WHERE id = ?",
+        (
+            done_seconds,
+            done_seconds if position is None else position,
+            iso(updated_at),
+            session_id,
+        ),
+    )
+
+
+def reopen_session(db: sqlite3.Connection, session_id: int, *, updated_at: datetime) -> None:
+    """A stopped session runs again (resumed), in this process."""
+    db.execute(
+        "UPDATE sessions SET status = 'running', ended_at = NULL, updated_at = ?, host = ?, "
+        "pid = ? WHERE id = ?",
+        (iso(updated_at), socket.gethostname(), os.getpid(), session_id),
     )
 
 
@@ -409,15 +456,17 @@ def end_session(
     completed: bool,
     ended_at: datetime,
     done_seconds: float,
+    position: float | None = None,
 ) -> None:
     db.execute(
-        "UPDATE sessions SET status = ?, ended_at = ?, updated_at = ?, done_seconds = ? "
-        "WHERE id = ?",
+        "UPDATE sessions SET status = ?, ended_at = ?, updated_at = ?, done_seconds = ?, "
+        "position = ? WHERE id = ?",
         (
             "completed" if completed else "stopped",
             iso(ended_at),
             iso(ended_at),
             done_seconds,
+            done_seconds if position is None else position,
             session_id,
         ),
     )
@@ -624,6 +673,11 @@ class History:
             "SELECT kind, at, elapsed, phase, seconds FROM events WHERE session_id = ? ORDER BY id",
             (session_id,),
         ).fetchall()
+
+    def latest(self, program: str) -> SessionRecord | None:
+        """The program's most recently started session."""
+        sessions = self.sessions(program)
+        return sessions[-1] if sessions else None
 
     def last_counted(self, program: str) -> SessionRecord | None:
         counted = [r for r in self.sessions(program) if r.counted]

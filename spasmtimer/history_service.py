@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from spasmtimer.display import counting_text, finished, next_level_text
-from spasmtimer.engine import NullRecorder, Recorder, Session
-from spasmtimer.history import History, SessionRecord, Totals, totals
+from spasmtimer.engine import NullRecorder, Recorder, Resumption, Session
+from spasmtimer.history import History, SessionRecord, Totals, content_hash, resumable, totals
 from spasmtimer.levels import Level
 from spasmtimer.library import Item
+from spasmtimer.program import Program
 from spasmtimer.recording import HistoryWriter, SessionRecorder, Warn
-from spasmtimer.timeline import Timeline, cap_level
+from spasmtimer.timeline import LimitError, Timeline, cap_level, expand
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +36,36 @@ class HistoryView:
     levels: dict[str, ProgramLevels]
 
 
+def find_resumable(history: History, name: str, program: Program) -> SessionRecord | None:
+    """The session of ``name`` to offer to take up again, if there is one (see
+    `history.resumable`): the program must still expand, at that session's level, to exactly
+    what it ran."""
+    latest = history.latest(name)
+    if latest is None or latest.status != "stopped":
+        return None
+    try:
+        fingerprint: str | None = content_hash(expand(program, latest.level))
+    except LimitError:
+        fingerprint = None
+    return latest if resumable(latest, history.now(), fingerprint) else None
+
+
+def resumption(record: SessionRecord) -> Resumption:
+    return Resumption(record.position, record.done_seconds, record.pain_before)
+
+
 class HistoryService(Protocol):
     def level_of(self, name: str, cap: int | None) -> Level:
         """A program's current level, held to its cap level (None: not known)."""
 
-    def recorder_for(self, item: Item, timeline: Timeline) -> Recorder:
-        """A recorder for one session of ``item`` running ``timeline``."""
+    def recorder_for(
+        self, item: Item, timeline: Timeline, resuming: SessionRecord | None = None
+    ) -> Recorder:
+        """A recorder for one session of ``item`` running ``timeline`` (the same row as
+        ``resuming``, when it takes that one up again)."""
+
+    def resumable(self, item: Item) -> SessionRecord | None:
+        """The stopped session of ``item`` to offer to take up again, if any."""
 
     def next_level_text(
         self, item: Item, session: Session, pain_before: int | None, pain_after: int | None
@@ -62,8 +87,13 @@ class NoHistory:
     def level_of(self, name: str, cap: int | None) -> Level:
         return Level(0)
 
-    def recorder_for(self, item: Item, timeline: Timeline) -> Recorder:
+    def recorder_for(
+        self, item: Item, timeline: Timeline, resuming: SessionRecord | None = None
+    ) -> Recorder:
         return NullRecorder()
+
+    def resumable(self, item: Item) -> SessionRecord | None:
+        return None
 
     def next_level_text(
         self, item: Item, session: Session, pain_before: int | None, pain_after: int | None
@@ -91,7 +121,9 @@ class StoredHistory:
     def level_of(self, name: str, cap: int | None) -> Level:
         return self.history.current_level(name, cap)
 
-    def recorder_for(self, item: Item, timeline: Timeline) -> Recorder:
+    def recorder_for(
+        self, item: Item, timeline: Timeline, resuming: SessionRecord | None = None
+    ) -> Recorder:
         if self._writer is None:
             self._writer = HistoryWriter(self.history.path, lambda message: self.warn(message))
         return SessionRecorder(
@@ -101,15 +133,24 @@ class StoredHistory:
             title=item.title,
             path=str(item.entry.path),
             timeline=timeline,
+            resuming=resuming,
         )
+
+    def resumable(self, item: Item) -> SessionRecord | None:
+        if item.program is None:
+            return None
+        return find_resumable(self.history, item.entry.name, item.program)
 
     def on_warning(self, warn: Warn) -> None:
         self.warn = warn
         self.history.warn = warn
 
     def close(self, timeout: float) -> None:
+        """Wait (at most ``timeout``) for what is still being written; a later session gets a
+        writer of its own."""
         if self._writer is not None:
             self._writer.close(timeout)
+            self._writer = None
 
     def next_level_text(
         self, item: Item, session: Session, pain_before: int | None, pain_after: int | None

@@ -21,7 +21,15 @@ from typing import TextIO
 from spasmtimer import exits
 from spasmtimer.display import clock as clock_text
 from spasmtimer.display import counting_text, done_text, finished, phase_sentence, seconds_text
-from spasmtimer.engine import SYNC_SECONDS, Clock, NullRecorder, Recorder, Session, Status
+from spasmtimer.engine import (
+    SYNC_SECONDS,
+    Clock,
+    NullRecorder,
+    Recorder,
+    Resumption,
+    Session,
+    Status,
+)
 from spasmtimer.text import TerminalText
 
 
@@ -94,6 +102,7 @@ class PlainRunner:
         caution: str | None = None,
         bell: bool = True,
         notice: str | None = None,
+        resume: Resumption | None = None,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         stderr: TextIO | None = None,
@@ -107,6 +116,8 @@ class PlainRunner:
         self.notice = notice
         """Shown first, and waited for (Enter) on a terminal: the safety notice, the first
         time."""
+        self.resume = resume
+        """Where a session stopped early is taken up again; None: from the start."""
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
@@ -118,10 +129,14 @@ class PlainRunner:
         self.stderr.write(text + "\n")
         self.stderr.flush()
 
-    def announce(self, index: int) -> None:
+    def announce(self, index: int, at: float | None = None) -> None:
+        """The line for the phase at ``index``, from its start — or from ``at``, part way
+        through it (a session taken up again), with the time left in it."""
         session = self.session
-        sentence = phase_sentence(session.phases, index, session.durations[index])
-        line = f"{clock_text(session.starts[index])}  {sentence}"
+        start = session.starts[index] if at is None else at
+        seconds = session.starts[index] + session.durations[index] - start
+        sentence = phase_sentence(session.phases, index, seconds)
+        line = f"{clock_text(start)}  {sentence}"
         if self.bell:
             self.ring()
         self.stdout.write(line + "\n")
@@ -150,14 +165,24 @@ class PlainRunner:
                 self.say(f"{self.title} · level {timeline.level} · {length}")
                 if self.caution:
                     self.say(f"Caution: {self.caution}")
-                pain_before, input_open = ask_pain("Pain now", self.stdin, self.stderr)
+                if self.resume is None:
+                    pain_before, input_open = ask_pain("Pain now", self.stdin, self.stderr)
+                else:
+                    at = clock_text(self.resume.at)
+                    self.say(f"Taking it up again at {at} of {clock_text(timeline.total_seconds)}.")
+                    pain_before, input_open = self.resume.pain_before, True
             except (KeyboardInterrupt, Interrupted) as e:
                 return Outcome(session, None, None, _exit_status(e))
             try:
-                session.start()
-                self.announce(0)  # the person first; the history's write can take a moment
+                if self.resume is None:
+                    session.start()
+                else:
+                    session.start(at=self.resume.at, done_before=self.resume.done)
+                first = session.state_at().index
+                # The person first; the history's write can take a moment.
+                self.announce(first, None if self.resume is None else session.position())
                 self.recorder.started(session, pain_before)
-                self._count(announced=0)
+                self._count(announced=first)
             except (KeyboardInterrupt, Interrupted, OSError) as e:
                 # OSError: the terminal or the reading end of a pipe went away.
                 session.stop()

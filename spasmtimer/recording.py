@@ -24,6 +24,7 @@ from spasmtimer.engine import SYNC_SECONDS, Session, Status
 from spasmtimer.history import (
     EventRow,
     History,
+    SessionRecord,
     content_hash,
     end_session,
     insert_events,
@@ -31,6 +32,7 @@ from spasmtimer.history import (
     is_corrupt,
     passing_reason,
     rate_session,
+    reopen_session,
 )
 from spasmtimer.timeline import Timeline
 
@@ -154,9 +156,12 @@ class SessionRecorder:
         title: str,
         path: str,
         timeline: Timeline,
+        resuming: SessionRecord | None = None,
     ) -> None:
         self.history = history
         self.writer = writer
+        self.resuming = resuming
+        """The stopped session this one takes up again: the same row, its time adding up."""
         self.program = program
         self.title = title
         self.path = path
@@ -172,11 +177,22 @@ class SessionRecorder:
         assert self._wall_start is not None and session.started_at is not None
         return self._wall_start + timedelta(seconds=monotonic - session.started_at)
 
+    def _elapsed(self, seconds: float) -> float:
+        """Seconds since the session first started: a resumed one goes on from its stop."""
+        if self.resuming is None or self.resuming.ended_at is None:
+            return seconds
+        return (self.resuming.ended_at - self.resuming.started_at).total_seconds() + seconds
+
     def started(self, session: Session, pain_before: int | None) -> None:
         self._wall_start = started_at = self.history.now()
         fingerprint = content_hash(self.timeline)
+        resuming = self.resuming
 
         def begin(db: sqlite3.Connection) -> None:
+            if resuming is not None:
+                reopen_session(db, resuming.id, updated_at=started_at)
+                self.session_id = resuming.id
+                return
             self.session_id = insert_session(
                 db,
                 program=self.program,
@@ -210,14 +226,14 @@ class SessionRecorder:
             (
                 e.kind,
                 self._wall(session, session.started_at + e.elapsed),
-                e.elapsed,
+                self._elapsed(e.elapsed),
                 e.phase,
                 e.seconds,
             )
             for e in new
         ]
         updated_at = self._wall(session, now)
-        done = state.done_seconds
+        done, position = state.done_seconds, state.elapsed
         ending = None
         if ended is not None:
             self._ended = True
@@ -226,11 +242,23 @@ class SessionRecorder:
         def update(db: sqlite3.Connection) -> None:
             if self.session_id is None:
                 return  # its beginning could not be written
-            insert_events(db, self.session_id, rows, done_seconds=done, updated_at=updated_at)
+            insert_events(
+                db,
+                self.session_id,
+                rows,
+                done_seconds=done,
+                updated_at=updated_at,
+                position=position,
+            )
             if ending is not None:
                 completed, ended_at = ending
                 end_session(
-                    db, self.session_id, completed=completed, ended_at=ended_at, done_seconds=done
+                    db,
+                    self.session_id,
+                    completed=completed,
+                    ended_at=ended_at,
+                    done_seconds=done,
+                    position=position,
                 )
 
         self.writer.submit(update)

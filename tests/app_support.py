@@ -13,6 +13,7 @@ from spasmtimer import safety
 from spasmtimer.app import SpasmtimerApp
 from spasmtimer.app.screens.session import SessionScreen
 from spasmtimer.engine import Session
+from spasmtimer.history import SessionRecord
 from spasmtimer.history_service import HistoryView
 from spasmtimer.levels import Level
 from spasmtimer.library import Entry, Item, load_item
@@ -52,8 +53,13 @@ class FakeHistory:
     def level_of(self, name: str, cap: int | None) -> Level:
         return self.level
 
-    def recorder_for(self, item: Item, timeline: Timeline) -> Recorder:
+    def recorder_for(
+        self, item: Item, timeline: Timeline, resuming: SessionRecord | None = None
+    ) -> Recorder:
         return Recorder(self.log)
+
+    def resumable(self, item: Item) -> SessionRecord | None:
+        return None
 
     def next_level_text(
         self, item: Item, session: Session, pain_before: int | None, pain_after: int | None

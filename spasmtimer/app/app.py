@@ -36,11 +36,12 @@ from spasmtimer.app.screens.history import HistoryScreen
 from spasmtimer.app.screens.library import LibraryScreen
 from spasmtimer.app.screens.preview import PreviewScreen
 from spasmtimer.app.screens.safety import SafetyScreen
-from spasmtimer.app.screens.session import SessionOutcome, SessionScreen
+from spasmtimer.app.screens.session import ResumeScreen, SessionOutcome, SessionScreen
 from spasmtimer.app.screens.settings import SettingsScreen
 from spasmtimer.app.screens.summary import Ratings, SummaryScreen
 from spasmtimer.engine import Clock, Recorder, Session
-from spasmtimer.history_service import HistoryService, NoHistory
+from spasmtimer.history import SessionRecord
+from spasmtimer.history_service import HistoryService, NoHistory, resumption
 from spasmtimer.levels import Level
 from spasmtimer.library import Item
 from spasmtimer.settings import Settings, save_settings
@@ -69,6 +70,7 @@ class SpasmtimerApp(App[None]):
         clock: Clock = time.monotonic,
         bell: bool = True,
         notify: bool = False,
+        resume: bool = False,
         safety_marker: Path | None = None,
         environ: Mapping[str, str] | None = None,
         terminal_out: Callable[[str], None] | None = None,
@@ -81,6 +83,8 @@ class SpasmtimerApp(App[None]):
         self.history: HistoryService = history or NoHistory()
         self.clock = clock
         self.bell_allowed = bell
+        self.resume_asked = resume
+        """``run --resume``: take a session stopped early up again without asking."""
         self.notify_asked = notify
         """``run --notify``: notifications for this run, whatever the setting says."""
         self.terminal = terminal_cues.detect(os.environ if environ is None else environ)
@@ -114,7 +118,7 @@ class SpasmtimerApp(App[None]):
 
     def _begin(self) -> None:
         if self.run_only is not None:
-            self.start_session(*self.run_only)
+            self.run_program(*self.run_only)
 
     def _warn_from_any_thread(self, message: str) -> None:
         """A warning from the history's writer thread, shown without making it wait."""
@@ -194,17 +198,47 @@ class SpasmtimerApp(App[None]):
         )
 
     # -- sessions ----------------------------------------------------------------------------
-    def start_session(self, item: Item, timeline: Timeline | None = None) -> None:
-        """Run a session of ``item``: ``timeline`` if given, else the program at its level."""
+    def run_program(self, item: Item, timeline: Timeline | None = None) -> None:
+        """Run ``item`` (``timeline`` if given, else the program at its level). If a session of
+        it stopped early and can be taken up again, ask first — unless ``run --resume``."""
+        stopped = self.history.resumable(item)
+        if stopped is None:
+            self.start_session(item, timeline)
+        elif self.resume_asked:
+            self.start_session(item, resuming=stopped)
+        else:
+
+            def chosen(resume: bool | None) -> None:
+                if resume is None:  # Esc: back, and for `run`, out
+                    if self.run_only is not None:
+                        self.exit(return_code=0)
+                elif resume:
+                    self.start_session(item, resuming=stopped)
+                else:
+                    self.start_session(item, timeline)
+
+            question = ResumeScreen(item.title, stopped.position, stopped.planned_seconds)
+            self.push_screen(question, chosen)
+
+    def start_session(
+        self,
+        item: Item,
+        timeline: Timeline | None = None,
+        *,
+        resuming: SessionRecord | None = None,
+    ) -> None:
+        """Run a session of ``item``: ``timeline`` if given, else the program at its level (at
+        the stopped session's level, when ``resuming`` takes that one up again)."""
         assert item.program is not None
+        level_wanted = resuming.level if resuming else item.level.value
         if timeline is None:
             try:
-                timeline = expand(item.program, item.level.value)
+                timeline = expand(item.program, level_wanted)
             except LimitError as e:
-                self.say(f"{item.title} cannot run at {item.level}: {e}", severity="error")
+                self.say(f"{item.title} cannot run at level {level_wanted}: {e}", severity="error")
                 return
         session = Session(timeline, self.clock)
-        recorder = self.history.recorder_for(item, timeline)
+        recorder = self.history.recorder_for(item, timeline, resuming)
         # The item's level, with how it was eased, unless the session runs at another one.
         level = item.level if item.level.value == timeline.level else Level(timeline.level)
         screen = SessionScreen(
@@ -215,6 +249,7 @@ class SpasmtimerApp(App[None]):
             recorder=recorder,
             signals=self.signals(),
             background=self.background_cues(),
+            resume=resumption(resuming) if resuming else None,
         )
         self.push_screen(screen, lambda outcome: self._session_over(item, recorder, outcome))
 
@@ -268,7 +303,7 @@ class SpasmtimerApp(App[None]):
 
     @on(RunProgram)
     def _run(self, message: RunProgram) -> None:
-        self.start_session(message.item)
+        self.run_program(message.item)
 
     @on(EditProgram)
     def _edit(self, message: EditProgram) -> None:

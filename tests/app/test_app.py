@@ -505,3 +505,52 @@ def test_settings_that_nest_too_deeply_are_reported_not_fatal() -> None:
     loaded = load_settings()
     assert loaded.settings == Settings()
     assert "cannot be read" in loaded.problems[0]
+
+
+async def test_a_session_stopped_early_is_offered_again(clock: FakeClock) -> None:
+    from spasmtimer.app import SpasmtimerApp
+    from spasmtimer.app.screens.session import ResumeScreen
+    from spasmtimer.history import History
+    from spasmtimer.history_service import StoredHistory
+    from spasmtimer.locations import history_file
+    from tests.app_support import run_of
+
+    safety.record_seen()
+    history = History.open(history_file())
+
+    stored = StoredHistory(history, warn=print)
+
+    def app() -> SpasmtimerApp:
+        return SpasmtimerApp(
+            history=stored,
+            clock=clock,
+            run=run_of(SHORT),
+            settings=Settings(flash=False, theme="textual-dark"),
+        )
+
+    first = app()
+    async with first.run_test() as pilot:
+        await advance(pilot, clock, 30)  # 5 s into the second hold
+        await pilot.press("q", "y")
+        await pilot.pause()
+    stored.close(5)
+    again = app()
+    async with again.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, ResumeScreen)
+        question = str(again.screen.query_one("#resume-question", Static).render())
+        assert question == "Resume Short stretch at 0:30 of 1:55?"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert clock_shows(pilot) == "0:10"  # 10 s left of the hold it stopped in
+        await through_the_session(pilot, clock)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    stored.close(5)
+    [row] = history.sessions()
+    assert (row.status, row.counted) == ("completed", True)
+    start_over = app()
+    async with start_over.run_test() as pilot:
+        await pilot.pause()
+        assert not isinstance(start_over.screen, ResumeScreen)  # finished: nothing to offer
+        assert clock_shows(pilot) == "0:05"

@@ -69,3 +69,56 @@ def test_a_completed_plain_run_records_ratings_and_raises_the_level(tmp_path: Pa
     assert (row.status, row.pain_before, row.pain_after, row.level) == ("completed", 5, 3, 0)
     assert main(["plan", str(program), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["level"] == 1
+
+
+def test_a_run_cut_off_by_sighup_is_taken_up_again(tmp_path: Path) -> None:
+    program = tmp_path / "cut-off.toml"
+    program.write_text(
+        'prepare = 0\n[[steps]]\ntype = "stretch"\nname = "Knee"\nhold = 1.5\nreps = 4\nrest = 0\n'
+    )
+    run = start_plain(program, stdin=subprocess.PIPE)
+    assert run.stdin and run.stdout
+    run.stdin.write("5\n")
+    run.stdin.flush()
+    run.stdout.readline()
+    run.stdout.readline()  # into the second hold: 1.5 s in
+    time.sleep(0.5)
+    run.send_signal(signal.SIGHUP)
+    assert run.wait(timeout=10) == 129
+    [stopped] = History.open(history_file()).sessions()
+    assert stopped.status == "stopped" and 1.5 < stopped.position < 3
+    again = subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain", "--resume"],
+        input="2\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 0, again.stderr
+    first = again.stdout.splitlines()[0]
+    assert first.startswith("0:0") and "Knee, rep 2 of 4: hold" in first  # at the stopped second
+    assert "Taking it up again at 0:0" in again.stderr
+    [row] = History.open(history_file()).sessions()  # the same session
+    assert (row.id, row.status, row.pain_before, row.pain_after) == (stopped.id, "completed", 5, 2)
+    assert row.done_seconds == pytest.approx(6, abs=0.3) and row.counted
+
+
+def test_without_resume_a_plain_run_starts_over_and_says_how(tmp_path: Path) -> None:
+    program = tmp_path / "cut-off.toml"
+    program.write_text('prepare = 0\n[[steps]]\ntype = "stretch"\nhold = 1\nreps = 5\nrest = 0\n')
+    run = start_plain(program)
+    assert run.stdout
+    run.stdout.readline()
+    time.sleep(1.2)
+    run.send_signal(signal.SIGTERM)
+    run.wait(timeout=10)
+    again = subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "spasmtimer run cut-off --resume" in again.stderr
+    assert again.stdout.startswith("0:00")
+    assert len(History.open(history_file()).sessions()) == 2

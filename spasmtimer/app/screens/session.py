@@ -21,8 +21,14 @@ from textual.widgets import Footer, Static
 
 from spasmtimer.app.cues import Signals
 from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Line, plain
-from spasmtimer.display import SessionOutline, background_title, notification, session_view
-from spasmtimer.engine import Cue, Recorder, Session, State, Status
+from spasmtimer.display import (
+    SessionOutline,
+    background_title,
+    clock,
+    notification,
+    session_view,
+)
+from spasmtimer.engine import Cue, Recorder, Resumption, Session, State, Status
 from spasmtimer.levels import Level
 from spasmtimer.terminal_cues import BackgroundCues
 
@@ -79,6 +85,28 @@ class CautionScreen(ModalScreen[bool]):
         yield Footer()
 
 
+class ResumeScreen(ModalScreen[bool | None]):
+    """A session of this program stopped early: take it up again where it got to, or start
+    over (Esc: neither, back)."""
+
+    BINDINGS = [
+        Binding("enter", "dismiss(True)", "Resume"),
+        Binding("r", "dismiss(False)", "Start over"),
+        Binding("escape", "dismiss(None)", "Back"),
+    ]
+
+    def __init__(self, title: str, at: float, of: float) -> None:
+        super().__init__()
+        self.question = f"Resume {title} at {clock(at)} of {clock(of)}?"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = "Stopped early"
+            box.border_subtitle = "Enter resume · r start over"
+            yield Static(plain(self.question), id="resume-question")
+        yield Footer()
+
+
 class SessionScreen(Screen[SessionOutcome]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
 
@@ -102,16 +130,19 @@ class SessionScreen(Screen[SessionOutcome]):
         recorder: Recorder,
         signals: Signals,
         background: BackgroundCues,
+        resume: Resumption | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.background = background
+        self.resume = resume
+        """Where the session is taken up again; None: from its start."""
         self.title_text = title
         self.level = level
         self.caution = caution
         self.recorder = recorder
         self.signals = signals
-        self.pain_before: int | None = None
+        self.pain_before: int | None = resume.pain_before if resume else None
         self._pain_typed = ""
         self._timer: Timer | None = None
         self._flash_timer: Timer | None = None
@@ -162,7 +193,10 @@ class SessionScreen(Screen[SessionOutcome]):
 
     def begin(self) -> None:
         self.background.start()
-        self.session.start()
+        if self.resume is None:
+            self.session.start()
+        else:
+            self.session.start(at=self.resume.at, done_before=self.resume.done)
         self.recorder.started(self.session, self.pain_before)
         self.tick()
 

@@ -1,0 +1,173 @@
+"""Taking up a session stopped early: what may be offered, and that it goes on where it got
+to, as the same session in the history, its time adding up."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from spasmtimer.engine import Session, Status
+from spasmtimer.history import History, content_hash
+from spasmtimer.history_service import find_resumable, resumption
+from spasmtimer.loader import load_program
+from spasmtimer.plain import PlainRunner
+from spasmtimer.program import Program
+from spasmtimer.recording import HistoryWriter, SessionRecorder
+from spasmtimer.timeline import expand
+from tests.support import FakeClock
+
+PROGRAM = """title = "Desk break"
+prepare = 5
+[[steps]]
+type = "stretch"
+name = "Knee to chest"
+hold = 20
+sides = "both"
+switch = 5
+reps = 2
+rest = 10
+progress = { hold = { by = 5, max = 40 } }
+"""
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+class Wall:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def wall() -> Wall:
+    return Wall()
+
+
+@pytest.fixture
+def program(tmp_path: Path) -> Program:
+    path = tmp_path / "desk-break.toml"
+    path.write_text(PROGRAM)
+    return load_program(path)
+
+
+def run_and_stop(
+    history: History, program: Program, clock: FakeClock, wall: Wall, *, seconds: float
+) -> None:
+    """A session at level 1, stopped (a dropped connection, say) ``seconds`` in."""
+    writer = HistoryWriter(history.path, warn=print)
+    timeline = expand(program, 1)
+    session = Session(timeline, clock)
+    recorder = SessionRecorder(
+        history, writer, program="desk-break", title="Desk break", path="/d", timeline=timeline
+    )
+    session.start()
+    recorder.started(session, pain_before=6)
+    clock.advance(seconds)
+    wall.now += timedelta(seconds=seconds)
+    session.stop()
+    recorder.sync(session)
+    writer.close(5)
+
+
+def test_a_stopped_session_goes_on_where_it_got_to_in_the_same_row(
+    tmp_path: Path, program: Program, clock: FakeClock, wall: Wall
+) -> None:
+    history = History.open(tmp_path / "h.sqlite3", now=wall)
+    run_and_stop(history, program, clock, wall, seconds=32)  # 2 s into the switch
+    wall.now += timedelta(hours=2)
+    stopped = find_resumable(history, "desk-break", program)
+    assert stopped is not None
+    assert (stopped.position, stopped.done_seconds, stopped.level) == (32, 32, 1)
+
+    timeline = expand(program, stopped.level)
+    session = Session(timeline, clock)
+    out = io.StringIO()
+    writer = HistoryWriter(history.path, warn=print)
+    recorder = SessionRecorder(
+        history,
+        writer,
+        program="desk-break",
+        title="Desk break",
+        path="/d",
+        timeline=timeline,
+        resuming=stopped,
+    )
+    runner = PlainRunner(
+        session,
+        title="Desk break",
+        resume=resumption(stopped),
+        stdin=io.StringIO("3\n"),
+        stdout=out,
+        stderr=io.StringIO(),
+        sleep=clock.advance,
+        recorder=recorder,
+    )
+    outcome = runner.run()
+    writer.close(5)
+    # on at the stopped second: 3 s left of the 5 s switch
+    assert out.getvalue().splitlines()[0] == "0:32  Knee to chest: switch to right, 3 s."
+    assert (outcome.pain_before, outcome.pain_after) == (6, 3)  # the first rating is kept
+    [row] = history.sessions()  # one session, not two
+    planned = timeline.total_seconds
+    assert (row.status, row.position) == ("completed", planned)
+    assert row.done_seconds == pytest.approx(planned)  # 32 before, the rest now
+    assert row.counted
+    kinds = [kind for kind, *_ in history.events(row.id)]
+    assert kinds == ["start", "stop", "resume"]
+
+
+def test_what_is_not_offered(
+    tmp_path: Path, program: Program, clock: FakeClock, wall: Wall
+) -> None:
+    history = History.open(tmp_path / "h.sqlite3", now=wall)
+    run_and_stop(history, program, clock, wall, seconds=32)
+    wall.now += timedelta(hours=11, minutes=59)
+    assert find_resumable(history, "desk-break", program) is not None
+    wall.now += timedelta(minutes=2)  # more than 12 hours since it stopped
+    assert find_resumable(history, "desk-break", program) is None
+    wall.now -= timedelta(hours=6)
+    changed = load_program(_changed(tmp_path))  # the holds are longer now
+    assert content_hash(expand(changed, 1)) != history.sessions()[0].content_hash
+    assert find_resumable(history, "desk-break", changed) is None
+    assert find_resumable(history, "another-program", program) is None
+
+
+def test_a_finished_session_or_one_stopped_at_once_is_not_offered(
+    tmp_path: Path, program: Program, clock: FakeClock, wall: Wall
+) -> None:
+    history = History.open(tmp_path / "h.sqlite3", now=wall)
+    run_and_stop(history, program, clock, wall, seconds=0)
+    assert find_resumable(history, "desk-break", program) is None
+    run_and_stop(history, program, clock, wall, seconds=10_000)  # past its end: completed
+    assert history.sessions()[-1].status == "completed"
+    assert find_resumable(history, "desk-break", program) is None
+
+
+def test_only_the_latest_session_is_offered(
+    tmp_path: Path, program: Program, clock: FakeClock, wall: Wall
+) -> None:
+    history = History.open(tmp_path / "h.sqlite3", now=wall)
+    run_and_stop(history, program, clock, wall, seconds=32)
+    run_and_stop(history, program, clock, wall, seconds=10_000)  # then one done in full
+    assert find_resumable(history, "desk-break", program) is None
+
+
+def test_the_engine_counts_what_was_done_before(clock: FakeClock, program: Program) -> None:
+    session = Session(expand(program, 0), clock)
+    session.start(at=40, done_before=38)
+    state = session.state_at()
+    assert (state.status, state.elapsed, state.done_seconds) == (Status.RUNNING, 40, 38)
+    assert [e.kind for e in session.events] == ["resume"]
+    assert session.due_cues() == []  # nothing from before the stop is given again
+    clock.advance(5)
+    assert session.done_seconds() == pytest.approx(43)
+
+
+def _changed(folder: Path) -> Path:
+    path = folder / "changed.toml"
+    path.write_text(PROGRAM.replace("hold = 20", "hold = 25"))
+    return path
