@@ -157,12 +157,14 @@ def _gap_duration(value: Any) -> float:
 
 
 def _duration_schema(*, allow_zero: bool) -> dict[str, Any]:
+    # One schema for both forms rather than an `anyOf`: the number keywords hold only for
+    # numbers and `pattern` only for text, and an editor can then name the one that failed.
     bound = {"minimum": 0} if allow_zero else {"exclusiveMinimum": 0}
     return {
-        "anyOf": [
-            {"type": "number", **bound, "maximum": MAX_PHASE_SECONDS},
-            {"type": "string", "pattern": DURATION_PATTERN},
-        ]
+        "type": ["number", "string"],
+        **bound,
+        "maximum": MAX_PHASE_SECONDS,
+        "pattern": DURATION_PATTERN,
     }
 
 
@@ -261,10 +263,11 @@ Sides = Annotated[
     BeforeValidator(_sides),
     WithJsonSchema(
         {
-            "anyOf": [
-                {"const": "both"},
-                {"type": "array", "items": {"type": "string", "pattern": r"\S"}, "minItems": 1},
-            ]
+            # "both", or a list: one schema for the two, as for durations.
+            "type": ["string", "array"],
+            "pattern": "^both$",
+            "items": {"type": "string", "pattern": r"\S"},
+            "minItems": 1,
         }
     ),
 ]
@@ -393,6 +396,33 @@ class _Model(BaseModel):
     )
 
 
+def _schedule_json_schema(schema: dict[str, Any]) -> None:
+    """The rules of `Schedule._cap_matches_direction` for an editor: a growing value needs
+    `max` and no `min`, a shrinking one `min` and no `max`, and `by` moves at least 0.001.
+
+    Written as ``if``/``then``/``else`` on `by`, each branch allowing only its own keys, so that
+    an editor says "'min' was unexpected" or "\"max\" is a required property" (a ``oneOf``
+    could only say that neither alternative matched), and says each thing once.
+    """
+    del schema["additionalProperties"]
+
+    def only(*keys: str, **checks: Any) -> dict[str, Any]:
+        properties = {key: checks.get(key, True) for key in keys}
+        return {"properties": properties, "additionalProperties": False}
+
+    def moving(by: dict[str, Any]) -> dict[str, Any]:
+        return {"required": ["by"], "properties": {"by": {"type": "number", **by}}}
+
+    schema["if"] = moving({"minimum": 0.001})
+    schema["then"] = {**only("by", "every", "max"), "required": ["max"]}
+    schema["else"] = {
+        "if": moving({"maximum": -0.001}),
+        "then": {**only("by", "every", "min"), "required": ["min"]},
+        # `by` missing (already reported) or too small: "0 is less than the minimum of 0.001".
+        "else": only("by", "every", "max", "min", by={"minimum": 0.001}),
+    }
+
+
 class Schedule(_Model):
     """How a value changes: ``base + by * floor(i / every)``, clamped to ``max`` (or ``min``).
 
@@ -400,23 +430,7 @@ class Schedule(_Model):
     program's level.
     """
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            # A growing value needs its cap, a shrinking one its floor.
-            "oneOf": [
-                {
-                    "properties": {"by": {"exclusiveMinimum": 0}},
-                    "required": ["max"],
-                    "not": {"required": ["min"]},
-                },
-                {
-                    "properties": {"by": {"exclusiveMaximum": 0}},
-                    "required": ["min"],
-                    "not": {"required": ["max"]},
-                },
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra=_schedule_json_schema)
 
     by: Number
     """How much the value changes at each step; negative to decrease (then give `min`)."""
