@@ -242,8 +242,15 @@ def cmd_check(args: argparse.Namespace) -> int:
             error(str(e))
             status = exits.INVALID
             continue
-        print(reports.check_ok(name, expand_at(program, 0)))
+        say_warnings(program)
+        print(reports.check_ok(name, expand_at(program, 0), len(program.warnings)))
     return status
+
+
+def say_warnings(program: Program) -> None:
+    """A program's warnings, one per line on stderr: they never change the exit status."""
+    for warning in program.warnings:
+        print(warning, file=sys.stderr)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -251,6 +258,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from spasmtimer.timeline import progression
 
     entry, program = load(args.program)
+    say_warnings(program)
     level = level_to_run(args, entry, program)
     timeline = expand_at(program, level.value)
     table = progression(program)

@@ -32,6 +32,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from spasmtimer.problems import Problem
 from spasmtimer.text import CONTROL, toml_string
 
 MAX_PHASE_SECONDS = 3600
@@ -851,3 +852,5 @@ class Program:
     path: Path
     files: tuple[Path, ...] = field(default=())
     """Every file the program was read from: the program itself, then its includes."""
+    warnings: tuple[Problem, ...] = field(default=())
+    """What is legal but almost surely not meant, located: `check` and `plan` say it."""

@@ -54,10 +54,11 @@ def to_json(value: Any) -> str:
 # --- check --------------------------------------------------------------------------------
 
 
-def check_ok(name: str, timeline: Timeline) -> str:
+def check_ok(name: str, timeline: Timeline, warnings: int = 0) -> str:
+    said = f"; {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
     return (
         f"{name}: ok ({len(timeline.phases)} phases, "
-        f"{seconds_text(timeline.total_seconds)} at level {timeline.level})"
+        f"{seconds_text(timeline.total_seconds)} at level {timeline.level}{said})"
     )
 
 

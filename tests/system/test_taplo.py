@@ -23,7 +23,11 @@ from spasmtimer.locations import bundled_programs_dir
 from spasmtimer.schema import program_schema
 
 DATA = Path(__file__).parents[1] / "data"
-VALID = [*sorted(bundled_programs_dir().glob("*.toml")), *sorted((DATA / "valid").rglob("*.toml"))]
+VALID = [
+    *sorted(bundled_programs_dir().glob("*.toml")),
+    *sorted((DATA / "valid").rglob("*.toml")),
+    *sorted((DATA / "warnings").glob("*.toml")),
+]
 BROKEN = sorted((DATA / "broken").glob("*.toml"))
 TAPLO = shutil.which("taplo") or shutil.which("taplo", path=str(Path(sys.executable).parent))
 
@@ -56,6 +60,7 @@ BEYOND_A_SCHEMA = {
     "progress_too_long": "the session's length at every level",
     "session_too_long": "the session's length",
     "too_many_phases": "the session's phases",
+    "cap_below_base": "the value a schedule starts from, which [defaults] may give",
 }
 SYNTAX = {
     # Not TOML at all: taplo's own parser says so, before any schema.

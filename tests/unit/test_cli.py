@@ -53,6 +53,18 @@ def test_check_reports_every_invalid_file_and_exits_1(capsys, monkeypatch) -> No
     assert "Traceback" not in err
 
 
+def test_check_says_warnings_and_still_exits_0(capsys, monkeypatch) -> None:
+    monkeypatch.chdir(DATA / "warnings")
+    status, out, err = run_cli(capsys, "check", "unlikely.toml")
+    assert status == 0
+    assert out == "unlikely.toml: ok (16 phases, 4 min 6 s at level 0; 3 warnings)\n"
+    assert err == (DATA / "warnings" / "unlikely.expected").read_text()
+    status, out, err = run_cli(capsys, "plan", "unlikely.toml", "--json")
+    assert status == 0
+    assert json.loads(out)["title"] == "Legal, but almost surely not meant"
+    assert err.count(": warning: ") == 3
+
+
 def test_check_a_missing_file_exits_1(capsys) -> None:
     status, _, err = run_cli(capsys, "check", "no/such/program.toml")
     assert status == 1

@@ -95,7 +95,7 @@ def test_a_quoted_number_gets_a_hint() -> None:
         ({"by": 1, "max": 4}, 2, [2, 3, 4, 4, 4, 4, 4]),
         ({"by": -2, "min": 2}, 6, [6, 4, 2, 2, 2, 2, 2]),
         ({"by": 0.5, "every": 3, "max": 10}, 1, [1, 1, 1, 1.5, 1.5, 1.5, 2]),
-        # A base already past the cap is clamped to it from the start.
+        # A base already past the cap is clamped to it (the loader refuses such a schedule).
         ({"by": 1, "max": 3}, 5, [3, 3, 3, 3, 3, 3, 3]),
     ],
 )

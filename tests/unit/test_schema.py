@@ -16,7 +16,11 @@ from spasmtimer.locations import bundled_programs_dir
 from spasmtimer.schema import program_schema
 
 DATA = Path(__file__).parents[1] / "data"
-VALID = [*sorted(bundled_programs_dir().glob("*.toml")), *sorted((DATA / "valid").rglob("*.toml"))]
+VALID = [
+    *sorted(bundled_programs_dir().glob("*.toml")),
+    *sorted((DATA / "valid").rglob("*.toml")),
+    *sorted((DATA / "warnings").glob("*.toml")),
+]
 
 MISTAKES = {
     "typo": '[[steps]]\ntype = "stretch"\nhodl = 20\n',
