@@ -102,13 +102,33 @@ class _Loader:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.files: dict[Path, _File | None] = {}
+        self.included_from: dict[str, tuple[str, ...]] = {}
+        """How each file being read was reached: the `include` sites, the nearest first. Set
+        at each include, so a file included twice is placed by the include being resolved."""
 
     def problem(self, shown: str, at: Position, path: KeyPath, message: str) -> None:
-        self.problems.append(Problem(shown, at.line, at.col, key_path(path), message))
+        self.problems.append(
+            Problem(
+                shown,
+                at.line,
+                at.col,
+                key_path(path),
+                message,
+                included_from=self.included_from.get(shown, ()),
+            )
+        )
 
     def warning(self, shown: str, at: Position, path: KeyPath, message: str) -> None:
         self.warnings.append(
-            Problem(shown, at.line, at.col, key_path(path), message, severity="warning")
+            Problem(
+                shown,
+                at.line,
+                at.col,
+                key_path(path),
+                message,
+                severity="warning",
+                included_from=self.included_from.get(shown, ()),
+            )
         )
 
     # -- reading one file
@@ -126,7 +146,7 @@ class _Loader:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
             line, col, message = _syntax_error(e, text)
-            self.problems.append(Problem(shown, line, col, "", message))
+            self.problem(shown, Position(line, col), (), message)
             return None
         except (RecursionError, ValueError) as e:
             # tomllib gives up on arrays or tables nested hundreds deep, and on integers of
@@ -268,6 +288,8 @@ class _Loader:
                 f"includes may nest at most {MAX_INCLUDE_DEPTH} deep, and this one would be deeper",
             )
             return []
+        site = f"{file.shown}:{at.line}:{at.col}"
+        self.included_from[shown] = (site, *self.included_from.get(file.shown, ()))
         included = self.read(target, shown, (file.shown, at, where))
         if included is None:
             return []

@@ -30,12 +30,17 @@ class Problem:
     path: str
     message: str
     severity: Severity = "error"
+    included_from: tuple[str, ...] = ()
+    """How the file was reached, when an include brought it in: ``FILE:LINE:COL`` of each
+    `include`, the nearest first."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"
         if self.severity == "warning":
             where += ": warning"
         said = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        if self.included_from:
+            said += " (included from " + ", from ".join(self.included_from) + ")"
         return one_line(said)
 
 

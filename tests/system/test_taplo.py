@@ -50,6 +50,7 @@ MISTAKES = {
 BEYOND_A_SCHEMA = {
     # What only `check` can know, so taplo rightly accepts these files.
     "include_broken": "what an included file holds",
+    "include_chain": "what an included file holds",
     "include_cycle": "where includes lead",
     "include_missing": "whether an included file exists",
     "include_too_deep": "where includes lead",

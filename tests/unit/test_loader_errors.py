@@ -111,6 +111,19 @@ def test_problems_in_several_files_are_all_reported(write) -> None:
     assert any("gone.toml: no such file" in m for m in messages)
 
 
+def test_a_problem_in_an_included_file_says_which_includes_brought_it_in(write) -> None:
+    write("parts/x.toml", '[[steps]]\ntype = "rest"\nseconds = 5\n\n[[steps]]\ntype = "strech"\n')
+    write("parts/y.toml", '# one more hop\n[[steps]]\ninclude = "x.toml"\n')
+    parent = write("parent.toml", 'title = "P"\n\n[[steps]]\ninclude = "parts/y.toml"\n')
+    with pytest.raises(ProgramError) as caught:
+        load_program(parent, shown="parent.toml")
+    [problem] = caught.value.problems
+    # The offending place comes first, as always; the way there follows, nearest first.
+    assert str(problem).startswith('parts/x.toml:6:8: steps[1].type: unknown step type "strech"')
+    assert str(problem).endswith("(included from parts/y.toml:3:11, from parent.toml:4:11)")
+    assert problem.included_from == ("parts/y.toml:3:11", "parent.toml:4:11")
+
+
 def test_a_file_included_twice_is_reported_once(write) -> None:
     write("part.toml", '[[steps]]\ntype = "rest"\nseconds = -1\n')
     main = write(
