@@ -711,6 +711,17 @@ _AT_RE = re.compile(
 )
 
 
+# What tomllib says when a string runs on past its line, or to the end of the file.
+_STRING_RUNS_ON = frozenset(
+    [
+        "illegal character '\\n'",  # a one-line "string" meets the end of its line,
+        "unterminated string",  # or the end of the file
+        "expected \"'\"",  # a one-line 'literal string'
+        "expected \"'''\"",  # a '''multi-line literal'''
+    ]
+)
+
+
 def _syntax_error(error: tomllib.TOMLDecodeError, text: str) -> tuple[int, int, str]:
     raw = str(error.args[0]) if error.args else str(error)
     match = _AT_RE.match(raw)
@@ -720,6 +731,50 @@ def _syntax_error(error: tomllib.TOMLDecodeError, text: str) -> tuple[int, int, 
     else:
         lines = text.split("\n")  # as tomllib counts lines: splitlines() also breaks at \x85
         line, col = len(lines), len(lines[-1]) + 1
+    if message.lower() in _STRING_RUNS_ON:
+        unclosed = _unclosed_string(text)
+        if unclosed is not None and (unclosed[0].line, unclosed[0].col) <= (line, col):
+            at, quotes = unclosed
+            return at.line, at.col, f"TOML syntax: {_unterminated(quotes)}"
     message = message[:1].lower() + message[1:]
     message = _SYNTAX_HINTS.get(message.lower(), message)
     return line, col, f"TOML syntax: {message}"
+
+
+def _unterminated(quotes: str) -> str:
+    if len(quotes) == 3:
+        return f"unterminated string: the text opened here with {quotes} is never closed"
+    several = '"""' if quotes == '"' else "'''"
+    return (
+        "unterminated string: a string must close on the line it opens "
+        f"(use {several} for text over several lines)"
+    )
+
+
+def _unclosed_string(text: str) -> tuple[Position, str] | None:
+    """Where the first string that is never closed opens, and its quotes: a one-line string
+    that meets the end of its line, or a multi-line one that meets the end of the file.
+
+    tomllib reports such a string where it gave up ("illegal character '\\n'", or the end of
+    the document); the author needs where it began. Only used on text tomllib refused.
+    """
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c in "\"'":
+            quotes = c * 3 if text.startswith(c * 3, i) else c
+            start, i = i, i + len(quotes)
+            while i < n and not text.startswith(quotes, i):
+                if len(quotes) == 1 and text[i] == "\n":
+                    break
+                i += 2 if c == '"' and text[i] == "\\" else 1
+            if not text.startswith(quotes, i):
+                line = text.count("\n", 0, start) + 1
+                return Position(line, start - (text.rfind("\n", 0, start) + 1) + 1), quotes
+            i += len(quotes)
+        else:
+            i += 1
+    return None

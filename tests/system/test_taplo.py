@@ -69,6 +69,7 @@ SYNTAX = {
     "not_utf8",
     "syntax_duplicate_key",
     "syntax_unquoted_text",
+    "syntax_unterminated_string",
 }
 # How taplo's parser (not the schema) words what it finds.
 PARSER_MESSAGES = ("invalid TOML", "conflicting keys")

@@ -229,3 +229,23 @@ def test_a_breathing_rhythm_is_checked_against_the_shortest_hold(write) -> None:
     later = write("later.toml", base + "progress = { hold = { by = -1, every = 2, min = 9 } }\n")
     [warning] = load_program(later).warnings
     assert "longer than the 9 s hold at level 6:" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "said"),
+    [
+        ('name = "abc\nx = 1\n', "1:8", 'a string must close on the line it opens (use """ for text over several lines)'),
+        ('name = "abc', "1:8", 'a string must close on the line it opens (use """'),
+        ("x = 1\nname = 'abc\nx=1\n", "2:8", "a string must close on the line it opens (use \'\'\' for"),
+        ('a = "it\'s"  # a "comment\nb = """abc\nx = 1\n', "2:5", 'the text opened here with """ is never closed'),
+        ('tags = ["a", "b]\n', "1:14", "a string must close on the line it opens"),
+        ('a = "x\\"y\n', "1:5", "a string must close on the line it opens"),
+    ],
+)
+def test_an_unterminated_string_is_said_where_it_opens(write, text: str, at: str, said: str) -> None:
+    # tomllib says "Illegal character '\\n'" where it gave up, or "at end of document".
+    path = write("x.toml", text)
+    with pytest.raises(ProgramError) as caught:
+        load_program(path, shown="x.toml")
+    assert str(caught.value).startswith(f"x.toml:{at}: TOML syntax: unterminated string: ")
+    assert said in str(caught.value)
