@@ -72,9 +72,20 @@ def find(program: str) -> Entry:
     for entry in known:
         if entry.name == program:
             return entry
-    close = difflib.get_close_matches(program, [e.name for e in known], n=3)
+    close = close_names(program, [e.name for e in known])
     hint = f"; did you mean {', '.join(close)}?" if close else "; `spasmtimer list` shows them all"
     raise NotFound(f"{program}: no program by that name{hint}")
+
+
+def close_names(word: str, names: list[str], n: int = 3) -> list[str]:
+    """The names a person who typed ``word`` may have meant, likeliest first: those it begins
+    (``seated`` for ``seated-hamstring``), those it is part of, then those spelt alike —
+    difflib's ratio alone misses a short word inside a long name."""
+    typed = word.casefold()
+    starts = [name for name in names if name.casefold().startswith(typed)]
+    within = [name for name in names if typed in name.casefold()]
+    alike = difflib.get_close_matches(word, names, n=n)
+    return list(dict.fromkeys([*starts, *within, *alike]))[:n]
 
 
 LevelOf = Callable[[str, int | None], Level]

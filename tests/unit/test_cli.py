@@ -168,6 +168,21 @@ def test_plan_unknown_name_suggests(capsys) -> None:
     assert "did you mean seated-hamstring" in err
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("seated", "seated-hamstring"),  # the start of a name
+        ("hamstring", "seated-hamstring"),  # a part of one
+        ("Desk", "desk-break"),
+        ("breathing-5-1-4", "breathing-5-1-3"),  # spelt alike
+    ],
+)
+def test_run_of_a_name_close_to_one_suggests_it(capsys, typed: str, meant: str) -> None:
+    status, _, err = run_cli(capsys, "run", typed, "--plain")
+    assert status == 1
+    assert f"{typed}: no program by that name; did you mean {meant}" in err
+
+
 def test_plan_of_an_invalid_program_exits_1(capsys) -> None:
     status, out, err = run_cli(
         capsys, "plan", str(DATA / "broken" / "negative_hold.toml"), "--json"
