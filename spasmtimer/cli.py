@@ -290,20 +290,33 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from spasmtimer.starter import write_starter
+    from spasmtimer import locations
+    from spasmtimer.starter import title_from_name, write_starter
+    from spasmtimer.text import has_control
 
-    path = Path(args.file)
+    try:
+        path = Path(args.file).expanduser()
+    except RuntimeError:  # ~someone, and there is no such user
+        raise Failure(f"{args.file}: no such user's home folder") from None
     if path.is_dir():
         raise Failure(f"{path}: is a folder; give the new program's file name")
     if not path.suffix:
         path = path.with_suffix(".toml")
+    title = title_from_name(path) if args.title is None else args.title.strip()
+    if not title or has_control(title):
+        raise Failure("--title must be plain text, and not empty")
+    made_folder = not path.parent.exists()
     try:
-        write_starter(path)
+        write_starter(path, title)
     except FileExistsError:
         raise Failure(f"{path}: already exists; spasmtimer new never overwrites a file") from None
     except OSError as e:
         raise Failure(f"{path}: cannot be written: {e.strerror or e}") from None
-    print(f"Wrote {path}. Edit it, then: spasmtimer check {path} && spasmtimer run {path}")
+    # In the programs folder, the program is found by its name.
+    in_library = path.parent.resolve() == locations.user_programs_dir().resolve()
+    made = f" (and made the folder {path.parent})" if made_folder else ""
+    run = path.stem if in_library else str(path)
+    print(f"Wrote {path}{made}. Edit it, then: spasmtimer check {path} && spasmtimer run {run}")
     return exits.OK
 
 
@@ -409,6 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     new = command("new", cmd_new, "write a commented starter program (never overwrites)")
     new.add_argument("file", metavar="FILE")
+    new.add_argument(
+        "--title", metavar="TITLE", help="the program's title (default: from the file's name)"
+    )
 
     past = command("history", cmd_history, "past sessions, streaks and totals")
     past.add_argument("--program", metavar="NAME", help="only this program's sessions")

@@ -289,8 +289,41 @@ def test_new_adds_the_toml_suffix(capsys, tmp_path) -> None:
     assert (tmp_path / "drill.toml").is_file()
 
 
-def test_new_into_a_missing_folder_fails_cleanly(capsys, tmp_path) -> None:
-    status, _, err = run_cli(capsys, "new", str(tmp_path / "no" / "such" / "dir.toml"))
+def test_new_on_a_fresh_install_makes_the_programs_folder(capsys) -> None:
+    # Nothing of ~/.config/spasmtimer exists yet; "~" as the shell would leave it, quoted.
+    assert not user_programs_dir().exists()
+    status, out, err = run_cli(capsys, "new", "~/.config/spasmtimer/programs/evening.toml")
+    assert (status, err) == (0, "")
+    path = user_programs_dir() / "evening.toml"
+    assert tomllib.loads(path.read_text())["title"] == "Evening"
+    assert "(and made the folder" in out
+    assert out.rstrip().endswith("&& spasmtimer run evening")  # found by name from there
+    status, out, _ = run_cli(capsys, "list")
+    assert "evening" in out and "Evening" in out
+
+
+def test_new_takes_a_title_or_makes_one_from_the_name(capsys, tmp_path) -> None:
+    target = tmp_path / "evening-unwind.toml"
+    assert run_cli(capsys, "new", str(target))[0] == 0
+    assert tomllib.loads(target.read_text())["title"] == "Evening unwind"
+    quoted = tmp_path / "q.toml"
+    title = 'Physio\'s "evening" drill \\ 2'
+    assert run_cli(capsys, "new", str(quoted), "--title", title)[0] == 0
+    assert tomllib.loads(quoted.read_text())["title"] == title
+    assert run_cli(capsys, "check", str(quoted))[0] == 0
+
+
+@pytest.mark.parametrize("title", ["", "   ", "bad\x1b[31m"])
+def test_new_refuses_a_title_that_is_not_plain_text(capsys, tmp_path, title: str) -> None:
+    status, _, err = run_cli(capsys, "new", str(tmp_path / "x.toml"), "--title", title)
+    assert status == 1
+    assert "--title must be plain text" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_where_a_folder_cannot_be_made_fails_cleanly(capsys, tmp_path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    status, _, err = run_cli(capsys, "new", str(tmp_path / "file" / "x.toml"))
     assert status == 1
     assert "cannot be written" in err
 
