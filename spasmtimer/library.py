@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +27,8 @@ class Entry:
     """What ``run`` and ``plan`` accept: the file's stem."""
     path: Path
     source: Source
+    replaces_bundled: bool = False
+    """A user's program with the name of a bundled one, which it takes the place of."""
 
 
 class NotFound(LookupError):
@@ -49,10 +51,40 @@ def entries() -> list[Entry]:
     A user program with the same name as a bundled one replaces it, so that a person can adapt
     a bundled program by copying it into their own folder.
     """
-    user = _scan(locations.user_programs_dir(), "user")
+    every_bundled = _scan(locations.bundled_programs_dir(), "bundled")
+    bundled_names = {e.name for e in every_bundled}
+    user = [
+        replace(e, replaces_bundled=e.name in bundled_names)
+        for e in _scan(locations.user_programs_dir(), "user")
+    ]
     names = {e.name for e in user}
-    bundled = [e for e in _scan(locations.bundled_programs_dir(), "bundled") if e.name not in names]
+    bundled = [e for e in every_bundled if e.name not in names]
     return sorted(user + bundled, key=lambda e: (e.name, e.source))
+
+
+FilesStamp = tuple[tuple[str, int | None, int | None], ...]
+
+
+def files_stamp(items: Sequence[Item]) -> FilesStamp:
+    """What the library's files are now: each program file in the folders, and each file a
+    loaded program was read from (its includes), with its time of change and size.
+
+    Cheap enough to take every couple of seconds (a listing of two folders and a `stat` per
+    file), so that the app notices a program added, removed or edited behind its back.
+    """
+    paths = {str(e.path) for e in entries()}
+    for item in items:
+        if item.program is not None:
+            paths.update(str(p) for p in item.program.files)
+    stamp: list[tuple[str, int | None, int | None]] = []
+    for path in sorted(paths):
+        try:
+            info = os.stat(path)
+        except OSError:
+            stamp.append((path, None, None))
+            continue
+        stamp.append((path, info.st_mtime_ns, info.st_size))
+    return tuple(stamp)
 
 
 def find(program: str) -> Entry:

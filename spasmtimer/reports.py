@@ -139,9 +139,16 @@ def list_text(items: Sequence[library.Item]) -> str:
         eased = f"  ({item.level})" if item.level.eased_from is not None else ""
         lines.append(
             f"{name}  {seconds_text(item.total_seconds):>12}  level {item.level.value:<3}  "
-            f"{item.title}{tags}{eased}"
+            f"{item.title}{tags}{eased}{yours(item.entry)}"
         )
     return "\n".join(lines)
+
+
+def yours(entry: library.Entry) -> str:
+    """What sets one of the user's own programs apart from the bundled ones, in a listing."""
+    if entry.replaces_bundled:
+        return "  (yours, in place of the bundled one)"
+    return "  (yours)" if entry.source == "user" else ""
 
 
 def item_json(item: library.Item) -> dict[str, Any]:
@@ -151,6 +158,7 @@ def item_json(item: library.Item) -> dict[str, Any]:
         "title": item.title,
         "path": str(item.entry.path),
         "source": item.entry.source,
+        "replaces_bundled": item.entry.replaces_bundled,
         "tags": list(item.tags),
         "total_seconds": None if total is None else json_number(total),
         **level_json(item.level),

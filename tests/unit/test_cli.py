@@ -255,7 +255,15 @@ def test_a_user_program_shadows_a_bundled_one(capsys) -> None:
     )
     _, out, _ = run_cli(capsys, "list", "--json")
     desk = [i for i in json.loads(out) if i["name"] == "desk-break"]
-    assert [(d["title"], d["source"]) for d in desk] == [("My desk break", "user")]
+    assert [(d["title"], d["source"], d["replaces_bundled"]) for d in desk] == [
+        ("My desk break", "user", True)
+    ]
+    (user / "mine.toml").write_text('[[steps]]\ntype = "rest"\nseconds = 3\n')
+    _, out, _ = run_cli(capsys, "list")
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert lines["desk-break"].endswith("My desk break  (yours, in place of the bundled one)")
+    assert lines["mine"].endswith("  (yours)")
+    assert "yours" not in lines["spasm-first-aid"]
     _, out, _ = run_cli(capsys, "plan", "desk-break", "--json")
     assert json.loads(out)["title"] == "My desk break"
 
