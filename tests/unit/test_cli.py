@@ -141,14 +141,82 @@ def test_plan_text_shows_timeline_and_progression(capsys) -> None:
     status, out, _ = run_cli(capsys, "plan", str(DATA / "valid" / "spec-example.toml"))
     assert status == 0
     assert "Level 0 · 5 min 2 s · 44 phases" in out
-    assert "hold                20 s  2. Seated hamstring stretch · left leg, rep 1 of 3" in out
+    assert "   1:39  hold               20 s  2. Seated hamstring stretch · left leg, rep 1 of 3" in out
     assert "Progression: values by level, until every one reaches its cap at level 8." in out
+    assert "→ marks your level, 0.\nLevels where nothing changes are left out.\n" in out
     table = out[out.index("Progression") :].splitlines()
     header = next(line for line in table if "level" in line and "session" in line)
     assert header.split() == ["level", "session", "1.cycles", "2.hold", "2.reps"]
     rows = [line.split() for line in table[table.index(header) + 1 :]]
-    assert [r[0] for r in rows] == ["0", "2", "4", "6", "8"]
+    assert [r[0] for r in rows] == ["→", "2", "4", "6", "8"]
+    assert rows[0][1] == "0"
     assert rows[-1][-4:] == ["12", "30", "s", "4"]
+
+
+def plan_lines(capsys, program: str, *args: str) -> list[str]:
+    status, out, err = run_cli(capsys, "plan", program, *args)
+    assert status == 0, err
+    return out.splitlines()
+
+
+def test_plan_columns_stay_in_line_whatever_the_names_and_lengths(capsys, write) -> None:
+    path = write(
+        "long.toml",
+        """
+[[steps]]
+type = "breathe"
+name = "Box breathing, with a name far longer than any column"
+inhale = 4
+pause = 4
+exhale = 4
+pause_out = 4
+[[steps]]
+type = "stretch"
+name = "Hold"
+hold = "1m40s"
+""",
+    )
+    lines = plan_lines(capsys, str(path))
+    start = lines.index("  start  phase                  length  step")
+    timeline = lines[start : lines.index("", start)]
+    # "hold, lungs empty" and "1 min 40 s" are the widest cells: the lines before them are
+    # padded to them, so every step's name starts in the same column.
+    assert "   0:17  hold, lungs empty         4 s  1. Box breathing, with a name far longer" in timeline[5]
+    assert timeline[-1] == "   0:31  hold               1 min 40 s  2. Hold"
+    assert len({line.rindex("  ") for line in timeline}) == 1, timeline
+
+
+def test_plan_marks_a_level_where_nothing_changes_and_one_past_the_cap(capsys) -> None:
+    name = str(DATA / "valid" / "spec-example.toml")  # values change at levels 2, 4, 6, 8
+    lines = plan_lines(capsys, name, "--level", "3")
+    table = lines[lines.index("→ marks your level, 3.") :]
+    assert table[1] == "Levels where nothing changes are left out."
+    assert table[4:] == [
+        "     level     session  1.cycles  2.hold  2.reps",
+        "         0   5 min 2 s         8    20 s       3",
+        "         2  5 min 44 s         9    25 s       3",
+        "  →      3  5 min 44 s         9    25 s       3",
+        "         4  7 min 41 s        10    30 s       4",
+        "         6  7 min 53 s        11    30 s       4",
+        "         8   8 min 5 s        12    30 s       4",
+    ]
+    lines = plan_lines(capsys, name, "--level", "12")
+    assert "→ marks the cap level: your level, 12, is past it and plays like it." in lines
+    assert [line for line in lines if line.startswith("  → ")] == [
+        "  →      8   8 min 5 s        12    30 s       4"
+    ]
+
+
+def test_plan_of_progress_capped_from_the_start_says_so(capsys, write) -> None:
+    path = write(
+        "capped.toml",
+        '[[steps]]\ntype = "stretch"\nhold = 20\nprogress = { hold = { by = 5, max = 20 } }\n',
+    )
+    status, out, err = run_cli(capsys, "plan", str(path))
+    assert status == 0
+    assert "Every `progress` value starts at its cap: the program is the same at every level." in out
+    assert "at level 0" not in out.split("Progression")[-1]
+    assert ": warning: steps[0].progress.hold.max: is already the `hold` it grows from" in err
 
 
 def test_plan_without_progress_says_so(capsys) -> None:
