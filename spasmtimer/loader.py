@@ -233,7 +233,10 @@ class _Loader:
                 message = (
                     'a step needs type = "stretch", "breathe" or "rest", or include = "file.toml"'
                 )
+                known = {str(k) for model in STEP_MODELS.values() for k in model.model_fields}
                 for key in given:
+                    if key in known:  # `cue` is not a misspelt `include`
+                        continue
                     close = difflib.get_close_matches(str(key), ["type", "include"], n=1)
                     if close:  # typ = "rest", includes = "x.toml"
                         self.problem(
@@ -243,6 +246,10 @@ class _Loader:
                             f"unknown key `{toml_key(str(key))}` (did you mean `{close[0]}`?)",
                         )
                         return
+                # The type line left out: say which kind the keys there are fit for.
+                fits = [t for t in STEP_TYPES if set(given) <= set(STEP_MODELS[t].model_fields)]
+                if len(fits) == 1:
+                    message += f' (its keys fit type = "{fits[0]}")'
             else:
                 message = f"must be a table, such as a [[steps]] table (got {show(given)})"
             self.problem(shown, locations.key(path), path, message)
