@@ -265,8 +265,15 @@ def cmd_check(args: argparse.Namespace) -> int:
             error(str(e))
             status = exits.INVALID
             continue
-        print(reports.check_ok(name, expand_at(program, 0)))
+        say_warnings(program)
+        print(reports.check_ok(name, expand_at(program, 0), len(program.warnings)))
     return status
+
+
+def say_warnings(program: Program) -> None:
+    """A program's warnings, one per line on stderr: they never change the exit status."""
+    for warning in program.warnings:
+        print(warning, file=sys.stderr)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -274,6 +281,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from spasmtimer.timeline import progression
 
     entry, program = load(args.program)
+    say_warnings(program)
     level = level_to_run(args, entry, program)
     timeline = expand_at(program, level.value)
     table = progression(program)
@@ -312,20 +320,33 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from spasmtimer.starter import write_starter
+    from spasmtimer import locations
+    from spasmtimer.starter import title_from_name, write_starter
+    from spasmtimer.text import has_control
 
-    path = Path(args.file)
+    try:
+        path = Path(args.file).expanduser()
+    except RuntimeError:  # ~someone, and there is no such user
+        raise Failure(f"{args.file}: no such user's home folder") from None
     if path.is_dir():
         raise Failure(f"{path}: is a folder; give the new program's file name")
     if not path.suffix:
         path = path.with_suffix(".toml")
+    title = title_from_name(path) if args.title is None else args.title.strip()
+    if not title or has_control(title):
+        raise Failure("--title must be plain text, and not empty")
+    made_folder = not path.parent.exists()
     try:
-        write_starter(path)
+        write_starter(path, title)
     except FileExistsError:
         raise Failure(f"{path}: already exists; spasmtimer new never overwrites a file") from None
     except OSError as e:
         raise Failure(f"{path}: cannot be written: {e.strerror or e}") from None
-    print(f"Wrote {path}. Edit it, then: spasmtimer check {path} && spasmtimer run {path}")
+    # In the programs folder, the program is found by its name.
+    in_library = path.parent.resolve() == locations.user_programs_dir().resolve()
+    made = f" (and made the folder {path.parent})" if made_folder else ""
+    run = path.stem if in_library else str(path)
+    print(f"Wrote {path}{made}. Edit it, then: spasmtimer check {path} && spasmtimer run {run}")
     return exits.OK
 
 
@@ -515,6 +536,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     new.add_argument("file", metavar="FILE")
+    new.add_argument(
+        "--title", metavar="TITLE", help="the program's title (default: from the file's name)"
+    )
 
     past = command(
         "history",

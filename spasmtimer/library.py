@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -31,6 +31,8 @@ class Entry:
     """What ``run`` and ``plan`` accept: the file's stem."""
     path: Path
     source: Source
+    replaces_bundled: bool = False
+    """A user's program with the name of a bundled one, which it takes the place of."""
 
 
 class NotFound(LookupError):
@@ -53,10 +55,40 @@ def entries() -> list[Entry]:
     A user program with the same name as a bundled one replaces it, so that a person can adapt
     a bundled program by copying it into their own folder.
     """
-    user = _scan(locations.user_programs_dir(), "user")
+    every_bundled = _scan(locations.bundled_programs_dir(), "bundled")
+    bundled_names = {e.name for e in every_bundled}
+    user = [
+        replace(e, replaces_bundled=e.name in bundled_names)
+        for e in _scan(locations.user_programs_dir(), "user")
+    ]
     names = {e.name for e in user}
-    bundled = [e for e in _scan(locations.bundled_programs_dir(), "bundled") if e.name not in names]
+    bundled = [e for e in every_bundled if e.name not in names]
     return sorted(user + bundled, key=lambda e: (e.name, e.source))
+
+
+FilesStamp = tuple[tuple[str, int | None, int | None], ...]
+
+
+def files_stamp(items: Sequence[Item]) -> FilesStamp:
+    """What the library's files are now: each program file in the folders, and each file a
+    loaded program was read from (its includes), with its time of change and size.
+
+    Cheap enough to take every couple of seconds (a listing of two folders and a `stat` per
+    file), so that the app notices a program added, removed or edited behind its back.
+    """
+    paths = {str(e.path) for e in entries()}
+    for item in items:
+        if item.program is not None:
+            paths.update(str(p) for p in item.program.files)
+    stamp: list[tuple[str, int | None, int | None]] = []
+    for path in sorted(paths):
+        try:
+            info = os.stat(path)
+        except OSError:
+            stamp.append((path, None, None))
+            continue
+        stamp.append((path, info.st_mtime_ns, info.st_size))
+    return tuple(stamp)
 
 
 def find(program: str) -> Entry:
@@ -76,9 +108,20 @@ def find(program: str) -> Entry:
     for entry in known:
         if entry.name == program:
             return entry
-    close = difflib.get_close_matches(program, [e.name for e in known], n=3)
+    close = close_names(program, [e.name for e in known])
     hint = f"; did you mean {', '.join(close)}?" if close else "; `spasmtimer list` shows them all"
     raise NotFound(f"{program}: no program by that name{hint}")
+
+
+def close_names(word: str, names: list[str], n: int = 3) -> list[str]:
+    """The names a person who typed ``word`` may have meant, likeliest first: those it begins
+    (``seated`` for ``seated-hamstring``), those it is part of, then those spelt alike —
+    difflib's ratio alone misses a short word inside a long name."""
+    typed = word.casefold()
+    starts = [name for name in names if name.casefold().startswith(typed)]
+    within = [name for name in names if typed in name.casefold()]
+    alike = difflib.get_close_matches(word, names, n=n)
+    return list(dict.fromkeys([*starts, *within, *alike]))[:n]
 
 
 LevelOf = Callable[[str, int | None], Level]

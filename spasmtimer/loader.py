@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import os
 import re
 import time
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -40,6 +41,7 @@ from spasmtimer.program import (
     ResolvedStep,
     Rest,
     RestStep,
+    Schedule,
     Stretch,
     StretchProgress,
     StretchRamp,
@@ -49,6 +51,7 @@ from spasmtimer.program import (
 from spasmtimer.text import printable, toml_key
 from spasmtimer.timeline import (
     LimitError,
+    at_level,
     cap_level,
     change_levels,
     expand,
@@ -97,10 +100,36 @@ class _File:
 class _Loader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.files: dict[Path, _File | None] = {}
+        self.included_from: dict[str, tuple[str, ...]] = {}
+        """How each file being read was reached: the `include` sites, the nearest first. Set
+        at each include, so a file included twice is placed by the include being resolved."""
 
     def problem(self, shown: str, at: Position, path: KeyPath, message: str) -> None:
-        self.problems.append(Problem(shown, at.line, at.col, key_path(path), message))
+        self.problems.append(
+            Problem(
+                shown,
+                at.line,
+                at.col,
+                key_path(path),
+                message,
+                included_from=self.included_from.get(shown, ()),
+            )
+        )
+
+    def warning(self, shown: str, at: Position, path: KeyPath, message: str) -> None:
+        self.warnings.append(
+            Problem(
+                shown,
+                at.line,
+                at.col,
+                key_path(path),
+                message,
+                severity="warning",
+                included_from=self.included_from.get(shown, ()),
+            )
+        )
 
     # -- reading one file
     def read(
@@ -117,7 +146,7 @@ class _Loader:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
             line, col, message = _syntax_error(e, text)
-            self.problems.append(Problem(shown, line, col, "", message))
+            self.problem(shown, Position(line, col), (), message)
             return None
         except (RecursionError, ValueError) as e:
             # tomllib gives up on arrays or tables nested hundreds deep, and on integers of
@@ -204,7 +233,10 @@ class _Loader:
                 message = (
                     'a step needs type = "stretch", "breathe" or "rest", or include = "file.toml"'
                 )
+                known = {str(k) for model in STEP_MODELS.values() for k in model.model_fields}
                 for key in given:
+                    if key in known:  # `cue` is not a misspelt `include`
+                        continue
                     close = difflib.get_close_matches(str(key), ["type", "include"], n=1)
                     if close:  # typ = "rest", includes = "x.toml"
                         self.problem(
@@ -214,6 +246,10 @@ class _Loader:
                             f"unknown key `{toml_key(str(key))}` (did you mean `{close[0]}`?)",
                         )
                         return
+                # The type line left out: say which kind the keys there are fit for.
+                fits = [t for t in STEP_TYPES if set(given) <= set(STEP_MODELS[t].model_fields)]
+                if len(fits) == 1:
+                    message += f' (its keys fit type = "{fits[0]}")'
             else:
                 message = f"must be a table, such as a [[steps]] table (got {show(given)})"
             self.problem(shown, locations.key(path), path, message)
@@ -259,6 +295,8 @@ class _Loader:
                 f"includes may nest at most {MAX_INCLUDE_DEPTH} deep, and this one would be deeper",
             )
             return []
+        site = f"{file.shown}:{at.line}:{at.col}"
+        self.included_from[shown] = (site, *self.included_from.get(file.shown, ()))
         included = self.read(target, shown, (file.shown, at, where))
         if included is None:
             return []
@@ -281,6 +319,15 @@ class _Loader:
                     return value
             return BUILTIN_DEFAULTS.get(key)
 
+        def origin(key: str) -> str:
+            """Where the value of ``key`` comes from, when the step does not say it."""
+            if getattr(step, key, None) is not None:
+                return ""
+            for n, table in enumerate(defaults):
+                if getattr(table, key, None) is not None:
+                    return " from [defaults]" if n == 0 else " from an including file's [defaults]"
+            return ", the default"
+
         missing = [key for key in _REQUIRED.get(step.type, {}) if pick(key) is None]
         for key in missing:
             self.problem(
@@ -294,8 +341,9 @@ class _Loader:
         name = step.name or _STEP_NAMES[step.type]
         if isinstance(step, RestStep):
             return Rest(name, step.seconds, step.cue, file.path)
+        resolved: Stretch | Breathe
         if isinstance(step, StretchStep):
-            return Stretch(
+            resolved = Stretch(
                 name=name,
                 hold=pick("hold"),
                 reps=pick("reps"),
@@ -310,19 +358,139 @@ class _Loader:
                 progress=step.progress or _NO_STRETCH_PROGRESS,
                 source=file.path,
             )
-        return Breathe(
-            name=name,
-            inhale=pick("inhale"),
-            pause=pick("pause"),
-            exhale=pick("exhale"),
-            pause_out=pick("pause_out"),
-            cycles=pick("cycles"),
-            rest_after=pick("rest_after"),
-            cue=step.cue,
-            ramp=step.ramp or _NO_BREATHE_RAMP,
-            progress=step.progress or _NO_BREATHE_PROGRESS,
-            source=file.path,
+        else:
+            resolved = Breathe(
+                name=name,
+                inhale=pick("inhale"),
+                pause=pick("pause"),
+                exhale=pick("exhale"),
+                pause_out=pick("pause_out"),
+                cycles=pick("cycles"),
+                rest_after=pick("rest_after"),
+                cue=step.cue,
+                ramp=step.ramp or _NO_BREATHE_RAMP,
+                progress=step.progress or _NO_BREATHE_PROGRESS,
+                source=file.path,
+            )
+        self._check_schedules(file, index, resolved, origin)
+        if isinstance(resolved, Stretch) and resolved.breath is not None:
+            self._check_breath(file, index, resolved)
+        return resolved
+
+    # -- what only the resolved values show
+    def _check_schedules(
+        self, file: _File, index: int, step: Stretch | Breathe, origin: Callable[[str], str]
+    ) -> None:
+        """A schedule must be able to move its value: its cap on the far side of the value it
+        starts from (SPEC 4), which the defaults may give. One that starts at its cap, or a
+        ramp that `progress` carries past its cap, is legal but does nothing: a warning."""
+        for kind in ("progress", "ramp"):
+            for key, schedule in getattr(step, kind):
+                if schedule is None:
+                    continue
+                base = getattr(step, key)
+                bound = "max" if schedule.by > 0 else "min"
+                where: KeyPath = ("steps", index, kind, key, bound)
+                at = file.locations.value(where)
+                gap = (schedule.cap - base) * (1 if schedule.by > 0 else -1)
+                moves = "grows" if schedule.by > 0 else "shrinks"
+                if gap < -_SAME:
+                    side = "above" if schedule.by > 0 else "below"
+                    self.problem(
+                        file.shown,
+                        at,
+                        where,
+                        f"must be {side} the `{key}` it {moves} from, {show(base)}{origin(key)} "
+                        f"(got {show(schedule.cap)}): as written, `{key}` could never "
+                        f"{'grow' if schedule.by > 0 else 'shrink'}",
+                    )
+                    continue
+                if kind == "ramp":
+                    carried = _carried_past(step, key, schedule)
+                    if carried is not None:
+                        level, reached = carried
+                        unit = "rep" if isinstance(step, Stretch) else "cycle"
+                        self.warning(
+                            file.shown,
+                            at,
+                            where,
+                            f"`progress` takes `{key}` to {show(reached)}, past this `{bound}` "
+                            f"({show(schedule.cap)}): from level {level}, every {unit} stops at "
+                            f"{show(schedule.cap)}",
+                        )
+                        continue
+                    if gap <= _SAME and _progress_moves_away(step, key, schedule):
+                        continue  # the ramp moves at the levels where progress has moved
+                if gap <= _SAME:
+                    self.warning(
+                        file.shown,
+                        at,
+                        where,
+                        f"is already the `{key}` it {moves} from, {show(base)}{origin(key)}: this "
+                        f"`{kind}` never changes it",
+                    )
+
+    def _check_breath(self, file: _File, index: int, step: Stretch) -> None:
+        """A breathing rhythm longer than the hold it rides on ends every hold mid-breath."""
+        assert step.breath is not None
+        hold, level = _shortest_hold(step)
+        breath = step.breath.cycle_seconds
+        if breath <= hold + _SAME:
+            return
+        where: KeyPath = ("steps", index, "breath")
+        at_level = f" at level {level}" if level else ""
+        self.warning(
+            file.shown,
+            file.locations.value(where),
+            where,
+            f"one breath of {show(str(step.breath))} takes {show(breath)} s, longer than "
+            f"the {show(hold)} s hold{at_level}: the hold ends before the breath does",
         )
+
+
+_SAME = 1e-9
+"""Values closer than this are the same value (durations are kept to the millisecond)."""
+
+
+def _carried_past(step: Stretch | Breathe, key: str, ramp: Schedule) -> tuple[int, float] | None:
+    """When `progress` moves ``key`` past the cap of its ``ramp``: the first level where it
+    does, and how far progress takes it. Every rep or cycle then has the ramp's cap."""
+    progress: Schedule | None = getattr(step.progress, key, None)
+    if progress is None or (progress.by > 0) != (ramp.by > 0):
+        return None
+    base = getattr(step, key)
+    direction = 1 if ramp.by > 0 else -1
+    reached = progress.value(base, progress.steps_to_cap(base))
+    if (reached - ramp.cap) * direction <= _SAME:
+        return None
+    k = max(0, math.floor((ramp.cap - base) / progress.by + _SAME))
+    while (progress.value(base, k * progress.every) - ramp.cap) * direction <= _SAME:
+        k += 1
+    return k * progress.every, reached
+
+
+def _progress_moves_away(step: Stretch | Breathe, key: str, ramp: Schedule) -> bool:
+    progress: Schedule | None = getattr(step.progress, key, None)
+    return progress is not None and (progress.by > 0) != (ramp.by > 0)
+
+
+def _shortest_hold(step: Stretch) -> tuple[float, int]:
+    """The shortest hold a stretch has, and the first level with it. Every value moves one
+    way with the level and with the rep, so it is at level 0 or at the step's cap level, in
+    its first rep or its last."""
+    levels = [0] + [
+        schedule.steps_to_cap(getattr(step, key))
+        for key, schedule in step.progress
+        if schedule is not None
+    ]
+    found: list[tuple[float, int]] = []
+    for level in sorted(set(levels)):
+        at = at_level(step, level)
+        assert isinstance(at, Stretch)
+        ramp = at.ramp.hold
+        reps = (0, at.reps - 1)
+        found += [(ramp.value(at.hold, r) if ramp else at.hold, level) for r in reps]
+    return min(found, key=lambda f: (round(f[0], 3), f[1]))
 
 
 def _first(*values: Any) -> Any:
@@ -360,6 +528,8 @@ def load_program(
         steps=tuple(steps),
         path=path,
         files=tuple(p for p in loader.files),
+        # An included file's warnings are found once per include of it: say each once.
+        warnings=tuple(sorted(set(loader.warnings))),
     )
     _check_limits(program, root)
     return program
@@ -548,6 +718,17 @@ _AT_RE = re.compile(
 )
 
 
+# What tomllib says when a string runs on past its line, or to the end of the file.
+_STRING_RUNS_ON = frozenset(
+    [
+        "illegal character '\\n'",  # a one-line "string" meets the end of its line,
+        "unterminated string",  # or the end of the file
+        "expected \"'\"",  # a one-line 'literal string'
+        "expected \"'''\"",  # a '''multi-line literal'''
+    ]
+)
+
+
 def _syntax_error(error: tomllib.TOMLDecodeError, text: str) -> tuple[int, int, str]:
     raw = str(error.args[0]) if error.args else str(error)
     match = _AT_RE.match(raw)
@@ -557,6 +738,50 @@ def _syntax_error(error: tomllib.TOMLDecodeError, text: str) -> tuple[int, int, 
     else:
         lines = text.split("\n")  # as tomllib counts lines: splitlines() also breaks at \x85
         line, col = len(lines), len(lines[-1]) + 1
+    if message.lower() in _STRING_RUNS_ON:
+        unclosed = _unclosed_string(text)
+        if unclosed is not None and (unclosed[0].line, unclosed[0].col) <= (line, col):
+            at, quotes = unclosed
+            return at.line, at.col, f"TOML syntax: {_unterminated(quotes)}"
     message = message[:1].lower() + message[1:]
     message = _SYNTAX_HINTS.get(message.lower(), message)
     return line, col, f"TOML syntax: {message}"
+
+
+def _unterminated(quotes: str) -> str:
+    if len(quotes) == 3:
+        return f"unterminated string: the text opened here with {quotes} is never closed"
+    several = '"""' if quotes == '"' else "'''"
+    return (
+        "unterminated string: a string must close on the line it opens "
+        f"(use {several} for text over several lines)"
+    )
+
+
+def _unclosed_string(text: str) -> tuple[Position, str] | None:
+    """Where the first string that is never closed opens, and its quotes: a one-line string
+    that meets the end of its line, or a multi-line one that meets the end of the file.
+
+    tomllib reports such a string where it gave up ("illegal character '\\n'", or the end of
+    the document); the author needs where it began. Only used on text tomllib refused.
+    """
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c in "\"'":
+            quotes = c * 3 if text.startswith(c * 3, i) else c
+            start, i = i, i + len(quotes)
+            while i < n and not text.startswith(quotes, i):
+                if len(quotes) == 1 and text[i] == "\n":
+                    break
+                i += 2 if c == '"' and text[i] == "\\" else 1
+            if not text.startswith(quotes, i):
+                line = text.count("\n", 0, start) + 1
+                return Position(line, start - (text.rfind("\n", 0, start) + 1) + 1), quotes
+            i += len(quotes)
+        else:
+            i += 1
+    return None

@@ -8,23 +8,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from spasmtimer.text import one_line, toml_key
+
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class Problem:
-    """One thing wrong with a program file, located in it."""
+    """One thing wrong with a program file, located in it.
+
+    An error stops the program from loading. A warning is something legal but almost surely
+    not meant (a breathing rhythm longer than its hold): the program loads and runs, and
+    `check` and `plan` say it, with "warning:" after the place.
+    """
 
     file: str
     line: int
     col: int
     path: str
     message: str
+    severity: Severity = "error"
+    included_from: tuple[str, ...] = ()
+    """How the file was reached, when an include brought it in: ``FILE:LINE:COL`` of each
+    `include`, the nearest first."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"
+        if self.severity == "warning":
+            where += ": warning"
         said = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        if self.included_from:
+            said += " (included from " + ", from ".join(self.included_from) + ")"
         return one_line(said)
 
 

@@ -10,6 +10,7 @@ Field docstrings become the JSON Schema's descriptions (``spasmtimer schema``).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from spasmtimer.problems import Problem
 from spasmtimer.text import CONTROL, toml_string
 
 MAX_PHASE_SECONDS = 3600
@@ -61,15 +63,20 @@ BUILTIN_DEFAULTS: Mapping[str, float] = {
 # --- scalar types -------------------------------------------------------------------------
 
 _NUM = r"\d+(?:\.\d+)?"
-DURATION_PATTERN = (
-    rf"^\s*(?:{_NUM}\s*h(?:\s*{_NUM}\s*m)?(?:\s*{_NUM}\s*s)?"
-    rf"|{_NUM}\s*m(?:\s*{_NUM}\s*s)?"
-    rf"|{_NUM}\s*s)\s*$"
+_FORM = (
+    r"^\s*(?:{n}\s*h(?:\s*{sub}\s*m)?(?:\s*{sub}\s*s)?"
+    r"|{n}\s*m(?:\s*{sub}\s*s)?"
+    r"|{n}\s*s)\s*$"
 )
-"""Duration strings such as "90s", "1m30s", "2m", "1.5s" or "1h" (also the JSON Schema pattern)."""
-_DURATION_RE = re.compile(DURATION_PATTERN)
+_UNDER_60 = r"0*[1-5]?\d(?:\.\d+)?"
+DURATION_PATTERN = _FORM.format(n=_NUM, sub=_UNDER_60)
+"""Duration strings such as "90s", "1m30s", "2m", "1.5s" or "1h", as the JSON Schema gives them
+to editors: after a larger unit, minutes and seconds are under 60 (`parse_duration`'s rule)."""
+_DURATION_RE = re.compile(_FORM.format(n=_NUM, sub=_NUM))
+"""The form of a duration, whatever its numbers: "1m70s" is read, then refused with a hint."""
 _DURATION_PART_RE = re.compile(rf"({_NUM})\s*([hms])")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
+_UNIT_NAMES = {"h": "hours", "m": "minutes", "s": "seconds"}
 
 
 def show(value: Any) -> str:
@@ -105,6 +112,7 @@ def parse_duration(value: Any) -> float:
         if _DURATION_RE.match(value) is None:
             text = value.strip()
             if text.startswith("-") and _DURATION_RE.match(text[1:]):
+                _check_carried(_duration_parts(text), value)
                 return -parse_duration(text[1:])  # the range check says what is allowed
             hint = ""
             if re.fullmatch(_NUM, text):
@@ -115,14 +123,50 @@ def parse_duration(value: Any) -> float:
                 '"1m30s", "2m" or "1.5s" (got {got}){hint}',
                 {"got": show(value), "hint": hint},
             )
-        return sum(
-            float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART_RE.findall(value)
-        )
+        parts = _duration_parts(value)
+        _check_carried(parts, value)
+        return sum(number * _UNIT_SECONDS[unit] for number, unit in parts)
     if not math.isfinite(value):
         raise PydanticCustomError(
             "duration_finite", "must be a finite number (got {got})", {"got": show(value)}
         )
     return float(value)
+
+
+def _duration_parts(text: str) -> list[tuple[float, str]]:
+    """The numbers and units of a duration string: "1m30s" -> [(1, "m"), (30, "s")]."""
+    return [(float(number), unit) for number, unit in _DURATION_PART_RE.findall(text)]
+
+
+def _check_carried(parts: list[tuple[float, str]], raw: str) -> None:
+    """Refuse 60 or more minutes or seconds after a larger unit: "1m70s" is almost surely a
+    slip, and whether it meant 2m10s or 1m07s, saying it as written is the author's call."""
+    for (_, larger), (number, unit) in itertools.pairwise(parts):
+        if number >= 60:
+            total = sum(n * _UNIT_SECONDS[u] for n, u in parts)
+            raise PydanticCustomError(
+                "duration_carry",
+                "has {number} {unit} after the {larger}, which is {whole} or more: "
+                "did you mean {normal}? (got {got})",
+                {
+                    "number": show(number),
+                    "unit": _UNIT_NAMES[unit],
+                    "larger": _UNIT_NAMES[larger],
+                    "whole": "an hour" if unit == "m" else "a minute",
+                    "normal": toml_string(duration_text(total)),
+                    "got": show(raw),
+                },
+            )
+
+
+def duration_text(seconds: float) -> str:
+    """Seconds as a duration string with no unit overflowing: 130 -> "2m10s", 8100 -> "2h15m"."""
+    whole = round(seconds, 3)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [(hours, "h"), (minutes, "m"), (round(secs, 3), "s")]
+    text = "".join(f"{show(n)}{unit}" for n, unit in parts if n)
+    return text or "0s"
 
 
 def _check_range(seconds: float, raw: Any, *, allow_zero: bool) -> float:
@@ -157,12 +201,14 @@ def _gap_duration(value: Any) -> float:
 
 
 def _duration_schema(*, allow_zero: bool) -> dict[str, Any]:
+    # One schema for both forms rather than an `anyOf`: the number keywords hold only for
+    # numbers and `pattern` only for text, and an editor can then name the one that failed.
     bound = {"minimum": 0} if allow_zero else {"exclusiveMinimum": 0}
     return {
-        "anyOf": [
-            {"type": "number", **bound, "maximum": MAX_PHASE_SECONDS},
-            {"type": "string", "pattern": DURATION_PATTERN},
-        ]
+        "type": ["number", "string"],
+        **bound,
+        "maximum": MAX_PHASE_SECONDS,
+        "pattern": DURATION_PATTERN,
     }
 
 
@@ -261,10 +307,11 @@ Sides = Annotated[
     BeforeValidator(_sides),
     WithJsonSchema(
         {
-            "anyOf": [
-                {"const": "both"},
-                {"type": "array", "items": {"type": "string", "pattern": r"\S"}, "minItems": 1},
-            ]
+            # "both", or a list: one schema for the two, as for durations.
+            "type": ["string", "array"],
+            "pattern": "^both$",
+            "items": {"type": "string", "pattern": r"\S"},
+            "minItems": 1,
         }
     ),
 ]
@@ -393,6 +440,33 @@ class _Model(BaseModel):
     )
 
 
+def _schedule_json_schema(schema: dict[str, Any]) -> None:
+    """The rules of `Schedule._cap_matches_direction` for an editor: a growing value needs
+    `max` and no `min`, a shrinking one `min` and no `max`, and `by` moves at least 0.001.
+
+    Written as ``if``/``then``/``else`` on `by`, each branch allowing only its own keys, so that
+    an editor says "'min' was unexpected" or "\"max\" is a required property" (a ``oneOf``
+    could only say that neither alternative matched), and says each thing once.
+    """
+    del schema["additionalProperties"]
+
+    def only(*keys: str, **checks: Any) -> dict[str, Any]:
+        properties = {key: checks.get(key, True) for key in keys}
+        return {"properties": properties, "additionalProperties": False}
+
+    def moving(by: dict[str, Any]) -> dict[str, Any]:
+        return {"required": ["by"], "properties": {"by": {"type": "number", **by}}}
+
+    schema["if"] = moving({"minimum": 0.001})
+    schema["then"] = {**only("by", "every", "max"), "required": ["max"]}
+    schema["else"] = {
+        "if": moving({"maximum": -0.001}),
+        "then": {**only("by", "every", "min"), "required": ["min"]},
+        # `by` missing (already reported) or too small: "0 is less than the minimum of 0.001".
+        "else": only("by", "every", "max", "min", by={"minimum": 0.001}),
+    }
+
+
 class Schedule(_Model):
     """How a value changes: ``base + by * floor(i / every)``, clamped to ``max`` (or ``min``).
 
@@ -400,23 +474,7 @@ class Schedule(_Model):
     program's level.
     """
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            # A growing value needs its cap, a shrinking one its floor.
-            "oneOf": [
-                {
-                    "properties": {"by": {"exclusiveMinimum": 0}},
-                    "required": ["max"],
-                    "not": {"required": ["min"]},
-                },
-                {
-                    "properties": {"by": {"exclusiveMaximum": 0}},
-                    "required": ["min"],
-                    "not": {"required": ["max"]},
-                },
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra=_schedule_json_schema)
 
     by: Number
     """How much the value changes at each step; negative to decrease (then give `min`)."""
@@ -794,3 +852,5 @@ class Program:
     path: Path
     files: tuple[Path, ...] = field(default=())
     """Every file the program was read from: the program itself, then its includes."""
+    warnings: tuple[Problem, ...] = field(default=())
+    """What is legal but almost surely not meant, located: `check` and `plan` say it."""

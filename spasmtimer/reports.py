@@ -17,7 +17,14 @@ from spasmtimer.history import EXPORT_FIELDS, EventRecord, SessionRecord, Totals
 from spasmtimer.levels import Level
 from spasmtimer.program import Program
 from spasmtimer.text import CONTROL, spreadsheet_cell
-from spasmtimer.timeline import KIND_WORDS, Progression, Timeline, json_number
+from spasmtimer.timeline import (
+    KIND_WORDS,
+    Progression,
+    ProgressionRow,
+    Timeline,
+    json_number,
+    progression_row,
+)
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -54,10 +61,11 @@ def to_json(value: Any) -> str:
 # --- check --------------------------------------------------------------------------------
 
 
-def check_ok(name: str, timeline: Timeline) -> str:
+def check_ok(name: str, timeline: Timeline, warnings: int = 0) -> str:
+    said = f"; {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
     return (
         f"{name}: ok ({len(timeline.phases)} phases, "
-        f"{seconds_text(timeline.total_seconds)} at level {timeline.level})"
+        f"{seconds_text(timeline.total_seconds)} at level {timeline.level}{said})"
     )
 
 
@@ -80,33 +88,71 @@ def plan_text(program: Program, timeline: Timeline, level: Level, table: Progres
         lines.append(program.summary)
     if program.caution:
         lines.append(f"Caution: {program.caution}")
-    lines += ["", "  start  phase             length  step"]
+    rows = [["start", "phase", "length", "step"]]
     for phase, start in zip(timeline.phases, timeline.starts(), strict=True):
         step = f"{phase.step + 1}. " if phase.step is not None else ""
         detail = phase_detail(phase)
         what = f"{step}{phase.name}" + (f" · {detail}" if detail else "")
-        lines.append(
-            f"{clock(start):>7}  {KIND_WORDS[phase.kind]:<16}  "
-            f"{seconds_text(phase.seconds):>6}  {what}"
-        )
-    lines += ["", *progression_lines(table)]
+        rows.append([clock(start), KIND_WORDS[phase.kind], seconds_text(phase.seconds), what])
+    lines += ["", *_columns(rows, ">", "<", ">", "<")]
+    between = None
+    shown = {row.level for row in table.rows}
+    if table.rows and level.value < table.cap_level and level.value not in shown:
+        between = progression_row(program, level.value)  # a level where nothing changes
+    lines += ["", *progression_lines(table, level.value, between)]
     return "\n".join(lines)
 
 
-def progression_lines(table: Progression) -> list[str]:
-    rows = table.rows
+def _columns(rows: list[list[str]], *align: str, indent: str = "  ") -> list[str]:
+    """``rows`` as aligned columns, each as wide as its widest cell: a long phase name or a
+    long duration never pushes the columns after it out of line. The last column is left
+    ragged."""
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]) - 1)]
+    return [
+        (
+            indent
+            + "  ".join(f"{c:{a}{w}}" for c, a, w in zip(row, align, widths, strict=False))
+            + "  "
+            + row[-1]
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def progression_lines(
+    table: Progression, current: int | None = None, between: ProgressionRow | None = None
+) -> list[str]:
+    """The progression table: each value by level, the levels where nothing changes left out,
+    and ``current``, the level the session runs at, marked with →. When nothing changes at
+    that level, its row is ``between``, shown among the others."""
+    rows = list(table.rows)
     if not rows or not rows[0].values:
         return ["No `progress` in this program: it is the same at every level."]
+    if table.cap_level == 0:
+        # Every value is at its cap from the start: there is no progression to show.
+        return [
+            "Every `progress` value starts at its cap: the program is the same at every level."
+        ]
     lines = [
         f"Progression: values by level, until every one reaches its cap at level "
         f"{table.cap_level}."
     ]
+    marked = current
+    if current is not None and current > table.cap_level and table.complete:
+        marked = table.cap_level
+        lines.append(f"→ marks the cap level: your level, {current}, is past it and plays like it.")
+    elif current is not None:
+        if between is not None:
+            rows = sorted([*rows, between], key=lambda row: row.level)
+        lines.append(f"→ marks your level, {current}.")
+    lines.append("Levels where nothing changes are left out.")
     first = rows[0].values
     names = sorted({(v.step, v.name) for v in first})
     lines += [f"  step {n}: {name}" for n, name in names]
-    headers = ["level", "session"] + [f"{v.step}.{v.key}" for v in first]
+    headers = ["", "level", "session"] + [f"{v.step}.{v.key}" for v in first]
     body = [
         [
+            "→" if row.level == marked else "",
             str(row.level),
             "over limits" if row.total_seconds is None else seconds_text(row.total_seconds),
         ]
@@ -115,9 +161,11 @@ def progression_lines(table: Progression) -> list[str]:
     ]
     widths = [max(len(row[k]) for row in [headers, *body]) for k in range(len(headers))]
     for row in [headers, *body]:
-        lines.append("  " + "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
+        lines.append(
+            ("  " + "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True))).rstrip()
+        )
     if not table.complete:
-        lines.append(f"  ... (the first {len(rows)} levels where a value changes are shown)")
+        lines.append(f"  ... (the first {len(table.rows)} levels where a value changes are shown)")
     return lines
 
 
@@ -138,9 +186,16 @@ def list_text(items: Sequence[library.Item]) -> str:
         eased = f"  ({item.level})" if item.level.eased_from is not None else ""
         lines.append(
             f"{name}  {seconds_text(item.total_seconds):>12}  level {item.level.value:<3}  "
-            f"{item.title}{tags}{eased}"
+            f"{item.title}{tags}{eased}{yours(item.entry)}"
         )
     return "\n".join(lines)
+
+
+def yours(entry: library.Entry) -> str:
+    """What sets one of the user's own programs apart from the bundled ones, in a listing."""
+    if entry.replaces_bundled:
+        return "  (yours, in place of the bundled one)"
+    return "  (yours)" if entry.source == "user" else ""
 
 
 def item_json(item: library.Item) -> dict[str, Any]:
@@ -150,6 +205,7 @@ def item_json(item: library.Item) -> dict[str, Any]:
         "title": item.title,
         "path": str(item.entry.path),
         "source": item.entry.source,
+        "replaces_bundled": item.entry.replaces_bundled,
         "tags": list(item.tags),
         "total_seconds": None if total is None else json_number(total),
         **level_json(item.level),

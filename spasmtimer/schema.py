@@ -1,12 +1,28 @@
-"""The JSON Schema of the program format, for editors' TOML tooling (taplo, Even Better TOML)."""
+"""The JSON Schema of the program format, for editors' TOML tooling (taplo, Even Better TOML).
+
+pydantic writes the schema from the models in `spasmtimer.program`; this module reshapes the
+parts an editor would otherwise report badly. A validator that meets a ``oneOf`` or ``anyOf``
+that fails can only say that nothing in it matched ("… is not valid under any of the schemas
+listed in the 'oneOf' keyword"), once for every line of the step. So a step's kind is chosen
+with ``if``/``then`` on its ``type`` (or on ``include``), as the loader chooses it, and the
+editor then reports against that one kind: "Additional properties are not allowed ('hodl' was
+unexpected)", ``"strech" is not one of ["stretch", …]``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from spasmtimer.program import ProgramFile
+from spasmtimer.program import STEP_MODELS, STEP_TYPES, ProgramFile
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+_KIND_WORDS = {
+    "stretch": "In a stretch",
+    "breathe": "In a breathing drill",
+    "rest": "In a rest",
+    "include": "In an include",
+}
 
 
 def _without_nulls(node: Any) -> Any:
@@ -27,6 +43,72 @@ def _without_nulls(node: Any) -> Any:
     return out
 
 
+def _is_object(extra: dict[str, Any]) -> dict[str, Any]:
+    # `required` and `properties` hold for anything that is not a table: without "type", a
+    # step that is a number would match every condition and be reported once per kind.
+    return {"type": "object", **extra}
+
+
+def _step_items(defs: dict[str, Any]) -> dict[str, Any]:
+    """A step: its kind chosen by ``type`` (or by ``include`` without one), as
+    `spasmtimer.program._step_tag` chooses it; each kind's own keys are checked in its ``then``.
+
+    The keys of every kind are also listed (with descriptions only, so that nothing is checked
+    twice): taplo completes and describes keys from ``properties``, never from a ``then``.
+    """
+    ref = {kind: f"#/$defs/{model.__name__}" for kind, model in STEP_MODELS.items()}
+    branches: list[dict[str, Any]] = [
+        {
+            "if": _is_object({"required": ["type"], "properties": {"type": {"const": kind}}}),
+            "then": {"$ref": ref[kind]},
+        }
+        for kind in STEP_TYPES
+    ]
+    described: dict[str, dict[str, str]] = {}
+    for kind, model in STEP_MODELS.items():
+        for key, spec in defs[model.__name__]["properties"].items():
+            if key != "type":
+                described.setdefault(key, {})[kind] = spec["description"]
+    branches += [
+        {
+            "if": _is_object({"required": ["include"], "not": {"required": ["type"]}}),
+            "then": {"$ref": ref["include"]},
+        },
+        # Neither: the step needs a type, and a key no step has is named (`typ`, `includes`).
+        {
+            "if": _is_object({"not": {"required": ["include"]}}),
+            "then": {
+                "required": ["type"],
+                "properties": dict.fromkeys(["type", *described], True),
+                "additionalProperties": False,
+            },
+        },
+    ]
+    properties: dict[str, Any] = {
+        "type": {
+            "description": 'The kind of step: "stretch", "breathe" or "rest". Leave it out '
+            "for a step that is an `include`.",
+            "enum": list(STEP_TYPES),
+        }
+    }
+    for key, by_kind in described.items():
+        texts = set(by_kind.values())
+        if len(texts) == 1:
+            properties[key] = {"description": texts.pop()}
+        else:
+            lines = [f"{_KIND_WORDS[kind]}: {text}" for kind, text in by_kind.items()]
+            properties[key] = {"description": "\n\n".join(lines)}
+    return {
+        "type": "object",
+        "description": "A stretch, a breathing drill or a rest (chosen by `type`), or an "
+        "`include` of another file's steps.",
+        "properties": properties,
+        "allOf": branches,
+    }
+
+
 def program_schema() -> dict[str, Any]:
     schema: dict[str, Any] = _without_nulls(ProgramFile.model_json_schema())
+    steps = schema["properties"]["steps"]
+    steps["items"] = _step_items(schema["$defs"])
     return {"$schema": SCHEMA_DIALECT, **schema}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -37,7 +38,7 @@ STEP_COMMENTS = [
 ]
 
 STARTER: dict[str, Any] = {
-    "title": "My program",
+    "title": "My program",  # replaced by the title given to `new`
     "summary": "Slow breathing, then a gentle stretch for the lower back.",
     "tags": ["custom", "gentle"],
     "caution": "Stop if the pain sharpens or spreads down a leg.",
@@ -79,9 +80,16 @@ STARTER: dict[str, Any] = {
 }
 
 
-def starter_text() -> str:
+def title_from_name(path: Path) -> str:
+    """A title for a program that has none yet, from its file's name: "evening-unwind.toml"
+    -> "Evening unwind"."""
+    words = " ".join(path.stem.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:] if words else "My program"
+
+
+def starter_text(title: str = "My program") -> str:
     """The starter program: tomli-w's output with a comment before the file and each step."""
-    body = tomli_w.dumps(STARTER)
+    body = tomli_w.dumps({**STARTER, "title": title})
     chunks = body.split("[[steps]]\n")
     # tomli-w writes the steps as [[steps]] tables because they are too long to fit inline.
     assert len(chunks) == len(STEP_COMMENTS) + 1, "every step needs its comment"
@@ -91,15 +99,21 @@ def starter_text() -> str:
     return out
 
 
-def write_starter(path: Path) -> None:
-    """Write the starter to ``path`` atomically; raise `FileExistsError` rather than overwrite."""
+def write_starter(path: Path, title: str) -> None:
+    """Write the starter to ``path`` atomically, making its folder if need be (on a fresh
+    install, not even ~/.config/spasmtimer/programs/ exists); raise `FileExistsError` rather
+    than overwrite."""
     if path.exists():
         raise FileExistsError(path)
     folder = path.parent if str(path.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file stands where a folder should be: not "already exists"
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(starter_text())
+            f.write(starter_text(title))
         # link() fails if the name exists, so a file created meanwhile is never replaced.
         os.link(temp, path)
     finally:

@@ -434,12 +434,22 @@ class Progression:
 def progression(program: Program, limit: int = PROGRESSION_ROWS) -> Progression:
     """The progression of ``program``: its first ``limit`` levels where a value changes."""
     values = scheduled_values(program)
-    rows = []
-    for level in itertools.islice(change_levels(program), limit):
-        try:
-            total: float | None = expand(program, level).total_seconds
-        except LimitError:
-            total = None  # this level breaks the limits: plan says so rather than fail
-        values_at = tuple(ProgressedValue(v.step + 1, v.name, v.key, v.at(level)) for v in values)
-        rows.append(ProgressionRow(level, total, values_at))
+    rows = [
+        progression_row(program, level, values)
+        for level in itertools.islice(change_levels(program), limit)
+    ]
     return Progression(cap_level(program), tuple(rows))
+
+
+def progression_row(
+    program: Program, level: int, values: list[Scheduled] | None = None
+) -> ProgressionRow:
+    """Each progressed value of ``program`` at ``level``, and the session's length there."""
+    if values is None:
+        values = scheduled_values(program)
+    try:
+        total: float | None = expand(program, level).total_seconds
+    except LimitError:
+        total = None  # this level breaks the limits: plan says so rather than fail
+    values_at = tuple(ProgressedValue(v.step + 1, v.name, v.key, v.at(level)) for v in values)
+    return ProgressionRow(level, total, values_at)

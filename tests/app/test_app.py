@@ -17,6 +17,7 @@ from spasmtimer.app.screens.summary import SummaryScreen
 from spasmtimer.app.widgets import BigClock
 from spasmtimer.engine import Status
 from spasmtimer.levels import Level
+from spasmtimer.library import Item
 from spasmtimer.locations import settings_file, user_programs_dir
 from spasmtimer.settings import Settings, load_settings
 from tests.app_support import (
@@ -313,6 +314,80 @@ async def test_edit_copies_a_bundled_program_and_reloads(
         assert isinstance(library, LibraryScreen)
         assert [i.title for i in library.shown] == ["My desk break"]
         assert library.current is not None and library.current.entry.source == "user"
+
+
+async def eventually(pilot, check, seconds: float = 5.0) -> bool:
+    """Let the app run (real time: the library polls on Textual's timers) until ``check()``."""
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return True
+        await pilot.pause(0.05)
+    return bool(check())
+
+
+async def test_the_library_notices_programs_added_and_changed_outside_the_app(
+    clock: FakeClock, log: Recorded, seen: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(LibraryScreen, "POLL_SECONDS", 0.05)
+    user = user_programs_dir()  # not there yet, as on a fresh install
+    app = make_app(clock, log, safety_seen=seen)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        table = library.query_one(DataTable)
+        loads: list[int] = []
+        load = library.load
+
+        def counted_load() -> list[Item]:
+            loads.append(1)
+            return load()
+
+        monkeypatch.setattr(library, "load", counted_load)
+
+        def titles() -> dict[str, str]:
+            return {i.entry.name: str(table.get_row(i.entry.name)[0]) for i in library.shown}
+
+        await pilot.pause(0.3)
+        assert loads == []  # nothing changed: nothing is loaded again
+        user.mkdir(parents=True)
+        (user / "evening.toml").write_text('title = "Evening"\n[[steps]]\ntype = "rest"\nseconds = 30\n')
+        assert await eventually(pilot, lambda: "evening" in titles())
+        assert titles()["evening"] == "Evening · yours"
+        (user / "evening.toml").write_text('title = "Evening unwind"\n[[steps]]\ntype = "rest"\nseconds = 30\n')
+        assert await eventually(pilot, lambda: titles().get("evening") == "Evening unwind · yours")
+        # Your own copy of a bundled program is marked, and says what it replaces.
+        (user / "desk-break.toml").write_text('title = "Desk break"\n[[steps]]\ntype = "rest"\nseconds = 9\n')
+        assert await eventually(pilot, lambda: titles().get("desk-break") == "Desk break · yours")
+        await pilot.press("slash", *"desk", "enter")
+        about = str(library.query_one("#about").render())
+        assert "desk-break, yours, in place of the bundled one: ~/.config/spasmtimer/programs/desk-break.toml" in about
+        # Under another screen the files are left alone; showing the library again reloads.
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        assert not library.is_active
+        count = len(loads)
+        (user / "later.toml").write_text('[[steps]]\ntype = "rest"\nseconds = 5\n')
+        await pilot.pause(0.3)
+        assert len(loads) == count
+        await pilot.press("enter")
+        await pilot.pause()
+        assert library.is_active
+        assert "later" in [i.entry.name for i in library.items]
+
+
+async def test_the_library_says_a_program_has_warnings(
+    clock: FakeClock, log: Recorded, seen: Path
+) -> None:
+    user = user_programs_dir()
+    user.mkdir(parents=True)
+    (user / "rhythm.toml").write_text('[[steps]]\ntype = "stretch"\nhold = 5\nbreath = "5-1-3"\n')
+    app = make_app(clock, log, safety_seen=seen)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"rhythm", "enter")
+        about = str(app.screen.query_one("#about").render())
+        assert "⚠ 1 warning: spasmtimer check rhythm says where" in about
 
 
 async def test_settings_are_saved_and_bad_ones_reported(

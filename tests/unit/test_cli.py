@@ -53,6 +53,18 @@ def test_check_reports_every_invalid_file_and_exits_1(capsys, monkeypatch) -> No
     assert "Traceback" not in err
 
 
+def test_check_says_warnings_and_still_exits_0(capsys, monkeypatch) -> None:
+    monkeypatch.chdir(DATA / "warnings")
+    status, out, err = run_cli(capsys, "check", "unlikely.toml")
+    assert status == 0
+    assert out == "unlikely.toml: ok (16 phases, 4 min 6 s at level 0; 3 warnings)\n"
+    assert err == (DATA / "warnings" / "unlikely.expected").read_text()
+    status, out, err = run_cli(capsys, "plan", "unlikely.toml", "--json")
+    assert status == 0
+    assert json.loads(out)["title"] == "Legal, but almost surely not meant"
+    assert err.count(": warning: ") == 3
+
+
 def test_check_a_missing_file_exits_1(capsys) -> None:
     status, _, err = run_cli(capsys, "check", "no/such/program.toml")
     assert status == 1
@@ -129,14 +141,82 @@ def test_plan_text_shows_timeline_and_progression(capsys) -> None:
     status, out, _ = run_cli(capsys, "plan", str(DATA / "valid" / "spec-example.toml"))
     assert status == 0
     assert "Level 0 · 5 min 2 s · 44 phases" in out
-    assert "hold                20 s  2. Seated hamstring stretch · left leg, rep 1 of 3" in out
+    assert "   1:39  hold               20 s  2. Seated hamstring stretch · left leg, rep 1 of 3" in out
     assert "Progression: values by level, until every one reaches its cap at level 8." in out
+    assert "→ marks your level, 0.\nLevels where nothing changes are left out.\n" in out
     table = out[out.index("Progression") :].splitlines()
     header = next(line for line in table if "level" in line and "session" in line)
     assert header.split() == ["level", "session", "1.cycles", "2.hold", "2.reps"]
     rows = [line.split() for line in table[table.index(header) + 1 :]]
-    assert [r[0] for r in rows] == ["0", "2", "4", "6", "8"]
+    assert [r[0] for r in rows] == ["→", "2", "4", "6", "8"]
+    assert rows[0][1] == "0"
     assert rows[-1][-4:] == ["12", "30", "s", "4"]
+
+
+def plan_lines(capsys, program: str, *args: str) -> list[str]:
+    status, out, err = run_cli(capsys, "plan", program, *args)
+    assert status == 0, err
+    return out.splitlines()
+
+
+def test_plan_columns_stay_in_line_whatever_the_names_and_lengths(capsys, write) -> None:
+    path = write(
+        "long.toml",
+        """
+[[steps]]
+type = "breathe"
+name = "Box breathing, with a name far longer than any column"
+inhale = 4
+pause = 4
+exhale = 4
+pause_out = 4
+[[steps]]
+type = "stretch"
+name = "Hold"
+hold = "1m40s"
+""",
+    )
+    lines = plan_lines(capsys, str(path))
+    start = lines.index("  start  phase                  length  step")
+    timeline = lines[start : lines.index("", start)]
+    # "hold, lungs empty" and "1 min 40 s" are the widest cells: the lines before them are
+    # padded to them, so every step's name starts in the same column.
+    assert "   0:17  hold, lungs empty         4 s  1. Box breathing, with a name far longer" in timeline[5]
+    assert timeline[-1] == "   0:31  hold               1 min 40 s  2. Hold"
+    assert len({line.rindex("  ") for line in timeline}) == 1, timeline
+
+
+def test_plan_marks_a_level_where_nothing_changes_and_one_past_the_cap(capsys) -> None:
+    name = str(DATA / "valid" / "spec-example.toml")  # values change at levels 2, 4, 6, 8
+    lines = plan_lines(capsys, name, "--level", "3")
+    table = lines[lines.index("→ marks your level, 3.") :]
+    assert table[1] == "Levels where nothing changes are left out."
+    assert table[4:] == [
+        "     level     session  1.cycles  2.hold  2.reps",
+        "         0   5 min 2 s         8    20 s       3",
+        "         2  5 min 44 s         9    25 s       3",
+        "  →      3  5 min 44 s         9    25 s       3",
+        "         4  7 min 41 s        10    30 s       4",
+        "         6  7 min 53 s        11    30 s       4",
+        "         8   8 min 5 s        12    30 s       4",
+    ]
+    lines = plan_lines(capsys, name, "--level", "12")
+    assert "→ marks the cap level: your level, 12, is past it and plays like it." in lines
+    assert [line for line in lines if line.startswith("  → ")] == [
+        "  →      8   8 min 5 s        12    30 s       4"
+    ]
+
+
+def test_plan_of_progress_capped_from_the_start_says_so(capsys, write) -> None:
+    path = write(
+        "capped.toml",
+        '[[steps]]\ntype = "stretch"\nhold = 20\nprogress = { hold = { by = 5, max = 20 } }\n',
+    )
+    status, out, err = run_cli(capsys, "plan", str(path))
+    assert status == 0
+    assert "Every `progress` value starts at its cap: the program is the same at every level." in out
+    assert "at level 0" not in out.split("Progression")[-1]
+    assert ": warning: steps[0].progress.hold.max: is already the `hold` it grows from" in err
 
 
 def test_plan_without_progress_says_so(capsys) -> None:
@@ -154,6 +234,21 @@ def test_plan_unknown_name_suggests(capsys) -> None:
     status, _, err = run_cli(capsys, "plan", "seated-hamstrings")
     assert status == 1
     assert "did you mean seated-hamstring" in err
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("seated", "seated-hamstring"),  # the start of a name
+        ("hamstring", "seated-hamstring"),  # a part of one
+        ("Desk", "desk-break"),
+        ("breathing-5-1-4", "breathing-5-1-3"),  # spelt alike
+    ],
+)
+def test_run_of_a_name_close_to_one_suggests_it(capsys, typed: str, meant: str) -> None:
+    status, _, err = run_cli(capsys, "run", typed, "--plain")
+    assert status == 1
+    assert f"{typed}: no program by that name; did you mean {meant}" in err
 
 
 def test_plan_of_an_invalid_program_exits_1(capsys) -> None:
@@ -228,7 +323,15 @@ def test_a_user_program_shadows_a_bundled_one(capsys) -> None:
     )
     _, out, _ = run_cli(capsys, "list", "--json")
     desk = [i for i in json.loads(out) if i["name"] == "desk-break"]
-    assert [(d["title"], d["source"]) for d in desk] == [("My desk break", "user")]
+    assert [(d["title"], d["source"], d["replaces_bundled"]) for d in desk] == [
+        ("My desk break", "user", True)
+    ]
+    (user / "mine.toml").write_text('[[steps]]\ntype = "rest"\nseconds = 3\n')
+    _, out, _ = run_cli(capsys, "list")
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert lines["desk-break"].endswith("My desk break  (yours, in place of the bundled one)")
+    assert lines["mine"].endswith("  (yours)")
+    assert "yours" not in lines["spasm-first-aid"]
     _, out, _ = run_cli(capsys, "plan", "desk-break", "--json")
     assert json.loads(out)["title"] == "My desk break"
 
@@ -262,8 +365,41 @@ def test_new_adds_the_toml_suffix(capsys, tmp_path) -> None:
     assert (tmp_path / "drill.toml").is_file()
 
 
-def test_new_into_a_missing_folder_fails_cleanly(capsys, tmp_path) -> None:
-    status, _, err = run_cli(capsys, "new", str(tmp_path / "no" / "such" / "dir.toml"))
+def test_new_on_a_fresh_install_makes_the_programs_folder(capsys) -> None:
+    # Nothing of ~/.config/spasmtimer exists yet; "~" as the shell would leave it, quoted.
+    assert not user_programs_dir().exists()
+    status, out, err = run_cli(capsys, "new", "~/.config/spasmtimer/programs/evening.toml")
+    assert (status, err) == (0, "")
+    path = user_programs_dir() / "evening.toml"
+    assert tomllib.loads(path.read_text())["title"] == "Evening"
+    assert "(and made the folder" in out
+    assert out.rstrip().endswith("&& spasmtimer run evening")  # found by name from there
+    status, out, _ = run_cli(capsys, "list")
+    assert "evening" in out and "Evening" in out
+
+
+def test_new_takes_a_title_or_makes_one_from_the_name(capsys, tmp_path) -> None:
+    target = tmp_path / "evening-unwind.toml"
+    assert run_cli(capsys, "new", str(target))[0] == 0
+    assert tomllib.loads(target.read_text())["title"] == "Evening unwind"
+    quoted = tmp_path / "q.toml"
+    title = 'Physio\'s "evening" drill \\ 2'
+    assert run_cli(capsys, "new", str(quoted), "--title", title)[0] == 0
+    assert tomllib.loads(quoted.read_text())["title"] == title
+    assert run_cli(capsys, "check", str(quoted))[0] == 0
+
+
+@pytest.mark.parametrize("title", ["", "   ", "bad\x1b[31m"])
+def test_new_refuses_a_title_that_is_not_plain_text(capsys, tmp_path, title: str) -> None:
+    status, _, err = run_cli(capsys, "new", str(tmp_path / "x.toml"), "--title", title)
+    assert status == 1
+    assert "--title must be plain text" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_where_a_folder_cannot_be_made_fails_cleanly(capsys, tmp_path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    status, _, err = run_cli(capsys, "new", str(tmp_path / "file" / "x.toml"))
     assert status == 1
     assert "cannot be written" in err
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic_core import PydanticCustomError
 
-from spasmtimer.program import Schedule, parse_breath, parse_duration
+from spasmtimer.program import DURATION_PATTERN, Schedule, parse_breath, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -37,6 +38,50 @@ def test_what_is_not_a_duration_is_refused(bad: object) -> None:
         parse_duration(bad)
 
 
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("1m70s", "2m10s"),
+        ("1h75m", "2h15m"),
+        ("1h70s", "1h1m10s"),
+        ("0m60s", "1m"),
+        ("1m70.5s", "2m10.5s"),
+        ("-1m70s", "2m10s"),
+    ],
+)
+def test_minutes_or_seconds_that_overflow_get_the_duration_meant(written: str, meant: str) -> None:
+    with pytest.raises(PydanticCustomError, match=f'did you mean "{meant}"\\? \\(got "{written}"\\)'):
+        parse_duration(written)
+
+
+@pytest.mark.parametrize("written", ["90s", "75m", "1m59.999s", "1m05s", "1h59m59s", "0.5m"])
+def test_a_lone_unit_or_one_under_60_is_fine(written: str) -> None:
+    assert parse_duration(written) > 0
+
+
+@given(
+    units=st.lists(
+        st.tuples(st.sampled_from(["h", "m", "s"]), st.integers(0, 130), st.sampled_from(["", ".5", ".25"])),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda t: t[0],
+    ),
+    zeros=st.sampled_from(["", "0", "00"]),
+)
+def test_the_editor_pattern_accepts_exactly_what_check_does(
+    units: list[tuple[str, int, str]], zeros: str
+) -> None:
+    # The JSON Schema's pattern and parse_duration keep one rule between them.
+    ordered = sorted(units, key=lambda u: "hms".index(u[0]))
+    text = "".join(f"{zeros}{n}{frac}{unit}" for unit, n, frac in ordered)
+    try:
+        parse_duration(text)
+        accepted = True
+    except PydanticCustomError:
+        accepted = False
+    assert bool(re.match(DURATION_PATTERN, text)) == accepted, text
+
+
 def test_a_quoted_number_gets_a_hint() -> None:
     with pytest.raises(PydanticCustomError, match=r'write 30 without quotes, or "30s"'):
         parse_duration("30")
@@ -50,7 +95,7 @@ def test_a_quoted_number_gets_a_hint() -> None:
         ({"by": 1, "max": 4}, 2, [2, 3, 4, 4, 4, 4, 4]),
         ({"by": -2, "min": 2}, 6, [6, 4, 2, 2, 2, 2, 2]),
         ({"by": 0.5, "every": 3, "max": 10}, 1, [1, 1, 1, 1.5, 1.5, 1.5, 2]),
-        # A base already past the cap is clamped to it from the start.
+        # A base already past the cap is clamped to it (the loader refuses such a schedule).
         ({"by": 1, "max": 3}, 5, [3, 3, 3, 3, 3, 3, 3]),
     ],
 )

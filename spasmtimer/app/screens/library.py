@@ -27,7 +27,8 @@ from spasmtimer.app.messages import (
 )
 from spasmtimer.app.widgets import cell, plain
 from spasmtimer.display import seconds_text
-from spasmtimer.library import Item
+from spasmtimer.library import FilesStamp, Item, files_stamp, shown_path
+from spasmtimer.text import printable
 
 
 def matches(item: Item, words: str) -> bool:
@@ -69,10 +70,16 @@ class LibraryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
+    POLL_SECONDS = 2.0
+    """How often, while the library is the screen shown, its files are looked at for changes
+    made outside the app (an editor, a copy): a listing and a `stat` per file."""
+
     def __init__(self, load: Callable[[], list[Item]]) -> None:
         super().__init__()
         self.load = load
         self.items: list[Item] = []
+        self.stamp: FilesStamp = ()
+        """The library's files as they were when `items` were loaded."""
         self.shown: list[Item] = []
         self.words = ""
         self.filtering = False
@@ -88,6 +95,7 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
+        self.set_interval(self.POLL_SECONDS, self.poll_files)
 
     def on_screen_resume(self) -> None:
         """Shown (again): a session may have changed a level, the settings the times, or an
@@ -97,7 +105,14 @@ class LibraryScreen(Screen[None]):
     def reload(self, keep: str | None = None) -> None:
         """Load the library again (after an edit, or a session that changed a level)."""
         self.items = self.load()
+        self.stamp = files_stamp(self.items)
         self.show_items(keep)
+
+    def poll_files(self) -> None:
+        """Reload when a program was added, removed or changed outside the app while the
+        library is the screen on top; under another one, showing it again reloads anyway."""
+        if self.is_active and files_stamp(self.items) != self.stamp:
+            self.reload()
 
     def show_items(self, keep: str | None = None) -> None:
         table = self.query_one(DataTable)
@@ -108,7 +123,10 @@ class LibraryScreen(Screen[None]):
             time = seconds_text(item.total_seconds) if item.total_seconds else "⚠ error"
             level = item.level.short if item.program else "–"
             tags = ", ".join(item.tags[:3])  # more would push the table past 80 columns
-            table.add_row(cell(item.title), time, level, cell(tags), key=item.entry.name)
+            title = cell(item.title)
+            if item.entry.source == "user":  # a copy of a bundled program looks just like it
+                title.append(" · yours", style="dim")
+            table.add_row(title, time, level, cell(tags), key=item.entry.name)
         names = [item.entry.name for item in self.shown]
         if current in names:
             table.move_cursor(row=names.index(current))
@@ -137,7 +155,19 @@ class LibraryScreen(Screen[None]):
             )
         else:
             assert item.program is not None
-            where = "bundled" if item.entry.source == "bundled" else str(item.entry.path)
+            where = "bundled"
+            if item.entry.source != "bundled":
+                path = shown_path(item.entry.path)
+                where = f"yours: {path}" if item.entry.source == "user" else path
+                if item.entry.replaces_bundled:
+                    where = f"yours, in place of the bundled one: {path}"
+            warnings = len(item.program.warnings)
+            warned = (
+                f"⚠ {warnings} warning{'s' if warnings > 1 else ''}: "
+                f"spasmtimer check {item.entry.name} says where\n"
+                if warnings
+                else ""
+            )
             about.update(
                 Content.assemble(
                     plain(item.title, "bold"),
@@ -145,6 +175,7 @@ class LibraryScreen(Screen[None]):
                     plain(f"({item.entry.name}, {where})", "dim"),
                     plain(f" · {item.level}" if item.level.eased_from is not None else ""),
                     "\n",
+                    (printable(warned), "$warning"),  # the name is a file's
                     plain(item.program.summary or ""),
                 )
             )

@@ -1,0 +1,207 @@
+"""What an editor using taplo (VS Code's Even Better TOML) says with the exported schema.
+
+taplo is run as it is on the command line (`taplo check`), with the schema of `spasmtimer
+schema`: over the valid and bundled programs, which it must accept, and over every broken
+program in `tests/data/broken`, where each thing it says must name the key or the value that is
+wrong — never "… is not valid under any of the schemas listed in the 'oneOf' keyword".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spasmtimer.locations import bundled_programs_dir
+from spasmtimer.schema import program_schema
+
+DATA = Path(__file__).parents[1] / "data"
+VALID = [
+    *sorted(bundled_programs_dir().glob("*.toml")),
+    *sorted((DATA / "valid").rglob("*.toml")),
+    *sorted((DATA / "warnings").glob("*.toml")),
+]
+BROKEN = sorted((DATA / "broken").glob("*.toml"))
+TAPLO = shutil.which("taplo") or shutil.which("taplo", path=str(Path(sys.executable).parent))
+
+pytestmark = pytest.mark.skipif(
+    TAPLO is None, reason="taplo is not installed (pip install '.[test]')"
+)
+
+MISTAKES = {
+    "typo": '[[steps]]\ntype = "stretch"\nhodl = 20\n',
+    "unknown step type": '[[steps]]\ntype = "strech"\nhold = 20\n',
+    "negative duration": '[[steps]]\ntype = "stretch"\nhold = -5\n',
+    "negative duration string": '[[steps]]\ntype = "rest"\nseconds = "-5s"\n',
+    "zero count": '[[steps]]\ntype = "breathe"\ninhale = 3\nexhale = 3\ncycles = 0\n',
+    "unknown top-level key": 'titel = "x"\n[[steps]]\ntype = "rest"\nseconds = 5\n',
+    "schedule without cap": '[[steps]]\ntype = "stretch"\nhold = 5\nprogress = { hold = { by = 5 } }\n',
+    "reps in ramp": '[[steps]]\ntype = "stretch"\nhold = 5\nramp = { reps = { by = 1, max = 3 } }\n',
+    "no steps": 'title = "x"\n',
+}
+
+BEYOND_A_SCHEMA = {
+    # What only `check` can know, so taplo rightly accepts these files.
+    "include_broken": "what an included file holds",
+    "include_chain": "what an included file holds",
+    "include_cycle": "where includes lead",
+    "include_missing": "whether an included file exists",
+    "include_too_deep": "where includes lead",
+    "include_twice_unresolved": "what an included file holds",
+    "missing_required": "values that [defaults] may give",
+    "phase_too_long": '"1h30m" has the form of a duration; its length is for `check`',
+    "progress_both_ways": "the session's length at every level",
+    "progress_too_long": "the session's length at every level",
+    "session_too_long": "the session's length",
+    "too_many_phases": "the session's phases",
+    "cap_below_base": "the value a schedule starts from, which [defaults] may give",
+}
+SYNTAX = {
+    # Not TOML at all: taplo's own parser says so, before any schema.
+    "binary",
+    "not_utf8",
+    "syntax_duplicate_key",
+    "syntax_unquoted_text",
+    "syntax_unterminated_string",
+}
+# How taplo's parser (not the schema) words what it finds.
+PARSER_MESSAGES = ("invalid TOML", "conflicting keys")
+DIAGNOSTIC = re.compile(r"^error: (?P<message>.*)\n\s*┌─ .*:(?P<line>\d+):(?P<col>\d+)$", re.M)
+
+
+@pytest.fixture(scope="module")
+def schema_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("schema") / "program.schema.json"
+    path.write_text(json.dumps(program_schema()))
+    return path
+
+
+def taplo_check(path: Path, schema: Path) -> tuple[int, list[tuple[str, int, int]]]:
+    """taplo's exit status, and each (message, line, col) it reports, once."""
+    assert TAPLO
+    result = subprocess.run(
+        [TAPLO, "check", "--schema", schema.as_uri(), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=path.parent,
+    )
+    found = {
+        (m["message"], int(m["line"]), int(m["col"])) for m in DIAGNOSTIC.finditer(result.stderr)
+    }
+    return result.returncode, sorted(found)
+
+
+def leaves(node: Any) -> list[Any]:
+    """Every value in a TOML document: tables' values, arrays and their elements."""
+    if isinstance(node, dict):
+        return [v for value in node.values() for v in [value, *leaves(value)]]
+    if isinstance(node, list):
+        return [v for value in node for v in [value, *leaves(value)]]
+    return []
+
+
+def names_the_key_or_value(message: str, document: dict[str, Any], keys: set[str]) -> bool:
+    """Does ``message`` say which key or value is wrong?
+
+    Keys: "Additional properties are not allowed ('hodl' was unexpected)" names keys the file
+    has; '"hold" is a required property' one the format has. Values: every other message
+    starts with the value it is about, as JSON (``-5 is less than …``, ``"strech" is not
+    one of …``), which must be a value the file holds.
+    """
+    unexpected = re.fullmatch(r"Additional properties are not allowed \((.*) (?:was|were) unexpected\)", message)
+    if unexpected:
+        named = re.findall(r"'([^']*)'", unexpected[1])
+        return bool(named) and all(n in json.dumps(document) for n in named)
+    required = re.fullmatch(r'"([^"]+)" is a required property', message)
+    if required:
+        return required[1] in keys
+    decoder = json.JSONDecoder()
+    try:
+        value, _ = decoder.raw_decode(message)
+    except ValueError:
+        return False
+    # true is not 1, though Python says so.
+    return any(
+        value == leaf and isinstance(value, bool) == isinstance(leaf, bool)
+        for leaf in leaves(document)
+    )
+
+
+def schema_keys(node: Any) -> set[str]:
+    """Every key the schema knows."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        found |= set(node.get("properties", {}))
+        for value in node.values():
+            found |= schema_keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= schema_keys(value)
+    return found
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
+def test_accepts_valid_and_bundled_programs(schema_file: Path, path: Path) -> None:
+    status, said = taplo_check(path, schema_file)
+    assert (status, said) == (0, [])
+
+
+@pytest.mark.parametrize("text", MISTAKES.values(), ids=list(MISTAKES))
+def test_flags_common_mistakes(schema_file: Path, tmp_path: Path, text: str) -> None:
+    path = tmp_path / "program.toml"
+    path.write_text(text)
+    status, said = taplo_check(path, schema_file)
+    assert status != 0 and said
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
+def test_broken_programs_get_messages_that_name_what_is_wrong(
+    schema_file: Path, path: Path
+) -> None:
+    status, said = taplo_check(path, schema_file)
+    if path.stem in SYNTAX:
+        assert status != 0
+        assert all(message in PARSER_MESSAGES for message, _, _ in said), said
+        return
+    if path.stem in BEYOND_A_SCHEMA:
+        assert (status, said) == (0, [])
+        return
+    assert status != 0 and said, "taplo should flag this program"
+    document = tomllib.loads(path.read_text(encoding="utf-8"))
+    keys = schema_keys(program_schema())
+    for message, line, col in said:
+        assert "oneOf" not in message and "anyOf" not in message, message
+        assert "not valid under any" not in message, message
+        assert names_the_key_or_value(message, document, keys), f"{line}:{col}: {message}"
+
+
+def test_the_fixture_lists_name_real_fixtures() -> None:
+    stems = {p.stem for p in BROKEN}
+    assert set(BEYOND_A_SCHEMA) <= stems
+    assert stems >= SYNTAX
+
+
+def test_a_step_with_the_schema_line_is_checked_as_in_an_editor(
+    schema_file: Path, tmp_path: Path
+) -> None:
+    # The `#:schema` line, relative to the program, as the README tells authors to write it.
+    shutil.copy(schema_file, tmp_path / "program.schema.json")
+    path = tmp_path / "evening.toml"
+    path.write_text(
+        '#:schema ./program.schema.json\n[[steps]]\ntype = "stretch"\nhold = 20\nhodl = 5\n'
+    )
+    assert TAPLO
+    result = subprocess.run(
+        [TAPLO, "check", str(path)], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert result.returncode != 0
+    assert "Additional properties are not allowed ('hodl' was unexpected)" in result.stderr
+    assert "evening.toml:5:1" in result.stderr
