@@ -16,8 +16,10 @@ HEADER = """\
 # ~/.config/spasmtimer/programs/ appear in the library under their file name.
 #
 # Durations are seconds (20, 1.5) or strings ("90s", "1m30s", "2m").
-# For completion in your editor: `spasmtimer schema > program.schema.json`, then put
-# `#:schema ./program.schema.json` on the first line of this file (taplo / Even Better TOML).
+# For completion in your editor (taplo / Even Better TOML):
+#   spasmtimer schema > ~/.config/spasmtimer/program.schema.json
+# then make the first line of a program in ~/.config/spasmtimer/programs/
+#   #:schema ../program.schema.json
 """
 
 STEP_COMMENTS = [

@@ -205,3 +205,32 @@ def test_a_step_with_the_schema_line_is_checked_as_in_an_editor(
     assert result.returncode != 0
     assert "Additional properties are not allowed ('hodl' was unexpected)" in result.stderr
     assert "evening.toml:5:1" in result.stderr
+
+
+def test_the_schema_line_the_starter_suggests_finds_the_schema(
+    schema_file: Path, tmp_path: Path
+) -> None:
+    # Followed to the letter: the schema where the header says to save it, and the new program in
+    # the programs folder with the header's `#:schema` line first.
+    from spasmtimer.starter import HEADER, write_starter
+
+    config = tmp_path / "spasmtimer"
+    (config / "programs").mkdir(parents=True)
+    shutil.copy(schema_file, config / "program.schema.json")
+    assert "~/.config/spasmtimer/program.schema.json" in HEADER
+    (line,) = [s.removeprefix("#   ") for s in HEADER.splitlines() if s.startswith("#   #:schema ")]
+    program = config / "programs" / "evening.toml"
+    write_starter(program, "Evening")
+    program.write_text(f"{line}\n" + program.read_text())
+    assert TAPLO
+
+    def check() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [TAPLO, "check", str(program)], capture_output=True, text=True, timeout=60, cwd=tmp_path
+        )
+
+    assert check().returncode == 0, check().stderr
+    program.write_text(program.read_text().replace("hold =", "hodl =", 1))
+    result = check()
+    assert result.returncode != 0
+    assert "'hodl' was unexpected" in result.stderr
