@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from spasmtimer.files import FileRefused, read_regular, real_path
-from spasmtimer.problems import Problem, ProgramError, key_path
+from spasmtimer.problems import Problem, ProgramError, Severity, key_path
 from spasmtimer.program import (
     BUILTIN_DEFAULTS,
     MAX_INCLUDE_DEPTH,
@@ -107,28 +107,22 @@ class _Loader:
         at each include, so a file included twice is placed by the include being resolved."""
 
     def problem(self, shown: str, at: Position, path: KeyPath, message: str) -> None:
-        self.problems.append(
-            Problem(
-                shown,
-                at.line,
-                at.col,
-                key_path(path),
-                message,
-                included_from=self.included_from.get(shown, ()),
-            )
-        )
+        self.problems.append(self._located(shown, at, path, message, "error"))
 
     def warning(self, shown: str, at: Position, path: KeyPath, message: str) -> None:
-        self.warnings.append(
-            Problem(
-                shown,
-                at.line,
-                at.col,
-                key_path(path),
-                message,
-                severity="warning",
-                included_from=self.included_from.get(shown, ()),
-            )
+        self.warnings.append(self._located(shown, at, path, message, "warning"))
+
+    def _located(
+        self, shown: str, at: Position, path: KeyPath, message: str, severity: Severity
+    ) -> Problem:
+        return Problem(
+            shown,
+            at.line,
+            at.col,
+            key_path(path),
+            message,
+            severity=severity,
+            included_from=self.included_from.get(shown, ()),
         )
 
     # -- reading one file

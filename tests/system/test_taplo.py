@@ -19,33 +19,14 @@ from typing import Any
 
 import pytest
 
-from spasmtimer.locations import bundled_programs_dir
 from spasmtimer.schema import program_schema
+from tests.schema_cases import BROKEN, MISTAKES, VALID
 
-DATA = Path(__file__).parents[1] / "data"
-VALID = [
-    *sorted(bundled_programs_dir().glob("*.toml")),
-    *sorted((DATA / "valid").rglob("*.toml")),
-    *sorted((DATA / "warnings").glob("*.toml")),
-]
-BROKEN = sorted((DATA / "broken").glob("*.toml"))
 TAPLO = shutil.which("taplo") or shutil.which("taplo", path=str(Path(sys.executable).parent))
 
 pytestmark = pytest.mark.skipif(
     TAPLO is None, reason="taplo is not installed (pip install '.[test]')"
 )
-
-MISTAKES = {
-    "typo": '[[steps]]\ntype = "stretch"\nhodl = 20\n',
-    "unknown step type": '[[steps]]\ntype = "strech"\nhold = 20\n',
-    "negative duration": '[[steps]]\ntype = "stretch"\nhold = -5\n',
-    "negative duration string": '[[steps]]\ntype = "rest"\nseconds = "-5s"\n',
-    "zero count": '[[steps]]\ntype = "breathe"\ninhale = 3\nexhale = 3\ncycles = 0\n',
-    "unknown top-level key": 'titel = "x"\n[[steps]]\ntype = "rest"\nseconds = 5\n',
-    "schedule without cap": '[[steps]]\ntype = "stretch"\nhold = 5\nprogress = { hold = { by = 5 } }\n',
-    "reps in ramp": '[[steps]]\ntype = "stretch"\nhold = 5\nramp = { reps = { by = 1, max = 3 } }\n',
-    "no steps": 'title = "x"\n',
-}
 
 BEYOND_A_SCHEMA = {
     # What only `check` can know, so taplo rightly accepts these files.
