@@ -46,9 +46,8 @@ from spasmtimer.program import (
     StretchProgress,
     StretchRamp,
     StretchStep,
-    show,
 )
-from spasmtimer.text import printable, toml_key
+from spasmtimer.text import as_written, printable, toml_key
 from spasmtimer.timeline import (
     LimitError,
     at_level,
@@ -218,7 +217,7 @@ class _Loader:
                 shown,
                 locations.value((*path, "type")),
                 (*path, "type"),
-                f"unknown step type {show(given)}{suggestion}: use "
+                f"unknown step type {as_written(given)}{suggestion}: use "
                 '"stretch", "breathe" or "rest", or include = "file.toml"',
             )
         elif kind == "union_tag_not_found":
@@ -245,7 +244,7 @@ class _Loader:
                 if len(fits) == 1:
                     message += f' (its keys fit type = "{fits[0]}")'
             else:
-                message = f"must be a table, such as a [[steps]] table (got {show(given)})"
+                message = f"must be a table, such as a [[steps]] table (got {as_written(given)})"
             self.problem(shown, locations.key(path), path, message)
         else:
             self.problem(shown, locations.value(path), path, _message(kind, error, loc))
@@ -394,8 +393,9 @@ class _Loader:
                         file.shown,
                         at,
                         where,
-                        f"must be {side} the `{key}` it {moves} from, {show(base)}{origin(key)} "
-                        f"(got {show(schedule.cap)}): as written, `{key}` could never "
+                        f"must be {side} the `{key}` it {moves} from, "
+                        f"{as_written(base)}{origin(key)} (got {as_written(schedule.cap)}): "
+                        f"as written, `{key}` could never "
                         f"{'grow' if schedule.by > 0 else 'shrink'}",
                     )
                     continue
@@ -408,9 +408,9 @@ class _Loader:
                             file.shown,
                             at,
                             where,
-                            f"`progress` takes `{key}` to {show(reached)}, past this `{bound}` "
-                            f"({show(schedule.cap)}): from level {level}, every {unit} stops at "
-                            f"{show(schedule.cap)}",
+                            f"`progress` takes `{key}` to {as_written(reached)}, "
+                            f"past this `{bound}` ({as_written(schedule.cap)}): from level "
+                            f"{level}, every {unit} stops at {as_written(schedule.cap)}",
                         )
                         continue
                     if gap <= _SAME and _progress_moves_away(step, key, schedule):
@@ -420,8 +420,8 @@ class _Loader:
                         file.shown,
                         at,
                         where,
-                        f"is already the `{key}` it {moves} from, {show(base)}{origin(key)}: this "
-                        f"`{kind}` never changes it",
+                        f"is already the `{key}` it {moves} from, "
+                        f"{as_written(base)}{origin(key)}: this `{kind}` never changes it",
                     )
 
     def _check_breath(self, file: _File, index: int, step: Stretch) -> None:
@@ -437,8 +437,9 @@ class _Loader:
             file.shown,
             file.locations.value(where),
             where,
-            f"one breath of {show(str(step.breath))} takes {show(breath)} s, longer than "
-            f"the {show(hold)} s hold{at_level}: the hold ends before the breath does",
+            f"one breath of {as_written(str(step.breath))} takes {as_written(breath)} s, "
+            f"longer than the {as_written(hold)} s hold{at_level}: the hold ends before the "
+            "breath does",
         )
 
 
@@ -678,7 +679,7 @@ def _message(kind: str, error: Any, loc: tuple[str | int, ...]) -> str:
     if kind == "too_short" and loc == ("steps",):
         return "a program needs at least one step"
     if kind in _GENERIC:
-        got = show(error.get("input"))
+        got = as_written(error.get("input"))
         return _GENERIC[kind].format(got=got, expected=ctx.get("expected", ""))
     if "ctx" in error and kind not in ("value_error", "assertion_error"):
         # Our own PydanticCustomError messages are already written for the user.
@@ -717,7 +718,7 @@ _STRING_RUNS_ON = frozenset(
     [
         "illegal character '\\n'",  # a one-line "string" meets the end of its line,
         "unterminated string",  # or the end of the file
-        "expected \"'\"",  # a one-line 'literal string'
+        'expected "\'"',  # a one-line 'literal string'
         "expected \"'''\"",  # a '''multi-line literal'''
     ]
 )

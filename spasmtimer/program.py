@@ -10,7 +10,6 @@ Field docstrings become the JSON Schema's descriptions (``spasmtimer schema``).
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Mapping
@@ -32,8 +31,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from spasmtimer.durations import DURATION_PATTERN, NUMBER, DurationError, parse_duration
 from spasmtimer.problems import Problem
-from spasmtimer.text import CONTROL, toml_string
+from spasmtimer.text import CONTROL, as_written
 
 MAX_PHASE_SECONDS = 3600
 """One phase may last at most an hour."""
@@ -62,111 +62,13 @@ BUILTIN_DEFAULTS: Mapping[str, float] = {
 
 # --- scalar types -------------------------------------------------------------------------
 
-_NUM = r"\d+(?:\.\d+)?"
-_FORM = (
-    r"^\s*(?:{n}\s*h(?:\s*{sub}\s*m)?(?:\s*{sub}\s*s)?"
-    r"|{n}\s*m(?:\s*{sub}\s*s)?"
-    r"|{n}\s*s)\s*$"
-)
-_UNDER_60 = r"0*[1-5]?\d(?:\.\d+)?"
-DURATION_PATTERN = _FORM.format(n=_NUM, sub=_UNDER_60)
-"""Duration strings such as "90s", "1m30s", "2m", "1.5s" or "1h", as the JSON Schema gives them
-to editors: after a larger unit, minutes and seconds are under 60 (`parse_duration`'s rule)."""
-_DURATION_RE = re.compile(_FORM.format(n=_NUM, sub=_NUM))
-"""The form of a duration, whatever its numbers: "1m70s" is read, then refused with a hint."""
-_DURATION_PART_RE = re.compile(rf"({_NUM})\s*([hms])")
-_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
-_UNIT_NAMES = {"h": "hours", "m": "minutes", "s": "seconds"}
 
-
-def show(value: Any) -> str:
-    """Render a user's TOML value the way they wrote it, for error messages.
-
-    Control characters are written as TOML escapes (``\\u001b``): a message never carries one.
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return toml_string(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value)) if abs(value) < 1e15 else repr(value)
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return str(value)
-
-
-def parse_duration(value: Any) -> float:
-    """Turn ``20``, ``1.5``, ``"90s"``, ``"1m30s"`` or ``"2m"`` into seconds.
-
-    Raises `PydanticCustomError` with a message meant for the person who wrote the file.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise PydanticCustomError(
-            "duration_type",
-            'must be a number of seconds or a string such as "90s" or "1m30s" (got {got})',
-            {"got": show(value)},
-        )
-    if isinstance(value, str):
-        if _DURATION_RE.match(value) is None:
-            text = value.strip()
-            if text.startswith("-") and _DURATION_RE.match(text[1:]):
-                _check_carried(_duration_parts(text), value)
-                return -parse_duration(text[1:])  # the range check says what is allowed
-            hint = ""
-            if re.fullmatch(_NUM, text):
-                hint = f' (write {text} without quotes, or "{text}s")'
-            raise PydanticCustomError(
-                "duration_format",
-                'is not a duration: write seconds as a number, or a string such as "90s", '
-                '"1m30s", "2m" or "1.5s" (got {got}){hint}',
-                {"got": show(value), "hint": hint},
-            )
-        parts = _duration_parts(value)
-        _check_carried(parts, value)
-        return sum(number * _UNIT_SECONDS[unit] for number, unit in parts)
-    if not math.isfinite(value):
-        raise PydanticCustomError(
-            "duration_finite", "must be a finite number (got {got})", {"got": show(value)}
-        )
-    return float(value)
-
-
-def _duration_parts(text: str) -> list[tuple[float, str]]:
-    """The numbers and units of a duration string: "1m30s" -> [(1, "m"), (30, "s")]."""
-    return [(float(number), unit) for number, unit in _DURATION_PART_RE.findall(text)]
-
-
-def _check_carried(parts: list[tuple[float, str]], raw: str) -> None:
-    """Refuse 60 or more minutes or seconds after a larger unit: "1m70s" is almost surely a
-    slip, and whether it meant 2m10s or 1m07s, saying it as written is the author's call."""
-    for (_, larger), (number, unit) in itertools.pairwise(parts):
-        if number >= 60:
-            total = sum(n * _UNIT_SECONDS[u] for n, u in parts)
-            raise PydanticCustomError(
-                "duration_carry",
-                "has {number} {unit} after the {larger}, which is {whole} or more: "
-                "did you mean {normal}? (got {got})",
-                {
-                    "number": show(number),
-                    "unit": _UNIT_NAMES[unit],
-                    "larger": _UNIT_NAMES[larger],
-                    "whole": "an hour" if unit == "m" else "a minute",
-                    "normal": toml_string(duration_text(total)),
-                    "got": show(raw),
-                },
-            )
-
-
-def duration_text(seconds: float) -> str:
-    """Seconds as a duration string with no unit overflowing: 130 -> "2m10s", 8100 -> "2h15m"."""
-    whole = round(seconds, 3)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [(hours, "h"), (minutes, "m"), (round(secs, 3), "s")]
-    text = "".join(f"{show(n)}{unit}" for n, unit in parts if n)
-    return text or "0s"
+def _seconds(value: Any) -> float:
+    """`parse_duration`, its refusal raised as pydantic's error so it is located in the file."""
+    try:
+        return parse_duration(value)
+    except DurationError as e:
+        raise PydanticCustomError(e.kind, e.template, e.context) from None
 
 
 def _check_range(seconds: float, raw: Any, *, allow_zero: bool) -> float:
@@ -174,30 +76,32 @@ def _check_range(seconds: float, raw: Any, *, allow_zero: bool) -> float:
         raise PydanticCustomError(
             "duration_range",
             "must be at least a millisecond, 0.001 (got {got})",
-            {"got": show(raw)},
+            {"got": as_written(raw)},
         )
     # Sessions are timed to the millisecond; finer values would only add rounding noise.
     seconds = round(seconds, 3)
     if seconds < 0 or (seconds == 0 and not allow_zero):
         bound = "0 or more" if allow_zero else "greater than 0"
         raise PydanticCustomError(
-            "duration_range", "must be {bound} (got {got})", {"bound": bound, "got": show(raw)}
+            "duration_range",
+            "must be {bound} (got {got})",
+            {"bound": bound, "got": as_written(raw)},
         )
     if seconds > MAX_PHASE_SECONDS:
         raise PydanticCustomError(
             "duration_limit",
             "must be at most 1 hour (3600 seconds) (got {got})",
-            {"got": show(raw)},
+            {"got": as_written(raw)},
         )
     return seconds
 
 
 def _positive_duration(value: Any) -> float:
-    return _check_range(parse_duration(value), value, allow_zero=False)
+    return _check_range(_seconds(value), value, allow_zero=False)
 
 
 def _gap_duration(value: Any) -> float:
-    return _check_range(parse_duration(value), value, allow_zero=True)
+    return _check_range(_seconds(value), value, allow_zero=True)
 
 
 def _duration_schema(*, allow_zero: bool) -> dict[str, Any]:
@@ -230,18 +134,18 @@ GapSeconds = Annotated[
 def _count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PydanticCustomError(
-            "count_type", "must be a whole number (got {got})", {"got": show(value)}
+            "count_type", "must be a whole number (got {got})", {"got": as_written(value)}
         )
     if isinstance(value, float):
         if not value.is_integer():
             raise PydanticCustomError(
-                "count_type", "must be a whole number (got {got})", {"got": show(value)}
+                "count_type", "must be a whole number (got {got})", {"got": as_written(value)}
             )
         value = int(value)
     count: int = value
     if count < 1:
         raise PydanticCustomError(
-            "count_range", "must be 1 or more (got {got})", {"got": show(count)}
+            "count_range", "must be 1 or more (got {got})", {"got": as_written(count)}
         )
     return count
 
@@ -253,7 +157,7 @@ Count = Annotated[int, BeforeValidator(_count), WithJsonSchema({"type": "integer
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise PydanticCustomError(
-            "number_type", "must be a number (got {got})", {"got": show(value)}
+            "number_type", "must be a number (got {got})", {"got": as_written(value)}
         )
     return float(value)
 
@@ -270,7 +174,11 @@ def _no_control(value: str) -> str:
             "text_control",
             "must be plain text: it holds the control character U+{code} at character "
             "{at} ({got}); only newlines and tabs may appear",
-            {"code": f"{ord(found.group()):04X}", "at": found.start() + 1, "got": show(value)},
+            {
+                "code": f"{ord(found.group()):04X}",
+                "at": found.start() + 1,
+                "got": as_written(value),
+            },
         )
     return value
 
@@ -278,7 +186,7 @@ def _no_control(value: str) -> str:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError(
-            "text_type", "must be text in quotes (got {got})", {"got": show(value)}
+            "text_type", "must be text in quotes (got {got})", {"got": as_written(value)}
         )
     if not value.strip():
         raise PydanticCustomError("text_empty", "must not be empty", {})
@@ -298,7 +206,7 @@ def _sides(value: Any) -> tuple[str, ...]:
         "sides",
         'must be "both" or a list of side names such as ["left leg", "right leg"] (got {got}); '
         "leave it out for a one-sided stretch",
-        {"got": show(value)},
+        {"got": as_written(value)},
     )
 
 
@@ -389,7 +297,7 @@ class BreathPattern:
 _CUE_EPSILON = 1e-9
 """A breath starting this close to the end of its hold is not cued: the hold is over."""
 
-BREATH_PATTERN = rf"^\s*{_NUM}(?:\s*-\s*{_NUM}){{1,3}}\s*$"
+BREATH_PATTERN = rf"^\s*{NUMBER}(?:\s*-\s*{NUMBER}){{1,3}}\s*$"
 
 
 def parse_breath(value: Any) -> BreathPattern:
@@ -401,7 +309,7 @@ def parse_breath(value: Any) -> BreathPattern:
             "breath",
             'must be a breathing rhythm in seconds such as "5-1-3" (in, pause, out), "4-6" '
             '(in, out) or "4-4-4-4" (in, pause, out, pause) (got {got})',
-            {"got": show(value)},
+            {"got": as_written(value)},
         )
     numbers = [float(n) for n in value.split("-")]
     if len(numbers) == 2:
@@ -411,15 +319,14 @@ def parse_breath(value: Any) -> BreathPattern:
         raise PydanticCustomError(
             "breath",
             "needs an in-breath and an out-breath longer than 0 (got {got})",
-            {"got": show(value)},
+            {"got": as_written(value)},
         )
     if any(0 < n < MIN_BREATH_PART for n in (inhale, pause, exhale, pause_out)):
         # Each part is cued: shorter ones would be a flood of cues, not a breath.
         raise PydanticCustomError(
             "breath",
-            "each part of a breath must be at least {least} seconds, or 0 for a pause "
-            "(got {got})",
-            {"least": MIN_BREATH_PART, "got": show(value)},
+            "each part of a breath must be at least {least} seconds, or 0 for a pause (got {got})",
+            {"least": MIN_BREATH_PART, "got": as_written(value)},
         )
     return BreathPattern(inhale, pause, exhale, pause_out)
 
@@ -492,7 +399,7 @@ class Schedule(_Model):
             raise PydanticCustomError(
                 "schedule",
                 "`by` must be at least 0.001 either way (got {got})",
-                {"got": show(self.by)},
+                {"got": as_written(self.by)},
             )
         if self.by > 0 and (self.max is None or self.min is not None):
             raise PydanticCustomError(
@@ -534,28 +441,28 @@ def _bounds_check(
                 raise PydanticCustomError(
                     "schedule",
                     "`{name}` must be a whole number here (got {got})",
-                    {"name": name, "got": show(v)},
+                    {"name": name, "got": as_written(v)},
                 )
     cap = schedule.cap
     too_low = cap < floor or (cap == floor and not floor_inclusive)
     if too_low:
         bound = (
-            f"{show(float(floor))} or more"
+            f"{as_written(float(floor))} or more"
             if floor_inclusive
-            else f"more than {show(float(floor))}"
+            else f"more than {as_written(float(floor))}"
         )
         which = "max" if schedule.by > 0 else "min"
         raise PydanticCustomError(
             "schedule",
             "`{which}` must be {bound} (got {got})",
-            {"which": which, "bound": bound, "got": show(cap)},
+            {"which": which, "bound": bound, "got": as_written(cap)},
         )
     if ceiling is not None and cap > ceiling:
         which = "max" if schedule.by > 0 else "min"
         raise PydanticCustomError(
             "schedule",
             "`{which}` must be at most 1 hour (3600 seconds) (got {got})",
-            {"which": which, "got": show(cap)},
+            {"which": which, "got": as_written(cap)},
         )
     return schedule
 

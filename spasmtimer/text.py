@@ -49,6 +49,24 @@ def toml_string(text: str) -> str:
     return '"' + _TOML_ESCAPED.sub(_escape, text) + '"'
 
 
+def as_written(value: object) -> str:
+    """Render a user's TOML value the way they wrote it, for error messages.
+
+    Control characters are written as TOML escapes (``\\u001b``): a message never carries one.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return str(value)
+
+
 _LINE_BREAKS = re.compile("[\n\x85\u2028\u2029]")
 
 

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 
 from spasmtimer.app.widgets import plain
-from spasmtimer.program import parse_duration
+from spasmtimer.durations import parse_duration
 from spasmtimer.settings import Settings
 from spasmtimer.terminal_cues import Terminal
 
