@@ -16,20 +16,19 @@ No Textual here: the CLI, the plain runner and the app all use this module.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import re
-import socket
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spasmtimer.levels import CountedSession, Level, counts, current_level
-from spasmtimer.timeline import Timeline
+
+if TYPE_CHECKING:  # `spasmtimer status` reads the history without loading the program format
+    from spasmtimer.timeline import Timeline
 
 Now = Callable[[], datetime]
 
@@ -95,9 +94,20 @@ def parse_iso(text: str) -> datetime:
 
 def content_hash(timeline: Timeline) -> str:
     """A short fingerprint of exactly what a session ran: its expanded phases."""
+    # Imported here, as `_host` imports socket: `spasmtimer status` reads this module on
+    # every redraw of a status bar, and never needs them.
+    import hashlib
+    import json
+
     phases = timeline.as_json()["phases"]
     digest = hashlib.sha256(json.dumps(phases, sort_keys=True).encode()).hexdigest()
     return digest[:16]
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
 
 
 class HistoryError(Exception):
@@ -154,6 +164,7 @@ SESSION_COLUMNS = (
     "pain_after",
     "notes",
     "position",
+    "updated_at",
 )
 """The columns of a session that are read back, in the order `SessionRecord` lists them."""
 
@@ -174,6 +185,7 @@ _COLUMN_TYPES: dict[str, type | tuple[type, ...]] = {
     "pain_after": (int, type(None)),
     "notes": (str, type(None)),
     "position": (int, float),
+    "updated_at": str,
 }
 
 
@@ -197,6 +209,8 @@ class SessionRecord:
     notes: str | None
     position: float = 0.0
     """Where in its timeline it got to (seconds from the start), for resuming it."""
+    updated_at: datetime | None = None
+    """When its row was last written: a running session's is at most a second old."""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> SessionRecord:
@@ -211,6 +225,7 @@ class SessionRecord:
                 raise ValueError(f"its {name} is {values[name]!r}")
         values["started_at"] = parse_iso(values["started_at"])
         values["ended_at"] = parse_iso(values["ended_at"]) if values["ended_at"] else None
+        values["updated_at"] = parse_iso(values["updated_at"])
         return cls(**values)
 
     @property
@@ -401,7 +416,7 @@ def insert_session(
             iso(started_at),
             planned_seconds,
             pain_before,
-            socket.gethostname(),
+            _host(),
             os.getpid(),
         ),
     )
@@ -445,7 +460,7 @@ def reopen_session(db: sqlite3.Connection, session_id: int, *, updated_at: datet
     db.execute(
         "UPDATE sessions SET status = 'running', ended_at = NULL, updated_at = ?, host = ?, "
         "pid = ? WHERE id = ?",
-        (iso(updated_at), socket.gethostname(), os.getpid(), session_id),
+        (iso(updated_at), _host(), os.getpid(), session_id),
     )
 
 
@@ -535,6 +550,33 @@ class History:
         history.recover()
         return history
 
+    @classmethod
+    def peek(cls, path: Path, now: Now = utc_now) -> History | None:
+        """The history at ``path`` opened only to read, at once, as a status line needs: no
+        file or folder is made and nothing is written (no check, migration or recovery), so a
+        session still marked running may have died. None when there is no history yet.
+
+        A history of an older schema is opened with `open`, to be migrated once. Raises
+        `HistoryError` when it cannot be read right now.
+        """
+        if not path.exists():
+            return None
+        try:
+            connection = sqlite3.connect(
+                f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=PEEK_TIMEOUT
+            )
+        except sqlite3.Error as e:
+            raise HistoryError(f"cannot read {path}: {passing_reason(e) or e}") from None
+        try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error as e:
+            connection.close()
+            raise HistoryError(f"cannot read {path}: {passing_reason(e) or e}") from None
+        if version != SCHEMA_VERSION:
+            connection.close()
+            return cls.open(path, now)
+        return cls(path, connection, now)
+
     def close(self) -> None:
         self.connection.close()
 
@@ -604,7 +646,7 @@ class History:
             rows = self.connection.execute(
                 "SELECT id, host, pid, updated_at FROM sessions WHERE status = 'running'"
             ).fetchall()
-            here = socket.gethostname()
+            here = _host()
             now = self.now()
             dead = []
             for session_id, host, pid, updated in rows:
@@ -699,6 +741,8 @@ to the database (the row is skipped when read), so never a reason to move it asi
 
 READ_TIMEOUT = 1.0
 """Seconds a reading connection waits for a lock (readers of a WAL database rarely need one)."""
+PEEK_TIMEOUT = 0.05
+"""What `History.peek` waits for one: a status line is drawn again in a few seconds anyway."""
 
 
 def _connect(path: Path, timeout: float = READ_TIMEOUT) -> sqlite3.Connection:

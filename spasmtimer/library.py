@@ -6,7 +6,6 @@ Finding programs reads only the folders; loading one needs the loader (and pydan
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -117,6 +116,8 @@ def close_names(word: str, names: list[str], n: int = 3) -> list[str]:
     """The names a person who typed ``word`` may have meant, likeliest first: those it begins
     (``seated`` for ``seated-hamstring``), those it is part of, then those spelt alike —
     difflib's ratio alone misses a short word inside a long name."""
+    import difflib  # only when a name is not found: the status line never needs it
+
     typed = word.casefold()
     starts = [name for name in names if name.casefold().startswith(typed)]
     within = [name for name in names if typed in name.casefold()]
