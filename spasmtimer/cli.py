@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from spasmtimer import __version__, exits
-from spasmtimer.problems import ProgramError
 from spasmtimer.text import TerminalText
 
 if TYPE_CHECKING:
@@ -28,6 +27,23 @@ if TYPE_CHECKING:
     from spasmtimer.timeline import Timeline
 
 MAX_LEVEL = 1_000_000
+COMMANDS = (
+    "run",
+    "check",
+    "plan",
+    "list",
+    "new",
+    "history",
+    "status",
+    "schema",
+    "serve",
+    "completion",
+)
+"""The commands `build_parser` makes, so one can be built alone (see there)."""
+BREAK_PROGRAM = "desk-break"
+"""What `status` (and `remind`) is about unless told: the short break for desk workers."""
+BREAK_EVERY = "45m"
+"""How often a break is due unless told: the articles' "get up from prolonged sitting"."""
 """Far past any cap a program could have in use, and small enough for SQLite to keep."""
 WRITE_WAIT_AT_EXIT = 5.0
 """At exit, how long to wait for history writes that another program's lock (or a full disk)
@@ -250,8 +266,33 @@ def cmd_history(args: argparse.Namespace) -> int:
     return exits.OK
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from spasmtimer import library, locations
+    from spasmtimer.history import History, HistoryError, utc_now
+    from spasmtimer.status import status_line, status_of
+
+    try:
+        name = library.find(args.program).name
+    except library.NotFound as e:
+        raise Failure(str(e)) from None
+    history = None
+    try:
+        history = History.peek(locations.history_file())
+        records = history.sessions() if history else []
+    except (HistoryError, sqlite3.Error) as e:
+        raise Failure(f"history unavailable: {e}") from None
+    finally:
+        if history:
+            history.close()
+    print(status_line(status_of(records, name, args.every, utc_now()), tmux=args.tmux))
+    return exits.OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from spasmtimer import reports
+    from spasmtimer.problems import ProgramError
 
     status = exits.OK
     for name in args.files:
@@ -421,11 +462,32 @@ def _port(text: str) -> int:
     raise Failure(f"--port must be a whole number from 1 to 65535 (got {text!r})")
 
 
+def _every(text: str) -> float:
+    """``--every``: a duration as program files write one ("45m", "1h", "90s"), from a
+    minute to a day."""
+    import re
+
+    from spasmtimer.durations import NUMBER, DurationError, parse_duration
+
+    if re.fullmatch(NUMBER, text.strip()):
+        raise argparse.ArgumentTypeError(f"needs a unit, such as {text.strip()}m (got {text!r})")
+    try:
+        seconds = parse_duration(text)
+    except DurationError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if not 60 <= seconds <= 24 * 3600:
+        raise argparse.ArgumentTypeError(f"must be from 1m to 24h (got {text!r})")
+    return seconds
+
+
 def _examples(*lines: str) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``only``, that command's alone ("": none) — argparse
+    builds every command's parser in full, which a status bar's `spasmtimer status` would pay
+    for on every redraw. All of them (``only`` None) for help, errors and completion."""
     from spasmtimer.completion import SHELLS, completes_programs
 
     parser = argparse.ArgumentParser(
@@ -440,6 +502,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"spasmtimer {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def wants(name: str) -> bool:
+        return only is None or name == only
 
     def command(
         name: str,
@@ -457,144 +522,188 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    run = command(
-        "run",
-        cmd_run,
-        "run a program",
-        (
-            "spasmtimer run desk-break",
-            "spasmtimer run seated-hamstring --level 4",
-            "spasmtimer run ~/drills/evening.toml --plain --no-bell",
-        ),
-    )
-    completes_programs(
-        run.add_argument("program", metavar="PROGRAM", help="a .toml file or a program's name")
-    )
-    run.add_argument("--level", type=_level, metavar="N", help="run this session at level N")
-    run.add_argument(
-        "--plain",
-        action="store_true",
-        help="one line of text per phase (automatic when stdout is not a terminal)",
-    )
-    run.add_argument("--no-bell", action="store_true", help="no terminal bell")
-    run.add_argument(
-        "--resume",
-        action="store_true",
-        help="take up a session of this program stopped early (within 12 hours) where it got "
-        "to, without asking",
-    )
-    run.add_argument(
-        "--notify",
-        action="store_true",
-        help="desktop notifications at each new step, side switch and the end, for this run "
-        "(by default only on terminals known to show them)",
-    )
-
-    check = command(
-        "check",
-        cmd_check,
-        "validate program files",
-        ("spasmtimer check evening.toml", "spasmtimer check ~/.config/spasmtimer/programs/*.toml"),
-    )
-    check.add_argument("files", nargs="+", metavar="FILE")
-
-    plan = command(
-        "plan",
-        cmd_plan,
-        "show a program's timeline and progression without running it",
-        (
-            "spasmtimer plan desk-break",
-            "spasmtimer plan evening.toml --level 3",
-            "spasmtimer plan desk-break --json > desk-break.json",
-        ),
-    )
-    completes_programs(
-        plan.add_argument("program", metavar="PROGRAM", help="a .toml file or a program's name")
-    )
-    plan.add_argument("--level", type=_level, metavar="N", help="plan at level N")
-    plan.add_argument("--json", action="store_true", help="print JSON")
-
-    listing = command(
-        "list",
-        cmd_list,
-        "list the bundled programs and your own",
-        ("spasmtimer list", "spasmtimer list --json"),
-    )
-    listing_form = listing.add_mutually_exclusive_group()
-    listing_form.add_argument("--json", action="store_true", help="print JSON")
-    listing_form.add_argument(
-        "--names", action="store_true", help="only the names, one a line (for shell completion)"
-    )
-
-    new = command(
-        "new",
-        cmd_new,
-        "write a commented starter program (never overwrites)",
-        (
-            "spasmtimer new evening.toml",
-            "spasmtimer new ~/.config/spasmtimer/programs/evening.toml",
-        ),
-    )
-    new.add_argument("file", metavar="FILE")
-    new.add_argument(
-        "--title", metavar="TITLE", help="the program's title (default: from the file's name)"
-    )
-
-    past = command(
-        "history",
-        cmd_history,
-        "past sessions, streaks and totals",
-        (
-            "spasmtimer history",
-            "spasmtimer history --program desk-break",
-            "spasmtimer history --csv > sessions.csv",
-        ),
-    )
-    past.add_argument("--program", metavar="NAME", help="only this program's sessions")
-    output = past.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print JSON")
-    output.add_argument("--csv", action="store_true", help="print CSV, to export")
-
-    command(
-        "schema",
-        cmd_schema,
-        "print the JSON Schema of the program format",
-        ("spasmtimer schema > ~/.config/spasmtimer/program.schema.json",),
-    )
-
-    serve = command(
-        "serve",
-        cmd_serve,
-        "the app in a web browser (needs spasmtimer[serve])",
-        (
-            "spasmtimer serve",
-            "spasmtimer serve desk-break --port 8080",
-            "ssh -L 8000:localhost:8000 you@box spasmtimer serve",
-        ),
-    )
-    completes_programs(
-        serve.add_argument(
-            "program", nargs="?", metavar="PROGRAM", help="run this program directly"
+    if wants("run"):
+        run = command(
+            "run",
+            cmd_run,
+            "run a program",
+            (
+                "spasmtimer run desk-break",
+                "spasmtimer run seated-hamstring --level 4",
+                "spasmtimer run ~/drills/evening.toml --plain --no-bell",
+            ),
         )
-    )
-    serve.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to listen on (default 127.0.0.1: this machine only)",
-    )
-    serve.add_argument("--port", default="8000", metavar="PORT", help="port (default 8000)")
+        completes_programs(
+            run.add_argument("program", metavar="PROGRAM", help="a .toml file or a program's name")
+        )
+        run.add_argument("--level", type=_level, metavar="N", help="run this session at level N")
+        run.add_argument(
+            "--plain",
+            action="store_true",
+            help="one line of text per phase (automatic when stdout is not a terminal)",
+        )
+        run.add_argument("--no-bell", action="store_true", help="no terminal bell")
+        run.add_argument(
+            "--resume",
+            action="store_true",
+            help="take up a session of this program stopped early (within 12 hours) where it got "
+            "to, without asking",
+        )
+        run.add_argument(
+            "--notify",
+            action="store_true",
+            help="desktop notifications at each new step, side switch and the end, for this run "
+            "(by default only on terminals known to show them)",
+        )
 
-    completion = command(
-        "completion",
-        cmd_completion,
-        "print the shell completion script for bash, zsh or fish",
-        (
-            'eval "$(spasmtimer completion bash)"      # in ~/.bashrc',
-            'eval "$(spasmtimer completion zsh)"       # in ~/.zshrc, after compinit',
-            "spasmtimer completion fish | source      # in ~/.config/fish/config.fish",
-        ),
-    )
-    completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")
+    if wants("check"):
+        check = command(
+            "check",
+            cmd_check,
+            "validate program files",
+            (
+                "spasmtimer check evening.toml",
+                "spasmtimer check ~/.config/spasmtimer/programs/*.toml",
+            ),
+        )
+        check.add_argument("files", nargs="+", metavar="FILE")
+
+    if wants("plan"):
+        plan = command(
+            "plan",
+            cmd_plan,
+            "show a program's timeline and progression without running it",
+            (
+                "spasmtimer plan desk-break",
+                "spasmtimer plan evening.toml --level 3",
+                "spasmtimer plan desk-break --json > desk-break.json",
+            ),
+        )
+        completes_programs(
+            plan.add_argument("program", metavar="PROGRAM", help="a .toml file or a program's name")
+        )
+        plan.add_argument("--level", type=_level, metavar="N", help="plan at level N")
+        plan.add_argument("--json", action="store_true", help="print JSON")
+
+    if wants("list"):
+        listing = command(
+            "list",
+            cmd_list,
+            "list the bundled programs and your own",
+            ("spasmtimer list", "spasmtimer list --json"),
+        )
+        listing_form = listing.add_mutually_exclusive_group()
+        listing_form.add_argument("--json", action="store_true", help="print JSON")
+        listing_form.add_argument(
+            "--names", action="store_true", help="only the names, one a line (for shell completion)"
+        )
+
+    if wants("new"):
+        new = command(
+            "new",
+            cmd_new,
+            "write a commented starter program (never overwrites)",
+            (
+                "spasmtimer new evening.toml",
+                "spasmtimer new ~/.config/spasmtimer/programs/evening.toml",
+            ),
+        )
+        new.add_argument("file", metavar="FILE")
+        new.add_argument(
+            "--title", metavar="TITLE", help="the program's title (default: from the file's name)"
+        )
+
+    if wants("history"):
+        past = command(
+            "history",
+            cmd_history,
+            "past sessions, streaks and totals",
+            (
+                "spasmtimer history",
+                "spasmtimer history --program desk-break",
+                "spasmtimer history --csv > sessions.csv",
+            ),
+        )
+        past.add_argument("--program", metavar="NAME", help="only this program's sessions")
+        output = past.add_mutually_exclusive_group()
+        output.add_argument("--json", action="store_true", help="print JSON")
+        output.add_argument("--csv", action="store_true", help="print CSV, to export")
+
+    if wants("status"):
+        status = command(
+            "status",
+            cmd_status,
+            "one short line for a tmux status bar or a shell prompt: the next break, today, streak",
+            (
+                "spasmtimer status",
+                "spasmtimer status desk-break --every 1h",
+                "set -g status-right '#(spasmtimer status --tmux)'   # in ~/.tmux.conf",
+            ),
+        )
+        completes_programs(
+            status.add_argument(
+                "program",
+                nargs="?",
+                default=BREAK_PROGRAM,
+                metavar="PROGRAM",
+                help=f"the break program (default {BREAK_PROGRAM})",
+            )
+        )
+        status.add_argument(
+            "--every",
+            type=_every,
+            default=BREAK_EVERY,
+            metavar="DURATION",
+            help=f"a break is due this long after the last (default {BREAK_EVERY})",
+        )
+        status.add_argument(
+            "--tmux", action="store_true", help="colour it with tmux's status-bar markup"
+        )
+
+    if wants("schema"):
+        command(
+            "schema",
+            cmd_schema,
+            "print the JSON Schema of the program format",
+            ("spasmtimer schema > ~/.config/spasmtimer/program.schema.json",),
+        )
+
+    if wants("serve"):
+        serve = command(
+            "serve",
+            cmd_serve,
+            "the app in a web browser (needs spasmtimer[serve])",
+            (
+                "spasmtimer serve",
+                "spasmtimer serve desk-break --port 8080",
+                "ssh -L 8000:localhost:8000 you@box spasmtimer serve",
+            ),
+        )
+        completes_programs(
+            serve.add_argument(
+                "program", nargs="?", metavar="PROGRAM", help="run this program directly"
+            )
+        )
+        serve.add_argument(
+            "--host",
+            default="127.0.0.1",
+            help="address to listen on (default 127.0.0.1: this machine only)",
+        )
+        serve.add_argument("--port", default="8000", metavar="PORT", help="port (default 8000)")
+
+    if wants("completion"):
+        completion = command(
+            "completion",
+            cmd_completion,
+            "print the shell completion script for bash, zsh or fish",
+            (
+                'eval "$(spasmtimer completion bash)"      # in ~/.bashrc',
+                'eval "$(spasmtimer completion zsh)"       # in ~/.zshrc, after compinit',
+                "spasmtimer completion fish | source      # in ~/.config/fish/config.fish",
+            ),
+        )
+        completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")
+
     return parser
 
 
@@ -663,8 +772,18 @@ def _caused_by_interrupt(error: BaseException) -> bool:
     return False
 
 
+def _only_command(argv: Sequence[str]) -> str | None:
+    """The one command `build_parser` need build for ``argv``: "" for none (``--version``),
+    None for all of them (help, no command, a mistyped one)."""
+    first = argv[0] if argv else None
+    if first in COMMANDS:
+        return first
+    return "" if first == "--version" else None
+
+
 def _dispatch(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_only_command(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         if not can_draw():
@@ -673,11 +792,16 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return open_app()
     try:
         status: int = args.handler(args)
-    except ProgramError as e:
-        print(e, file=sys.stderr)
-        return exits.INVALID
     except Failure as e:
         error(str(e))
+        return exits.INVALID
+    except Exception as e:
+        # Imported only now: `--version` and `--help` would pay for dataclasses otherwise.
+        from spasmtimer.problems import ProgramError
+
+        if not isinstance(e, ProgramError):
+            raise
+        print(e, file=sys.stderr)
         return exits.INVALID
     return status
 

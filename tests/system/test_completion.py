@@ -36,12 +36,13 @@ def complete_in_bash(*words: str) -> list[str]:
 
 def test_commands_complete() -> None:
     assert complete_in_bash("spasmtimer", "pl") == ["plan"]
-    assert set(complete_in_bash("spasmtimer", "")) >= {"run", "plan", "list", "completion"}
+    assert set(complete_in_bash("spasmtimer", "")) >= {"run", "plan", "list", "status", "completion"}
 
 
 def test_program_names_complete() -> None:
     assert complete_in_bash("spasmtimer", "run", "sea") == ["seated-hamstring"]
     assert "desk-break" in complete_in_bash("spasmtimer", "plan", "de")
+    assert complete_in_bash("spasmtimer", "status", "desk") == ["desk-break"]
 
 
 def test_the_users_programs_and_toml_files_complete_too(tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ CORE = [
     "spasmtimer.starter",
     "spasmtimer.tomlpos",
     "spasmtimer.cli",
+    "spasmtimer.durations",
+    "spasmtimer.status",
 ]
 
 
@@ -69,3 +71,19 @@ def test_run_plain_does_not_import_textual(tmp_path) -> None:
         f"    assert main(['run', {str(program)!r}, '--plain']) == 0"
     )
     assert not textual_loaded_after(code)
+
+
+def test_status_loads_neither_the_program_format_nor_the_other_commands() -> None:
+    # A status bar runs it every few seconds: the standard library and the history only.
+    code = (
+        "import contextlib, io, sys\nfrom spasmtimer.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['status']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('pydantic', 'pydantic_core', 'textual', 'rich', 'shtab') "
+        "or m in ('spasmtimer.program', 'spasmtimer.timeline', 'spasmtimer.loader')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -463,3 +463,23 @@ def test_an_unexpected_error_is_one_line_and_a_wrapped_ctrl_c_is_a_ctrl_c(
     monkeypatch.setattr(cli, "cmd_list", broken)
     with pytest.raises(ZeroDivisionError):
         cli.main(["list"])
+
+
+def test_every_command_is_listed_so_that_it_can_be_built_alone(capsys) -> None:
+    import argparse
+
+    from spasmtimer.cli import COMMANDS, build_parser
+
+    def commands_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return dict(action.choices)
+
+    every = commands_of(build_parser())
+    assert tuple(every) == COMMANDS
+    for name in COMMANDS:
+        alone = commands_of(build_parser(only=name))
+        assert list(alone) == [name]
+        assert alone[name].format_help() == every[name].format_help()
+    status, out, _ = run_cli(capsys, "--help")
+    assert status == 0
+    assert all(f"    {name}" in out for name in COMMANDS)

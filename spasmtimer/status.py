@@ -1,0 +1,116 @@
+"""``spasmtimer status``: one short line for a tmux status bar or a shell prompt.
+
+    desk-break in 12m · 3 today · 5-day streak
+
+It is drawn again every few seconds, so it must be quick (standard library and the history
+only: no program file is loaded, no Textual) and it never writes: see `History.peek`.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from spasmtimer.history import SessionRecord, totals
+from spasmtimer.text import one_line
+
+MAX_WIDTH = 60
+"""Columns the line may take at most: a status bar shares its row with the window list."""
+
+RUNNING_WITHIN = timedelta(seconds=10)
+"""A session marked running whose row was written this recently is running now; one older was
+cut off (its row is written at least every second while it runs, paused or not)."""
+
+
+@dataclass(frozen=True)
+class Status:
+    program: str
+    due_in: float | None
+    """Seconds until the next break is due (0 or less: due now); None while one is running."""
+    today: int
+    """Sessions that counted today, of any program."""
+    streak_days: int
+
+
+def next_break_due(records: Sequence[SessionRecord], every: float) -> datetime | None:
+    """When a break is next due: ``every`` seconds after the end of the program's latest
+    session (whether it counted or not: any break resets the wait). None when there has been
+    none — one is due now."""
+    if not records:
+        return None
+    ends = [r.ended_at or r.updated_at or r.started_at for r in records]
+    return max(ends) + timedelta(seconds=every)
+
+
+def status_of(
+    records: Sequence[SessionRecord], program: str, every: float, now: datetime
+) -> Status:
+    """The status line's facts, from every session in the history (oldest first)."""
+    mine = [r for r in records if r.program == program]
+    latest = mine[-1] if mine else None
+    running = (
+        latest is not None
+        and latest.status == "running"
+        and latest.updated_at is not None
+        and now - latest.updated_at < RUNNING_WITHIN
+    )
+    due = next_break_due(mine, every)
+    due_in = None if running else (due - now).total_seconds() if due else 0.0
+    today = now.astimezone().date()
+    counted_today = sum(r.counted and r.started_at.astimezone().date() == today for r in records)
+    return Status(program, due_in, counted_today, totals(records, now).streak_days)
+
+
+def wait_text(seconds: float) -> str:
+    """How long until a break, in whole minutes rounded up: "12m", "1h05m"."""
+    minutes = max(1, math.ceil(seconds / 60 - 1e-9))
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
+
+
+def status_line(status: Status, *, tmux: bool = False) -> str:
+    """The line, at most `MAX_WIDTH` columns; with ``tmux``, the program's part coloured in
+    tmux's own markup (``#[fg=…]``), which tmux reads in a status bar and does not show."""
+    if status.due_in is None:
+        when, style = "now", "fg=green"
+    elif status.due_in <= 0:
+        when, style = "due", "fg=yellow,bold"
+    else:
+        when, style = f"in {wait_text(status.due_in)}", ""
+    rest = [f"{status.today} today" if status.today else "none today"]
+    if status.streak_days >= 2:
+        rest.append(f"{status.streak_days}-day streak")
+    tail = f" {when}" + "".join(f" · {part}" for part in rest)
+    name = fit(one_line(status.program), MAX_WIDTH - width(tail))
+    if not tmux:
+        return name + tail
+    name = name.replace("#", "##")  # tmux reads "#" as the start of its markup
+    head, _, after = tail.partition(" · ")
+    program_part = f"{name}{head}"
+    if style:
+        program_part = f"#[{style}]{program_part}#[default]"
+    return f"{program_part} · {after}"
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (East Asian) characters take two, combining
+    marks none."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
+def fit(text: str, columns: int) -> str:
+    """``text`` cut to ``columns``, with "…" where it was cut."""
+    if width(text) <= columns:
+        return text
+    cut = ""
+    for char in text:
+        if width(cut + char) > columns - 1:
+            break
+        cut += char
+    return cut + "…"

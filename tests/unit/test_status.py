@@ -1,0 +1,166 @@
+"""`spasmtimer status`: the line for a tmux status bar or a prompt, from empty and busy histories."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from spasmtimer.cli import main
+from spasmtimer.history import History
+from spasmtimer.locations import history_file
+from spasmtimer.status import MAX_WIDTH, Status, status_line, status_of, width
+from tests.unit.test_history import WallClock, record
+
+NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)  # a Friday
+EVERY = 45 * 60
+ESCAPE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> History:
+    return History.open(tmp_path / "history.sqlite3", now=WallClock(NOW))
+
+
+def line(history: History, program: str = "desk-break", now: datetime = NOW, **kw: bool) -> str:
+    return status_line(status_of(history.sessions(), program, EVERY, now), **kw)
+
+
+def test_an_empty_history_says_a_break_is_due(history: History) -> None:
+    assert line(history) == "desk-break due · none today"
+
+
+def test_a_busy_history_gives_the_wait_today_and_the_streak(history: History) -> None:
+    for days_ago in range(1, 5):  # a session a day for the four days before today
+        record(history, 0, at=NOW - timedelta(days=days_ago), minutes=4)
+    record(history, 0, at=NOW - timedelta(hours=3), minutes=4, program="seated-hamstring")
+    record(history, 0, at=NOW - timedelta(hours=2), minutes=4)
+    # The last break ended 30 minutes ago (it began 34 minutes ago and lasted four).
+    record(history, 0, at=NOW - timedelta(minutes=34), minutes=4)
+    assert line(history) == "desk-break in 15m · 3 today · 5-day streak"
+    assert line(history, "seated-hamstring") == "seated-hamstring due · 3 today · 5-day streak"
+
+
+def test_the_wait_counts_down_from_the_end_of_any_session_of_the_program(
+    history: History,
+) -> None:
+    # Skipping through a break still resets the wait, though it does not count toward levels.
+    record(history, 0, at=NOW - timedelta(minutes=10), minutes=4, completed=False, done=20)
+    # It ended six minutes ago.
+    assert line(history) == "desk-break in 39m · none today"
+    assert line(history, now=NOW + timedelta(minutes=38, seconds=30)) == (
+        "desk-break in 1m · none today"
+    )
+    assert line(history, now=NOW + timedelta(minutes=39)) == "desk-break due · none today"
+    assert line(history, now=NOW + timedelta(hours=2)) == "desk-break due · none today"
+
+
+def test_hours_are_written_with_minutes() -> None:
+    status = Status("desk-break", due_in=3600 + 5 * 60, today=1, streak_days=0)
+    assert status_line(status) == "desk-break in 1h05m · 1 today"
+
+
+def test_a_session_running_now_shows_as_now_and_one_cut_off_does_not(history: History) -> None:
+    session_id = history.begin(
+        program="desk-break",
+        title="Desk break",
+        path="/x/desk-break.toml",
+        content_hash="abc",
+        level=0,
+        planned_seconds=240,
+        started_at=NOW - timedelta(seconds=30),
+        pain_before=None,
+    )
+    history.add_events(session_id, [], done_seconds=28, updated_at=NOW - timedelta(seconds=1))
+    assert line(history) == "desk-break now · none today"
+    # Its process died a minute ago without a word: the row is a minute old.
+    assert line(history, now=NOW + timedelta(minutes=1)) == "desk-break in 44m · none today"
+
+
+def test_tmux_markup_colours_only_the_program_part_and_doubles_a_hash() -> None:
+    due = Status("back#2", due_in=0, today=2, streak_days=3)
+    assert status_line(due, tmux=True) == (
+        "#[fg=yellow,bold]back##2 due#[default] · 2 today · 3-day streak"
+    )
+    waiting = Status("desk-break", due_in=600, today=0, streak_days=0)
+    assert status_line(waiting, tmux=True) == "desk-break in 10m · none today"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a-very-long-program-name-that-someone-gave-their-physio-drill-file", "腰痛" * 40],
+)
+def test_never_wider_than_sixty_columns(name: str) -> None:
+    text = status_line(Status(name, due_in=7200, today=12, streak_days=365))
+    assert width(text) <= MAX_WIDTH
+    assert text.endswith("… in 2h00m · 12 today · 365-day streak")
+
+
+def test_no_escape_sequence_whatever_the_program_is_called() -> None:
+    text = status_line(Status("\x1b]0;pwned\x07\x1b[31mred\nnext", 0, 0, 0))
+    assert ESCAPE.search(text) is None
+    assert "\n" not in text
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def test_the_command_on_a_fresh_machine_prints_a_line_and_makes_no_file(capsys) -> None:
+    assert main(["status"]) == 0
+    assert capsys.readouterr().out == "desk-break due · none today\n"
+    assert not history_file().exists()
+    assert not history_file().parent.exists()
+
+
+def test_the_command_reads_the_history_without_writing_it(capsys) -> None:
+    history = History.open(history_file())
+    record(history, 0, at=datetime.now(UTC) - timedelta(minutes=14), minutes=4)
+    # A session marked running whose process is gone: reading must not recover (write) it.
+    history.begin(
+        program="desk-break",
+        title="Desk break",
+        path="/x/desk-break.toml",
+        content_hash="abc",
+        level=0,
+        planned_seconds=240,
+        started_at=datetime.now(UTC) - timedelta(hours=5),
+        pain_before=None,
+    )
+    history.close()
+    before = history_file().read_bytes()
+    assert main(["status", "--every", "1h"]) == 0
+    assert capsys.readouterr().out.startswith("desk-break in 50m · ")
+    assert history_file().read_bytes() == before
+
+
+def test_the_command_of_an_unknown_program_suggests_names(capsys) -> None:
+    assert main(["status", "desk-brake"]) == 1
+    assert "did you mean desk-break" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("every", ["45", "0s", "25h", "-5m", "soon"])
+def test_an_every_that_is_not_a_sane_duration_is_a_usage_error(capsys, every: str) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["status", "--every", every])
+    assert exit_.value.code == 2
+    assert "--every" in capsys.readouterr().err
+
+
+def test_a_history_locked_by_another_program_is_said_at_once(capsys) -> None:
+    import sqlite3
+
+    History.open(history_file()).close()
+    holder = sqlite3.connect(history_file())
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE sessions SET notes = notes")
+    try:
+        assert main(["status"]) == 1
+    finally:
+        holder.rollback()
+        holder.close()
+    err = capsys.readouterr().err
+    assert err.startswith("spasmtimer: history unavailable")
+    assert len(err.splitlines()) == 1
