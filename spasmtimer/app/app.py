@@ -24,6 +24,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
 from spasmtimer import exits, library, locations, safety, terminal_cues
+from spasmtimer.app import textual_output
 from spasmtimer.app.cues import Signals, Speaker, speech_command
 from spasmtimer.app.messages import (
     EditProgram,
@@ -76,6 +77,7 @@ class SpasmtimerApp(App[None]):
         terminal_out: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
+        textual_output.install()  # fewer bytes per update: see there
         self.settings = settings or Settings()
         self.notices = list(notices or [])
         self.run_only = run

@@ -3,9 +3,10 @@ state is a reactive, which skips unchanged values): every repaint is bytes on a 
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.content import Content
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Digits, Static
@@ -42,7 +43,45 @@ class Line(Static):
         self.update(plain(text))
 
 
-class BreathBar(Widget):
+def changed_span(old: Content, new: Content) -> tuple[int, int] | None:
+    """Where two lines differ, in text or in style: the first cell that differs and the one
+    after the last; None when they are the same."""
+    if old == new:
+        return None
+    old_cells, new_cells = _cells(old), _cells(new)
+    length = max(len(old_cells), len(new_cells))
+    old_cells += [None] * (length - len(old_cells))
+    new_cells += [None] * (length - len(new_cells))
+    differ = [i for i, (a, b) in enumerate(zip(old_cells, new_cells, strict=True)) if a != b]
+    return (differ[0], differ[-1] + 1) if differ else None
+
+
+def _cells(content: Content) -> list[tuple[str, tuple[object, ...]] | None]:
+    """Each cell's character and styles; a wide character's second cell repeats its first."""
+    styles: list[tuple[object, ...]] = [() for _ in content.plain]
+    for span in content.spans:
+        for i in range(span.start, min(span.end, len(styles))):
+            styles[i] += (span.style,)
+    cells: list[tuple[str, tuple[object, ...]] | None] = []
+    for character, style in zip(content.plain, styles, strict=True):
+        cells += [(character, style)] * cell_len(character)
+    return cells
+
+
+class CellsWidget(Widget):
+    """A widget that repaints only the cells that change: on a slow link, a bar's one-cell
+    step costs a few bytes, not its whole row."""
+
+    def repaint_change(self, before: Content, after: Content, y: int = 0) -> None:
+        """Repaint the cells of line ``y`` where ``after``, what it shows now, differs from
+        ``before``."""
+        span = changed_span(before, after)
+        if span is not None:
+            start, end = span
+            self.refresh(Region(start, y, end - start, 1))
+
+
+class BreathBar(CellsWidget):
     """Lungs: a bar that widens from the middle as you breathe in, stays full while you hold,
     and narrows as you breathe out. Half-cell steps on each side keep it smooth."""
 
@@ -54,8 +93,11 @@ class BreathBar(Widget):
     }
     """
 
-    steps: reactive[int] = reactive(-1)
+    steps: reactive[int] = reactive(-1, repaint=False)
     """Half-cells filled on each side; -1 before anything is drawn."""
+
+    def watch_steps(self, before: int, after: int) -> None:
+        self.repaint_change(self.line_of(before), self.line_of(after))
 
     @property
     def half_cells(self) -> int:
@@ -78,15 +120,18 @@ class BreathBar(Widget):
         self.steps = round(self.fullness(breath) * self.half_cells)
 
     def render(self) -> Content:
+        return self.line_of(self.steps)
+
+    def line_of(self, steps: int) -> Content:
         width = self.size.width
         half = width // 2
-        full, partial = divmod(max(0, self.steps), 2)
+        full, partial = divmod(max(0, steps), 2)
         left = " " * (half - full - partial) + ("▐" if partial else "") + "█" * full
         right = "█" * full + ("▌" if partial else "") + " " * (width - half - full - partial)
         return Content(left + right)
 
 
-class Bar(Widget):
+class Bar(CellsWidget):
     """A thin progress bar with a label, drawn with line characters: ━━━━━─── 42%"""
 
     DEFAULT_CSS = """
@@ -95,15 +140,22 @@ class Bar(Widget):
     }
     """
 
-    shown: reactive[tuple[int, int, str]] = reactive((0, 0, ""))
+    shown: reactive[tuple[int, int, str]] = reactive((0, 0, ""), repaint=False)
     """Cells filled, cells in all, and the label."""
+
+    def watch_shown(self, before: tuple[int, int, str], after: tuple[int, int, str]) -> None:
+        self.repaint_change(self.line_of(before), self.line_of(after))
 
     def set_progress(self, fraction: float, label: str, width: int) -> None:
         cells = max(4, width - len(label) - 1)
         self.shown = (round(max(0.0, min(1.0, fraction)) * cells), cells, label)
 
     def render(self) -> Content:
-        filled, cells, label = self.shown
+        return self.line_of(self.shown)
+
+    @staticmethod
+    def line_of(shown: tuple[int, int, str]) -> Content:
+        filled, cells, label = shown
         return Content.assemble(
             ("━" * filled, "$accent"),
             ("─" * (cells - filled), "$panel-lighten-2"),
@@ -112,37 +164,28 @@ class Bar(Widget):
         )
 
 
-class Glyph(Widget):
-    """One character of the big clock, each of its rows a widget of its own: a new second
-    redraws only the rows that differ (9 -> 8 is one row of the font), not the whole clock."""
-
-    DEFAULT_CSS = """
-    Glyph {
-        layout: vertical;
-    }
-    Glyph > Line {
-        height: 1;
-    }
-    """
+class Glyph(CellsWidget):
+    """One character of the big clock: a new second repaints only the cells of its rows that
+    differ (9 -> 8 is two cells of one row of the font), not the whole clock."""
 
     def __init__(self, character: str, scale: int) -> None:
         super().__init__()
         self.character = character
         self.scale = scale
-        rows = clock_font.glyph_rows(character, scale)
-        self.styles.width = len(rows[0])
-        self.styles.height = len(rows)
+        self.rows = clock_font.glyph_rows(character, scale)
+        self.styles.width = len(self.rows[0])
+        self.styles.height = len(self.rows)
 
-    def compose(self) -> ComposeResult:
-        for row in clock_font.glyph_rows(self.character, self.scale):
-            yield Line(row)
+    def render(self) -> Content:
+        return Content("\n".join(self.rows))
 
     def set_character(self, character: str) -> None:
-        if character != self.character:
-            self.character = character
-            rows = clock_font.glyph_rows(character, self.scale)
-            for line, row in zip(self.query(Line), rows, strict=True):
-                line.text = row
+        if character == self.character:
+            return
+        before, self.character = self.rows, character
+        self.rows = clock_font.glyph_rows(character, self.scale)
+        for y, (old, new) in enumerate(zip(before, self.rows, strict=True)):
+            self.repaint_change(Content(old), Content(new), y)
 
 
 class BigClock(Widget):
@@ -166,7 +209,7 @@ class BigClock(Widget):
     }
     """
 
-    value: reactive[str] = reactive("")
+    value: reactive[str] = reactive("", repaint=False)
     """The time shown, such as "1:05"."""
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -32,9 +32,9 @@ from spasmtimer.engine import Cue, Recorder, Resumption, Session, State, Status
 from spasmtimer.levels import Level
 from spasmtimer.terminal_cues import BackgroundCues
 
-BREATH_FRAME = 0.25
-"""Seconds between frames of the breathing visual: smooth enough for a slow breath, and four
-small redraws a second on the wire."""
+BREATH_FRAME = 0.5
+"""Seconds between frames of the breathing visual: 2 Hz reads as smooth for a breath of
+seconds, and each frame costs only the cells that moved."""
 BAR_WIDTH = 60
 """Progress bars stop growing here: a wider bar would only cost more bytes per redraw."""
 FLASH_SECONDS = 0.3
@@ -165,14 +165,21 @@ class SessionScreen(Screen[SessionOutcome]):
         self.next = Line(id="next")
         yield self.header
         with Vertical(id="main"):
-            yield self.step
-            yield self.detail
+            # Each line in a `Center` of its own, as wide as its text: a new word, or a
+            # flash, repaints its own cells rather than the terminal's whole width.
+            with Center():
+                yield self.step
+            with Center():
+                yield self.detail
             yield self.clock
-            yield self.word
+            with Center():
+                yield self.word
             with Center(id="breath-row"):
                 yield self.breath
-            yield self.cue
-            yield self.pain
+            with Center():
+                yield self.cue
+            with Center():
+                yield self.pain
         yield self.step_bar
         yield self.session_bar
         yield self.next

@@ -1,0 +1,95 @@
+"""Fewer bytes from Textual's partial screen updates, until the fix is made upstream.
+
+When a few cells change, Textual writes a `ChopsUpdate`: for each line, the pieces ("chops") of
+the widgets that overlap the changed span. Its `render_segments` pays for three things that
+draw nothing:
+
+- the cells of a chop to the left of the changed span, which are unchanged (a one-cell step
+  of a progress bar rewrote the bar from its left end);
+- a cursor move to a chop that starts just where the span ends (it writes no cell), and one
+  to a chop that starts where the previous one ended (the cursor is there already);
+- a newline after each line, though the next line starts with a cursor move of its own;
+- a colour code and a reset for every segment, even where the next has the same colours (each
+  row of the big clock set the same colours again).
+
+On the big clock each changed row paid more in these than in the cells it changed. `install`
+replaces the method with one that writes only the changed span of each chop, setting the colours
+only where they change and resetting them once at the end, in the same order, so the screen ends
+up exactly the same (tests/app/test_textual_output.py
+replays both through a terminal emulator). It is installed only on the Textual versions it was
+checked against: another version keeps Textual's own, until checked.
+"""
+
+from __future__ import annotations
+
+from rich.color import ColorSystem
+from rich.console import Console
+from rich.control import Control
+from rich.style import Style
+from textual import __version__ as textual_version
+from textual._compositor import ChopsUpdate
+from textual.strip import Strip
+
+CHECKED_VERSIONS = ("8.2.8",)
+"""Textual versions whose `ChopsUpdate` this was checked against (its fields and meaning)."""
+
+_textuals_own = ChopsUpdate.render_segments
+
+
+def render_segments(self: ChopsUpdate, console: Console) -> str:
+    """`ChopsUpdate.render_segments`, without what draws nothing (see above)."""
+    sequences: list[str] = []
+    append = sequences.append
+    color_system = console._color_system or ColorSystem.TRUECOLOR
+    pen = ""
+    """The SGR parameters in effect ("": the terminal's defaults)."""
+    cursor: tuple[int, int] | None = None
+    for y, x1, x2 in self.spans:
+        for end, (x, strip) in zip(self.chop_ends[y], self.chops[y].items(), strict=False):
+            if strip is None or x >= x2 or end <= x1:
+                continue
+            start, stop = max(x, x1), min(end, x2)
+            if (start, stop) != (x, end):
+                strip = strip.crop(start - x, stop - x)
+            if cursor != (start, y):
+                append(Control.move_to(start, y).segment.text)
+            for text, style, _ in strip:
+                if not text:
+                    continue
+                if style is not None and style._link:
+                    # A link's own sequence, which resets after itself, as Textual writes it.
+                    if pen:
+                        append("\x1b[0m")
+                        pen = ""
+                    append(Strip.render_style(style, text, color_system))
+                    continue
+                ansi = _sgr(style, color_system)
+                if ansi != pen:
+                    append(f"\x1b[0;{ansi}m" if pen and ansi else f"\x1b[{ansi or 0}m")
+                    pen = ansi
+                append(text)
+            cursor = (start + strip.cell_length, y)
+    if pen:
+        append("\x1b[0m")
+    return "".join(sequences)
+
+
+def _sgr(style: Style | None, color_system: ColorSystem) -> str:
+    """The SGR parameters of ``style``, as Textual works them out ("" for none)."""
+    if style is None:
+        return ""
+    return style._ansi or Strip.render_ansi(style, color_system)
+
+
+def install() -> bool:
+    """Use `render_segments` for Textual's partial updates, if this Textual was checked;
+    returns whether it is in use."""
+    if textual_version not in CHECKED_VERSIONS:
+        return False
+    ChopsUpdate.render_segments = render_segments  # type: ignore[method-assign]
+    return True
+
+
+def uninstall() -> None:
+    """Back to Textual's own (for tests that compare the two)."""
+    ChopsUpdate.render_segments = _textuals_own  # type: ignore[method-assign]
