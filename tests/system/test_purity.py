@@ -15,6 +15,7 @@ CORE = [
     "spasmtimer.engine",
     "spasmtimer.history",
     "spasmtimer.history_service",
+    "spasmtimer.trends",
     "spasmtimer.library",
     "spasmtimer.locations",
     "spasmtimer.display",
