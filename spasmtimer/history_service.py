@@ -17,13 +17,13 @@ from spasmtimer.levels import Level
 from spasmtimer.library import Item
 from spasmtimer.recording import HistoryWriter, SessionRecorder, Warn
 from spasmtimer.timeline import Timeline, cap_level
+from spasmtimer.trends import Trends, trends
 
 
 @dataclass(frozen=True, slots=True)
 class ProgramLevels:
-    done: list[int]
-    """The level of each counted session, oldest first."""
     current: Level
+    """The level the program runs at next (each counted session's is in `Trends.levels`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,7 @@ class HistoryView:
     records: Sequence[SessionRecord]
     totals: Totals
     levels: dict[str, ProgramLevels]
+    trends: Trends
 
 
 class HistoryService(Protocol):
@@ -127,10 +128,8 @@ class StoredHistory:
     def view(self, cap_of: Callable[[str], int | None]) -> HistoryView:
         records = self.history.sessions()
         levels = {
-            name: ProgramLevels(
-                [level for _, level in self.history.levels_over_time(name)],
-                self.history.current_level(name, cap_of(name)),
-            )
+            name: ProgramLevels(self.history.current_level(name, cap_of(name)))
             for name in sorted({r.program for r in records})
         }
-        return HistoryView(records, totals(records, self.history.now()), levels)
+        now = self.history.now()
+        return HistoryView(records, totals(records, now), levels, trends(records, now))

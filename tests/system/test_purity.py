@@ -70,3 +70,13 @@ def test_run_plain_does_not_import_textual(tmp_path) -> None:
         f"    assert main(['run', {str(program)!r}, '--plain']) == 0"
     )
     assert not textual_loaded_after(code)
+
+
+def test_the_app_starts_without_plotext() -> None:
+    """plotext (some 30 ms to import) is for the history screen's charts: not paid at start."""
+    probe = "import spasmtimer.app\nimport sys\nprint('plotext' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
