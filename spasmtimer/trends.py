@@ -19,8 +19,10 @@ from spasmtimer.display import pain_text
 from spasmtimer.history import SessionRecord
 from spasmtimer.levels import Level
 
-PAIN_SESSIONS = 30
-"""The pain chart shows the last this many sessions with a rating."""
+PAIN_SESSIONS = 24
+"""The pain chart shows the last this many sessions with a rating: few enough that, on the
+narrowest chart (60 columns), each session has two columns and more, so that no marker hides
+another of the same value (see `SIDE_BY_SIDE`)."""
 WEEKS = 12
 """The minutes chart shows at most this many weeks, up to this one."""
 
@@ -38,8 +40,9 @@ LEVEL_ROWS = 11
 """At most this many rows for the levels chart (fewer when that keeps each level on a row)."""
 TICK_GAP = 2
 """Columns at least between two labels of the x axis."""
-SIDE_BY_SIDE = 0.15
-"""How far (in sessions) pain before sits left of a session, and pain after right of it."""
+SIDE_BY_SIDE = 0.25
+"""How far (in sessions) pain before sits left of a session, and pain after right of it: half
+a session between any two markers, a column and more on any chart."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,8 +117,8 @@ def test_the_pain_chart_has_before_left_and_after_right_of_each_session() -> Non
         AFTER,
     )
     assert BEFORE != AFTER  # told apart without colour
-    assert before.xs == (0.85, 2.85) and before.ys == (4, 7)
-    assert after.xs == (1.15, 2.15, 3.15) and after.ys == (4, 2, 5)
+    assert before.xs == (0.75, 2.75) and before.ys == (4, 7)
+    assert after.xs == (1.25, 2.25, 3.25) and after.ys == (4, 2, 5)
     assert chart.xlim == (0.5, 3.5)
     # The whole scale, a row for each of its eleven points.
     assert chart.ylim == (0, 10) and chart.rows == PAIN_ROWS == 11
