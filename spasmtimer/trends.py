@@ -145,7 +145,7 @@ SEPARATOR = " · "
 
 
 def day_text(day: date | datetime) -> str:
-    """``16 Nov``: the day a chart's label or the text gives (its year is in the table)."""
+    """``16 Nov``: a day as a chart's label and the words give it, short and so without a year."""
     return f"{day.day} {day:%b}"
 
 
