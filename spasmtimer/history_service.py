@@ -18,13 +18,13 @@ from spasmtimer.library import Item
 from spasmtimer.program import Program
 from spasmtimer.recording import HistoryWriter, SessionRecorder, Warn
 from spasmtimer.timeline import LimitError, Timeline, cap_level, expand
+from spasmtimer.trends import Trends, trends
 
 
 @dataclass(frozen=True, slots=True)
 class ProgramLevels:
-    done: list[int]
-    """The level of each counted session, oldest first."""
     current: Level
+    """The level the program runs at next (each counted session's is in `Trends.levels`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,7 @@ class HistoryView:
     records: Sequence[SessionRecord]
     totals: Totals
     levels: dict[str, ProgramLevels]
+    trends: Trends
 
 
 def find_resumable(history: History, name: str, program: Program) -> SessionRecord | None:
@@ -168,10 +169,8 @@ class StoredHistory:
     def view(self, cap_of: Callable[[str], int | None]) -> HistoryView:
         records = self.history.sessions()
         levels = {
-            name: ProgramLevels(
-                [level for _, level in self.history.levels_over_time(name)],
-                self.history.current_level(name, cap_of(name)),
-            )
+            name: ProgramLevels(self.history.current_level(name, cap_of(name)))
             for name in sorted({r.program for r in records})
         }
-        return HistoryView(records, totals(records, self.history.now()), levels)
+        now = self.history.now()
+        return HistoryView(records, totals(records, now), levels, trends(records, now))

@@ -82,12 +82,11 @@ def _sgr(style: Style | None, color_system: ColorSystem) -> str:
 
 
 def install() -> bool:
-    """Use `render_segments` for Textual's partial updates, if this Textual was checked;
-    returns whether it is in use."""
-    if textual_version not in CHECKED_VERSIONS:
-        return False
-    ChopsUpdate.render_segments = render_segments  # type: ignore[method-assign]
-    return True
+    """Use `render_segments` for Textual's partial updates if this Textual was checked, and
+    Textual's own if not; returns whether it is in use."""
+    checked = textual_version in CHECKED_VERSIONS
+    ChopsUpdate.render_segments = render_segments if checked else _textuals_own  # type: ignore[method-assign]
+    return checked
 
 
 def uninstall() -> None:

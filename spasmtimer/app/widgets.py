@@ -3,10 +3,12 @@ state is a reactive, which skips unchanged values): every repaint is bytes on a 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.content import Content
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Digits, Static
@@ -14,6 +16,7 @@ from textual.widgets import Digits, Static
 from spasmtimer import clock_font
 from spasmtimer.engine import Breath
 from spasmtimer.text import printable
+from spasmtimer.trends import Paragraph, flowed
 
 
 def plain(text: str, style: str = "") -> Content:
@@ -254,3 +257,29 @@ class BigClock(Widget):
         for glyph in glyphs[:-1]:
             glyph.styles.margin = (0, clock_font.gap(scale), 0, 0)
         return glyphs
+
+
+class Words(Widget):
+    """`Paragraph`s of short items, re-flowed to the width the widget has: as many items to a
+    line as fit, none broken across two (see `trends.flowed`). Plain text, whatever it holds."""
+
+    DEFAULT_CSS = """
+    Words {
+        height: auto;
+    }
+    """
+
+    def __init__(
+        self, paragraphs: Sequence[Paragraph], *, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.paragraphs = tuple(paragraphs)
+
+    def lines(self, width: int) -> list[str]:
+        return flowed(self.paragraphs, width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        return plain("\n".join(self.lines(self.size.width)))

@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import DataTable, Digits, Static
 
 from spasmtimer import clock_font, safety
+from spasmtimer.app.charts import TrendChart
 from spasmtimer.app.screens.library import LibraryScreen
 from spasmtimer.app.screens.preview import PreviewScreen
 from spasmtimer.app.screens.safety import SafetyScreen
@@ -448,7 +449,10 @@ async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, s
         assert levels == {"breathing-5-1-3": Level(1), "spasm-first-aid": Level(0)}
         await pilot.press("h")
         assert isinstance(app.screen, HistoryScreen)
-        assert "now level 1" in str(app.screen.query_one("#levels").render())
+        legend = str(app.screen.query_one("#levels-legend", Static).render())
+        assert legend == "● breathing-5-1-3  now level 1"
+        [series] = app.screen.query_one("#levels-chart", TrendChart).chart.series
+        assert series.ys == (0.0,)
     [row] = history.sessions()
     assert (row.program, row.status, row.pain_before, row.pain_after) == (
         "breathing-5-1-3",

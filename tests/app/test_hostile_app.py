@@ -4,10 +4,13 @@ character reaches the terminal."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import tomli_w
 from textual.app import App
+from textual.containers import VerticalScroll
 from textual.widget import Widget
 
 from spasmtimer.app import SpasmtimerApp
@@ -21,6 +24,7 @@ from spasmtimer.locations import history_file, user_programs_dir
 from spasmtimer.settings import Settings
 from spasmtimer.text import CONTROL
 from tests.app_support import advance
+from tests.history_support import Past, record
 from tests.support import FakeClock
 from tests.unit.test_hostile import ESCAPES, MARKUP, hostile_history
 
@@ -112,11 +116,41 @@ async def test_hostile_history_rows_are_shown_as_text(clock: FakeClock, tmp_path
         await pilot.pause()
         await pilot.press("h")
         assert isinstance(app.screen, HistoryScreen)
-        text = screen_text(app)
+        screen_text(app)  # the charts, first
+        app.screen.query_one("#history", VerticalScroll).scroll_end(animate=False)
+        await pilot.pause()
+        text = screen_text(app)  # the table, under them
         assert "␛]0;pwned␇" in text
         assert "[@click=app.quit]x[/]" in text
         await pilot.press("escape")
         screen_text(app)  # the library, with each program's level from those rows
+
+
+@pytest.mark.parametrize("size", [(160, 70), (50, 70)], ids=["charts", "words"])
+async def test_hostile_program_names_in_the_trends_are_text(
+    clock: FakeClock, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Program names (another program may write any) name the levels chart's series, in its
+    legend and in its words: shown as they are, never as markup or escapes."""
+    history = History.open(history_file())
+    names = [*ESCAPES.values(), *MARKUP, "[@click=app.quit]x[/]"]
+    at = datetime(2026, 11, 20, 8, tzinfo=UTC)
+    record(
+        history, *(Past(name, n % 3, at + timedelta(hours=n), 3, 2) for n, name in enumerate(names))
+    )
+    app = make_app(clock, tmp_path, history)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("h")
+        assert isinstance(app.screen, HistoryScreen)
+        levels = app.screen.query_one("#levels")
+        levels.scroll_visible(animate=False, top=True)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "␛]0;pwned␇" in text
+        assert "[@click=app.quit]x[/]" in text
+        assert "[link=https://example.com]link[/link]" in text
+        assert "fake line" in text  # a carriage return in a name: one line, as in the table
 
 
 async def test_hostile_file_names_are_shown_as_text(clock: FakeClock, tmp_path: Path) -> None:

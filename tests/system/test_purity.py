@@ -15,6 +15,7 @@ CORE = [
     "spasmtimer.engine",
     "spasmtimer.history",
     "spasmtimer.history_service",
+    "spasmtimer.trends",
     "spasmtimer.library",
     "spasmtimer.locations",
     "spasmtimer.display",
@@ -87,3 +88,13 @@ def test_status_loads_neither_the_program_format_nor_the_other_commands() -> Non
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_app_starts_without_plotext() -> None:
+    """plotext (some 30 ms to import) is for the history screen's charts: not paid at start."""
+    probe = "import spasmtimer.app\nimport sys\nprint('plotext' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"

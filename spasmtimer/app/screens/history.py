@@ -1,4 +1,5 @@
-"""Past sessions: totals and streak, every session, and each program's level over time."""
+"""Past sessions: totals and streak, the trends as charts (or in words, where a chart cannot be
+read), and every session."""
 
 from __future__ import annotations
 
@@ -7,57 +8,125 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from spasmtimer.app.widgets import cell, plain
+from spasmtimer.app.widgets import Words, cell, plain
 from spasmtimer.display import pain_text, seconds_text
 from spasmtimer.history_service import HistoryView
+from spasmtimer.levels import Level
+from spasmtimer.trends import (
+    Chart,
+    Paragraph,
+    level_chart,
+    level_legend,
+    levels_words,
+    pain_chart,
+    pain_words,
+    week_chart,
+    week_words,
+)
 
-BLOCKS = "▁▂▃▄▅▆▇█"
-
-
-def level_line(levels: Sequence[int]) -> str:
-    """Levels as a row of bars, tallest for the highest level reached."""
-    top = max(levels, default=0) or 1
-    return "".join(
-        BLOCKS[min(len(BLOCKS) - 1, round(level / top * (len(BLOCKS) - 1)))] for level in levels
-    )
+CHARTS_FROM_COLUMNS = 60
+"""Narrower than this, the trends are in words: a chart's labels would not fit."""
+CHARTS_FROM_ROWS = 20
+"""Shorter than this, the trends are in words: a chart would not fit between header and footer."""
+SIDE_BY_SIDE_FROM_COLUMNS = 150
+"""From this wide, the three charts stand side by side."""
+SERIES_COLOURS = ("primary", "warning", "success", "secondary", "accent", "error")
+"""Theme colours of a chart's series, in order (each also has a marker of its own)."""
 
 
 class HistoryScreen(Screen[None]):
     BINDINGS = [Binding("escape,q,h", "app.pop_screen", "Back")]
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (CHARTS_FROM_COLUMNS, "-medium"),
+        (SIDE_BY_SIDE_FROM_COLUMNS, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (CHARTS_FROM_ROWS, "-tall")]
 
     def __init__(self, view: HistoryView) -> None:
         super().__init__()
         self.records = view.records
         self.totals = view.totals
         self.levels = view.levels
+        self.trends = view.trends
+
+    def on_mount(self) -> None:
+        # Textual greys every colour under NO_COLOR: charts that tell series apart by colour
+        # (as well as by marker) give way to the same in words.
+        self.set_class(self.app.no_color, "-no-color")
+        if self.records:
+            self._fill_table()
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="header")
         with VerticalScroll(id="history"):
             if not self.records:
                 yield Static("No sessions yet. They appear here as soon as one starts.")
-            else:
-                yield Static(self.totals.describe(), id="totals")
-                width = max(len(name) for name in self.levels)
-                lines = [
-                    f"{name:<{width}}  {level_line(levels.done)}  now {levels.current}"
-                    for name, levels in sorted(self.levels.items())
-                ]
-                yield Static(
-                    Content.assemble(("Levels over time", "bold"), "\n", plain("\n".join(lines))),
-                    id="levels",
+                return
+            yield Static(self.totals.describe(), id="totals")
+            with Container(id="trends"):
+                title = "Pain before and after, session by session"
+                if self.trends.pain_left_out:
+                    title += f" (the last {len(self.trends.pain)} rated)"
+                yield from self._trend(
+                    "pain", title, pain_chart(self.trends), pain_words(self.trends)
                 )
-                yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+                yield from self._trend(
+                    "weeks",
+                    "Minutes per week",
+                    week_chart(self.trends),
+                    week_words(self.trends),
+                    legend=Content("Each week from its Monday: all the time done, counted or not."),
+                )
+                current = {name: levels.current for name, levels in self.levels.items()}
+                yield from self._trend(
+                    "levels",
+                    "Levels over time",
+                    level_chart(self.trends),
+                    levels_words(self.trends, current),
+                    legend=self._levels_legend(current),
+                )
+            yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
-    def on_mount(self) -> None:
-        if not self.records:
-            return
+    def _trend(
+        self,
+        name: str,
+        title: str,
+        chart: Chart | None,
+        words: Sequence[Paragraph],
+        legend: Content | None = None,
+    ) -> ComposeResult:
+        """A chart under its title, its legend under it; or the same in words."""
+        with Vertical(id=name, classes="trend"):
+            yield Static(Content.styled(title, "bold"), classes="trend-title")
+            if chart is None:  # nothing to draw: the words say so, whatever the size
+                yield Words(words, id=f"{name}-words")
+                return
+            # Not imported with the app: plotext takes some 30 ms to import.
+            from spasmtimer.app.charts import TrendChart
+
+            yield TrendChart(chart, SERIES_COLOURS, id=f"{name}-chart")
+            yield Static(
+                legend if legend is not None else _legend(chart),
+                id=f"{name}-legend",
+                classes="trend-legend",
+            )
+            yield Words(words, id=f"{name}-words", classes="trend-words")
+
+    def _levels_legend(self, current: dict[str, Level]) -> Content:
+        """Each program's marker (in its colour) and name, and its level now."""
+        return Content("\n").join(
+            Content.assemble((marker, _colour(n)), " ", plain(text))
+            for n, marker, text in level_legend(self.trends, current)
+        )
+
+    def _fill_table(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("When", "Program", "Level", "Time", "", "Pain", "Notes")
         for r in reversed(self.records):
@@ -72,6 +141,18 @@ class HistoryScreen(Screen[None]):
             )
 
 
+def _legend(chart: Chart) -> Content:
+    """``● before  ▲ after``: each series' marker, in its colour, and its name."""
+    return Content("   ").join(
+        Content.assemble((marker, _colour(n)), " ", plain(label))
+        for n, (marker, label) in enumerate(chart.legend)
+    )
+
+
+def _colour(series: int | None) -> str:
+    """The style of a series' marker in a legend: its colour in the chart."""
+    return "" if series is None else f"${SERIES_COLOURS[series % len(SERIES_COLOURS)]}"
+
+
 def _when(moment: datetime) -> str:
     return moment.astimezone().strftime("%a %d %b %H:%M")
-

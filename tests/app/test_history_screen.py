@@ -1,0 +1,157 @@
+"""The history screen's trends, driven by a pilot: charts where they can be read, the same in
+words where they cannot, and charts that draw what the pure code prepared."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from textual.widget import Widget
+
+from spasmtimer.app import SpasmtimerApp
+from spasmtimer.app.charts import TrendChart
+from spasmtimer.app.screens.history import HistoryScreen
+from spasmtimer.app.widgets import Words
+from spasmtimer.history import History
+from spasmtimer.history_service import StoredHistory
+from spasmtimer.settings import Settings
+from tests.history_support import BUSY_NOW, Past, busy, local_time, record
+from tests.support import FakeClock
+
+TRENDS = ("pain", "weeks", "levels")
+
+
+def busy_app(clock: FakeClock, tmp_path: Path) -> SpasmtimerApp:
+    seen = tmp_path / "seen"
+    seen.touch()
+    history = History.open(tmp_path / "history.sqlite3", now=lambda: BUSY_NOW)
+    record(history, *busy())
+    return SpasmtimerApp(
+        settings=Settings(theme="textual-dark", flash=False),
+        clock=clock,
+        safety_marker=seen,
+        history=StoredHistory(history, warn=print),
+    )
+
+
+def shown(screen: HistoryScreen) -> set[str]:
+    """What each trend shows: ``pain-chart``, ``pain-words``, ..."""
+    return {
+        widget.id
+        for name in TRENDS
+        for widget in screen.query(f"#{name} > TrendChart, #{name} > Words").results(Widget)
+        if widget.id is not None and widget.display
+    }
+
+
+CHARTS = {f"{name}-chart" for name in TRENDS}
+WORDS = {f"{name}-words" for name in TRENDS}
+
+
+async def test_charts_give_way_to_words_where_they_cannot_be_read(
+    clock: FakeClock, tmp_path: Path
+) -> None:
+    app = busy_app(clock, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        assert shown(screen) == CHARTS
+        for size, expected in [
+            ((59, 24), WORDS),  # too narrow for a chart's labels
+            ((60, 24), CHARTS),
+            ((80, 19), WORDS),  # too short for a chart between header and footer
+            ((80, 20), CHARTS),
+            ((200, 60), CHARTS),
+        ]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            assert shown(screen) == expected, size
+        # Wide: pain across the top, minutes and levels side by side under it.
+        assert screen.has_class("-wide")
+        pain, weeks, levels = (screen.query_one(f"#{name}-chart", TrendChart) for name in TRENDS)
+        assert pain.region.width > 190
+        assert pain.region.bottom < weeks.region.y == levels.region.y
+        assert weeks.region.right < levels.region.x
+
+
+async def test_no_color_gives_words(
+    clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = busy_app(clock, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        assert shown(app.screen) == WORDS
+
+
+async def test_a_chart_draws_its_series_with_the_labels_that_fit(
+    clock: FakeClock, tmp_path: Path
+) -> None:
+    with local_time("UTC"):
+        app = busy_app(clock, tmp_path)
+        async with app.run_test(size=(80, 60)) as pilot:
+            await pilot.press("h")
+            await pilot.pause()
+            pain = app.screen.query_one("#pain-chart", TrendChart)
+            drawn = pain.render()
+            assert isinstance(drawn, Text)
+            lines = drawn.plain.splitlines()
+            assert len(lines) == pain.size.height == 11 + 3
+            before, after = pain.chart.series
+            assert drawn.plain.count("●") == len(before.xs) == 24  # every point drawn
+            assert drawn.plain.count("▲") == len(after.xs) == 24
+            labels = [label for _, label in pain.chart.xticks(pain.size.width)]
+            assert len(labels) >= 5
+            assert lines[-1].split() == [part for label in labels for part in label.split()]
+            # The y axis: 10 at the top row of the plot, 0 at its bottom.
+            assert lines[1].strip().startswith("10┤") and lines[11].strip().startswith("0┤")
+            words = app.screen.query_one("#pain-words", Words)
+            assert not words.display  # there, for a narrower window
+            assert words.lines(200)[0].startswith("27 Oct 3 → 2 · 28 Oct 2 → 1 · 28 Oct 6 → 3")
+
+
+@pytest.mark.parametrize("width", [60, 67, 80, 99, 149, 150, 200])
+async def test_no_pain_marker_hides_another(clock: FakeClock, tmp_path: Path, width: int) -> None:
+    """The same pain before and after, session after session, on one row of the chart: each
+    of the 48 ratings still has a cell of its own, on any chart from the narrowest."""
+    seen = tmp_path / "seen"
+    seen.touch()
+    history = History.open(tmp_path / "history.sqlite3", now=lambda: BUSY_NOW)
+    start = BUSY_NOW - timedelta(days=40)
+    record(history, *(Past("desk-break", 0, start + timedelta(days=n), 3, 3) for n in range(30)))
+    app = SpasmtimerApp(
+        settings=Settings(theme="textual-dark", flash=False),
+        clock=clock,
+        safety_marker=seen,
+        history=StoredHistory(history, warn=print),
+    )
+    async with app.run_test(size=(width, 40)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        pain = app.screen.query_one("#pain-chart", TrendChart)
+        assert pain.display
+        drawn = pain.render()
+        assert isinstance(drawn, Text)
+        assert (drawn.plain.count("●"), drawn.plain.count("▲")) == (24, 24)
+
+
+@pytest.mark.parametrize("width", [60, 71, 80, 97, 120, 149, 150, 173, 200, 240])
+async def test_every_x_label_chosen_is_drawn(clock: FakeClock, tmp_path: Path, width: int) -> None:
+    """plotext leaves out a label it finds no room for: the labels chosen must all have room."""
+    with local_time("UTC"):
+        app = busy_app(clock, tmp_path)
+        async with app.run_test(size=(width, 50)) as pilot:
+            await pilot.press("h")
+            await pilot.pause()
+            for name in TRENDS:
+                chart = app.screen.query_one(f"#{name}-chart", TrendChart)
+                drawn = chart.render()
+                assert isinstance(drawn, Text)
+                chosen = [label for _, label in chart.chart.xticks(chart.size.width)]
+                assert drawn.plain.splitlines()[-1].split() == " ".join(chosen).split(), name
