@@ -12,6 +12,8 @@ from spasmtimer.cli import main
 from spasmtimer.history import History
 from spasmtimer.locations import history_file
 from spasmtimer.status import MAX_WIDTH, Status, status_line, status_of, width
+from tests.history_support import BUSY_NOW, busy, local_time
+from tests.history_support import record as record_past
 from tests.unit.test_history import WallClock, record
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)  # a Friday
@@ -41,6 +43,20 @@ def test_a_busy_history_gives_the_wait_today_and_the_streak(history: History) ->
     record(history, 0, at=NOW - timedelta(minutes=34), minutes=4)
     assert line(history) == "desk-break in 15m · 3 today · 5-day streak"
     assert line(history, "seated-hamstring") == "seated-hamstring due · 3 today · 5-day streak"
+
+
+def test_a_busy_history_of_eleven_weeks(tmp_path: Path) -> None:
+    with local_time("UTC"):
+        history = History.open(tmp_path / "busy.sqlite3", now=WallClock(BUSY_NOW))
+        record_past(history, *busy())
+        # Saturday noon: no session yet today, one every weekday this week.
+        assert line(history, now=BUSY_NOW) == "desk-break due · none today · 5-day streak"
+        # Friday evening, 20 minutes after the hamstring stretch ended at 18:55.
+        friday = datetime(2026, 11, 20, 19, 15, tzinfo=UTC)
+        assert line(history, "seated-hamstring", now=friday) == (
+            "seated-hamstring in 25m · 2 today · 5-day streak"
+        )
+        assert line(history, now=friday) == "desk-break due · 2 today · 5-day streak"
 
 
 def test_the_wait_counts_down_from_the_end_of_any_session_of_the_program(
