@@ -1,18 +1,21 @@
-"""What a session costs on the wire and on the machine, measured in a pseudo-terminal.
+"""What a session costs on the wire and on the machine, side by side with termdown.
 
-    python benchmarks/terminal.py            # all measurements, about two minutes
-    python benchmarks/terminal.py --quick    # shorter windows, for a first look
+    python benchmarks/terminal.py            # everything, medians of 3: about a quarter hour
+    python benchmarks/terminal.py --quick    # one run each, shorter windows: a first look
 
-For each scenario, `spasmtimer run` is started in an 80x24 pseudo-terminal (stdlib `pty`), as a
-terminal emulator or sshd would start it. Everything it writes is read and counted. Over a
-steady window of the session (after start-up), it reports:
+Each scenario runs `spasmtimer run` in a pseudo-terminal (stdlib `pty`) of 80x24 and of 200x60,
+as a terminal emulator or sshd would start it, and reads everything it writes. Over a steady
+window of the session (after start-up) it reports bytes per second, and the floor: the fewest
+bytes a terminal needs to show the same frames (`floor.py`: the output replayed through pyte,
+frame by frame, and only the changed cells written). termdown 2.0.0, a well-known countdown
+timer, runs in the same run at each size for comparison (`pip install termdown==2.0.0`; it is
+skipped if it is not on PATH). The window title spasmtimer keeps counts toward its bytes, and
+toward the floor.
 
-- bytes written to the terminal per second;
-- CPU time of the process, as a percentage of one core (utime + stime from /proc);
-- peak RSS (VmHWM from /proc).
-
-Start-up: the time from spawning to the first frame of the app (the first output that paints
-the session's countdown), and for `--plain`, to the first line.
+Then the machine: CPU time of each process during a hold (utime + stime from /proc, as a share
+of one core) and peak RSS (VmHWM); and start-up: the time from spawning to the first frame of
+`run`, next to the first frame of an idle Textual app, the first line of `run --plain`, and
+`--version` and `--help`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import fcntl
 import os
 import pty
 import select
+import shutil
 import signal
 import statistics
 import struct
@@ -30,20 +34,26 @@ import sys
 import tempfile
 import termios
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-HOLD = """title = "Bench hold"
+from floor import FloorMeter, frames
+
+STRETCH = """title = "Bench"
 prepare = 0
 [[steps]]
 type = "stretch"
 name = "Seated hamstring stretch"
-hold = "10m"
+hold = "{hold}"
 cue = "Sit on the edge of the bed, one leg along it. Lean forward gently."
 halfway = "Breathe out and let it go a little further."
+{more}
 """
 
-BREATHING = """title = "Bench breathing"
+SCENARIOS = {
+    "10-min hold": STRETCH.format(hold="10m", more=""),
+    "2-min hold": STRETCH.format(hold="2m", more=""),
+    "breathing 5-1-3": """title = "Bench"
 prepare = 0
 [[steps]]
 type = "breathe"
@@ -53,6 +63,34 @@ pause = 1
 exhale = 3
 cycles = 60
 cue = "Picture a tight knot unravelling as you breathe in."
+""",
+    "a stretch with breath": STRETCH.format(hold="2m", more='breath = "5-1-3"'),
+    "1-s phases": """title = "Bench"
+prepare = 0
+[[steps]]
+type = "stretch"
+name = "Pelvic tilt"
+hold = 1
+reps = 600
+rest = 0
+cue = "Flatten the small of your back into the floor, then let it go."
+""",
+}
+TARGETS = {
+    # The floor ratio at most, and termdown's bytes at most (as a share), where one is set.
+    "10-min hold": (1.5, None),
+    "2-min hold": (1.5, 0.5),
+    "breathing 5-1-3": (1.2, 1.0),
+    "a stretch with breath": (1.3, None),
+    "1-s phases": (1.3, None),
+}
+SIZES = ((80, 24), (200, 60))
+IDLE_TEXTUAL = """from textual.app import App
+from textual.widgets import Static
+class Idle(App):
+    def compose(self):
+        yield Static("Bench idle")
+Idle().run()
 """
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -72,25 +110,27 @@ def peak_rss_mb(pid: int) -> float:
 
 @dataclass
 class Terminal:
-    """A child process in an 80x24 pseudo-terminal, with every byte it writes counted."""
+    """A child process in a pseudo-terminal, with every byte it writes kept with its time."""
 
     pid: int
     fd: int
-    output: bytearray
+    started: float
+    chunks: list[tuple[float, bytes]] = field(default_factory=list)
 
     @classmethod
-    def spawn(
-        cls, argv: list[str], env: dict[str, str], size: tuple[int, int] = (80, 24)
-    ) -> Terminal:
+    def spawn(cls, argv: list[str], env: dict[str, str], size: tuple[int, int]) -> Terminal:
+        started = time.monotonic()
         pid, fd = pty.fork()
         if pid == 0:  # the child: become the program
             os.execvpe(argv[0], argv, env)
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
-        return cls(pid, fd, bytearray())
+        return cls(pid, fd, started)
 
-    def read_for(self, seconds: float) -> int:
-        """Read for ``seconds``; returns how many bytes arrived."""
-        before = len(self.output)
+    @property
+    def output(self) -> bytes:
+        return b"".join(chunk for _, chunk in self.chunks)
+
+    def read_for(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
             ready, _, _ = select.select([self.fd], [], [], left)
@@ -98,20 +138,18 @@ class Terminal:
                 try:
                     chunk = os.read(self.fd, 65536)
                 except OSError:
-                    break
+                    return
                 if not chunk:
-                    break
-                self.output += chunk
-        return len(self.output) - before
+                    return
+                self.chunks.append((time.monotonic() - self.started, chunk))
 
-    def wait_for(self, marker: bytes, timeout: float = 10) -> float:
-        """Seconds until ``marker`` appears in the output."""
-        start = time.monotonic()
+    def wait_for(self, marker: bytes, timeout: float = 15) -> float:
+        """Seconds from spawning until ``marker`` appears in the output."""
         while marker not in self.output:
-            if time.monotonic() - start > timeout:
+            if time.monotonic() - self.started > timeout:
                 raise TimeoutError(marker)
-            self.read_for(0.005)
-        return time.monotonic() - start
+            self.read_for(0.002)
+        return self.chunks[-1][0]
 
     def close(self) -> None:
         try:
@@ -123,16 +161,23 @@ class Terminal:
         os.close(self.fd)
 
 
-def environment(tmp: Path, term: str = "xterm-256color") -> dict[str, str]:
+def environment(tmp: Path, size: tuple[int, int]) -> dict[str, str]:
+    """Settings and history of their own in ``tmp``: each run starts as on a fresh machine,
+    where nothing is offered for resuming."""
+    tmp = Path(tempfile.mkdtemp(dir=tmp))
     env = dict(os.environ)
     env.update(
-        TERM=term,
-        COLUMNS="80",
-        LINES="24",
+        TERM="xterm-256color",
+        COLUMNS=str(size[0]),
+        LINES=str(size[1]),
         XDG_CONFIG_HOME=str(tmp / "config"),
         XDG_DATA_HOME=str(tmp / "data"),
+        XDG_CACHE_HOME=str(tmp / "cache"),
     )
-    env.pop("NO_COLOR", None)
+    for name in ("NO_COLOR", "TMUX", "STY"):
+        env.pop(name, None)
+    (tmp / "data" / "spasmtimer").mkdir(parents=True, exist_ok=True)
+    (tmp / "data" / "spasmtimer" / "safety-seen").touch()  # straight to the session
     return env
 
 
@@ -140,77 +185,146 @@ def spasmtimer() -> str:
     return str(Path(sys.executable).parent / "spasmtimer")
 
 
-def steady(
-    program: Path, env: dict[str, str], settle: float, window: float
-) -> tuple[float, float, float]:
-    """Bytes per second, CPU % of one core, and peak RSS over a steady window of a session."""
-    term = Terminal.spawn([spasmtimer(), "run", str(program), "--no-bell"], env)
+@dataclass
+class Wire:
+    bytes_per_second: float
+    floor_per_second: float
+    cpu_percent: float
+    peak_rss_mb: float
+
+    @property
+    def ratio(self) -> float:
+        return self.bytes_per_second / self.floor_per_second
+
+
+def on_the_wire(
+    argv: list[str], folder: Path, size: tuple[int, int], settle: float, window: float
+) -> Wire:
+    """Bytes and their floor per second over ``window`` seconds after ``settle``."""
+    term = Terminal.spawn(argv, environment(folder, size), size)
     try:
         term.read_for(settle)
-        cpu_before = cpu_seconds(term.pid)
-        started = time.monotonic()
-        count = term.read_for(window)
-        took = time.monotonic() - started
-        cpu = (cpu_seconds(term.pid) - cpu_before) / took * 100
+        cpu_before, at = cpu_seconds(term.pid), time.monotonic()
+        term.read_for(window)
+        cpu = (cpu_seconds(term.pid) - cpu_before) / (time.monotonic() - at) * 100
         rss = peak_rss_mb(term.pid)
     finally:
         term.close()
-    return count / took, cpu, rss
+    meter = FloorMeter(*size)
+    given = floor = 0
+    for start, frame in frames(term.chunks):
+        cost = meter.feed(frame)  # every frame, so that the emulator's screen is right
+        if settle <= start < settle + window:
+            given += len(frame)
+            floor += cost.total
+    return Wire(given / window, floor / window, cpu, rss)
 
 
-def first_frame(program: Path, env: dict[str, str]) -> float:
-    """Spawn to the first painted frame of the session: the title in the header."""
-    started = time.monotonic()
-    term = Terminal.spawn([spasmtimer(), "run", str(program), "--no-bell"], env)
+def first_frame(argv: list[str], env: dict[str, str], marker: bytes) -> float:
+    term = Terminal.spawn(argv, env, (80, 24))
     try:
-        term.wait_for(b"Bench hold")
-        return time.monotonic() - started
+        return term.wait_for(marker)
     finally:
         term.close()
 
 
-def first_plain_line(program: Path, env: dict[str, str]) -> float:
+def first_line(argv: list[str], env: dict[str, str]) -> float:
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [spasmtimer(), "run", str(program), "--plain"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+    process = subprocess.Popen(
+        argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
-    assert proc.stdout is not None
-    proc.stdout.readline()
+    assert process.stdout is not None
+    process.stdout.readline()
     took = time.monotonic() - started
-    proc.kill()
-    proc.wait()
+    process.kill()
+    process.wait()
     return took
+
+
+def median_ms(samples: list[float]) -> str:
+    return f"{statistics.median(samples) * 1000:.0f} ms"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="shorter measuring windows")
+    parser.add_argument("--quick", action="store_true", help="one run each, shorter windows")
     args = parser.parse_args()
-    settle, window, runs = (3.0, 10.0, 3) if args.quick else (5.0, 30.0, 7)
+    settle, window, runs = (3.0, 8.0, 1) if args.quick else (4.0, 20.0, 3)
+    termdown = shutil.which("termdown")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        env = environment(folder)
-        hold, breathing = folder / "hold.toml", folder / "breathing.toml"
-        hold.write_text(HOLD)
-        breathing.write_text(BREATHING)
-        print(f"{'while':<28} {'bytes/s':>9} {'CPU':>7} {'peak RSS':>9}")
-        for label, program in (("a stretch hold", hold), ("a breathing drill", breathing)):
-            rate, cpu, rss = steady(program, env, settle, window)
-            print(f"{label:<28} {rate:>7.0f} B {cpu:>6.2f}% {rss:>6.1f} MB")
-        frames = [first_frame(hold, env) for _ in range(runs)]
-        lines = [first_plain_line(hold, env) for _ in range(runs)]
+        programs = {}
+        for name, text in SCENARIOS.items():
+            programs[name] = folder / f"{name.replace(' ', '-')}.toml"
+            programs[name].write_text(text)
+
+        print(f"Bytes per second to the terminal, medians of {runs} over {window:.0f} s windows.")
+        print("floor: the fewest bytes that show the same frames (benchmarks/floor.py).\n")
+        header = f"{'size':<8}{'while':<24}{'spasmtimer':>11}{'floor':>7}{'ratio':>7}"
+        print(f"{header}{'termdown':>10}{'share':>7}  target")
+        cpu_rows = []
+        for size in SIZES:
+            theirs = None
+            if termdown:
+                runs_of_termdown = [
+                    on_the_wire([termdown, "10m"], folder, size, settle, window)
+                    for _ in range(runs)
+                ]
+                theirs = statistics.median(w.bytes_per_second for w in runs_of_termdown)
+                cpu_rows.append((size, "termdown, 10 min", runs_of_termdown))
+            for name, program in programs.items():
+                argv = [spasmtimer(), "run", str(program), "--no-bell"]
+                wires = [on_the_wire(argv, folder, size, settle, window) for _ in range(runs)]
+                if name == "10-min hold":
+                    cpu_rows.append((size, "spasmtimer, 10-min hold", wires))
+                given = statistics.median(w.bytes_per_second for w in wires)
+                floor = statistics.median(w.floor_per_second for w in wires)
+                ratio, share_limit = TARGETS[name]
+                share = given / theirs if theirs else None
+                met = given <= ratio * floor and (
+                    share_limit is None or share is None or share <= share_limit
+                )
+                target = f"≤ {ratio} × floor" + (
+                    f", ≤ {share_limit} × termdown" if share_limit else ""
+                )
+                beside = f"{theirs:>10.0f}{share:>7.2f}" if theirs and share else f"{'-':>17}"
+                print(
+                    f"{f'{size[0]}x{size[1]}':<8}{name:<24}{given:>9.0f} B{floor:>7.0f}"
+                    f"{given / floor:>7.2f}{beside}  {target}: {'met' if met else 'NOT MET'}"
+                )
+
+        print("\nDuring a 10-minute hold (median of the runs):")
+        for size, label, wires in cpu_rows:
+            cpu = statistics.median(w.cpu_percent for w in wires)
+            rss = statistics.median(w.peak_rss_mb for w in wires)
+            print(
+                f"  {size[0]}x{size[1]}  {label:<26} CPU {cpu:5.2f} % of a core, "
+                f"peak RSS {rss:5.1f} MB"
+            )
+
+        idle = folder / "idle.py"
+        idle.write_text(IDLE_TEXTUAL)
+        starts = 3 if args.quick else 7
+        hold = str(programs["10-min hold"])
+
+        def fresh() -> dict[str, str]:
+            return environment(folder, (80, 24))
+
+        # Alternated, so that both meet the machine in the same state.
+        ours, textual = [], []
+        for _ in range(starts):
+            ours.append(first_frame([spasmtimer(), "run", hold, "--no-bell"], fresh(), b"Bench"))
+            textual.append(first_frame([sys.executable, str(idle)], fresh(), b"Bench idle"))
+        plain = [first_line([spasmtimer(), "run", hold, "--plain"], fresh()) for _ in range(starts)]
+        version = [first_line([spasmtimer(), "--version"], fresh()) for _ in range(starts)]
+        helped = [first_line([spasmtimer(), "--help"], fresh()) for _ in range(starts)]
+        print(f"\nStart-up, medians of {starts}:")
         print(
-            f"\nfirst frame of `run`:        median {statistics.median(frames) * 1000:.0f} ms "
-            f"(min {min(frames) * 1000:.0f}, max {max(frames) * 1000:.0f})"
+            f"  first frame of `run`: {median_ms(ours)}, an idle Textual app's: "
+            f"{median_ms(textual)} ({statistics.median(ours) / statistics.median(textual):.2f} ×)"
         )
-        print(
-            f"first line of `run --plain`: median {statistics.median(lines) * 1000:.0f} ms "
-            f"(min {min(lines) * 1000:.0f}, max {max(lines) * 1000:.0f})"
-        )
+        print(f"  first line of `run --plain`: {median_ms(plain)}")
+        print(f"  --version: {median_ms(version)}, --help: {median_ms(helped)}")
 
 
 if __name__ == "__main__":

@@ -9,13 +9,12 @@ only: no program file is loaded, no Textual) and it never writes: see `History.p
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from spasmtimer.history import SessionRecord, totals
-from spasmtimer.text import one_line
+from spasmtimer.text import cell_width, fit_cells, one_line
 
 MAX_WIDTH = 60
 """Columns the line may take at most: a status bar shares its row with the window list."""
@@ -84,7 +83,7 @@ def status_line(status: Status, *, tmux: bool = False) -> str:
     if status.streak_days >= 2:
         rest.append(f"{status.streak_days}-day streak")
     tail = f" {when}" + "".join(f" · {part}" for part in rest)
-    name = fit(one_line(status.program), MAX_WIDTH - width(tail))
+    name = fit_cells(one_line(status.program), MAX_WIDTH - cell_width(tail))
     if not tmux:
         return name + tail
     name = name.replace("#", "##")  # tmux reads "#" as the start of its markup
@@ -93,24 +92,3 @@ def status_line(status: Status, *, tmux: bool = False) -> str:
     if style:
         program_part = f"#[{style}]{program_part}#[default]"
     return f"{program_part} · {after}"
-
-
-def width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: wide (East Asian) characters take two, combining
-    marks none."""
-    return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        for c in text
-    )
-
-
-def fit(text: str, columns: int) -> str:
-    """``text`` cut to ``columns``, with "…" where it was cut."""
-    if width(text) <= columns:
-        return text
-    cut = ""
-    for char in text:
-        if width(cut + char) > columns - 1:
-            break
-        cut += char
-    return cut + "…"

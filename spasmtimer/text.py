@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from typing import TextIO
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -134,3 +135,24 @@ class TerminalText(io.TextIOBase):
     @property
     def errors(self) -> str | None:  # type: ignore[override]
         return self.stream.errors
+
+
+def cell_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (East Asian) characters take two, combining
+    marks none."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
+def fit_cells(text: str, columns: int) -> str:
+    """``text`` cut to ``columns``, with "…" where it was cut."""
+    if cell_width(text) <= columns:
+        return text
+    cut = ""
+    for char in text:
+        if cell_width(cut + char) > columns - 1:
+            break
+        cut += char
+    return cut + "…"

@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Digits, Static
+from textual.widgets import Digits
 
 from spasmtimer import clock_font
 from spasmtimer.engine import Breath
@@ -30,33 +30,29 @@ def cell(text: str) -> Text:
     return Text(printable(text))
 
 
-class Line(Static):
-    """One line (or a few) of plain text, never read as markup.
-
-    The text is a reactive: setting it to what it shows already redraws nothing.
-    """
-
-    text: reactive[str] = reactive("")
-
-    def __init__(self, text: str = "", *, id: str | None = None) -> None:
-        super().__init__(plain(text), id=id)
-        self.set_reactive(Line.text, text)
-
-    def watch_text(self, text: str) -> None:
-        self.update(plain(text))
+MERGE_GAP = 2
+"""Unchanged cells between two changed ones that are written over rather than jumped: a
+cursor move costs more bytes than two cells."""
 
 
-def changed_span(old: Content, new: Content) -> tuple[int, int] | None:
-    """Where two lines differ, in text or in style: the first cell that differs and the one
-    after the last; None when they are the same."""
+def changed_spans(old: Content, new: Content) -> list[tuple[int, int]]:
+    """Where two lines differ, in text or in style: runs of cells, each from the first cell
+    that differs to the one after the last, as few as are worth it (see `MERGE_GAP`)."""
     if old == new:
-        return None
+        return []
     old_cells, new_cells = _cells(old), _cells(new)
     length = max(len(old_cells), len(new_cells))
     old_cells += [None] * (length - len(old_cells))
     new_cells += [None] * (length - len(new_cells))
-    differ = [i for i, (a, b) in enumerate(zip(old_cells, new_cells, strict=True)) if a != b]
-    return (differ[0], differ[-1] + 1) if differ else None
+    spans: list[tuple[int, int]] = []
+    for i, (a, b) in enumerate(zip(old_cells, new_cells, strict=True)):
+        if a == b:
+            continue
+        if spans and i - spans[-1][1] <= MERGE_GAP:
+            spans[-1] = (spans[-1][0], i + 1)
+        else:
+            spans.append((i, i + 1))
+    return spans
 
 
 def _cells(content: Content) -> list[tuple[str, tuple[object, ...]] | None]:
@@ -78,10 +74,55 @@ class CellsWidget(Widget):
     def repaint_change(self, before: Content, after: Content, y: int = 0) -> None:
         """Repaint the cells of line ``y`` where ``after``, what it shows now, differs from
         ``before``."""
-        span = changed_span(before, after)
-        if span is not None:
-            start, end = span
-            self.refresh(Region(start, y, end - start, 1))
+        regions = [Region(start, y, end - start, 1) for start, end in changed_spans(before, after)]
+        if regions:
+            self.refresh(*regions)
+
+
+class Line(CellsWidget):
+    """A line (or a few) of plain text, never read as markup, as wide as its text (or as its
+    CSS says). A change that keeps its length repaints only the cells that differ ("rep 6 of
+    600" -> "rep 7 of 600" is one cell); one that does not is laid out again.
+
+    The text is a reactive: setting it to what it shows already redraws nothing.
+    """
+
+    DEFAULT_CSS = """
+    Line {
+        width: auto;
+        height: auto;
+    }
+    """
+
+    FLASH_STYLE = "$text on $accent"
+
+    text: reactive[str] = reactive("", repaint=False)
+    flash: reactive[bool] = reactive(False, repaint=False)
+    """Drawn in `FLASH_STYLE`, a bell for the eyes. A style of its content, not a CSS class:
+    a class is applied a frame later, and the line would be written twice."""
+
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_reactive(Line.text, text)
+
+    def render(self) -> Content:
+        return self.content_of(self.text, self.flash)
+
+    def content_of(self, text: str, flash: bool) -> Content:
+        return plain(text, self.FLASH_STYLE if flash else "")
+
+    def watch_text(self, before: str, after: str) -> None:
+        self._changed(self.content_of(before, self.flash), self.content_of(after, self.flash))
+
+    def watch_flash(self, before: bool, after: bool) -> None:
+        self._changed(self.content_of(self.text, before), self.content_of(self.text, after))
+
+    def _changed(self, before: Content, after: Content) -> None:
+        fits = self.content_size.width == after.cell_length and self.content_size.height == 1
+        if before.cell_length == after.cell_length and fits and "\n" not in after.plain:
+            self.repaint_change(before, after)  # the same cells: only those that differ
+        else:
+            self.refresh(layout=True)
 
 
 class BreathBar(CellsWidget):

@@ -11,7 +11,8 @@ import pytest
 from spasmtimer.cli import main
 from spasmtimer.history import History
 from spasmtimer.locations import history_file
-from spasmtimer.status import MAX_WIDTH, Status, status_line, status_of, width
+from spasmtimer.status import MAX_WIDTH, Status, status_line, status_of
+from spasmtimer.text import cell_width
 from tests.history_support import BUSY_NOW, busy, local_time
 from tests.history_support import record as record_past
 from tests.unit.test_history import WallClock, record
@@ -110,7 +111,7 @@ def test_tmux_markup_colours_only_the_program_part_and_doubles_a_hash() -> None:
 )
 def test_never_wider_than_sixty_columns(name: str) -> None:
     text = status_line(Status(name, due_in=7200, today=12, streak_days=365))
-    assert width(text) <= MAX_WIDTH
+    assert cell_width(text) <= MAX_WIDTH
     assert text.endswith("… in 2h00m · 12 today · 365-day streak")
 
 

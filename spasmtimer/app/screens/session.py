@@ -38,6 +38,8 @@ seconds, and each frame costs only the cells that moved."""
 BAR_WIDTH = 60
 """Progress bars stop growing here: a wider bar would only cost more bytes per redraw."""
 FLASH_SECONDS = 0.3
+LOOKS_OF_KIND = {"inhale": "breath", "pause": "breath", "exhale": "breath", "pause_out": "breath"}
+"""Kinds of phase drawn alike (one class, `-kind-breath`): a breath's parts differ in words."""
 
 
 @dataclass
@@ -186,6 +188,7 @@ class SessionScreen(Screen[SessionOutcome]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.word.styles.min_width = self.outline.widest_word
         self.header.text = f"{self.title_text} · {self.level}"
         if self.caution:
             self.app.push_screen(CautionScreen(self.caution), self._after_caution)
@@ -255,11 +258,13 @@ class SessionScreen(Screen[SessionOutcome]):
         if self.signals.give(cue):
             # The flash is the phase word's line only: a bell for the eyes that costs a line
             # on the wire, not the whole clock.
-            word = self.word
-            word.add_class("-flash")
+            self.word.flash = True
             if self._flash_timer is not None:
                 self._flash_timer.stop()
-            self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: word.remove_class("-flash"))
+            self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
+
+    def _end_flash(self) -> None:
+        self.word.flash = False
 
     # -- drawing -------------------------------------------------------------------------------
     def render_state(self, state: State) -> None:
@@ -277,9 +282,10 @@ class SessionScreen(Screen[SessionOutcome]):
         self.step.text = view.step
         self.detail.text = view.detail
         self.clock.value = view.countdown
-        kind = f"-kind-{state.phase.kind}"
+        kind = f"-kind-{LOOKS_OF_KIND.get(state.phase.kind, state.phase.kind)}"
         if not self.has_class(kind):
-            # The clock and the word take the colour of the kind of phase (see app.tcss).
+            # The clock and the word take the colour of the kind of phase (see app.tcss). A
+            # new class restyles — and repaints — the whole clock: only when the colour changes.
             self.remove_class(*(c for c in self.classes if c.startswith("-kind-")))
             self.add_class(kind)
         self.word.text = view.word
