@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -20,13 +21,19 @@ from spasmtimer.problems import ProgramError
 from spasmtimer.text import TerminalText
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
+    from spasmtimer.app.screens.remind import Remind
     from spasmtimer.history import History
     from spasmtimer.levels import Level
     from spasmtimer.library import Entry, Item
     from spasmtimer.program import Program
+    from spasmtimer.reminders import Window
     from spasmtimer.settings import Loaded, Settings
     from spasmtimer.timeline import Timeline
 
+DEFAULT_REMIND = "desk-break"
+"""The program ``remind`` offers when none is named."""
 MAX_LEVEL = 1_000_000
 """Far past any cap a program could have in use, and small enough for SQLite to keep."""
 WRITE_WAIT_AT_EXIT = 5.0
@@ -196,6 +203,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def open_app(
     *,
     run: tuple[Item, Timeline] | None = None,
+    remind: Remind | None = None,
     bell: bool = True,
     notify: bool = False,
     resume: bool = False,
@@ -212,6 +220,7 @@ def open_app(
         settings=loaded.settings,
         notices=loaded.problems + (history.problems if history else []),
         run=run,
+        remind=remind,
         history=stored or NoHistory(),
         bell=bell,
         notify=notify,
@@ -224,6 +233,113 @@ def open_app(
             stored.on_warning(error)  # the screen is gone: what is left to say goes to stderr
             stored.close(WRITE_WAIT_AT_EXIT)
     return app.return_code or 0
+
+
+# --- remind -------------------------------------------------------------------------------
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    from spasmtimer import library, reminders
+
+    window = _window(args.between) if args.between is not None else None
+    every = _every(args.every)
+    problem = reminders.every_problem(every, window)
+    if problem:
+        raise Failure(f"--every {args.every} {problem}")
+    from spasmtimer.timeline import cap_level
+
+    entry, program = load(args.program)
+    level = current_level(entry.name, cap_level(program))
+    item = library.Item(entry, program, None, level, expand_at(program, level.value).total_seconds)
+    history = open_history()
+
+    def last_session() -> reminders.LastSession | None:
+        from spasmtimer.history import last_session
+
+        return last_session(history.path, entry.name) if history else None
+
+    if not wants_plain(args):
+        from spasmtimer.app.screens.remind import Remind
+
+        return open_app(
+            remind=Remind(item, every, window, last_session),
+            bell=not args.no_bell,
+            notify=args.notify,
+        )
+    from spasmtimer.display import clock
+    from spasmtimer.plain import Interrupted, signals_interrupt
+
+    schedule = reminders.Reminders(every, window, last_session=last_session)
+    # Named as `run` is given it: a library name, or the path of a file.
+    name = str(entry.path) if entry.source == "file" else entry.name
+    plain = reminders.PlainReminders(
+        schedule,
+        title=program.title,
+        length=clock(item.total_seconds or 0),
+        program=name,
+        out=sys.stdout,
+        bell=_bell() if not args.no_bell and user_settings().bell else None,
+    )
+    state = schedule.state()
+    error(
+        f"reminding: {reminders.schedule_text(program.title, every, window)}; the next "
+        f"break at {reminders.when_text(state.due_at, state.now)} (Ctrl-C to stop)"
+    )
+    try:
+        with signals_interrupt():
+            plain.run()
+    except Interrupted as e:
+        return exits.signalled(e.signum)
+    return exits.OK
+
+
+def _bell() -> Callable[[], None] | None:
+    """The terminal bell, when stdout is a terminal: never into a pipe or a file."""
+    out = sys.stdout
+    if isinstance(out, TerminalText) and out.isatty():
+
+        def ring() -> None:
+            out.bell()
+            out.flush()
+
+        return ring
+    return None
+
+
+EVERY_FORMS = "a duration from 1m to 24h, such as 45m, 1h or 1h30m"
+
+
+def _every(text: str) -> timedelta:
+    """``--every``, read as a program's durations are ("45m", "1h30m", "90m")."""
+    from datetime import timedelta
+
+    from pydantic_core import PydanticCustomError
+
+    from spasmtimer import reminders
+    from spasmtimer.program import parse_duration
+
+    number = text.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", number) and float(number) > 0:
+        raise Failure(f"--every needs a unit: {number}m for minutes, {number}h for hours")
+    try:
+        seconds = parse_duration(text)
+    except PydanticCustomError as e:
+        if e.type == "duration_carry":  # "1m70s": the message says what was likely meant
+            raise Failure(f"--every {e.message()}") from None
+        raise Failure(f"--every must be {EVERY_FORMS} (got {text!r})") from None
+    every = timedelta(seconds=seconds)
+    if not reminders.SHORTEST_EVERY <= every <= reminders.LONGEST_EVERY:
+        raise Failure(f"--every must be {EVERY_FORMS} (got {text!r})")
+    return every
+
+
+def _window(text: str) -> Window:
+    from spasmtimer import reminders
+
+    try:
+        return reminders.parse_window(text)
+    except ValueError as e:
+        raise Failure(f"--between {e} (got {text!r})") from None
 
 
 # --- the other commands -------------------------------------------------------------------
@@ -489,6 +605,55 @@ def build_parser() -> argparse.ArgumentParser:
         help="desktop notifications at each new step, side switch and the end, for this run "
         "(by default only on terminals known to show them)",
     )
+
+    remind = command(
+        "remind",
+        cmd_remind,
+        "wait in a terminal, and say when it is time for a break",
+        (
+            "spasmtimer remind",
+            "spasmtimer remind gentle-mobility --every 1h --between 09:00-18:00",
+            "tmux split-window -h -l 30 'spasmtimer remind'",
+            "spasmtimer remind --plain >> ~/breaks.log",
+        ),
+    )
+    completes_programs(
+        remind.add_argument(
+            "program",
+            nargs="?",
+            default=DEFAULT_REMIND,
+            metavar="PROGRAM",
+            help=f"the break: a .toml file or a program's name (default {DEFAULT_REMIND})",
+        )
+    )
+    remind.add_argument(
+        "--every",
+        default="45m",
+        metavar="DURATION",
+        help="the time from one break to the next, such as 45m, 1h or 1h30m (default 45m)",
+    )
+    remind.add_argument(
+        "--between",
+        metavar="HH:MM-HH:MM",
+        help="only between these times of the day, such as 09:00-18:00 (22:00-02:00 runs "
+        "over midnight)",
+    )
+    remind.add_argument(
+        "--plain",
+        action="store_true",
+        help="one line when a break is due, and nothing else (automatic when stdout is not a "
+        "terminal)",
+    )
+    remind.add_argument("--no-bell", action="store_true", help="no terminal bell")
+    remind.add_argument(
+        "--notify",
+        action="store_true",
+        help="a desktop notification when a break is due, even where the terminal is not "
+        "known to show them",
+    )
+    # "--every -5m" is a bad duration to say so, not a missing one: read a dash before a
+    # digit as the start of a value, as argparse already does for "-5".
+    remind._negative_number_matcher = re.compile(r"^-\d")
 
     check = command(
         "check",

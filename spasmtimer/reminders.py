@@ -39,7 +39,6 @@ Now = Callable[[], datetime]
 Clock = Callable[[], float]
 """A monotonic clock, in seconds."""
 
-DEFAULT_PROGRAM = "desk-break"
 DEFAULT_EVERY = timedelta(minutes=45)
 SNOOZE = timedelta(minutes=10)
 SHORTEST_EVERY = timedelta(minutes=1)
@@ -135,7 +134,8 @@ def parse_window(text: str) -> Window:
     start_h, start_m, end_h, end_m = (int(part) for part in match.groups())
     for hours, minutes, may_be_midnight in ((start_h, start_m, False), (end_h, end_m, True)):
         if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not may_be_midnight)):
-            raise ValueError(f"{hours:02d}:{minutes:02d} is not a time of the day (00:00 to 23:59)")
+            moment = f"{hours:02d}:{minutes:02d}"
+            raise ValueError(f"has {moment}, which is not a time of the day (00:00 to 23:59)")
     start = time_of_day(start_h, start_m)
     end = time_of_day(0, 0) if end_h == 24 else time_of_day(end_h, end_m)
     if start == end:

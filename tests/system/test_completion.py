@@ -42,6 +42,7 @@ def test_commands_complete() -> None:
 def test_program_names_complete() -> None:
     assert complete_in_bash("spasmtimer", "run", "sea") == ["seated-hamstring"]
     assert "desk-break" in complete_in_bash("spasmtimer", "plan", "de")
+    assert complete_in_bash("spasmtimer", "remind", "desk") == ["desk-break"]
 
 
 def test_the_users_programs_and_toml_files_complete_too(tmp_path: Path) -> None:
