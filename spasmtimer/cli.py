@@ -239,44 +239,80 @@ def open_app(
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    from spasmtimer import library, reminders
+    from spasmtimer import reminders
 
     window = _window(args.between) if args.between is not None else None
     every = _every(args.every)
     problem = reminders.every_problem(every, window)
     if problem:
         raise Failure(f"--every {args.every} {problem}")
+    entry, program = load(args.program)
+    if wants_plain(args):
+        return remind_plain(args, entry, program, every, window)
+    from spasmtimer import library
+    from spasmtimer.app.screens.remind import Remind
+    from spasmtimer.history import last_session
     from spasmtimer.timeline import cap_level
 
-    entry, program = load(args.program)
     level = current_level(entry.name, cap_level(program))
     item = library.Item(entry, program, None, level, expand_at(program, level.value).total_seconds)
-    history = open_history()
+    history = open_history()  # the app's, which records the breaks it runs
+    path = history.path if history else None
+    return open_app(
+        remind=Remind(
+            item, every, window, lambda: last_session(path, entry.name) if path else None
+        ),
+        bell=not args.no_bell,
+        notify=args.notify,
+    )
 
-    def last_session() -> reminders.LastSession | None:
-        from spasmtimer.history import last_session
 
-        return last_session(history.path, entry.name) if history else None
-
-    if not wants_plain(args):
-        from spasmtimer.app.screens.remind import Remind
-
-        return open_app(
-            remind=Remind(item, every, window, last_session),
-            bell=not args.no_bell,
-            notify=args.notify,
-        )
+def remind_plain(
+    args: argparse.Namespace,
+    entry: Entry,
+    program: Program,
+    every: timedelta,
+    window: Window | None,
+) -> int:
+    """``remind --plain``. It may run for days: the history is only ever opened for a moment
+    (a look every few seconds, the level when a break is due), never held."""
+    from spasmtimer import locations, reminders
     from spasmtimer.display import clock
+    from spasmtimer.history import History, HistoryError, last_session
+    from spasmtimer.levels import Level
     from spasmtimer.plain import Interrupted, signals_interrupt
+    from spasmtimer.timeline import LimitError, cap_level, expand
 
-    schedule = reminders.Reminders(every, window, last_session=last_session)
-    # Named as `run` is given it: a library name, or the path of a file.
-    name = str(entry.path) if entry.source == "file" else entry.name
+    path = locations.history_file()
+
+    def described(program: Program) -> tuple[str, str]:
+        """Its title and its length at its level now."""
+        try:
+            history = History.open(path)
+        except HistoryError:
+            level = Level(0)
+        else:
+            level = history.current_level(entry.name, cap_level(program))
+            history.close()
+        return program.title, clock(expand(program, level.value).total_seconds)
+
+    first = described(program)
+
+    def describe() -> tuple[str, str]:
+        """The program as its file says now, or as it was if it no longer loads."""
+        try:
+            return described(load(args.program)[1])
+        except (Failure, ProgramError, LimitError):
+            return first
+
+    schedule = reminders.Reminders(
+        every, window, last_session=lambda: last_session(path, entry.name)
+    )
     plain = reminders.PlainReminders(
         schedule,
-        title=program.title,
-        length=clock(item.total_seconds or 0),
-        program=name,
+        describe=describe,
+        # Named as `run` is given it: a library name, or the path of a file.
+        program=str(entry.path) if entry.source == "file" else entry.name,
         out=sys.stdout,
         bell=_bell() if not args.no_bell and user_settings().bell else None,
     )

@@ -396,16 +396,16 @@ class PlainReminders:
         self,
         reminders: Reminders,
         *,
-        title: str,
-        length: str,
+        describe: Callable[[], tuple[str, str]],
         program: str,
         out: TextIO,
         bell: Callable[[], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.reminders = reminders
-        self.title = title
-        self.length = length
+        self.describe = describe
+        """The program's title and length, as they are when a break is due (its file may
+        have changed, its level moved on)."""
         self.program = program
         self.out = out
         self.bell = bell
@@ -419,8 +419,9 @@ class PlainReminders:
             if not state.due:
                 self.sleep(max(0.01, min(state.remaining, POLL_SECONDS)))
                 continue
-            zone = self.reminders.zone
-            self.out.write(due_line(state.now, self.title, self.length, self.program, zone) + "\n")
+            title, length = self.describe()
+            line = due_line(state.now, title, length, self.program, self.reminders.zone)
+            self.out.write(line + "\n")
             self.out.flush()
             if self.bell is not None:
                 self.bell()

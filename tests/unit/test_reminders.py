@@ -513,8 +513,7 @@ def test_plain_says_one_line_per_due_break_and_sleeps_between(clock, wall) -> No
     r = reminders(clock, wall, 45 * MINUTE)
     plain = PlainReminders(
         r,
-        title="Desk break",
-        length="4:17",
+        describe=lambda: ("Desk break", "4:17"),
         program="desk-break",
         out=out,
         bell=lambda: bells.append(clock.now),
@@ -538,9 +537,27 @@ def test_plain_is_put_off_by_a_session_in_the_history(clock, wall) -> None:
 
     r = reminders(clock, wall, 45 * MINUTE, last_session=history)
     plain = PlainReminders(
-        r, title="Desk break", length="4:17", program="desk-break", out=out, sleep=clock.advance
+        r,
+        describe=lambda: ("Desk break", "4:17"),
+        program="desk-break",
+        out=out,
+        sleep=clock.advance,
     )
     plain.run(breaks=1)
     assert (
         out.getvalue() == "10:25  Time for a break: Desk break, 4:17. spasmtimer run desk-break\n"
     )
+
+
+def test_plain_describes_the_program_as_it_is_when_each_break_is_due(clock, wall) -> None:
+    out = io.StringIO()
+    lengths = iter(["4:17", "4:47"])  # a level moved on between the two breaks
+    plain = PlainReminders(
+        reminders(clock, wall, 45 * MINUTE),
+        describe=lambda: ("Desk break", next(lengths)),
+        program="desk-break",
+        out=out,
+        sleep=clock.advance,
+    )
+    plain.run(breaks=2)
+    assert [line.split(", ")[1][:4] for line in out.getvalue().splitlines()] == ["4:17", "4:47"]
