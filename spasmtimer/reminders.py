@@ -170,6 +170,8 @@ class LastSession:
 
 @dataclass(frozen=True, slots=True)
 class ReminderState:
+    """What the reminders say at one moment."""
+
     now: datetime
     due_at: datetime
     """When the next break is due (or became due)."""
@@ -325,7 +327,12 @@ class Reminders:
         if unseen >= AWAY.total_seconds():
             self._restart(now)  # asleep, or away from it: that was a break
         elif abs(unseen) > CLOCK_STEP:
-            self._since += timedelta(seconds=unseen)  # the clock was set: keep what was waited
+            # The clock was set: what was waited stays waited, and when the history was
+            # read moves with it.
+            step = timedelta(seconds=unseen)
+            self._since += step
+            if self._polled is not None:
+                self._polled = (self._polled[0] + step, self._polled[1])
         return now
 
 

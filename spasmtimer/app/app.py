@@ -91,7 +91,7 @@ class SpasmtimerApp(App[None]):
         self.history: HistoryService = history or NoHistory()
         self.clock = clock
         self.wall = wall
-        """The wall clock, for reminders' hours of the day and the history's times."""
+        """The wall clock, by which break reminders read their hours and the history."""
         self.bell_allowed = bell
         self.resume_asked = resume
         """``run --resume``: take a session stopped early up again without asking."""
@@ -305,14 +305,13 @@ class SpasmtimerApp(App[None]):
             return
         if outcome.interrupted:
             return  # the app is exiting already
-        if outcome.session.started_at is not None:
-            for screen in self.screen_stack:
-                if isinstance(screen, RemindScreen):
-                    screen.break_taken()
         if outcome.session.started_at is None:  # Esc at the caution: nothing happened
             if self.run_only is not None:
                 self.exit(return_code=0)
             return
+        for screen in self.screen_stack:
+            if isinstance(screen, RemindScreen):
+                screen.break_taken()  # the wait starts again from its end
         summary = SummaryScreen(
             outcome,
             title=item.title,

@@ -409,6 +409,23 @@ def test_a_clock_read_a_little_late_is_not_a_clock_set(clock, wall) -> None:
     assert r.state().remaining == 35 * MINUTE - 1
 
 
+def test_a_clock_set_back_just_before_a_break_still_reads_the_history_first(clock, wall) -> None:
+    reads: list[float] = []
+
+    def read() -> LastSession | None:
+        reads.append(clock.now)
+        return None
+
+    r = reminders(clock, wall, last_session=read)
+    clock.advance(45 * MINUTE - 3)
+    r.state()
+    read_before = len(reads)
+    wall.set_by(-timedelta(hours=1))
+    clock.advance(3)
+    assert r.state().due
+    assert len(reads) == read_before + 1
+
+
 def test_the_wall_clock_must_say_its_zone(clock) -> None:
     with pytest.raises(ValueError, match="aware"):
         Reminders(wall=lambda: datetime(2026, 1, 1), clock=clock)
