@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -19,16 +20,21 @@ from spasmtimer import __version__, exits
 from spasmtimer.text import TerminalText
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
+    from spasmtimer.app.screens.remind import Remind
     from spasmtimer.history import History
     from spasmtimer.levels import Level
     from spasmtimer.library import Entry, Item
     from spasmtimer.program import Program
+    from spasmtimer.reminders import Window
     from spasmtimer.settings import Loaded, Settings
     from spasmtimer.timeline import Timeline
 
 MAX_LEVEL = 1_000_000
 COMMANDS = (
     "run",
+    "remind",
     "check",
     "plan",
     "list",
@@ -41,7 +47,7 @@ COMMANDS = (
 )
 """The commands `build_parser` makes, so one can be built alone (see there)."""
 BREAK_PROGRAM = "desk-break"
-"""What `status` (and `remind`) is about unless told: the short break for desk workers."""
+"""The break `remind` and `status` are about unless told: the short one for desk workers."""
 BREAK_EVERY = "45m"
 """How often a break is due unless told: the articles' "get up from prolonged sitting"."""
 """Far past any cap a program could have in use, and small enough for SQLite to keep."""
@@ -212,6 +218,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def open_app(
     *,
     run: tuple[Item, Timeline] | None = None,
+    remind: Remind | None = None,
     bell: bool = True,
     notify: bool = False,
     resume: bool = False,
@@ -228,6 +235,7 @@ def open_app(
         settings=loaded.settings,
         notices=loaded.problems + (history.problems if history else []),
         run=run,
+        remind=remind,
         history=stored or NoHistory(),
         bell=bell,
         notify=notify,
@@ -240,6 +248,148 @@ def open_app(
             stored.on_warning(error)  # the screen is gone: what is left to say goes to stderr
             stored.close(WRITE_WAIT_AT_EXIT)
     return app.return_code or 0
+
+
+# --- remind -------------------------------------------------------------------------------
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    from spasmtimer import reminders
+
+    window = _window(args.between) if args.between is not None else None
+    every = _every(args.every)
+    problem = reminders.every_problem(every, window)
+    if problem:
+        raise Failure(f"--every {args.every} {problem}")
+    entry, program = load(args.program)
+    if wants_plain(args):
+        return remind_plain(args, entry, program, every, window)
+    from spasmtimer import library
+    from spasmtimer.app.screens.remind import Remind
+    from spasmtimer.history import last_session
+    from spasmtimer.timeline import cap_level
+
+    level = current_level(entry.name, cap_level(program))
+    item = library.Item(entry, program, None, level, expand_at(program, level.value).total_seconds)
+    history = open_history()  # the app's, which records the breaks it runs
+    path = history.path if history else None
+    return open_app(
+        remind=Remind(
+            item, every, window, lambda: last_session(path, entry.name) if path else None
+        ),
+        bell=not args.no_bell,
+        notify=args.notify,
+    )
+
+
+def remind_plain(
+    args: argparse.Namespace,
+    entry: Entry,
+    program: Program,
+    every: timedelta,
+    window: Window | None,
+) -> int:
+    """``remind --plain``. It may run for days: the history is only ever opened for a moment
+    (a look every few seconds, the level when a break is due), never held."""
+    from spasmtimer import locations, reminders
+    from spasmtimer.display import clock
+    from spasmtimer.history import History, HistoryError, last_session
+    from spasmtimer.levels import Level
+    from spasmtimer.plain import Interrupted, signals_interrupt
+    from spasmtimer.problems import ProgramError
+    from spasmtimer.timeline import LimitError, cap_level, expand
+
+    path = locations.history_file()
+
+    def described(program: Program) -> tuple[str, str]:
+        """Its title and its length at its level now."""
+        try:
+            history = History.open(path)
+        except HistoryError:
+            level = Level(0)
+        else:
+            level = history.current_level(entry.name, cap_level(program))
+            history.close()
+        return program.title, clock(expand(program, level.value).total_seconds)
+
+    first = described(program)
+
+    def describe() -> tuple[str, str]:
+        """The program as its file says now, or as it was if it no longer loads."""
+        try:
+            return described(load(args.program)[1])
+        except (Failure, ProgramError, LimitError):
+            return first
+
+    schedule = reminders.Reminders(
+        every, window, last_session=lambda: last_session(path, entry.name)
+    )
+    plain = reminders.PlainReminders(
+        schedule,
+        describe=describe,
+        # Named as `run` is given it: a library name, or the path of a file.
+        program=str(entry.path) if entry.source == "file" else entry.name,
+        out=sys.stdout,
+        bell=_bell() if not args.no_bell and user_settings().bell else None,
+    )
+    state = schedule.state()
+    error(
+        f"reminding: {reminders.schedule_text(program.title, every, window)}; the next "
+        f"break at {reminders.when_text(state.due_at, state.now)} (Ctrl-C to stop)"
+    )
+    try:
+        with signals_interrupt():
+            plain.run()
+    except Interrupted as e:
+        return exits.signalled(e.signum)
+    return exits.OK
+
+
+def _bell() -> Callable[[], None] | None:
+    """The terminal bell, when stdout is a terminal: never into a pipe or a file."""
+    out = sys.stdout
+    if isinstance(out, TerminalText) and out.isatty():
+
+        def ring() -> None:
+            out.bell()
+            out.flush()
+
+        return ring
+    return None
+
+
+EVERY_FORMS = "a duration from 1m to 24h, such as 45m, 1h or 1h30m"
+
+
+def _every(text: str) -> timedelta:
+    """``--every``, read as a program's durations are ("45m", "1h30m", "90m")."""
+    from datetime import timedelta
+
+    from spasmtimer import reminders
+    from spasmtimer.durations import NUMBER, DurationError, parse_duration
+
+    number = text.strip()
+    if re.fullmatch(NUMBER, number) and float(number) > 0:
+        raise Failure(f"--every needs a unit: {number}m for minutes, {number}h for hours")
+    try:
+        seconds = parse_duration(text)
+    except DurationError as e:
+        if e.kind == "duration_carry":  # "1m70s": the message says what was likely meant
+            raise Failure(f"--every {e}") from None
+        raise Failure(f"--every must be {EVERY_FORMS} (got {text!r})") from None
+    every = timedelta(seconds=seconds)
+    if not reminders.SHORTEST_EVERY <= every <= reminders.LONGEST_EVERY:
+        raise Failure(f"--every must be {EVERY_FORMS} (got {text!r})")
+    return every
+
+
+def _window(text: str) -> Window:
+    from spasmtimer import reminders
+
+    try:
+        return reminders.parse_window(text)
+    except ValueError as e:
+        raise Failure(f"--between {e} (got {text!r})") from None
 
 
 # --- the other commands -------------------------------------------------------------------
@@ -273,6 +423,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from spasmtimer.history import History, HistoryError, utc_now
     from spasmtimer.status import status_line, status_of
 
+    every = _every(args.every).total_seconds()
     try:
         name = library.find(args.program).name
     except library.NotFound as e:
@@ -286,7 +437,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     finally:
         if history:
             history.close()
-    print(status_line(status_of(records, name, args.every, utc_now()), tmux=args.tmux))
+    print(status_line(status_of(records, name, every, utc_now()), tmux=args.tmux))
     return exits.OK
 
 
@@ -462,22 +613,10 @@ def _port(text: str) -> int:
     raise Failure(f"--port must be a whole number from 1 to 65535 (got {text!r})")
 
 
-def _every(text: str) -> float:
-    """``--every``: a duration as program files write one ("45m", "1h", "90s"), from a
-    minute to a day."""
-    import re
-
-    from spasmtimer.durations import NUMBER, DurationError, parse_duration
-
-    if re.fullmatch(NUMBER, text.strip()):
-        raise argparse.ArgumentTypeError(f"needs a unit, such as {text.strip()}m (got {text!r})")
-    try:
-        seconds = parse_duration(text)
-    except DurationError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    if not 60 <= seconds <= 24 * 3600:
-        raise argparse.ArgumentTypeError(f"must be from 1m to 24h (got {text!r})")
-    return seconds
+def _reads_negative_values(parser: argparse.ArgumentParser) -> None:
+    """``--every -5m`` is a bad duration, to be said so, not a missing one: a dash before a
+    digit starts a value, as argparse already reads "-5". (argparse has no public way.)"""
+    parser._negative_number_matcher = re.compile(r"^-\d")
 
 
 def _examples(*lines: str) -> str:
@@ -555,6 +694,55 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             help="desktop notifications at each new step, side switch and the end, for this run "
             "(by default only on terminals known to show them)",
         )
+
+    if wants("remind"):
+        remind = command(
+            "remind",
+            cmd_remind,
+            "wait in a terminal, and say when it is time for a break",
+            (
+                "spasmtimer remind",
+                "spasmtimer remind gentle-mobility --every 1h --between 09:00-18:00",
+                "tmux split-window -h -l 30 'spasmtimer remind'",
+                "spasmtimer remind --plain >> ~/breaks.log",
+            ),
+        )
+        completes_programs(
+            remind.add_argument(
+                "program",
+                nargs="?",
+                default=BREAK_PROGRAM,
+                metavar="PROGRAM",
+                help=f"the break: a .toml file or a program's name (default {BREAK_PROGRAM})",
+            )
+        )
+        remind.add_argument(
+            "--every",
+            default=BREAK_EVERY,
+            metavar="DURATION",
+            help="the time from one break to the next, such as 45m, 1h or 1h30m "
+            f"(default {BREAK_EVERY})",
+        )
+        remind.add_argument(
+            "--between",
+            metavar="HH:MM-HH:MM",
+            help="only between these times of the day, such as 09:00-18:00 (22:00-02:00 runs "
+            "over midnight)",
+        )
+        remind.add_argument(
+            "--plain",
+            action="store_true",
+            help="one line when a break is due, and nothing else (automatic when stdout is not a "
+            "terminal)",
+        )
+        remind.add_argument("--no-bell", action="store_true", help="no terminal bell")
+        remind.add_argument(
+            "--notify",
+            action="store_true",
+            help="a desktop notification when a break is due, even where the terminal is not "
+            "known to show them",
+        )
+        _reads_negative_values(remind)
 
     if wants("check"):
         check = command(
@@ -651,7 +839,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         )
         status.add_argument(
             "--every",
-            type=_every,
             default=BREAK_EVERY,
             metavar="DURATION",
             help=f"a break is due this long after the last (default {BREAK_EVERY})",
@@ -659,6 +846,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         status.add_argument(
             "--tmux", action="store_true", help="colour it with tmux's status-bar markup"
         )
+        _reads_negative_values(status)
 
     if wants("schema"):
         command(

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spasmtimer.levels import CountedSession, Level, counts, current_level
+from spasmtimer.reminders import LastSession
 
 if TYPE_CHECKING:  # `spasmtimer status` reads the history without loading the program format
     from spasmtimer.timeline import Timeline
@@ -733,6 +734,40 @@ class History:
     def levels_over_time(self, program: str) -> list[tuple[datetime, int]]:
         """The level of each counted session of a program, in order."""
         return [(r.started_at, r.level) for r in self.sessions(program) if r.counted]
+
+
+def last_session(path: Path, program: str) -> LastSession | None:
+    """``program``'s most recent session, for break reminders, which look every few seconds
+    for hours: one indexed query on a connection opened read-only and closed at once, so
+    nothing is held open or locked in between, and a history replaced meanwhile is the one
+    read. None when there is none — or when it cannot be read now (locked, missing, damaged),
+    which the next look tries again. A row that cannot be read is passed over."""
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=READ_TIMEOUT
+        )
+    except (sqlite3.Error, ValueError):
+        return None
+    try:
+        rows = connection.execute(
+            "SELECT id, ended_at, updated_at FROM sessions WHERE program = ? "
+            "ORDER BY id DESC LIMIT 5",
+            (program,),
+        ).fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    for session_id, ended_at, updated_at in rows:
+        try:
+            heard = parse_iso(ended_at or updated_at)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(session_id, int) and heard.tzinfo is not None:
+            return LastSession(session_id, heard, running=ended_at is None)
+    return None
 
 
 _ROW_CONSTRAINT = re.compile(r"(CHECK constraint failed|NULL value) in ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +12,17 @@ from textual.pilot import Pilot
 
 from spasmtimer import safety
 from spasmtimer.app import SpasmtimerApp
+from spasmtimer.app.screens.remind import Remind, RemindScreen
 from spasmtimer.app.screens.session import SessionScreen
 from spasmtimer.engine import Session
 from spasmtimer.history import SessionRecord
 from spasmtimer.history_service import HistoryView
 from spasmtimer.levels import Level
 from spasmtimer.library import Entry, Item, load_item
+from spasmtimer.reminders import LastSessionOf, Window
 from spasmtimer.settings import Settings
 from spasmtimer.timeline import Timeline, expand
-from tests.support import FakeClock
+from tests.support import DATA, FakeClock, FakeWall
 
 
 @dataclass
@@ -145,3 +148,33 @@ def text_of(pilot: Pilot[None], selector: str) -> str:
     from spasmtimer.app.widgets import Line
 
     return session_screen(pilot).query_one(selector, Line).text
+
+
+def remind_app(
+    clock: FakeClock,
+    log: Recorded,
+    wall: FakeWall,
+    *,
+    program: Path = DATA / "app" / "short.toml",
+    every: float = 45 * 60,
+    window: Window | None = None,
+    last_session: LastSessionOf | None = None,
+    **more: Any,
+) -> SpasmtimerApp:
+    """``spasmtimer remind PROGRAM`` on fake clocks (see `make_app`)."""
+    remind = Remind(item_from(program), timedelta(seconds=every), window, last_session)
+    return make_app(clock, log, remind=remind, wall=wall, **more)
+
+
+def remind_screen(pilot: Pilot[None]) -> RemindScreen:
+    for screen in pilot.app.screen_stack:
+        if isinstance(screen, RemindScreen):
+            return screen
+    raise AssertionError("no reminders screen")
+
+
+async def look(pilot: Pilot[None], clock: FakeClock, seconds: float = 0) -> None:
+    """Move the fake clocks on and let the reminders screen look, as its timer would."""
+    clock.advance(seconds)
+    remind_screen(pilot).tick()
+    await pilot.pause()

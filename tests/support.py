@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
@@ -20,6 +21,24 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class FakeWall:
+    """A wall clock that moves with a `FakeClock` — and apart from it when the machine sleeps
+    or its clock is set (`set_by`), which a monotonic clock does not see."""
+
+    def __init__(self, clock: FakeClock, start: datetime | None = None) -> None:
+        self.clock = clock
+        self.start = start or datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+        self.origin = clock.now
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=self.clock.now - self.origin) + self.offset
+
+    def set_by(self, change: timedelta) -> None:
+        """The wall clock moves by ``change`` while the monotonic clock stands still."""
+        self.offset += change
 
 
 def start_plain(program: Path, stdin: int | None = subprocess.DEVNULL) -> subprocess.Popen[str]:

@@ -36,6 +36,7 @@ from spasmtimer.app.messages import (
 from spasmtimer.app.screens.history import HistoryScreen
 from spasmtimer.app.screens.library import LibraryScreen
 from spasmtimer.app.screens.preview import PreviewScreen
+from spasmtimer.app.screens.remind import Remind, RemindScreen
 from spasmtimer.app.screens.safety import SafetyScreen
 from spasmtimer.app.screens.session import ResumeScreen, SessionOutcome, SessionScreen
 from spasmtimer.app.screens.settings import SettingsScreen
@@ -45,6 +46,7 @@ from spasmtimer.history import SessionRecord
 from spasmtimer.history_service import HistoryService, NoHistory, resumption
 from spasmtimer.levels import Level
 from spasmtimer.library import Item
+from spasmtimer.reminders import Now, Reminders, utc_now
 from spasmtimer.settings import Settings, save_settings
 from spasmtimer.terminal_cues import BackgroundCues
 from spasmtimer.text import printable
@@ -53,6 +55,8 @@ from spasmtimer.timeline import LimitError, Timeline, expand
 AUTO_THEME = "auto"
 BELL_SPACING = 0.25
 """Seconds between the bells of one pattern, so terminals do not merge them into one."""
+BREAK_BELLS = 2
+"""Bells when a break falls due: more than a phase's one, fewer than a session's end."""
 
 
 class SpasmtimerApp(App[None]):
@@ -67,8 +71,10 @@ class SpasmtimerApp(App[None]):
         settings: Settings | None = None,
         notices: list[str] | None = None,
         run: tuple[Item, Timeline] | None = None,
+        remind: Remind | None = None,
         history: HistoryService | None = None,
         clock: Clock = time.monotonic,
+        wall: Now = utc_now,
         bell: bool = True,
         notify: bool = False,
         resume: bool = False,
@@ -82,8 +88,12 @@ class SpasmtimerApp(App[None]):
         self.notices = list(notices or [])
         self.run_only = run
         """The one session to run (``spasmtimer run``), after which the app exits."""
+        self.remind = remind
+        """Break reminders (``spasmtimer remind``): the app waits for breaks, not the library."""
         self.history: HistoryService = history or NoHistory()
         self.clock = clock
+        self.wall = wall
+        """The wall clock, by which break reminders read their hours and the history."""
         self.bell_allowed = bell
         self.resume_asked = resume
         """``run --resume``: take a session stopped early up again without asking."""
@@ -106,7 +116,9 @@ class SpasmtimerApp(App[None]):
             self.say(notice, severity="warning", timeout=6)
         self._catch_signals()
         self.history.on_warning(self._warn_from_any_thread)
-        if self.run_only is None:
+        if self.remind is not None:
+            self.push_screen(self.remind_screen(self.remind))
+        elif self.run_only is None:
             self.push_screen(LibraryScreen(self.library_items))
         if safety.seen(self.safety_marker):
             self._begin()
@@ -162,6 +174,41 @@ class SpasmtimerApp(App[None]):
 
     def library_items(self) -> list[Item]:
         return library.load_items(self.history.level_of, self.settings.prepare)
+
+    def remind_screen(self, remind: Remind) -> RemindScreen:
+        reminders = Reminders(
+            remind.every,
+            remind.window,
+            wall=self.wall,
+            clock=self.clock,
+            last_session=remind.last_session,
+        )
+        entry = remind.item.entry
+
+        def ring() -> None:
+            if self.settings.bell and self.bell_allowed:
+                self.ring(BREAK_BELLS)
+            if self.settings.speech:
+                self.speaker.say("Time for a break")
+
+        return RemindScreen(
+            reminders,
+            remind.item,
+            reload=lambda: library.load_item(entry, self.history.level_of, self.settings.prepare),
+            ring=ring,
+            flash=self.settings.flash,
+            cues=BackgroundCues(
+                self.write_to_terminal,
+                self.terminal,
+                self.clock,
+                self.set_timer,
+                title=False,  # the sessions it starts set the title, and give it back
+                notifications=terminal_cues.notifications_for(
+                    self.settings.notify, self.terminal, asked=self.notify_asked
+                ),
+                progress=False,
+            ),
+        )
 
     # -- cues --------------------------------------------------------------------------------
     def ring(self, count: int) -> None:
@@ -264,6 +311,9 @@ class SpasmtimerApp(App[None]):
             if self.run_only is not None:
                 self.exit(return_code=0)
             return
+        for screen in self.screen_stack:
+            if isinstance(screen, RemindScreen):
+                screen.break_taken()  # the wait starts again from its end
         summary = SummaryScreen(
             outcome,
             title=item.title,
@@ -283,8 +333,11 @@ class SpasmtimerApp(App[None]):
         self.pop_to_library()
 
     def pop_to_library(self) -> None:
-        """Back to the library, which reloads itself as it is shown again."""
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, LibraryScreen):
+        """Back to the library, which reloads itself as it is shown again (or to the break
+        reminders, which look at the time again)."""
+        while len(self.screen_stack) > 2 and not isinstance(
+            self.screen, LibraryScreen | RemindScreen
+        ):
             self.pop_screen()
 
     def interrupt(self, status: int = exits.INTERRUPTED) -> None:

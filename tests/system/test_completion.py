@@ -43,6 +43,7 @@ def test_program_names_complete() -> None:
     assert complete_in_bash("spasmtimer", "run", "sea") == ["seated-hamstring"]
     assert "desk-break" in complete_in_bash("spasmtimer", "plan", "de")
     assert complete_in_bash("spasmtimer", "status", "desk") == ["desk-break"]
+    assert complete_in_bash("spasmtimer", "remind", "desk") == ["desk-break"]
 
 
 def test_the_users_programs_and_toml_files_complete_too(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ CORE = [
     "spasmtimer.display",
     "spasmtimer.reports",
     "spasmtimer.plain",
+    "spasmtimer.reminders",
     "spasmtimer.schema",
     "spasmtimer.starter",
     "spasmtimer.tomlpos",
