@@ -10,13 +10,14 @@ draw nothing:
   to a chop that starts where the previous one ended (the cursor is there already);
 - a newline after each line, though the next line starts with a cursor move of its own;
 - a colour code and a reset for every segment, even where the next has the same colours (each
-  row of the big clock set the same colours again).
+  row of the big clock set the same colours again), and all of them again where only one
+  changes (a bold word on the same background).
 
 On the big clock each changed row paid more in these than in the cells it changed. `install`
-replaces the method with one that writes only the changed span of each chop, setting the colours
-only where they change and resetting them once at the end, in the same order, so the screen ends
-up exactly the same (tests/app/test_textual_output.py
-replays both through a terminal emulator). It is installed only on the Textual versions it was
+replaces the method with one that writes only the changed span of each chop, setting only the
+colours and attributes that change and resetting them once at the end, in the same order, so
+the screen ends up exactly the same (tests/app/test_textual_output.py replays both through a
+terminal emulator). It is installed only on the Textual versions it was
 checked against: another version keeps Textual's own, until checked.
 """
 
@@ -31,7 +32,9 @@ from textual._compositor import ChopsUpdate
 from textual.strip import Strip
 
 CHECKED_VERSIONS = ("8.2.8",)
-"""Textual versions whose `ChopsUpdate` this was checked against (its fields and meaning)."""
+"""Textual versions whose `ChopsUpdate` this was checked against (its fields and meaning), and
+whose layout paints a resized widget in the frame that resizes it (`widgets.CellsWidget`)."""
+CHECKED = textual_version in CHECKED_VERSIONS
 
 _textuals_own = ChopsUpdate.render_segments
 
@@ -65,7 +68,7 @@ def render_segments(self: ChopsUpdate, console: Console) -> str:
                     continue
                 ansi = _sgr(style, color_system)
                 if ansi != pen:
-                    append(f"\x1b[0;{ansi}m" if pen and ansi else f"\x1b[{ansi or 0}m")
+                    append(f"\x1b[{_change(pen, ansi)}m")
                     pen = ansi
                 append(text)
             cursor = (start + strip.cell_length, y)
@@ -81,10 +84,56 @@ def _sgr(style: Style | None, color_system: ColorSystem) -> str:
     return style._ansi or Strip.render_ansi(style, color_system)
 
 
+def _change(pen: str, ansi: str) -> str:
+    """The SGR parameters that take the terminal from ``pen`` to ``ansi``: only the colours
+    and attributes that differ, or a reset and all of ``ansi`` where that is shorter or where
+    an attribute must be switched off (a reset is the one way every terminal knows)."""
+    reset = f"0;{ansi}" if ansi else "0"
+    if not pen:
+        return ansi or "0"
+    was, now = _parts(pen), _parts(ansi)
+    if not was[2] <= now[2]:
+        return reset
+    changes = [
+        now[0] or "39" if now[0] != was[0] else "",
+        now[1] or "49" if now[1] != was[1] else "",
+        *sorted(now[2] - was[2]),
+    ]
+    delta = ";".join(change for change in changes if change)
+    return delta if len(delta) < len(reset) else reset
+
+
+def _parts(sgr: str) -> tuple[str, str, frozenset[str]]:
+    """SGR parameters as their foreground, background and other attributes."""
+    foreground = background = ""
+    attributes = set()
+    codes = sgr.split(";")
+    index = 0
+    while index < len(codes):
+        code = codes[index]
+        if code in ("38", "48"):  # 38;5;N or 38;2;R;G;B
+            width = 3 if codes[index + 1 : index + 2] == ["5"] else 5
+            colour = ";".join(codes[index : index + width])
+            if code == "38":
+                foreground = colour
+            else:
+                background = colour
+            index += width
+            continue
+        if code.isdigit() and (30 <= int(code) <= 37 or 90 <= int(code) <= 97):
+            foreground = code
+        elif code.isdigit() and (40 <= int(code) <= 47 or 100 <= int(code) <= 107):
+            background = code
+        elif code:
+            attributes.add(code)
+        index += 1
+    return foreground, background, frozenset(attributes)
+
+
 def install() -> bool:
     """Use `render_segments` for Textual's partial updates if this Textual was checked, and
     Textual's own if not; returns whether it is in use."""
-    checked = textual_version in CHECKED_VERSIONS
+    checked = textual_version in CHECKED_VERSIONS  # not CHECKED: tests pretend other versions
     ChopsUpdate.render_segments = render_segments if checked else _textuals_own  # type: ignore[method-assign]
     return checked
 

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Digits
 
 from spasmtimer import clock_font
+from spasmtimer.app.textual_output import CHECKED
 from spasmtimer.engine import Breath
 from spasmtimer.text import printable
 from spasmtimer.trends import Paragraph, flowed
@@ -77,6 +78,18 @@ class CellsWidget(Widget):
         regions = [Region(start, y, end - start, 1) for start, end in changed_spans(before, after)]
         if regions:
             self.refresh(*regions)
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        resized = layout and size != self._size
+        updated = super()._size_updated(size, virtual_size, container_size, layout)
+        if resized and CHECKED:
+            # The layout that resizes a widget paints it whole in the same frame (Textual's
+            # `Screen._refresh_layout`); Textual would paint it again in the next, writing the
+            # same cells twice. Only the repaint is dropped: the render caches stay cleared.
+            self._repaint_regions.clear()
+        return updated
 
 
 class Line(CellsWidget):

@@ -22,6 +22,10 @@ STYLES = [
     Style(color="red"),
     Style(color="red"),  # twice: neighbours often share colours
     Style(color="color(74)", bgcolor="color(233)"),
+    Style(color="color(214)", bgcolor="color(233)"),  # a change of foreground only
+    Style(bgcolor="color(233)"),  # back to the default foreground
+    Style(bold=True, color="color(16)", bgcolor="color(214)"),
+    Style(dim=True, color="red"),
     Style(bold=True, bgcolor="blue"),
     Style(italic=True, underline=True),
     Style(reverse=True),
@@ -112,6 +116,22 @@ def test_what_draws_nothing_is_not_written() -> None:
     # A chop that starts where the span ends draws nothing: no move to it.
     ends_there = ChopsUpdate([line], [(0, 0, 4)], [[4, 6]])
     assert render_segments(ends_there, console()) == "\x1b[1;1H\x1b[31mabcd\x1b[0m"
+
+
+def test_colours_change_by_what_differs() -> None:
+    grey_on_black, white_on_black = "38;5;247;48;5;233", "38;5;253;48;5;233"
+    # Only the foreground: the background stays.
+    assert textual_output._change(grey_on_black, white_on_black) == "38;5;253"
+    # Bold added; back to the default foreground, where a reset is longer and where not.
+    assert textual_output._change(grey_on_black, f"1;{grey_on_black}") == "1"
+    assert textual_output._change(grey_on_black, "1;48;5;233") == "39;1"
+    assert textual_output._change(grey_on_black, "48;5;214") == "0;48;5;214"  # shorter
+    # Bold cannot be switched off but by a reset (22 would take dim off too, in some terminals).
+    assert textual_output._change(f"1;{grey_on_black}", grey_on_black) == f"0;{grey_on_black}"
+    # From the terminal's defaults, and back to them.
+    assert textual_output._change("", grey_on_black) == grey_on_black
+    assert textual_output._change(grey_on_black, "") == "0"
+    assert textual_output._change("38;2;1;2;3", "38;2;1;2;4") == "38;2;1;2;4"
 
 
 def test_installed_only_on_a_checked_textual(monkeypatch: pytest.MonkeyPatch) -> None:
