@@ -160,7 +160,24 @@ class SpasmtimerApp(App[None]):
             for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 loop.add_signal_handler(signum, self.interrupt, exits.signalled(signum))
         except (NotImplementedError, RuntimeError, ValueError):
-            pass  # not the main thread (as under some test runners), or not Unix
+            return  # not the main thread (as under some test runners), or not Unix
+        self._resume_only_after_suspend()
+
+    def _resume_only_after_suspend(self) -> None:
+        """Textual's driver takes every SIGCONT for a return from Ctrl-Z and starts drawing
+        again. But a shell sends its jobs SIGCONT after SIGHUP when their terminal goes (a
+        closed tmux pane or SSH connection): drawing on a terminal that is gone, the app hung
+        for ever on its way out, holding the history open. Here only a SIGCONT that follows
+        the driver's own suspend (it marks it) resumes."""
+        driver, resume = self._driver, signal.getsignal(signal.SIGCONT)
+        if not callable(resume) or not hasattr(driver, "_must_signal_resume"):
+            return  # not Textual's Linux driver as it was checked
+
+        def on_sigcont(signum: int, frame: object) -> None:
+            if driver._must_signal_resume:  # type: ignore[union-attr]
+                resume(signum, frame)  # type: ignore[arg-type]
+
+        signal.signal(signal.SIGCONT, on_sigcont)
 
     def apply_theme(self) -> None:
         if self.settings.theme != AUTO_THEME:

@@ -126,6 +126,60 @@ def test_a_signal_at_any_moment_of_the_app(tmp_path: Path, signum: int, moment: 
     assert_recorded_truly(tmp_path, signalled_at)
 
 
+def test_a_terminal_that_goes_away_ends_the_app(tmp_path: Path) -> None:
+    # Closing a tmux pane or an SSH connection: the terminal is gone, and the shell sends its
+    # jobs SIGHUP and then SIGCONT (bash does). The app must not take the SIGCONT for a return
+    # from Ctrl-Z and start drawing again on a terminal that is gone: it would hang for ever,
+    # holding the history open.
+    program = tmp_path / "hold.toml"
+    program.write_text(HOLD)
+    safety = tmp_path / "data" / "spasmtimer"
+    safety.mkdir(parents=True)
+    (safety / "safety-seen").touch()
+    argv = [sys.executable, "-m", "spasmtimer", "run", str(program)]
+    app = Pty(argv, env=environment(tmp_path))
+    try:
+        app.read_until(b"HOLD")
+        os.close(app.fd)  # the terminal goes away: the app is sent SIGHUP by the kernel
+        os.kill(app.pid, signal.SIGHUP)
+        os.kill(app.pid, signal.SIGCONT)
+        signalled_at = datetime.now(UTC)
+        deadline = time.monotonic() + 15
+        while not (ended := os.waitpid(app.pid, os.WNOHANG))[0]:
+            assert time.monotonic() < deadline, "the app did not exit"
+            time.sleep(0.05)
+        app.status = os.waitstatus_to_exitcode(ended[1])
+    finally:
+        if app.status is None:
+            os.kill(app.pid, signal.SIGKILL)
+            os.waitpid(app.pid, 0)
+    assert app.status in EXPECTED_STATUS[signal.SIGHUP], app.status
+    assert_recorded_truly(tmp_path, signalled_at)
+
+
+def test_the_app_suspended_and_continued_draws_again(tmp_path: Path) -> None:
+    # The SIGCONT that does follow a suspend (Ctrl-Z in a shell, then `fg`) still resumes.
+    program = tmp_path / "hold.toml"
+    program.write_text(HOLD)
+    safety = tmp_path / "data" / "spasmtimer"
+    safety.mkdir(parents=True)
+    (safety / "safety-seen").touch()
+    argv = [sys.executable, "-m", "spasmtimer", "run", str(program)]
+    with Pty(argv, env=environment(tmp_path)) as app:
+        app.read_until(b"HOLD")
+        os.kill(app.pid, signal.SIGTSTP)
+        _, status = os.waitpid(app.pid, os.WUNTRACED)
+        assert os.WIFSTOPPED(status)
+        app.read_until(b"\x1b[?1049l")  # it gave the terminal back before stopping
+        del app.output[:]
+        os.kill(app.pid, signal.SIGCONT)
+        app.read_until(b"\x1b[?1049h")  # and takes it again
+        app.send(b" ")
+        app.read_until(b"PAUSED")
+        app.send(b"\x03")
+        assert app.wait(timeout=10) == 130
+
+
 # --- the history's lock held by another program ------------------------------------------
 
 
