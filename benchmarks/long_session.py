@@ -58,11 +58,13 @@ async def main() -> None:
         path.write_text(PROGRAM)
         item = load_item(Entry("two-hours", path, "file"), lambda name, cap: Level(0))
         assert item.program is not None and item.total_seconds is not None
+        seen = Path(tmp) / "seen"
+        seen.touch()  # the safety notice counts as seen: straight to the session
         app = SpasmtimerApp(
             settings=Settings(theme="textual-dark"),
             run=(item, expand(item.program, 0)),
             clock=lambda: now[0],
-            safety_marker=Path(tmp) / "seen",
+            safety_marker=seen,
         )
         tracemalloc.start()
         print(f"session: {item.total_seconds / 3600:.2f} h")
@@ -71,7 +73,7 @@ async def main() -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             screen = app.screen
-            assert isinstance(screen, SessionScreen)
+            assert isinstance(screen, SessionScreen), screen
             frames, next_report = 0, 0.0
             while not screen.session.state_at().done:
                 state = screen.session.state_at()
