@@ -2,6 +2,7 @@
 
     python benchmarks/terminal.py            # everything, medians of 3: about a quarter hour
     python benchmarks/terminal.py --quick    # one run each, shorter windows: a first look
+    python benchmarks/terminal.py --startup-only    # only the start-up times (add --quick)
 
 Each scenario runs `spasmtimer run` in a pseudo-terminal (stdlib `pty`) of 80x24 and of 200x60,
 as a terminal emulator or sshd would start it, and reads everything it writes. Over a steady
@@ -245,12 +246,59 @@ def median_ms(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:.0f} ms"
 
 
+def on_the_wire_tables(
+    programs: dict[str, Path], folder: Path, settle: float, window: float, runs: int
+) -> None:
+    termdown = shutil.which("termdown")
+    print(f"Bytes per second to the terminal, medians of {runs} over {window:.0f} s windows.")
+    print("floor: the fewest bytes that show the same frames (benchmarks/floor.py).\n")
+    header = f"{'size':<8}{'while':<24}{'spasmtimer':>11}{'floor':>7}{'ratio':>7}"
+    print(f"{header}{'termdown':>10}{'share':>7}  target")
+    cpu_rows = []
+    for size in SIZES:
+        theirs = None
+        if termdown:
+            runs_of_termdown = [
+                on_the_wire([termdown, "10m"], folder, size, settle, window) for _ in range(runs)
+            ]
+            theirs = statistics.median(w.bytes_per_second for w in runs_of_termdown)
+            cpu_rows.append((size, "termdown, 10 min", runs_of_termdown))
+        for name, program in programs.items():
+            argv = [spasmtimer(), "run", str(program), "--no-bell"]
+            wires = [on_the_wire(argv, folder, size, settle, window) for _ in range(runs)]
+            if name == "10-min hold":
+                cpu_rows.append((size, "spasmtimer, 10-min hold", wires))
+            given = statistics.median(w.bytes_per_second for w in wires)
+            floor = statistics.median(w.floor_per_second for w in wires)
+            ratio, share_limit = TARGETS[name]
+            share = given / theirs if theirs else None
+            met = given <= ratio * floor and (
+                share_limit is None or share is None or share <= share_limit
+            )
+            target = f"≤ {ratio} × floor" + (f", ≤ {share_limit} × termdown" if share_limit else "")
+            beside = f"{theirs:>10.0f}{share:>7.2f}" if theirs and share else f"{'-':>17}"
+            print(
+                f"{f'{size[0]}x{size[1]}':<8}{name:<24}{given:>9.0f} B{floor:>7.0f}"
+                f"{given / floor:>7.2f}{beside}  {target}: {'met' if met else 'NOT MET'}"
+            )
+
+    print("\nDuring a 10-minute hold (median of the runs):")
+    for size, label, wires in cpu_rows:
+        cpu = statistics.median(w.cpu_percent for w in wires)
+        rss = statistics.median(w.peak_rss_mb for w in wires)
+        print(
+            f"  {size[0]}x{size[1]}  {label:<26} CPU {cpu:5.2f} % of a core, peak RSS {rss:5.1f} MB"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run each, shorter windows")
+    parser.add_argument(
+        "--startup-only", action="store_true", help="skip the bytes and CPU: start-up times only"
+    )
     args = parser.parse_args()
     settle, window, runs = (3.0, 8.0, 1) if args.quick else (4.0, 20.0, 3)
-    termdown = shutil.which("termdown")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         programs = {}
@@ -258,49 +306,8 @@ def main() -> None:
             programs[name] = folder / f"{name.replace(' ', '-')}.toml"
             programs[name].write_text(text)
 
-        print(f"Bytes per second to the terminal, medians of {runs} over {window:.0f} s windows.")
-        print("floor: the fewest bytes that show the same frames (benchmarks/floor.py).\n")
-        header = f"{'size':<8}{'while':<24}{'spasmtimer':>11}{'floor':>7}{'ratio':>7}"
-        print(f"{header}{'termdown':>10}{'share':>7}  target")
-        cpu_rows = []
-        for size in SIZES:
-            theirs = None
-            if termdown:
-                runs_of_termdown = [
-                    on_the_wire([termdown, "10m"], folder, size, settle, window)
-                    for _ in range(runs)
-                ]
-                theirs = statistics.median(w.bytes_per_second for w in runs_of_termdown)
-                cpu_rows.append((size, "termdown, 10 min", runs_of_termdown))
-            for name, program in programs.items():
-                argv = [spasmtimer(), "run", str(program), "--no-bell"]
-                wires = [on_the_wire(argv, folder, size, settle, window) for _ in range(runs)]
-                if name == "10-min hold":
-                    cpu_rows.append((size, "spasmtimer, 10-min hold", wires))
-                given = statistics.median(w.bytes_per_second for w in wires)
-                floor = statistics.median(w.floor_per_second for w in wires)
-                ratio, share_limit = TARGETS[name]
-                share = given / theirs if theirs else None
-                met = given <= ratio * floor and (
-                    share_limit is None or share is None or share <= share_limit
-                )
-                target = f"≤ {ratio} × floor" + (
-                    f", ≤ {share_limit} × termdown" if share_limit else ""
-                )
-                beside = f"{theirs:>10.0f}{share:>7.2f}" if theirs and share else f"{'-':>17}"
-                print(
-                    f"{f'{size[0]}x{size[1]}':<8}{name:<24}{given:>9.0f} B{floor:>7.0f}"
-                    f"{given / floor:>7.2f}{beside}  {target}: {'met' if met else 'NOT MET'}"
-                )
-
-        print("\nDuring a 10-minute hold (median of the runs):")
-        for size, label, wires in cpu_rows:
-            cpu = statistics.median(w.cpu_percent for w in wires)
-            rss = statistics.median(w.peak_rss_mb for w in wires)
-            print(
-                f"  {size[0]}x{size[1]}  {label:<26} CPU {cpu:5.2f} % of a core, "
-                f"peak RSS {rss:5.1f} MB"
-            )
+        if not args.startup_only:
+            on_the_wire_tables(programs, folder, settle, window, runs)
 
         idle = folder / "idle.py"
         idle.write_text(IDLE_TEXTUAL)
