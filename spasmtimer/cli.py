@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from spasmtimer.history import History
     from spasmtimer.levels import Level
     from spasmtimer.library import Entry, Item
-    from spasmtimer.program import Program
     from spasmtimer.reminders import Window
+    from spasmtimer.resolved import Program
     from spasmtimer.settings import Loaded, Settings
     from spasmtimer.timeline import Timeline
 

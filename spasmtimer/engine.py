@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, Protocol
 
-from spasmtimer.program import BreathPart, BreathPattern
+from spasmtimer.resolved import BreathPart, BreathPattern
 from spasmtimer.timeline import KIND_WORDS, Phase, Timeline
 
 Clock = Callable[[], float]

@@ -15,8 +15,8 @@ from spasmtimer.engine import NullRecorder, Recorder, Resumption, Session
 from spasmtimer.history import History, SessionRecord, Totals, content_hash, resumable, totals
 from spasmtimer.levels import Level
 from spasmtimer.library import Item
-from spasmtimer.program import Program
 from spasmtimer.recording import HistoryWriter, SessionRecorder, Warn
+from spasmtimer.resolved import Program
 from spasmtimer.timeline import LimitError, Timeline, cap_level, expand
 from spasmtimer.trends import Trends, trends
 

@@ -17,7 +17,7 @@ from spasmtimer.levels import Level
 from spasmtimer.problems import ProgramError
 
 if TYPE_CHECKING:
-    from spasmtimer.program import Program
+    from spasmtimer.resolved import Program
 
 Source = Literal["bundled", "user", "file"]
 

@@ -26,26 +26,32 @@ from pydantic import BaseModel, ValidationError
 from spasmtimer.files import FileRefused, read_regular, real_path
 from spasmtimer.problems import Problem, ProgramError, Severity, key_path
 from spasmtimer.program import (
-    BUILTIN_DEFAULTS,
-    MAX_INCLUDE_DEPTH,
     STEP_MODELS,
     STEP_TYPES,
-    Breathe,
     BreatheProgress,
     BreatheRamp,
     BreatheStep,
     Defaults,
     IncludeStep,
-    Program,
     ProgramFile,
-    ResolvedStep,
-    Rest,
     RestStep,
-    Schedule,
-    Stretch,
     StretchProgress,
     StretchRamp,
     StretchStep,
+)
+from spasmtimer.resolved import (
+    BUILTIN_DEFAULTS,
+    MAX_INCLUDE_DEPTH,
+    NO_BREATHE_CHANGES,
+    NO_STRETCH_CHANGES,
+    Breathe,
+    BreatheChanges,
+    Change,
+    Program,
+    ResolvedStep,
+    Rest,
+    Stretch,
+    StretchChanges,
 )
 from spasmtimer.text import as_written, printable, toml_key
 from spasmtimer.timeline import (
@@ -65,12 +71,6 @@ LIMIT_SEARCH_SECONDS = 0.5
 opposite directions (see `_failing_level`)."""
 MAX_FILE_BYTES = 1024 * 1024
 """Larger files are refused: the largest valid program (10,000 phases) fits in far less."""
-
-# Shared empty schedules (the models are frozen): building one per step is measurable at 10,000.
-_NO_STRETCH_RAMP = StretchRamp()
-_NO_STRETCH_PROGRESS = StretchProgress()
-_NO_BREATHE_RAMP = BreatheRamp()
-_NO_BREATHE_PROGRESS = BreatheProgress()
 
 _STEP_NAMES = {"stretch": "Stretch", "breathe": "Breathing", "rest": "Rest"}
 _REQUIRED = {
@@ -347,8 +347,8 @@ class _Loader:
                 cue=step.cue,
                 halfway=step.halfway,
                 breath=step.breath,
-                ramp=step.ramp or _NO_STRETCH_RAMP,
-                progress=step.progress or _NO_STRETCH_PROGRESS,
+                ramp=_stretch_changes(step.ramp),
+                progress=_stretch_changes(step.progress),
                 source=file.path,
             )
         else:
@@ -361,8 +361,8 @@ class _Loader:
                 cycles=pick("cycles"),
                 rest_after=pick("rest_after"),
                 cue=step.cue,
-                ramp=step.ramp or _NO_BREATHE_RAMP,
-                progress=step.progress or _NO_BREATHE_PROGRESS,
+                ramp=_breathe_changes(step.ramp),
+                progress=_breathe_changes(step.progress),
                 source=file.path,
             )
         self._check_schedules(file, index, resolved, origin)
@@ -447,10 +447,23 @@ _SAME = 1e-9
 """Values closer than this are the same value (durations are kept to the millisecond)."""
 
 
-def _carried_past(step: Stretch | Breathe, key: str, ramp: Schedule) -> tuple[int, float] | None:
+def _stretch_changes(model: StretchRamp | StretchProgress | None) -> StretchChanges:
+    """A stretch's validated ``ramp`` or ``progress`` as the resolved program keeps it (shared
+    when empty, as most are: one per step is measurable at 10,000 steps)."""
+    found = {key: s.resolved() for key, s in model or () if s is not None}
+    return StretchChanges(**found) if found else NO_STRETCH_CHANGES
+
+
+def _breathe_changes(model: BreatheRamp | BreatheProgress | None) -> BreatheChanges:
+    """A breathing drill's ``ramp`` or ``progress``, as `_stretch_changes`."""
+    found = {key: s.resolved() for key, s in model or () if s is not None}
+    return BreatheChanges(**found) if found else NO_BREATHE_CHANGES
+
+
+def _carried_past(step: Stretch | Breathe, key: str, ramp: Change) -> tuple[int, float] | None:
     """When `progress` moves ``key`` past the cap of its ``ramp``: the first level where it
     does, and how far progress takes it. Every rep or cycle then has the ramp's cap."""
-    progress: Schedule | None = getattr(step.progress, key, None)
+    progress: Change | None = getattr(step.progress, key, None)
     if progress is None or (progress.by > 0) != (ramp.by > 0):
         return None
     base = getattr(step, key)
@@ -464,8 +477,8 @@ def _carried_past(step: Stretch | Breathe, key: str, ramp: Schedule) -> tuple[in
     return k * progress.every, reached
 
 
-def _progress_moves_away(step: Stretch | Breathe, key: str, ramp: Schedule) -> bool:
-    progress: Schedule | None = getattr(step.progress, key, None)
+def _progress_moves_away(step: Stretch | Breathe, key: str, ramp: Change) -> bool:
+    progress: Change | None = getattr(step.progress, key, None)
     return progress is not None and (progress.by > 0) != (ramp.by > 0)
 
 

@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from spasmtimer import locations
 from spasmtimer.files import FileRefused, read_regular
-from spasmtimer.program import BUILTIN_DEFAULTS, GapSeconds
+from spasmtimer.program import GapSeconds
+from spasmtimer.resolved import BUILTIN_DEFAULTS
 
 
 class Settings(BaseModel):
