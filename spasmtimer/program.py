@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from spasmtimer.durations import DURATION_PATTERN, NUMBER, DurationError, parse_duration
+from spasmtimer.durations import DURATION_PATTERN, NUMBER, DurationError, phase_seconds
 from spasmtimer.resolved import (
     MAX_PHASE_SECONDS,
     MIN_BREATH_PART,
@@ -41,45 +41,20 @@ from spasmtimer.text import CONTROL, as_written
 # --- scalar types -------------------------------------------------------------------------
 
 
-def _seconds(value: Any) -> float:
-    """`parse_duration`, its refusal raised as pydantic's error so it is located in the file."""
+def _phase_seconds(value: Any, *, allow_zero: bool) -> float:
+    """`phase_seconds`, its refusal raised as pydantic's error so it is located in the file."""
     try:
-        return parse_duration(value)
+        return phase_seconds(value, allow_zero=allow_zero)
     except DurationError as e:
         raise PydanticCustomError(e.kind, e.template, e.context) from None
 
 
-def _check_range(seconds: float, raw: Any, *, allow_zero: bool) -> float:
-    if 0 < seconds < 0.0005:
-        raise PydanticCustomError(
-            "duration_range",
-            "must be at least a millisecond, 0.001 (got {got})",
-            {"got": as_written(raw)},
-        )
-    # Sessions are timed to the millisecond; finer values would only add rounding noise.
-    seconds = round(seconds, 3)
-    if seconds < 0 or (seconds == 0 and not allow_zero):
-        bound = "0 or more" if allow_zero else "greater than 0"
-        raise PydanticCustomError(
-            "duration_range",
-            "must be {bound} (got {got})",
-            {"bound": bound, "got": as_written(raw)},
-        )
-    if seconds > MAX_PHASE_SECONDS:
-        raise PydanticCustomError(
-            "duration_limit",
-            "must be at most 1 hour (3600 seconds) (got {got})",
-            {"got": as_written(raw)},
-        )
-    return seconds
-
-
 def _positive_duration(value: Any) -> float:
-    return _check_range(_seconds(value), value, allow_zero=False)
+    return _phase_seconds(value, allow_zero=False)
 
 
 def _gap_duration(value: Any) -> float:
-    return _check_range(_seconds(value), value, allow_zero=True)
+    return _phase_seconds(value, allow_zero=True)
 
 
 def _duration_schema(*, allow_zero: bool) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import shlex
 import shutil
@@ -110,7 +111,7 @@ class SpasmtimerApp(App[None]):
     def on_mount(self) -> None:
         if self.settings.theme not in (AUTO_THEME, *self.available_themes):
             self.notices.append(f"Unknown theme {self.settings.theme!r}: using the default.")
-            self.settings = self.settings.model_copy(update={"theme": AUTO_THEME})
+            self.settings = dataclasses.replace(self.settings, theme=AUTO_THEME)
         self.apply_theme()
         for notice in self.notices:
             self.say(notice, severity="warning", timeout=6)
