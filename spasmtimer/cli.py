@@ -67,10 +67,16 @@ def error(message: str) -> None:
 # --- shared helpers -----------------------------------------------------------------------
 
 
-def load(program: str) -> tuple[Entry, Program]:
-    """Find and load a program by path or name, or raise `Failure`/`ProgramError`."""
+def load(program: str, *, cached: bool = True) -> tuple[Entry, Program]:
+    """Find and load a program by path or name, or raise `Failure`/`ProgramError`. A program
+    loaded before, and unchanged since, comes from the cache (`program_cache`) unless not
+    ``cached``."""
     from spasmtimer import library
-    from spasmtimer.loader import load_program
+
+    if cached:
+        from spasmtimer.program_cache import load_program
+    else:
+        from spasmtimer.loader import load_program
 
     try:
         entry = library.find(program)
@@ -448,7 +454,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     status = exits.OK
     for name in args.files:
         try:
-            _, program = load(name)
+            # Validated from scratch, always: `check` is what a person runs to be sure.
+            _, program = load(name, cached=False)
         except ProgramError as e:
             print(e, file=sys.stderr)
             status = exits.INVALID

@@ -27,6 +27,9 @@ MAX_INCLUDE_DEPTH = 4
 """How deeply includes may nest (a file that includes a file ... four times)."""
 MIN_BREATH_PART = 0.5
 """The shortest part of a `breath` rhythm, in seconds: each part is a cue of its own."""
+MAX_FILE_BYTES = 1024 * 1024
+"""Larger program files are refused: the largest valid program (10,000 phases) fits in far
+less."""
 
 BUILTIN_DEFAULTS: Mapping[str, float] = {
     "prepare": 5,
