@@ -18,6 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App, SuspendNotSupported
@@ -34,14 +35,7 @@ from spasmtimer.app.messages import (
     RunProgram,
     ShowHistory,
 )
-from spasmtimer.app.screens.history import HistoryScreen
-from spasmtimer.app.screens.library import LibraryScreen
-from spasmtimer.app.screens.preview import PreviewScreen
-from spasmtimer.app.screens.remind import Remind, RemindScreen
-from spasmtimer.app.screens.safety import SafetyScreen
 from spasmtimer.app.screens.session import ResumeScreen, SessionOutcome, SessionScreen
-from spasmtimer.app.screens.settings import SettingsScreen
-from spasmtimer.app.screens.summary import Ratings, SummaryScreen
 from spasmtimer.engine import Clock, Recorder, Session
 from spasmtimer.history import SessionRecord
 from spasmtimer.history_service import HistoryService, NoHistory, resumption
@@ -52,6 +46,13 @@ from spasmtimer.settings import Settings, save_settings
 from spasmtimer.terminal_cues import BackgroundCues
 from spasmtimer.text import printable
 from spasmtimer.timeline import LimitError, Timeline, expand
+
+if TYPE_CHECKING:
+    from spasmtimer.app.screens.remind import Remind, RemindScreen
+    from spasmtimer.app.screens.summary import Ratings
+
+# The screens a session does not open are imported when they are first shown: the history's
+# (with the trends) alone costs a `run` some 30 ms before its first frame.
 
 AUTO_THEME = "auto"
 BELL_SPACING = 0.25
@@ -120,10 +121,14 @@ class SpasmtimerApp(App[None]):
         if self.remind is not None:
             self.push_screen(self.remind_screen(self.remind))
         elif self.run_only is None:
+            from spasmtimer.app.screens.library import LibraryScreen
+
             self.push_screen(LibraryScreen(self.library_items))
         if safety.seen(self.safety_marker):
             self._begin()
         else:
+            from spasmtimer.app.screens.safety import SafetyScreen
+
             # The first time, through any path: when to see a doctor comes before anything.
             self.push_screen(SafetyScreen(), self._safety_read)
 
@@ -177,6 +182,8 @@ class SpasmtimerApp(App[None]):
         return library.load_items(self.history.level_of, self.settings.prepare)
 
     def remind_screen(self, remind: Remind) -> RemindScreen:
+        from spasmtimer.app.screens.remind import RemindScreen
+
         reminders = Reminders(
             remind.every,
             remind.window,
@@ -312,6 +319,9 @@ class SpasmtimerApp(App[None]):
             if self.run_only is not None:
                 self.exit(return_code=0)
             return
+        from spasmtimer.app.screens.remind import RemindScreen
+        from spasmtimer.app.screens.summary import SummaryScreen
+
         for screen in self.screen_stack:
             if isinstance(screen, RemindScreen):
                 screen.break_taken()  # the wait starts again from its end
@@ -336,6 +346,9 @@ class SpasmtimerApp(App[None]):
     def pop_to_library(self) -> None:
         """Back to the library, which reloads itself as it is shown again (or to the break
         reminders, which look at the time again)."""
+        from spasmtimer.app.screens.library import LibraryScreen
+        from spasmtimer.app.screens.remind import RemindScreen
+
         while len(self.screen_stack) > 2 and not isinstance(
             self.screen, LibraryScreen | RemindScreen
         ):
@@ -355,6 +368,8 @@ class SpasmtimerApp(App[None]):
     # -- library actions ---------------------------------------------------------------------
     @on(PreviewProgram)
     def _preview(self, message: PreviewProgram) -> None:
+        from spasmtimer.app.screens.preview import PreviewScreen
+
         self.push_screen(PreviewScreen(message.item))
 
     @on(RunProgram)
@@ -368,6 +383,8 @@ class SpasmtimerApp(App[None]):
             return
         self.edit_file(path)
         self.pop_to_library()
+        from spasmtimer.app.screens.library import LibraryScreen
+
         if isinstance(self.screen, LibraryScreen):
             self.screen.reload(keep=path.stem)
 
@@ -397,6 +414,8 @@ class SpasmtimerApp(App[None]):
 
     @on(ShowHistory)
     def _history(self) -> None:
+        from spasmtimer.app.screens.history import HistoryScreen
+
         view = self.history.view(library.cap_of)
         if view is None:
             self.notify("No history is being kept: it could not be opened.", severity="warning")
@@ -405,6 +424,8 @@ class SpasmtimerApp(App[None]):
 
     @on(OpenSettings)
     def _settings(self) -> None:
+        from spasmtimer.app.screens.settings import SettingsScreen
+
         screen = SettingsScreen(
             self.settings,
             [AUTO_THEME, *sorted(self.available_themes)],
