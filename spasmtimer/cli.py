@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from spasmtimer import __version__, exits
+from spasmtimer import __version__, exits, startup
 from spasmtimer.text import TerminalText
 
 if TYPE_CHECKING:
@@ -211,6 +211,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         resume=resumption(stopped) if stopped else None,
         recorder=recorder,
     )
+    startup.started()  # the first line is next: see spasmtimer.startup
     try:
         outcome = runner.run()
     finally:
@@ -248,8 +249,9 @@ def open_app(
         resume=resume,
     )
     try:
-        app.run()
+        app.run()  # which calls startup.started() once its first frame is drawn
     finally:
+        startup.started()  # should the app have ended before its first frame
         if stored:
             stored.on_warning(error)  # the screen is gone: what is left to say goes to stderr
             stored.close(WRITE_WAIT_AT_EXIT)
@@ -343,6 +345,7 @@ def remind_plain(
         f"reminding: {reminders.schedule_text(program.title, every, window)}; the next "
         f"break at {reminders.when_text(state.due_at, state.now)} (Ctrl-C to stop)"
     )
+    startup.started()
     try:
         with signals_interrupt():
             plain.run()
@@ -980,6 +983,8 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(_only_command(argv))
     args = parser.parse_args(argv)
+    if args.command not in (None, "run", "remind"):
+        startup.started()  # only a session's or the app's start is worth holding it for
     if args.command is None:
         if not can_draw():
             parser.print_help()

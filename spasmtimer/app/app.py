@@ -25,7 +25,7 @@ from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
-from spasmtimer import exits, library, locations, safety, terminal_cues
+from spasmtimer import exits, library, locations, safety, startup, terminal_cues
 from spasmtimer.app import textual_output
 from spasmtimer.app.cues import Signals, Speaker, speech_command
 from spasmtimer.app.messages import (
@@ -110,6 +110,7 @@ class SpasmtimerApp(App[None]):
 
     # -- start-up --------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        self.call_after_refresh(startup.started)  # the first frame is drawn: collect again
         if self.settings.theme not in (AUTO_THEME, *self.available_themes):
             self.notices.append(f"Unknown theme {self.settings.theme!r}: using the default.")
             self.settings = dataclasses.replace(self.settings, theme=AUTO_THEME)

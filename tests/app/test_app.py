@@ -633,3 +633,21 @@ async def test_a_session_stopped_early_is_offered_again(clock: FakeClock) -> Non
         await pilot.pause()
         assert not isinstance(start_over.screen, ResumeScreen)  # finished: nothing to offer
         assert clock_shows(pilot) == "0:05"
+
+
+async def test_the_app_collects_again_once_its_first_frame_is_drawn(
+    clock: FakeClock, log: Recorded
+) -> None:
+    import gc
+
+    from spasmtimer import startup
+
+    startup.hold()  # as `spasmtimer.__main__` leaves it
+    try:
+        app = make_app(clock, log, run=SHORT)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
