@@ -243,6 +243,10 @@ class Session:
         found = bisect.bisect_right(self.starts, position + EPSILON) - 1
         return max(0, min(found, len(self.phases) - 1))
 
+    def phase_at(self, position: float) -> Phase:
+        """The phase the session is in at ``position`` seconds from its start."""
+        return self.phases[self._index_at(position)]
+
     def status(self, now: float | None = None) -> Status:
         now = self._now(now)
         if self._stopped_at is not None:
