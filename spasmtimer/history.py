@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spasmtimer.levels import CountedSession, Level, counts, current_level
-from spasmtimer.reminders import LastSession
 
 if TYPE_CHECKING:  # `spasmtimer status` reads the history without loading the program format
+    from spasmtimer.reminders import LastSession
     from spasmtimer.timeline import Timeline
 
 Now = Callable[[], datetime]
@@ -742,6 +742,9 @@ def last_session(path: Path, program: str) -> LastSession | None:
     nothing is held open or locked in between, and a history replaced meanwhile is the one
     read. None when there is none — or when it cannot be read now (locked, missing, damaged),
     which the next look tries again. A row that cannot be read is passed over."""
+    # Only break reminders ask: a session's start does not import them.
+    from spasmtimer.reminders import LastSession
+
     if not path.is_file():
         return None
     try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,7 +142,10 @@ MAX_SETTINGS_BYTES = 64 * 1024
 def load_settings(path: Path | None = None) -> Loaded:
     path = path or locations.settings_file()
     try:
-        data = tomllib.loads(read_regular(path, MAX_SETTINGS_BYTES, "settings file").decode())
+        raw = read_regular(path, MAX_SETTINGS_BYTES, "settings file")
+        import tomllib  # only with a file to read: most people never write one
+
+        data = tomllib.loads(raw.decode())
     except FileRefused as e:
         if e.missing:
             return Loaded(Settings())

@@ -37,11 +37,10 @@ from spasmtimer.app.messages import (
 )
 from spasmtimer.app.screens.session import ResumeScreen, SessionOutcome, SessionScreen
 from spasmtimer.engine import Clock, Recorder, Session
-from spasmtimer.history import SessionRecord
+from spasmtimer.history import SessionRecord, utc_now
 from spasmtimer.history_service import HistoryService, NoHistory, resumption
 from spasmtimer.levels import Level
 from spasmtimer.library import Item
-from spasmtimer.reminders import Now, Reminders, utc_now
 from spasmtimer.settings import Settings, save_settings
 from spasmtimer.terminal_cues import BackgroundCues
 from spasmtimer.text import printable
@@ -50,6 +49,7 @@ from spasmtimer.timeline import LimitError, Timeline, expand
 if TYPE_CHECKING:
     from spasmtimer.app.screens.remind import Remind, RemindScreen
     from spasmtimer.app.screens.summary import Ratings
+    from spasmtimer.reminders import Now
 
 # The screens a session does not open are imported when they are first shown: the history's
 # (with the trends) alone costs a `run` some 30 ms before its first frame.
@@ -184,6 +184,7 @@ class SpasmtimerApp(App[None]):
 
     def remind_screen(self, remind: Remind) -> RemindScreen:
         from spasmtimer.app.screens.remind import RemindScreen
+        from spasmtimer.reminders import Reminders
 
         reminders = Reminders(
             remind.every,
