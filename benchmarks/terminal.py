@@ -2,6 +2,7 @@
 
     python benchmarks/terminal.py            # everything, medians of 3: about a quarter hour
     python benchmarks/terminal.py --quick    # one run each, shorter windows: a first look
+    python benchmarks/terminal.py --startup-only    # only the start-up times (add --quick)
 
 Each scenario runs `spasmtimer run` in a pseudo-terminal (stdlib `pty`) of 80x24 and of 200x60,
 as a terminal emulator or sshd would start it, and reads everything it writes. Over a steady
@@ -16,7 +17,8 @@ toward the floor.
 Then the machine: CPU time of each process during a hold (utime + stime from /proc, as a share
 of one core) and peak RSS (VmHWM); and start-up: the time from spawning to the first frame of
 `run`, next to the first frame of an idle Textual app, the first line of `run --plain`, and
-`--version` and `--help`.
+`--version` and `--help`. `run` is timed for a program run before, which starts from the
+cache (`spasmtimer.program_cache`), and for one new to it.
 """
 
 from __future__ import annotations
@@ -165,9 +167,10 @@ class Terminal:
         os.close(self.fd)
 
 
-def environment(tmp: Path, size: tuple[int, int]) -> dict[str, str]:
+def environment(tmp: Path, size: tuple[int, int], cache: Path | None = None) -> dict[str, str]:
     """Settings and history of their own in ``tmp``: each run starts as on a fresh machine,
-    where nothing is offered for resuming."""
+    where nothing is offered for resuming. Its cache too, unless ``cache`` is given: one
+    shared by runs, where a program run before is kept (`spasmtimer.program_cache`)."""
     tmp = Path(tempfile.mkdtemp(dir=tmp))
     env = dict(os.environ)
     env.update(
@@ -176,7 +179,7 @@ def environment(tmp: Path, size: tuple[int, int]) -> dict[str, str]:
         LINES=str(size[1]),
         XDG_CONFIG_HOME=str(tmp / "config"),
         XDG_DATA_HOME=str(tmp / "data"),
-        XDG_CACHE_HOME=str(tmp / "cache"),
+        XDG_CACHE_HOME=str(cache or tmp / "cache"),
     )
     for name in ("NO_COLOR", "TMUX", "STY"):
         env.pop(name, None)
@@ -249,12 +252,61 @@ def median_ms(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:.0f} ms"
 
 
+def on_the_wire_tables(
+    programs: dict[str, Path], folder: Path, settle: float, window: float, runs: int
+) -> None:
+    termdown = shutil.which("termdown")
+    print(f"Bytes per second to the terminal, medians of {runs} over {window:.0f} s windows.")
+    print("floor: the fewest bytes that show the same frames (benchmarks/floor.py).\n")
+    header = f"{'size':<8}{'while':<24}{'spasmtimer':>11}{'floor':>7}{'ratio':>7}"
+    print(f"{header}{'termdown':>10}{'share':>7}  target")
+    cpu_rows = []
+    for size in SIZES:
+        theirs = None
+        if termdown:
+            runs_of_termdown = [
+                on_the_wire([termdown, "10m"], folder, size, settle, window) for _ in range(runs)
+            ]
+            theirs = statistics.median(w.bytes_per_second for w in runs_of_termdown)
+            cpu_rows.append((size, "termdown, 10 min", runs_of_termdown))
+        for name, program in programs.items():
+            argv = [spasmtimer(), "run", str(program), "--no-bell"]
+            wires = [on_the_wire(argv, folder, size, settle, window) for _ in range(runs)]
+            if name == "10-min hold":
+                cpu_rows.append((size, "spasmtimer, 10-min hold", wires))
+            given = statistics.median(w.bytes_per_second for w in wires)
+            floor = statistics.median(w.floor_per_second for w in wires)
+            ratio, share_limit = TARGETS[name]
+            if size != SHARE_SIZE:
+                share_limit = None
+            share = given / theirs if theirs else None
+            met = given <= ratio * floor and (
+                share_limit is None or share is None or share <= share_limit
+            )
+            target = f"≤ {ratio} × floor" + (f", ≤ {share_limit} × termdown" if share_limit else "")
+            beside = f"{theirs:>10.0f}{share:>7.2f}" if theirs and share else f"{'-':>17}"
+            print(
+                f"{f'{size[0]}x{size[1]}':<8}{name:<24}{given:>9.0f} B{floor:>7.0f}"
+                f"{given / floor:>7.2f}{beside}  {target}: {'met' if met else 'NOT MET'}"
+            )
+
+    print("\nDuring a 10-minute hold (median of the runs):")
+    for size, label, wires in cpu_rows:
+        cpu = statistics.median(w.cpu_percent for w in wires)
+        rss = statistics.median(w.peak_rss_mb for w in wires)
+        print(
+            f"  {size[0]}x{size[1]}  {label:<26} CPU {cpu:5.2f} % of a core, peak RSS {rss:5.1f} MB"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run each, shorter windows")
+    parser.add_argument(
+        "--startup-only", action="store_true", help="skip the bytes and CPU: start-up times only"
+    )
     args = parser.parse_args()
     settle, window, runs = (3.0, 8.0, 1) if args.quick else (4.0, 20.0, 3)
-    termdown = shutil.which("termdown")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         programs = {}
@@ -262,51 +314,8 @@ def main() -> None:
             programs[name] = folder / f"{name.replace(' ', '-')}.toml"
             programs[name].write_text(text)
 
-        print(f"Bytes per second to the terminal, medians of {runs} over {window:.0f} s windows.")
-        print("floor: the fewest bytes that show the same frames (benchmarks/floor.py).\n")
-        header = f"{'size':<8}{'while':<24}{'spasmtimer':>11}{'floor':>7}{'ratio':>7}"
-        print(f"{header}{'termdown':>10}{'share':>7}  target")
-        cpu_rows = []
-        for size in SIZES:
-            theirs = None
-            if termdown:
-                runs_of_termdown = [
-                    on_the_wire([termdown, "10m"], folder, size, settle, window)
-                    for _ in range(runs)
-                ]
-                theirs = statistics.median(w.bytes_per_second for w in runs_of_termdown)
-                cpu_rows.append((size, "termdown, 10 min", runs_of_termdown))
-            for name, program in programs.items():
-                argv = [spasmtimer(), "run", str(program), "--no-bell"]
-                wires = [on_the_wire(argv, folder, size, settle, window) for _ in range(runs)]
-                if name == "10-min hold":
-                    cpu_rows.append((size, "spasmtimer, 10-min hold", wires))
-                given = statistics.median(w.bytes_per_second for w in wires)
-                floor = statistics.median(w.floor_per_second for w in wires)
-                ratio, share_limit = TARGETS[name]
-                if size != SHARE_SIZE:
-                    share_limit = None
-                share = given / theirs if theirs else None
-                met = given <= ratio * floor and (
-                    share_limit is None or share is None or share <= share_limit
-                )
-                target = f"≤ {ratio} × floor" + (
-                    f", ≤ {share_limit} × termdown" if share_limit else ""
-                )
-                beside = f"{theirs:>10.0f}{share:>7.2f}" if theirs and share else f"{'-':>17}"
-                print(
-                    f"{f'{size[0]}x{size[1]}':<8}{name:<24}{given:>9.0f} B{floor:>7.0f}"
-                    f"{given / floor:>7.2f}{beside}  {target}: {'met' if met else 'NOT MET'}"
-                )
-
-        print("\nDuring a 10-minute hold (median of the runs):")
-        for size, label, wires in cpu_rows:
-            cpu = statistics.median(w.cpu_percent for w in wires)
-            rss = statistics.median(w.peak_rss_mb for w in wires)
-            print(
-                f"  {size[0]}x{size[1]}  {label:<26} CPU {cpu:5.2f} % of a core, "
-                f"peak RSS {rss:5.1f} MB"
-            )
+        if not args.startup_only:
+            on_the_wire_tables(programs, folder, settle, window, runs)
 
         idle = folder / "idle.py"
         idle.write_text(IDLE_TEXTUAL)
@@ -316,20 +325,41 @@ def main() -> None:
         def fresh() -> dict[str, str]:
             return environment(folder, (80, 24))
 
-        # Alternated, so that both meet the machine in the same state.
-        ours, textual = [], []
+        # A program run before starts from the cache; one new to it pays for the loader too.
+        cache = folder / "known-cache"
+
+        def known() -> dict[str, str]:
+            return environment(folder, (80, 24), cache)
+
+        subprocess.run([spasmtimer(), "plan", hold], env=known(), capture_output=True, check=True)
+        run = [spasmtimer(), "run", hold, "--no-bell"]
+        # Alternated, so that all three meet the machine in the same state.
+        ours, new, textual = [], [], []
         for _ in range(starts):
-            ours.append(first_frame([spasmtimer(), "run", hold, "--no-bell"], fresh(), b"Bench"))
+            ours.append(first_frame(run, known(), b"Bench"))
+            new.append(first_frame(run, fresh(), b"Bench"))
             textual.append(first_frame([sys.executable, str(idle)], fresh(), b"Bench idle"))
-        plain = [first_line([spasmtimer(), "run", hold, "--plain"], fresh()) for _ in range(starts)]
+        plain_run = [spasmtimer(), "run", hold, "--plain"]
+        plain, plain_new = [], []
+        for _ in range(starts):
+            plain.append(first_line(plain_run, known()))
+            plain_new.append(first_line(plain_run, fresh()))
         version = [first_line([spasmtimer(), "--version"], fresh()) for _ in range(starts)]
         helped = [first_line([spasmtimer(), "--help"], fresh()) for _ in range(starts)]
+        idle_ms = statistics.median(textual)
         print(f"\nStart-up, medians of {starts}:")
         print(
             f"  first frame of `run`: {median_ms(ours)}, an idle Textual app's: "
-            f"{median_ms(textual)} ({statistics.median(ours) / statistics.median(textual):.2f} ×)"
+            f"{median_ms(textual)} ({statistics.median(ours) / idle_ms:.2f} ×)"
         )
-        print(f"  first line of `run --plain`: {median_ms(plain)}")
+        print(
+            f"  first frame of `run`, a program new to the cache: {median_ms(new)} "
+            f"({statistics.median(new) / idle_ms:.2f} ×)"
+        )
+        print(
+            f"  first line of `run --plain`: {median_ms(plain)}; a program new to the cache: "
+            f"{median_ms(plain_new)}"
+        )
         print(f"  --version: {median_ms(version)}, --help: {median_ms(helped)}")
 
 

@@ -9,6 +9,10 @@ KeyboardInterrupt again, which the command line turns into a clean stop.
 import os
 import signal
 
+from spasmtimer import startup
+
+startup.hold()  # no garbage collection while starting: see spasmtimer.startup
+
 
 def _quit_quietly(signum: int, frame: object) -> None:
     os._exit(128 + signum)

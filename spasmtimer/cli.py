@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from spasmtimer import __version__, exits
+from spasmtimer import __version__, exits, startup
 from spasmtimer.text import TerminalText
 
 if TYPE_CHECKING:
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from spasmtimer.history import History
     from spasmtimer.levels import Level
     from spasmtimer.library import Entry, Item
-    from spasmtimer.program import Program
     from spasmtimer.reminders import Window
+    from spasmtimer.resolved import Program
     from spasmtimer.settings import Loaded, Settings
     from spasmtimer.timeline import Timeline
 
@@ -67,10 +67,16 @@ def error(message: str) -> None:
 # --- shared helpers -----------------------------------------------------------------------
 
 
-def load(program: str) -> tuple[Entry, Program]:
-    """Find and load a program by path or name, or raise `Failure`/`ProgramError`."""
+def load(program: str, *, cached: bool = True) -> tuple[Entry, Program]:
+    """Find and load a program by path or name, or raise `Failure`/`ProgramError`. A program
+    loaded before, and unchanged since, comes from the cache (`program_cache`) unless not
+    ``cached``."""
     from spasmtimer import library
-    from spasmtimer.loader import load_program
+
+    if cached:
+        from spasmtimer.program_cache import load_program
+    else:
+        from spasmtimer.loader import load_program
 
     try:
         entry = library.find(program)
@@ -205,6 +211,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         resume=resumption(stopped) if stopped else None,
         recorder=recorder,
     )
+    startup.started()  # the first line is next: see spasmtimer.startup
     try:
         outcome = runner.run()
     finally:
@@ -242,8 +249,9 @@ def open_app(
         resume=resume,
     )
     try:
-        app.run()
+        app.run()  # which calls startup.started() once its first frame is drawn
     finally:
+        startup.started()  # should the app have ended before its first frame
         if stored:
             stored.on_warning(error)  # the screen is gone: what is left to say goes to stderr
             stored.close(WRITE_WAIT_AT_EXIT)
@@ -337,6 +345,7 @@ def remind_plain(
         f"reminding: {reminders.schedule_text(program.title, every, window)}; the next "
         f"break at {reminders.when_text(state.due_at, state.now)} (Ctrl-C to stop)"
     )
+    startup.started()
     try:
         with signals_interrupt():
             plain.run()
@@ -448,7 +457,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     status = exits.OK
     for name in args.files:
         try:
-            _, program = load(name)
+            # Validated from scratch, always: `check` is what a person runs to be sure.
+            _, program = load(name, cached=False)
         except ProgramError as e:
             print(e, file=sys.stderr)
             status = exits.INVALID
@@ -973,6 +983,8 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(_only_command(argv))
     args = parser.parse_args(argv)
+    if args.command not in (None, "run", "remind"):
+        startup.started()  # only a session's or the app's start is worth holding it for
     if args.command is None:
         if not can_draw():
             parser.print_help()

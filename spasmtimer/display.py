@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from spasmtimer.engine import Cue, Session, State, Status
 from spasmtimer.levels import COUNTS_FROM, Level, counts, felt_worse, level_following
-from spasmtimer.program import Breathe, BreathPattern, ResolvedStep, Rest
+from spasmtimer.resolved import Breathe, BreathPattern, ResolvedStep, Rest
 from spasmtimer.text import cell_width
 from spasmtimer.timeline import COUNTS, KIND_WORDS, Phase
 

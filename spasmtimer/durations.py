@@ -11,6 +11,7 @@ import itertools
 import math
 import re
 
+from spasmtimer.resolved import MAX_PHASE_SECONDS
 from spasmtimer.text import as_written, toml_string
 
 
@@ -80,6 +81,34 @@ def parse_duration(value: object) -> float:
             "duration_finite", "must be a finite number (got {got})", {"got": as_written(value)}
         )
     return float(value)
+
+
+def phase_seconds(value: object, *, allow_zero: bool) -> float:
+    """`parse_duration`, held to what one phase may last: at least a millisecond (or 0 when
+    ``allow_zero``, which leaves the phase out) and at most an hour; kept to the millisecond."""
+    seconds = parse_duration(value)
+    if 0 < seconds < 0.0005:
+        raise DurationError(
+            "duration_range",
+            "must be at least a millisecond, 0.001 (got {got})",
+            {"got": as_written(value)},
+        )
+    # Sessions are timed to the millisecond; finer values would only add rounding noise.
+    seconds = round(seconds, 3)
+    if seconds < 0 or (seconds == 0 and not allow_zero):
+        bound = "0 or more" if allow_zero else "greater than 0"
+        raise DurationError(
+            "duration_range",
+            "must be {bound} (got {got})",
+            {"bound": bound, "got": as_written(value)},
+        )
+    if seconds > MAX_PHASE_SECONDS:
+        raise DurationError(
+            "duration_limit",
+            "must be at most 1 hour (3600 seconds) (got {got})",
+            {"got": as_written(value)},
+        )
+    return seconds
 
 
 def _duration_parts(text: str) -> list[tuple[float, str]]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, Protocol
 
-from spasmtimer.program import BreathPart, BreathPattern
+from spasmtimer.resolved import BreathPart, BreathPattern
 from spasmtimer.timeline import KIND_WORDS, Phase, Timeline
 
 Clock = Callable[[], float]
@@ -242,6 +242,10 @@ class Session:
     def _index_at(self, position: float) -> int:
         found = bisect.bisect_right(self.starts, position + EPSILON) - 1
         return max(0, min(found, len(self.phases) - 1))
+
+    def phase_at(self, position: float) -> Phase:
+        """The phase the session is in at ``position`` seconds from its start."""
+        return self.phases[self._index_at(position)]
 
     def status(self, now: float | None = None) -> Status:
         now = self._now(now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -91,3 +92,13 @@ def real_path(path: Path) -> Path:
         return Path(os.path.realpath(path))
     except ValueError:
         return path
+
+
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    """A file as it was read: the path it was asked for by, the real path that led to (its
+    links followed), and the bytes it gave."""
+
+    path: str
+    real: str
+    data: bytes

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from spasmtimer.display import counting_text, finished, next_level_text
 from spasmtimer.engine import NullRecorder, Recorder, Resumption, Session
 from spasmtimer.history import History, SessionRecord, Totals, content_hash, resumable, totals
 from spasmtimer.levels import Level
 from spasmtimer.library import Item
-from spasmtimer.program import Program
 from spasmtimer.recording import HistoryWriter, SessionRecorder, Warn
+from spasmtimer.resolved import Program
 from spasmtimer.timeline import LimitError, Timeline, cap_level, expand
-from spasmtimer.trends import Trends, trends
+
+if TYPE_CHECKING:
+    from spasmtimer.trends import Trends
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,9 @@ class StoredHistory:
         )
 
     def view(self, cap_of: Callable[[str], int | None]) -> HistoryView:
+        # The trends are the history screen's alone: not imported before a session's first frame.
+        from spasmtimer.trends import trends
+
         records = self.history.sessions()
         levels = {
             name: ProgramLevels(self.history.current_level(name, cap_of(name)))

@@ -1,7 +1,8 @@
 """The program library: bundled programs and the user's own, found by name or by path.
 
 Finding programs reads only the folders; loading one needs the loader (and pydantic, about
-150 ms), which is imported when a program is loaded, so that shell completion stays quick.
+150 ms), which is imported when a program is loaded, so that shell completion stays quick —
+and only when the program is new or changed since it was last loaded (`program_cache`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from spasmtimer.levels import Level
 from spasmtimer.problems import ProgramError
 
 if TYPE_CHECKING:
-    from spasmtimer.program import Program
+    from spasmtimer.resolved import Program
 
 Source = Literal["bundled", "user", "file"]
 
@@ -158,7 +159,7 @@ def shown_path(path: Path) -> str:
 
 def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = None) -> Item:
     """Load one library entry; a program that fails to load becomes an item with its error."""
-    from spasmtimer.loader import load_program
+    from spasmtimer.program_cache import load_program
     from spasmtimer.timeline import LimitError, cap_level, expand
 
     try:
@@ -178,7 +179,7 @@ def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = N
 def cap_of(name: str) -> int | None:
     """The cap level of the library's program ``name``, if it is there and loads: what the
     level shown beside a name in the history is held to."""
-    from spasmtimer.loader import load_program
+    from spasmtimer.program_cache import load_program
     from spasmtimer.timeline import cap_level
 
     try:

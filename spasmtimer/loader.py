@@ -23,29 +23,36 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from spasmtimer.files import FileRefused, read_regular, real_path
+from spasmtimer.files import FileRead, FileRefused, read_regular, real_path
 from spasmtimer.problems import Problem, ProgramError, Severity, key_path
 from spasmtimer.program import (
-    BUILTIN_DEFAULTS,
-    MAX_INCLUDE_DEPTH,
     STEP_MODELS,
     STEP_TYPES,
-    Breathe,
     BreatheProgress,
     BreatheRamp,
     BreatheStep,
     Defaults,
     IncludeStep,
-    Program,
     ProgramFile,
-    ResolvedStep,
-    Rest,
     RestStep,
-    Schedule,
-    Stretch,
     StretchProgress,
     StretchRamp,
     StretchStep,
+)
+from spasmtimer.resolved import (
+    BUILTIN_DEFAULTS,
+    MAX_FILE_BYTES,
+    MAX_INCLUDE_DEPTH,
+    NO_BREATHE_CHANGES,
+    NO_STRETCH_CHANGES,
+    Breathe,
+    BreatheChanges,
+    Change,
+    Program,
+    ResolvedStep,
+    Rest,
+    Stretch,
+    StretchChanges,
 )
 from spasmtimer.text import as_written, printable, toml_key
 from spasmtimer.timeline import (
@@ -63,14 +70,6 @@ from spasmtimer.tomlpos import KeyPath, Locations, Position, locate
 LIMIT_SEARCH_SECONDS = 0.5
 """How long `check` measures the levels between the extremes of schedules that pull in
 opposite directions (see `_failing_level`)."""
-MAX_FILE_BYTES = 1024 * 1024
-"""Larger files are refused: the largest valid program (10,000 phases) fits in far less."""
-
-# Shared empty schedules (the models are frozen): building one per step is measurable at 10,000.
-_NO_STRETCH_RAMP = StretchRamp()
-_NO_STRETCH_PROGRESS = StretchProgress()
-_NO_BREATHE_RAMP = BreatheRamp()
-_NO_BREATHE_PROGRESS = BreatheProgress()
 
 _STEP_NAMES = {"stretch": "Stretch", "breathe": "Breathing", "rest": "Rest"}
 _REQUIRED = {
@@ -104,6 +103,11 @@ class _Loader:
         self.included_from: dict[str, tuple[str, ...]] = {}
         """How each file being read was reached: the `include` sites, the nearest first. Set
         at each include, so a file included twice is placed by the include being resolved."""
+        self.opened: list[tuple[Path, Path]] = []
+        """Every path a file was asked for by, and the real path it led to, in order: a file
+        included twice, by two names, is read once but reached by both."""
+        self.raw: dict[Path, bytes] = {}
+        """The bytes each real path read gave, exactly as they were parsed."""
 
     def problem(self, shown: str, at: Position, path: KeyPath, message: str) -> None:
         self.problems.append(self._located(shown, at, path, message, "error"))
@@ -129,10 +133,11 @@ class _Loader:
         self, path: Path, shown: str, site: tuple[str, Position, KeyPath] | None
     ) -> _File | None:
         real = real_path(path)
+        self.opened.append((path, real))
         if real in self.files:
             return self.files[real]
         self.files[real] = None
-        text = self._text(path, shown, site)
+        text = self._text(path, real, shown, site)
         if text is None:
             return None
         try:
@@ -167,7 +172,7 @@ class _Loader:
         return loaded
 
     def _text(
-        self, path: Path, shown: str, site: tuple[str, Position, KeyPath] | None
+        self, path: Path, real: Path, shown: str, site: tuple[str, Position, KeyPath] | None
     ) -> str | None:
         # A problem at a known place in the file is reported there; one with the file as a whole
         # where it was included, or at its first line.
@@ -182,6 +187,7 @@ class _Loader:
         except FileRefused as e:
             fail(str(e))
             return None
+        self.raw[real] = raw
         if not raw.strip():
             fail("is empty: a program needs at least one [[steps]] table")
             return None
@@ -347,8 +353,8 @@ class _Loader:
                 cue=step.cue,
                 halfway=step.halfway,
                 breath=step.breath,
-                ramp=step.ramp or _NO_STRETCH_RAMP,
-                progress=step.progress or _NO_STRETCH_PROGRESS,
+                ramp=_stretch_changes(step.ramp),
+                progress=_stretch_changes(step.progress),
                 source=file.path,
             )
         else:
@@ -361,8 +367,8 @@ class _Loader:
                 cycles=pick("cycles"),
                 rest_after=pick("rest_after"),
                 cue=step.cue,
-                ramp=step.ramp or _NO_BREATHE_RAMP,
-                progress=step.progress or _NO_BREATHE_PROGRESS,
+                ramp=_breathe_changes(step.ramp),
+                progress=_breathe_changes(step.progress),
                 source=file.path,
             )
         self._check_schedules(file, index, resolved, origin)
@@ -447,10 +453,23 @@ _SAME = 1e-9
 """Values closer than this are the same value (durations are kept to the millisecond)."""
 
 
-def _carried_past(step: Stretch | Breathe, key: str, ramp: Schedule) -> tuple[int, float] | None:
+def _stretch_changes(model: StretchRamp | StretchProgress | None) -> StretchChanges:
+    """A stretch's validated ``ramp`` or ``progress`` as the resolved program keeps it (shared
+    when empty, as most are: one per step is measurable at 10,000 steps)."""
+    found = {key: s.resolved() for key, s in model or () if s is not None}
+    return StretchChanges(**found) if found else NO_STRETCH_CHANGES
+
+
+def _breathe_changes(model: BreatheRamp | BreatheProgress | None) -> BreatheChanges:
+    """A breathing drill's ``ramp`` or ``progress``, as `_stretch_changes`."""
+    found = {key: s.resolved() for key, s in model or () if s is not None}
+    return BreatheChanges(**found) if found else NO_BREATHE_CHANGES
+
+
+def _carried_past(step: Stretch | Breathe, key: str, ramp: Change) -> tuple[int, float] | None:
     """When `progress` moves ``key`` past the cap of its ``ramp``: the first level where it
     does, and how far progress takes it. Every rep or cycle then has the ramp's cap."""
-    progress: Schedule | None = getattr(step.progress, key, None)
+    progress: Change | None = getattr(step.progress, key, None)
     if progress is None or (progress.by > 0) != (ramp.by > 0):
         return None
     base = getattr(step, key)
@@ -464,8 +483,8 @@ def _carried_past(step: Stretch | Breathe, key: str, ramp: Schedule) -> tuple[in
     return k * progress.every, reached
 
 
-def _progress_moves_away(step: Stretch | Breathe, key: str, ramp: Schedule) -> bool:
-    progress: Schedule | None = getattr(step.progress, key, None)
+def _progress_moves_away(step: Stretch | Breathe, key: str, ramp: Change) -> bool:
+    progress: Change | None = getattr(step.progress, key, None)
     return progress is not None and (progress.by > 0) != (ramp.by > 0)
 
 
@@ -502,6 +521,14 @@ def load_program(
     user's setting). Raises `ProgramError` listing every problem; never returns a program that
     cannot be run at level 0.
     """
+    return read_program(path, shown=shown, default_prepare=default_prepare)[0]
+
+
+def read_program(
+    path: Path | str, *, shown: str | None = None, default_prepare: float | None = None
+) -> tuple[Program, tuple[FileRead, ...]]:
+    """`load_program`, and every file it was read from, with the bytes that were parsed: what
+    `program_cache` checks the files against before it trusts a program it kept."""
     path = Path(path)
     loader = _Loader()
     root = loader.read(path, shown or str(path), None)
@@ -527,7 +554,8 @@ def load_program(
         warnings=tuple(sorted(set(loader.warnings))),
     )
     _check_limits(program, root)
-    return program
+    reads = tuple(FileRead(str(p), str(real), loader.raw[real]) for p, real in loader.opened)
+    return program, reads
 
 
 def _failing_level(program: Program) -> int | None:

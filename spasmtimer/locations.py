@@ -29,6 +29,11 @@ def data_dir() -> Path:
     return _xdg("XDG_DATA_HOME", ".local/share") / APP
 
 
+def cache_dir() -> Path:
+    """What spasmtimer keeps only to start faster (`program_cache`): safe to delete."""
+    return _xdg("XDG_CACHE_HOME", ".cache") / APP
+
+
 def user_programs_dir() -> Path:
     """The user's own programs: ``$XDG_CONFIG_HOME/spasmtimer/programs/``."""
     return config_dir() / "programs"

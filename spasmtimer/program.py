@@ -1,9 +1,9 @@
-"""The program file format: pydantic models of one TOML file, and the resolved program.
+"""The program file format: pydantic models of one TOML file.
 
-Two layers live here. The ``*File``/``*Step`` models describe exactly what one TOML file may
-say; every field is optional where ``[defaults]`` or an including file can supply it. The
-frozen dataclasses at the end (`Program`, `Stretch`, `Breathe`, `Rest`) are what the loader
-builds once includes and the defaults cascade are resolved: every value is concrete.
+The ``*File``/``*Step`` models describe exactly what one TOML file may say; every field is
+optional where ``[defaults]`` or an including file can supply it. What the loader builds from
+them once includes and the defaults cascade are resolved lives in `spasmtimer.resolved`, free of
+pydantic: a program that has been loaded runs without this module.
 
 Field docstrings become the JSON Schema's descriptions (``spasmtimer schema``).
 """
@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -31,77 +29,32 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from spasmtimer.durations import DURATION_PATTERN, NUMBER, DurationError, parse_duration
-from spasmtimer.problems import Problem
+from spasmtimer.durations import DURATION_PATTERN, NUMBER, DurationError, phase_seconds
+from spasmtimer.resolved import (
+    MAX_PHASE_SECONDS,
+    MIN_BREATH_PART,
+    BreathPattern,
+    Change,
+)
 from spasmtimer.text import CONTROL, as_written
-
-MAX_PHASE_SECONDS = 3600
-"""One phase may last at most an hour."""
-MAX_SESSION_SECONDS = 6 * 3600
-"""A whole session may last at most six hours."""
-MAX_PHASES = 10_000
-"""A session may have at most this many phases."""
-MAX_INCLUDE_DEPTH = 4
-"""How deeply includes may nest (a file that includes a file ... four times)."""
-MIN_BREATH_PART = 0.5
-"""The shortest part of a `breath` rhythm, in seconds: each part is a cue of its own."""
-
-BUILTIN_DEFAULTS: Mapping[str, float] = {
-    "prepare": 5,
-    "switch": 5,
-    "rest": 10,
-    "rest_after": 10,
-    "reps": 1,
-    "cycles": 1,
-    "pause": 0,
-    "pause_out": 0,
-    "rounds": 1,
-}
-"""Values used when neither a step nor any ``[defaults]`` table gives one (SPEC section 1)."""
-
 
 # --- scalar types -------------------------------------------------------------------------
 
 
-def _seconds(value: Any) -> float:
-    """`parse_duration`, its refusal raised as pydantic's error so it is located in the file."""
+def _phase_seconds(value: Any, *, allow_zero: bool) -> float:
+    """`phase_seconds`, its refusal raised as pydantic's error so it is located in the file."""
     try:
-        return parse_duration(value)
+        return phase_seconds(value, allow_zero=allow_zero)
     except DurationError as e:
         raise PydanticCustomError(e.kind, e.template, e.context) from None
 
 
-def _check_range(seconds: float, raw: Any, *, allow_zero: bool) -> float:
-    if 0 < seconds < 0.0005:
-        raise PydanticCustomError(
-            "duration_range",
-            "must be at least a millisecond, 0.001 (got {got})",
-            {"got": as_written(raw)},
-        )
-    # Sessions are timed to the millisecond; finer values would only add rounding noise.
-    seconds = round(seconds, 3)
-    if seconds < 0 or (seconds == 0 and not allow_zero):
-        bound = "0 or more" if allow_zero else "greater than 0"
-        raise PydanticCustomError(
-            "duration_range",
-            "must be {bound} (got {got})",
-            {"bound": bound, "got": as_written(raw)},
-        )
-    if seconds > MAX_PHASE_SECONDS:
-        raise PydanticCustomError(
-            "duration_limit",
-            "must be at most 1 hour (3600 seconds) (got {got})",
-            {"got": as_written(raw)},
-        )
-    return seconds
-
-
 def _positive_duration(value: Any) -> float:
-    return _check_range(_seconds(value), value, allow_zero=False)
+    return _phase_seconds(value, allow_zero=False)
 
 
 def _gap_duration(value: Any) -> float:
-    return _check_range(_seconds(value), value, allow_zero=True)
+    return _phase_seconds(value, allow_zero=True)
 
 
 def _duration_schema(*, allow_zero: bool) -> dict[str, Any]:
@@ -225,78 +178,6 @@ Sides = Annotated[
 ]
 
 
-BreathPart = Literal["inhale", "pause", "exhale", "pause_out"]
-
-
-@dataclass(frozen=True, slots=True)
-class BreathPattern:
-    """A breathing rhythm kept during a hold: ``"5-1-3"`` is in 5, pause 1, out 3."""
-
-    inhale: float
-    pause: float
-    exhale: float
-    pause_out: float
-
-    def parts(self) -> tuple[tuple[BreathPart, float], ...]:
-        return (
-            ("inhale", self.inhale),
-            ("pause", self.pause),
-            ("exhale", self.exhale),
-            ("pause_out", self.pause_out),
-        )
-
-    @property
-    def cycle_seconds(self) -> float:
-        return self.inhale + self.pause + self.exhale + self.pause_out
-
-    def starts(self) -> tuple[tuple[float, BreathPart, float], ...]:
-        """Each part that lasts, with its offset in the cycle: (offset, part, seconds)."""
-        out, offset = [], 0.0
-        for part, seconds in self.parts():
-            if seconds > 0:
-                out.append((offset, part, seconds))
-                offset += seconds
-        return tuple(out)
-
-    def cue_count(self, hold: float) -> int:
-        """How many breaths are cued in a hold of ``hold`` seconds (see `cue_offsets`)."""
-        cycle = self.cycle_seconds
-        return sum(
-            max(0, math.ceil((hold - _CUE_EPSILON - offset) / cycle))
-            for offset, _, _ in self.starts()
-        )
-
-    def cue_offsets(
-        self, hold: float, after: float = -math.inf, until: float = math.inf
-    ) -> list[tuple[float, BreathPart]]:
-        """The breaths cued in a hold of ``hold`` seconds, as (offset into the hold, part),
-        only those with ``after < offset <= until``: in order, and without walking the hold
-        from its start, so that a window of an hour-long hold costs what the window holds."""
-        cycle = self.cycle_seconds
-        end = min(until, hold - _CUE_EPSILON)
-        first = max(0, math.floor(after / cycle)) if after > 0 else 0
-        found = []
-        k = first
-        while k * cycle <= end:
-            for offset, part, _ in self.starts():
-                at = k * cycle + offset
-                if after < at <= end and at < hold - _CUE_EPSILON:
-                    found.append((at, part))
-            k += 1
-        return found
-
-    def __str__(self) -> str:
-        numbers = [self.inhale, self.pause, self.exhale, self.pause_out]
-        if self.pause_out == 0:
-            numbers.pop()
-            if self.pause == 0:
-                numbers.pop(1)
-        return "-".join(f"{n:g}" for n in numbers)
-
-
-_CUE_EPSILON = 1e-9
-"""A breath starting this close to the end of its hold is not cued: the hold is over."""
-
 BREATH_PATTERN = rf"^\s*{NUMBER}(?:\s*-\s*{NUMBER}){{1,3}}\s*$"
 
 
@@ -411,24 +292,22 @@ class Schedule(_Model):
             )
         return self
 
+    def resolved(self) -> Change:
+        """The schedule as the resolved program keeps it, where its arithmetic lives."""
+        return Change(self.by, self.every, self.max, self.min)
+
     @property
     def cap(self) -> float:
         """The bound the value stops at."""
-        bound = self.max if self.by > 0 else self.min
-        assert bound is not None  # guaranteed by the validator
-        return bound
+        return self.resolved().cap
 
     def value(self, base: float, i: int) -> float:
         """The scheduled value at index ``i`` (rep, cycle or level) from ``base``."""
-        raw = base + self.by * (i // self.every)
-        return min(raw, self.cap) if self.by > 0 else max(raw, self.cap)
+        return self.resolved().value(base, i)
 
     def steps_to_cap(self, base: float) -> int:
         """The smallest ``i`` from which the value stays at its cap (0 if it starts there)."""
-        distance = (self.cap - base) / self.by
-        if distance <= 0:
-            return 0
-        return math.ceil(distance - 1e-9) * self.every
+        return self.resolved().steps_to_cap(base)
 
 
 def _bounds_check(
@@ -697,67 +576,3 @@ class ProgramFile(_Model):
     """Values for every step that does not set its own."""
     steps: list[Step] = Field(min_length=1)
     """The steps, in order: each a stretch, a breathing drill, a rest, or an include."""
-
-
-# --- the resolved program -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Stretch:
-    name: str
-    hold: float
-    reps: int
-    sides: tuple[str, ...] | None
-    switch: float
-    rest: float
-    rest_after: float
-    cue: str | None
-    halfway: str | None
-    breath: BreathPattern | None
-    ramp: StretchRamp
-    progress: StretchProgress
-    source: Path
-
-
-@dataclass(frozen=True, slots=True)
-class Breathe:
-    name: str
-    inhale: float
-    pause: float
-    exhale: float
-    pause_out: float
-    cycles: int
-    rest_after: float
-    cue: str | None
-    ramp: BreatheRamp
-    progress: BreatheProgress
-    source: Path
-
-
-@dataclass(frozen=True, slots=True)
-class Rest:
-    name: str
-    seconds: float
-    cue: str | None
-    source: Path
-
-
-ResolvedStep = Stretch | Breathe | Rest
-
-
-@dataclass(frozen=True, slots=True)
-class Program:
-    """A program with its includes inlined and every value resolved."""
-
-    title: str
-    summary: str | None
-    tags: tuple[str, ...]
-    caution: str | None
-    rounds: int
-    prepare: float
-    steps: tuple[ResolvedStep, ...]
-    path: Path
-    files: tuple[Path, ...] = field(default=())
-    """Every file the program was read from: the program itself, then its includes."""
-    warnings: tuple[Problem, ...] = field(default=())
-    """What is legal but almost surely not meant, located: `check` and `plan` say it."""

@@ -15,7 +15,7 @@ from spasmtimer import library
 from spasmtimer.display import clock, pain_text, phase_detail, seconds_text, value_text
 from spasmtimer.history import EXPORT_FIELDS, EventRecord, SessionRecord, Totals
 from spasmtimer.levels import Level
-from spasmtimer.program import Program
+from spasmtimer.resolved import Program
 from spasmtimer.text import CONTROL, spreadsheet_cell
 from spasmtimer.timeline import (
     KIND_WORDS,

@@ -4,29 +4,32 @@ with tomli-w.
 A missing file means the defaults. A file that cannot be read, or a setting that is unknown or
 invalid, is reported in words and replaced by its default; it never stops the app. Writing is
 atomic, so a crash never leaves half a settings file.
+
+Checked here by hand rather than by a pydantic model: every session reads the settings before
+its first frame, and pydantic with a model costs that frame about 150 ms.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import tempfile
-import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import Any, Literal, cast, get_args
 
 from spasmtimer import locations
+from spasmtimer.durations import DurationError, phase_seconds
 from spasmtimer.files import FileRefused, read_regular
-from spasmtimer.program import BUILTIN_DEFAULTS, GapSeconds
+from spasmtimer.resolved import BUILTIN_DEFAULTS
+from spasmtimer.text import as_written
+
+Notify = Literal["auto", "on", "off"]
 
 
-class Settings(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Settings:
     """What a person can set once for every session."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     bell: bool = True
     """Ring the terminal bell at phase changes and in the last three seconds."""
@@ -37,15 +40,92 @@ class Settings(BaseModel):
     theme: str = "auto"
     """The colour theme of the app: "auto" chooses textual-dark, or the terminal's own colours
     on terminals with only 16."""
-    prepare: GapSeconds = Field(default=BUILTIN_DEFAULTS["prepare"])
+    prepare: float = BUILTIN_DEFAULTS["prepare"]
     """Get-ready seconds for programs that do not set their own `prepare`."""
     title: bool = True
     """Show the time left and what to do in the terminal's window title during a session."""
-    notify: Literal["auto", "on", "off"] = "auto"
+    notify: Notify = "auto"
     """Desktop notifications at each new step, side switch and the end: "auto" sends them
     only to terminals known to show them."""
     progress: bool = True
     """Show the session's progress in the terminal's tab, where the terminal supports it."""
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def validated(cls, values: Mapping[str, Any]) -> Settings:
+        """Settings from ``values``, each checked; raises `SettingError` at the first bad one
+        (an unknown key is one)."""
+        checked = {}
+        for key, value in values.items():
+            check = _CHECKS.get(key)
+            if check is None:
+                raise SettingError(key, "is not a setting")
+            checked[key] = check(value)
+        return cls(**checked)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+class SettingError(ValueError):
+    """A setting's value that will not do, with what is wrong with it in words."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+# What pydantic, which checked the settings before, took for true and false: kept, so that no
+# settings file that worked is refused now.
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+
+
+def _flag(key: str) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise SettingError(key, f"must be true or false (got {as_written(value)})")
+
+    return check
+
+
+def _theme(value: Any) -> str:
+    if not isinstance(value, str):
+        raise SettingError("theme", f"must be a theme's name in quotes (got {as_written(value)})")
+    return value
+
+
+def _notify(value: Any) -> Notify:
+    if isinstance(value, str) and value in get_args(Notify):
+        return cast(Notify, value)
+    raise SettingError("notify", f'must be "auto", "on" or "off" (got {as_written(value)})')
+
+
+def _prepare(value: Any) -> float:
+    try:
+        return phase_seconds(value, allow_zero=True)
+    except DurationError as e:
+        raise SettingError("prepare", str(e)) from None
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "bell": _flag("bell"),
+    "flash": _flag("flash"),
+    "speech": _flag("speech"),
+    "theme": _theme,
+    "prepare": _prepare,
+    "title": _flag("title"),
+    "notify": _notify,
+    "progress": _flag("progress"),
+}
 
 
 @dataclass
@@ -62,7 +142,10 @@ MAX_SETTINGS_BYTES = 64 * 1024
 def load_settings(path: Path | None = None) -> Loaded:
     path = path or locations.settings_file()
     try:
-        data = tomllib.loads(read_regular(path, MAX_SETTINGS_BYTES, "settings file").decode())
+        raw = read_regular(path, MAX_SETTINGS_BYTES, "settings file")
+        import tomllib  # only with a file to read: most people never write one
+
+        data = tomllib.loads(raw.decode())
     except FileRefused as e:
         if e.missing:
             return Loaded(Settings())
@@ -72,26 +155,27 @@ def load_settings(path: Path | None = None) -> Loaded:
     problems = []
     good: dict[str, Any] = {}
     for key, value in data.items():
-        if key not in Settings.model_fields:
-            known = ", ".join(Settings.model_fields)
+        if key not in _CHECKS:
+            known = ", ".join(Settings.keys())
             problems.append(f"{path}: unknown setting `{key}` ignored (settings: {known})")
             continue
         try:
-            Settings.model_validate({key: value})
-        except ValidationError as e:
-            message = e.errors()[0]["msg"]
-            problems.append(f"{path}: `{key}` {message}; using the default")
-            continue
-        good[key] = value
-    return Loaded(Settings.model_validate(good), problems)
+            good[key] = _CHECKS[key](value)
+        except SettingError as e:
+            problems.append(f"{path}: `{key}` {e}; using the default")
+    return Loaded(Settings(**good), problems)
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
     """Write the settings atomically: the old file stays whole until the new one replaces it."""
+    import tempfile
+
+    import tomli_w  # only the settings screen writes: not paid for at start
+
     path = path or locations.settings_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "# spasmtimer settings, written by its settings screen.\n" + tomli_w.dumps(
-        settings.model_dump()
+        settings.as_dict()
     )
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".config.", suffix=".tmp")
     try:

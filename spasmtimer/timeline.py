@@ -16,15 +16,15 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Literal
 
-from spasmtimer.program import (
+from spasmtimer.resolved import (
     MAX_PHASES,
     MAX_SESSION_SECONDS,
     Breathe,
     BreathPattern,
+    Change,
     Program,
     ResolvedStep,
     Rest,
-    Schedule,
     Stretch,
 )
 
@@ -139,7 +139,7 @@ def _q(x: float) -> float:
     return round(x, 3)
 
 
-def _scheduled(base: float, schedule: Schedule | None, i: int, key: str) -> float:
+def _scheduled(base: float, schedule: Change | None, i: int, key: str) -> float:
     if schedule is None:
         return base
     value = _q(schedule.value(base, i))
@@ -338,7 +338,7 @@ class Scheduled:
     name: str
     key: str
     base: float
-    schedule: Schedule
+    schedule: Change
 
     def at(self, level: int) -> float:
         value = _scheduled(self.base, self.schedule, level, self.key)

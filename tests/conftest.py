@@ -12,11 +12,13 @@ from tests.support import FakeClock
 def isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """Every test gets its own empty home, config and data folders: nothing touches the real ones."""
+    """Every test gets its own empty home, config, data and cache folders: nothing touches the
+    real ones."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     # The CLI opens the history and reads the settings once per process: once per test here.
     from spasmtimer import cli
 

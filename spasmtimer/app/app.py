@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import shlex
 import shutil
@@ -17,13 +18,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
-from spasmtimer import exits, library, locations, safety, terminal_cues
+from spasmtimer import exits, library, locations, safety, startup, terminal_cues
 from spasmtimer.app import textual_output
 from spasmtimer.app.cues import Signals, Speaker, speech_command
 from spasmtimer.app.messages import (
@@ -33,24 +35,24 @@ from spasmtimer.app.messages import (
     RunProgram,
     ShowHistory,
 )
-from spasmtimer.app.screens.history import HistoryScreen
-from spasmtimer.app.screens.library import LibraryScreen
-from spasmtimer.app.screens.preview import PreviewScreen
-from spasmtimer.app.screens.remind import Remind, RemindScreen
-from spasmtimer.app.screens.safety import SafetyScreen
 from spasmtimer.app.screens.session import ResumeScreen, SessionOutcome, SessionScreen
-from spasmtimer.app.screens.settings import SettingsScreen
-from spasmtimer.app.screens.summary import Ratings, SummaryScreen
 from spasmtimer.engine import Clock, Recorder, Session
-from spasmtimer.history import SessionRecord
+from spasmtimer.history import SessionRecord, utc_now
 from spasmtimer.history_service import HistoryService, NoHistory, resumption
 from spasmtimer.levels import Level
 from spasmtimer.library import Item
-from spasmtimer.reminders import Now, Reminders, utc_now
 from spasmtimer.settings import Settings, save_settings
 from spasmtimer.terminal_cues import BackgroundCues
 from spasmtimer.text import printable
 from spasmtimer.timeline import LimitError, Timeline, expand
+
+if TYPE_CHECKING:
+    from spasmtimer.app.screens.remind import Remind, RemindScreen
+    from spasmtimer.app.screens.summary import Ratings
+    from spasmtimer.reminders import Now
+
+# The screens a session does not open are imported when they are first shown: the history's
+# (with the trends) alone costs a `run` some 30 ms before its first frame.
 
 AUTO_THEME = "auto"
 BELL_SPACING = 0.25
@@ -108,9 +110,10 @@ class SpasmtimerApp(App[None]):
 
     # -- start-up --------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        self.call_after_refresh(startup.started)  # the first frame is drawn: collect again
         if self.settings.theme not in (AUTO_THEME, *self.available_themes):
             self.notices.append(f"Unknown theme {self.settings.theme!r}: using the default.")
-            self.settings = self.settings.model_copy(update={"theme": AUTO_THEME})
+            self.settings = dataclasses.replace(self.settings, theme=AUTO_THEME)
         self.apply_theme()
         for notice in self.notices:
             self.say(notice, severity="warning", timeout=6)
@@ -119,10 +122,14 @@ class SpasmtimerApp(App[None]):
         if self.remind is not None:
             self.push_screen(self.remind_screen(self.remind))
         elif self.run_only is None:
+            from spasmtimer.app.screens.library import LibraryScreen
+
             self.push_screen(LibraryScreen(self.library_items))
         if safety.seen(self.safety_marker):
             self._begin()
         else:
+            from spasmtimer.app.screens.safety import SafetyScreen
+
             # The first time, through any path: when to see a doctor comes before anything.
             self.push_screen(SafetyScreen(), self._safety_read)
 
@@ -193,6 +200,9 @@ class SpasmtimerApp(App[None]):
         return library.load_items(self.history.level_of, self.settings.prepare)
 
     def remind_screen(self, remind: Remind) -> RemindScreen:
+        from spasmtimer.app.screens.remind import RemindScreen
+        from spasmtimer.reminders import Reminders
+
         reminders = Reminders(
             remind.every,
             remind.window,
@@ -328,6 +338,9 @@ class SpasmtimerApp(App[None]):
             if self.run_only is not None:
                 self.exit(return_code=0)
             return
+        from spasmtimer.app.screens.remind import RemindScreen
+        from spasmtimer.app.screens.summary import SummaryScreen
+
         for screen in self.screen_stack:
             if isinstance(screen, RemindScreen):
                 screen.break_taken()  # the wait starts again from its end
@@ -352,6 +365,9 @@ class SpasmtimerApp(App[None]):
     def pop_to_library(self) -> None:
         """Back to the library, which reloads itself as it is shown again (or to the break
         reminders, which look at the time again)."""
+        from spasmtimer.app.screens.library import LibraryScreen
+        from spasmtimer.app.screens.remind import RemindScreen
+
         while len(self.screen_stack) > 2 and not isinstance(
             self.screen, LibraryScreen | RemindScreen
         ):
@@ -371,6 +387,8 @@ class SpasmtimerApp(App[None]):
     # -- library actions ---------------------------------------------------------------------
     @on(PreviewProgram)
     def _preview(self, message: PreviewProgram) -> None:
+        from spasmtimer.app.screens.preview import PreviewScreen
+
         self.push_screen(PreviewScreen(message.item))
 
     @on(RunProgram)
@@ -384,6 +402,8 @@ class SpasmtimerApp(App[None]):
             return
         self.edit_file(path)
         self.pop_to_library()
+        from spasmtimer.app.screens.library import LibraryScreen
+
         if isinstance(self.screen, LibraryScreen):
             self.screen.reload(keep=path.stem)
 
@@ -413,6 +433,8 @@ class SpasmtimerApp(App[None]):
 
     @on(ShowHistory)
     def _history(self) -> None:
+        from spasmtimer.app.screens.history import HistoryScreen
+
         view = self.history.view(library.cap_of)
         if view is None:
             self.notify("No history is being kept: it could not be opened.", severity="warning")
@@ -421,6 +443,8 @@ class SpasmtimerApp(App[None]):
 
     @on(OpenSettings)
     def _settings(self) -> None:
+        from spasmtimer.app.screens.settings import SettingsScreen
+
         screen = SettingsScreen(
             self.settings,
             [AUTO_THEME, *sorted(self.available_themes)],

@@ -23,11 +23,13 @@ checked against: another version keeps Textual's own, until checked.
 
 from __future__ import annotations
 
+import os
+
+import textual
 from rich.color import ColorSystem
 from rich.console import Console
 from rich.control import Control
 from rich.style import Style
-from textual import __version__ as textual_version
 from textual._compositor import ChopsUpdate
 from textual.strip import Strip
 
@@ -35,6 +37,25 @@ CHECKED_VERSIONS = ("8.2.8",)
 """Textual versions whose `ChopsUpdate` this was checked against (its fields and meaning), and
 whose layout paints a resized widget in the frame that resizes it (`widgets.CellsWidget`)."""
 CHECKED = textual_version in CHECKED_VERSIONS
+
+
+def installed_version() -> str:
+    """Textual's version, read from the name of its one ``textual-VERSION.dist-info`` folder
+    beside the package, where pip and uv put it. ``textual.__version__`` asks
+    importlib.metadata, whose import alone cost every first frame some 15 ms; anything out of
+    the ordinary (no such folder, or two) is still left to it."""
+    site = os.path.dirname(os.path.dirname(textual.__file__ or ""))
+    try:
+        found = [n for n in os.listdir(site) if n.startswith("textual-")]
+    except OSError:
+        found = []
+    infos = [n for n in found if n.endswith(".dist-info")]
+    if len(infos) == 1:
+        return infos[0].removeprefix("textual-").removesuffix(".dist-info")
+    return str(textual.__version__)
+
+
+textual_version = installed_version()
 
 _textuals_own = ChopsUpdate.render_segments
 

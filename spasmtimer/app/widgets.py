@@ -4,6 +4,7 @@ state is a reactive, which skips unchanged values): every repaint is bytes on a 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -17,7 +18,9 @@ from spasmtimer import clock_font
 from spasmtimer.app.textual_output import CHECKED
 from spasmtimer.engine import Breath
 from spasmtimer.text import printable
-from spasmtimer.trends import Paragraph, flowed
+
+if TYPE_CHECKING:
+    from spasmtimer.trends import Paragraph
 
 
 def plain(text: str, style: str = "") -> Content:
@@ -330,6 +333,9 @@ class Words(Widget):
         self.paragraphs = tuple(paragraphs)
 
     def lines(self, width: int) -> list[str]:
+        # Only the history screen has words to flow: trends is not imported before it opens.
+        from spasmtimer.trends import flowed
+
         return flowed(self.paragraphs, width)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:

@@ -633,3 +633,51 @@ async def test_a_session_stopped_early_is_offered_again(clock: FakeClock) -> Non
         await pilot.pause()
         assert not isinstance(start_over.screen, ResumeScreen)  # finished: nothing to offer
         assert clock_shows(pilot) == "0:05"
+
+
+async def test_the_app_collects_again_once_its_first_frame_is_drawn(
+    clock: FakeClock, log: Recorded
+) -> None:
+    import gc
+
+    from spasmtimer import startup
+
+    startup.hold()  # as `spasmtimer.__main__` leaves it
+    try:
+        app = make_app(clock, log, run=SHORT)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (80, 16)])
+async def test_the_session_screen_is_styled_once_before_its_first_frame(
+    clock: FakeClock, log: Recorded, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """It is made with the classes it will have (the first phase's kind, the height's
+    breakpoint): each one added after it was mounted restyled the whole screen again (three
+    times in all, before). What is left is Textual's own, as the screen is shown."""
+    from textual.app import App
+
+    restyled = []
+    real = App.update_styles
+
+    def update_styles(self: App[object], node: object, animate: bool = True) -> None:
+        if isinstance(node, SessionScreen):
+            restyled.append(sorted(node.classes))
+        real(self, node, animate)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(App, "update_styles", update_styles)
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = session_screen(pilot)
+        assert "-kind-prepare" in screen.classes
+        assert ("-tall" if size[1] >= 20 else "-short") in screen.classes
+        assert len(restyled) == 1, restyled
+        await advance(pilot, clock, 5)  # the hold: its colour is a class of its own
+        assert "-kind-hold" in screen.classes
+        assert len(restyled) > 1

@@ -152,3 +152,9 @@ def test_the_installed_textual_is_one_it_was_checked_against() -> None:
     import textual
 
     assert textual.__version__ in textual_output.CHECKED_VERSIONS
+
+
+def test_the_version_is_read_as_textual_gives_it() -> None:
+    import textual
+
+    assert textual_output.installed_version() == textual.__version__

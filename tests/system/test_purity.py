@@ -9,6 +9,9 @@ import pytest
 
 CORE = [
     "spasmtimer.program",
+    "spasmtimer.resolved",
+    "spasmtimer.program_cache",
+    "spasmtimer.settings",
     "spasmtimer.loader",
     "spasmtimer.problems",
     "spasmtimer.timeline",
@@ -73,6 +76,24 @@ def test_run_plain_does_not_import_textual(tmp_path) -> None:
         f"    assert main(['run', {str(program)!r}, '--plain']) == 0"
     )
     assert not textual_loaded_after(code)
+
+
+def test_a_program_run_before_runs_without_pydantic(tmp_path) -> None:
+    """The second run of an unchanged program comes from the cache: no pydantic, no models."""
+    program = tmp_path / "p.toml"
+    program.write_text('prepare = 0\n[[steps]]\ntype = "rest"\nseconds = 0.01\n')
+    run = (
+        "import contextlib, io, sys\nfrom spasmtimer.cli import main\nsys.stdin = io.StringIO()\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    assert main(['run', {str(program)!r}, '--plain']) == 0\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'pydantic_core'}))"
+    )
+    for expected in ("['pydantic', 'pydantic_core']", "[]"):  # a new program, then a known one
+        result = subprocess.run(
+            [sys.executable, "-c", run], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == expected
 
 
 def test_status_loads_neither_the_program_format_nor_the_other_commands() -> None:

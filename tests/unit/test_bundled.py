@@ -9,7 +9,7 @@ import pytest
 from spasmtimer.library import entries
 from spasmtimer.loader import load_program
 from spasmtimer.locations import bundled_programs_dir
-from spasmtimer.program import Stretch
+from spasmtimer.resolved import Stretch
 from spasmtimer.timeline import cap_level, expand
 
 PROGRAMS = sorted(bundled_programs_dir().glob("*.toml"))

@@ -565,3 +565,13 @@ def test_plan_at_a_chosen_level_is_not_eased(capsys) -> None:
     assert main(["plan", "desk-break", "--level", "5", "--json"]) == 0
     plan = json.loads(capsys.readouterr().out)
     assert (plan["level"], plan["eased_from"]) == (5, None)
+
+
+def test_the_host_a_session_is_recorded_on_is_the_one_socket_names() -> None:
+    """Sessions recorded before spasmtimer read the host name from uname(2) were recorded with
+    socket.gethostname(): a crashed one is only recognised as this machine's if they agree."""
+    import socket
+
+    from spasmtimer.history import _host
+
+    assert _host() == socket.gethostname()

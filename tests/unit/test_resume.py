@@ -14,8 +14,8 @@ from spasmtimer.history import History, content_hash
 from spasmtimer.history_service import find_resumable, resumption
 from spasmtimer.loader import load_program
 from spasmtimer.plain import PlainRunner
-from spasmtimer.program import Program
 from spasmtimer.recording import HistoryWriter, SessionRecorder
+from spasmtimer.resolved import Program
 from spasmtimer.timeline import expand
 from tests.support import FakeClock
 

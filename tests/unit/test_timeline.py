@@ -9,7 +9,7 @@ import pytest
 
 from spasmtimer.loader import load_program
 from spasmtimer.problems import ProgramError
-from spasmtimer.program import Stretch
+from spasmtimer.resolved import Stretch
 from spasmtimer.timeline import LimitError, Timeline, cap_level, change_levels, expand
 
 VALID = Path(__file__).parents[1] / "data" / "valid"

@@ -42,6 +42,11 @@ LOOKS_OF_KIND = {"inhale": "breath", "pause": "breath", "exhale": "breath", "pau
 """Kinds of phase drawn alike (one class, `-kind-breath`): a breath's parts differ in words."""
 
 
+def kind_class(kind: str) -> str:
+    """The session screen's class while a phase of ``kind`` runs (see app.tcss)."""
+    return f"-kind-{LOOKS_OF_KIND.get(kind, kind)}"
+
+
 @dataclass
 class SessionOutcome:
     session: Session
@@ -134,7 +139,7 @@ class SessionScreen(Screen[SessionOutcome]):
         background: BackgroundCues,
         resume: Resumption | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(classes=self._first_classes(session, resume))
         self.session = session
         self.background = background
         self.resume = resume
@@ -150,6 +155,21 @@ class SessionScreen(Screen[SessionOutcome]):
         self._flash_timer: Timer | None = None
         self._finished = False
         self.outline = SessionOutline(session.phases)
+
+    def _first_classes(self, session: Session, resume: Resumption | None) -> str:
+        """The classes the screen will have once drawn: the first phase's kind, and the
+        height's breakpoint. Given from the start, the screen is styled once; added after
+        it is mounted, each restyled the whole screen again before its first frame."""
+        phase = session.phase_at(resume.at if resume else 0)
+        classes = [kind_class(phase.kind)]
+        try:
+            height = self.app.size.height
+        except RuntimeError:  # Textual's NoActiveAppError: made outside an app (a test)
+            return " ".join(classes)
+        reached = [(at, name) for at, name in self.VERTICAL_BREAKPOINTS if height >= at]
+        if reached:
+            classes.append(max(reached)[1])  # as Screen._on_resize chooses it
+        return " ".join(classes)
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -282,7 +302,7 @@ class SessionScreen(Screen[SessionOutcome]):
         self.step.text = view.step
         self.detail.text = view.detail
         self.clock.value = view.countdown
-        kind = f"-kind-{LOOKS_OF_KIND.get(state.phase.kind, state.phase.kind)}"
+        kind = kind_class(state.phase.kind)
         if not self.has_class(kind):
             # The clock and the word take the colour of the kind of phase (see app.tcss). A
             # new class restyles — and repaints — the whole clock: only when the colour changes.

@@ -98,7 +98,7 @@ class SettingsScreen(Screen[Settings | None]):
             text = self.query_one("#prepare", Input).value.strip()
             # A bare number here means seconds, as in the program files.
             prepare = float(text) if text.replace(".", "", 1).isdigit() else parse_duration(text)
-            settings = Settings.model_validate(
+            settings = Settings.validated(
                 {
                     "bell": self.query_one("#bell", Checkbox).value,
                     "flash": self.query_one("#flash", Checkbox).value,

@@ -1,0 +1,229 @@
+"""Programs loaded before, kept so that the next load starts without the loader.
+
+Loading a program imports pydantic, builds the file models, validates, resolves and checks the
+limits: some 200 ms before a session's first frame, for a program that has not changed since
+last time. So a program that loads is kept in ``$XDG_CACHE_HOME/spasmtimer/`` together with
+every file it was read from — the path asked for, the real path that led to, and the exact
+bytes the loader parsed (captured inside the loader from those same bytes, so a file changed
+while it was being loaded is seen as changed). The next load of that path, with the same
+options and the same code, reads each of those files again (with `files.read_regular`, as the
+loader does) and uses the kept program only if every real path and every byte is the same.
+
+Anything else is a miss, silently: a file edited, deleted or retargeted by a link; a kept file
+missing, damaged, of another owner or writable by others; a new spasmtimer, Python or
+pydantic. The program is then loaded as ever and kept anew. A program that fails to load is
+never kept, so the cache cannot make a broken program run, and nothing here is needed for
+correctness: a cache folder that cannot be written (a full disk, a read-only home) only means
+that every load is a full one. `check` does not use it: it always validates from scratch.
+
+The kept program is a pickle, and unpickling can run code. It is read only from a regular
+file opened without following a link, owned by this user and writable by no one else, in a
+folder owned by this user and writable by no one else. Whoever can write there can already
+run code as this user (their shell's start-up files are as writable), so the pickle gives them
+nothing they did not have.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.machinery
+import os
+import pickle
+import re
+import stat
+import sys
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from spasmtimer import __version__, locations
+from spasmtimer.files import FileRead, FileRefused, read_regular, real_path
+from spasmtimer.resolved import MAX_FILE_BYTES, Program
+
+FORMAT = 1
+"""Changed whenever what is kept changes shape."""
+MAX_KEPT_BYTES = 32 * 1024 * 1024
+"""A kept program larger than this is neither written nor read."""
+_CODE = (
+    "durations.py",
+    "files.py",
+    "loader.py",
+    "problems.py",
+    "program.py",
+    "program_cache.py",
+    "resolved.py",
+    "text.py",
+    "timeline.py",
+    "tomlpos.py",
+)
+"""The modules whose code decides what a load gives: a change to any (a new version, or an
+edit to a checkout) leaves every kept program behind."""
+
+
+def load_program(
+    path: Path | str, *, shown: str | None = None, default_prepare: float | None = None
+) -> Program:
+    """`loader.load_program`, from the cache when every file the program was read from is
+    as it was; otherwise loaded, and kept for next time.
+
+    Raises `ProgramError` as the loader does: a program that does not load is never kept.
+    """
+    path = Path(path)
+    shown = shown or str(path)
+    try:
+        name, key = _key(path, shown, default_prepare)
+    except (OSError, ValueError):  # the working folder is gone, the code cannot be stat'ed
+        name, key = None, None
+    if name is not None and key is not None:
+        kept = _lookup(name, key)
+        if kept is not None:
+            return kept
+    # pydantic and the file models: about 150 ms, paid only when a program is new or changed.
+    from spasmtimer.loader import read_program
+
+    program, reads = read_program(path, shown=shown, default_prepare=default_prepare)
+    if name is not None and key is not None:
+        _store(name, key, reads, program)
+    return program
+
+
+# --- what a kept program is kept under ----------------------------------------------------
+
+
+def _key(path: Path, shown: str, default_prepare: float | None) -> tuple[str, tuple[object, ...]]:
+    """The kept file's name, and the key it must hold: the program's path as given and as
+    absolute (a relative path means another file in another folder), the loading options, and
+    the code and versions that load it. The name leaves the versions out, so that a new
+    version replaces its programs' files rather than adding to them."""
+    where = (str(path), os.path.abspath(path), shown, repr(default_prepare))
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)[:40] or "program"
+    name = f"{stem}-{zlib.crc32(repr(where).encode()):08x}.pickle"
+    key = (FORMAT, *where, __version__, sys.version, _code_stamp())
+    return name, key
+
+
+def _code_stamp() -> tuple[object, ...]:
+    here = Path(__file__).parent
+    stamp: list[object] = []
+    for module in _CODE:
+        info = os.stat(here / module)
+        stamp.append((module, info.st_mtime_ns, info.st_size))
+    # pydantic decides what a file may say. Its version without importing it (that is what
+    # is saved): its package's files are rewritten when it is upgraded.
+    for package in ("pydantic", "pydantic_core"):
+        spec = importlib.machinery.PathFinder.find_spec(package)  # importlib.util costs 5 ms
+        origin = spec.origin if spec else None
+        if origin is None:
+            stamp.append((package, None))
+            continue
+        found = os.stat(origin)
+        stamp.append((package, origin, found.st_mtime_ns, found.st_size))
+    return tuple(stamp)
+
+
+def _trusted(info: os.stat_result) -> bool:
+    """Owned by this user, and writable by no one else."""
+    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _lookup(name: str, key: tuple[object, ...]) -> Program | None:
+    """The program kept under ``name``, if it is trusted, holds ``key``, and every file it was
+    read from is as it was; None otherwise."""
+    folder = locations.cache_dir()
+    try:
+        if not _trusted_folder(folder):
+            return None
+        data = _read_kept(folder / name)
+    except OSError:
+        return None
+    if data is None:
+        return None
+    try:
+        kept_key, reads, program = pickle.loads(data)
+        if kept_key != key or not isinstance(program, Program) or not reads:
+            return None
+        if all(isinstance(r, FileRead) for r in reads) and _unchanged(reads):
+            return program
+    except Exception:  # damaged, truncated, or not ours: whatever unpickling raises
+        return None
+    return None
+
+
+def _trusted_folder(folder: Path) -> bool:
+    info = os.lstat(folder)  # a link in its place is not trusted
+    return stat.S_ISDIR(info.st_mode) and _trusted(info)
+
+
+def _read_kept(path: Path) -> bytes | None:
+    """The bytes of the kept file, if it is a regular file we can trust."""
+    # O_NOFOLLOW: a link is refused (ELOOP); O_NONBLOCK: a FIFO does not wait for a writer.
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or not _trusted(info):
+            return None
+        if info.st_size > MAX_KEPT_BYTES:
+            return None
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _unchanged(reads: Sequence[FileRead]) -> bool:
+    """Does every path still lead where it did, and give the bytes it gave?"""
+    seen: dict[str, bytes] = {}
+    for read in reads:
+        if str(real_path(Path(read.path))) != read.real:
+            return False
+        if read.real not in seen:
+            try:
+                seen[read.real] = read_regular(read.path, MAX_FILE_BYTES, "program file")
+            except FileRefused:
+                return False
+        if seen[read.real] != read.data:
+            return False
+    return True
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _store(name: str, key: tuple[object, ...], reads: Sequence[FileRead], program: Program) -> None:
+    """Keep ``program`` under ``name``, atomically; silently not, if that cannot be done."""
+    try:
+        data = pickle.dumps((key, tuple(reads), program), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # nothing a program holds should fail to pickle; if it does, no cache
+        return
+    if len(data) > MAX_KEPT_BYTES:
+        return
+    folder = locations.cache_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _trusted_folder(folder):
+            return
+        _write_atomically(folder, name, data)
+    except OSError:  # a full disk, a read-only or locked folder, a file where the folder goes
+        return
+
+
+def _write_atomically(folder: Path, name: str, data: bytes) -> None:
+    """Write ``data`` to a new file beside the kept one, then put it in its place: a reader
+    sees the old file whole or the new one whole, never a half-written one."""
+    temp = folder / f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(temp, flags, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temp, folder / name)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
