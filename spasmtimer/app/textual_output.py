@@ -36,7 +36,6 @@ from textual.strip import Strip
 CHECKED_VERSIONS = ("8.2.8",)
 """Textual versions whose `ChopsUpdate` this was checked against (its fields and meaning), and
 whose layout paints a resized widget in the frame that resizes it (`widgets.CellsWidget`)."""
-CHECKED = textual_version in CHECKED_VERSIONS
 
 
 def installed_version() -> str:
@@ -56,6 +55,7 @@ def installed_version() -> str:
 
 
 textual_version = installed_version()
+CHECKED = textual_version in CHECKED_VERSIONS
 
 _textuals_own = ChopsUpdate.render_segments
 
