@@ -105,15 +105,20 @@ def test_a_signal_at_any_moment_of_a_plain_run(tmp_path: Path, signum: int, mome
     assert_recorded_truly(tmp_path, signalled_at)
 
 
+def app_of_a_long_hold(home: Path) -> list[str]:
+    """The app's command line for a minute's hold, the safety notice seen."""
+    program = home / "hold.toml"
+    program.write_text(HOLD)
+    safety = home / "data" / "spasmtimer"
+    safety.mkdir(parents=True)
+    (safety / "safety-seen").touch()
+    return [sys.executable, "-m", "spasmtimer", "run", str(program)]
+
+
 @pytest.mark.parametrize("signum", list(EXPECTED_STATUS), ids=lambda s: signal.Signals(s).name)
 @pytest.mark.parametrize("moment", [0.1, 0.4, 1.0, 2.5])
 def test_a_signal_at_any_moment_of_the_app(tmp_path: Path, signum: int, moment: float) -> None:
-    program = tmp_path / "hold.toml"
-    program.write_text(HOLD)
-    safety = tmp_path / "data" / "spasmtimer"
-    safety.mkdir(parents=True)
-    (safety / "safety-seen").touch()
-    argv = [sys.executable, "-m", "spasmtimer", "run", str(program)]
+    argv = app_of_a_long_hold(tmp_path)
     with Pty(argv, env=environment(tmp_path)) as app:
         deadline = time.monotonic() + moment
         while time.monotonic() < deadline:
@@ -131,12 +136,7 @@ def test_a_terminal_that_goes_away_ends_the_app(tmp_path: Path) -> None:
     # jobs SIGHUP and then SIGCONT (bash does). The app must not take the SIGCONT for a return
     # from Ctrl-Z and start drawing again on a terminal that is gone: it would hang for ever,
     # holding the history open.
-    program = tmp_path / "hold.toml"
-    program.write_text(HOLD)
-    safety = tmp_path / "data" / "spasmtimer"
-    safety.mkdir(parents=True)
-    (safety / "safety-seen").touch()
-    argv = [sys.executable, "-m", "spasmtimer", "run", str(program)]
+    argv = app_of_a_long_hold(tmp_path)
     app = Pty(argv, env=environment(tmp_path))
     try:
         app.read_until(b"HOLD")
@@ -159,12 +159,7 @@ def test_a_terminal_that_goes_away_ends_the_app(tmp_path: Path) -> None:
 
 def test_the_app_suspended_and_continued_draws_again(tmp_path: Path) -> None:
     # The SIGCONT that does follow a suspend (Ctrl-Z in a shell, then `fg`) still resumes.
-    program = tmp_path / "hold.toml"
-    program.write_text(HOLD)
-    safety = tmp_path / "data" / "spasmtimer"
-    safety.mkdir(parents=True)
-    (safety / "safety-seen").touch()
-    argv = [sys.executable, "-m", "spasmtimer", "run", str(program)]
+    argv = app_of_a_long_hold(tmp_path)
     with Pty(argv, env=environment(tmp_path)) as app:
         app.read_until(b"HOLD")
         os.kill(app.pid, signal.SIGTSTP)
