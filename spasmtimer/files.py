@@ -1,4 +1,5 @@
-"""Reading a file someone else may have made: a program, an include, the settings.
+"""Reading a file someone else may have made: a program, an include, the settings; and
+replacing one of ours whole.
 
 A path can name a FIFO (reading it waits for a writer that never comes), a device such as
 /dev/stdin or /dev/zero, a folder, a link that loops, or something huge; a string can even hold
@@ -8,9 +9,11 @@ a regular file, and only up to a limit, so none of these can hang or flood a com
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,3 +105,33 @@ class FileRead:
     path: str
     real: str
     data: bytes
+
+
+STALE_TEMP_SECONDS = 3600
+"""A temporary file of `replace_atomically` this old was left by a writer killed mid-way."""
+
+
+def replace_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Put ``data`` at ``path`` whole: written to a new file beside it, then renamed over it,
+    so that a reader, or a kill -9 at any moment, finds the old file or the new one, never
+    half of one. Raises `OSError` (a full disk, a read-only folder) with its temporary file
+    removed; one left behind by a writer killed mid-way is removed by a later write."""
+    import glob  # only writes need it: not paid for on a session's start
+
+    folder = path.parent
+    pattern = f".{glob.escape(path.name)}.*.tmp"
+    for left in folder.glob(pattern):
+        with contextlib.suppress(OSError):
+            if time.time() - left.lstat().st_mtime > STALE_TEMP_SECONDS:
+                left.unlink()
+    temp = folder / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(temp, flags, mode)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

@@ -25,7 +25,6 @@ nothing they did not have.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.machinery
 import os
 import pickle
@@ -37,7 +36,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from spasmtimer import __version__, locations
-from spasmtimer.files import FileRead, FileRefused, read_regular, real_path
+from spasmtimer.files import FileRead, FileRefused, read_regular, real_path, replace_atomically
 from spasmtimer.resolved import MAX_FILE_BYTES, Program
 
 FORMAT = 1
@@ -208,22 +207,6 @@ def _store(name: str, key: tuple[object, ...], reads: Sequence[FileRead], progra
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _trusted_folder(folder):
             return
-        _write_atomically(folder, name, data)
+        replace_atomically(folder / name, data)
     except OSError:  # a full disk, a read-only or locked folder, a file where the folder goes
         return
-
-
-def _write_atomically(folder: Path, name: str, data: bytes) -> None:
-    """Write ``data`` to a new file beside the kept one, then put it in its place: a reader
-    sees the old file whole or the new one whole, never a half-written one."""
-    temp = folder / f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(temp, flags, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(temp, folder / name)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise

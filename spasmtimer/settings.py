@@ -12,7 +12,6 @@ its first frame, and pydantic with a model costs that frame about 150 ms.
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any, Literal, cast, get_args
 
 from spasmtimer import locations
 from spasmtimer.durations import DurationError, phase_seconds
-from spasmtimer.files import FileRefused, read_regular
+from spasmtimer.files import FileRefused, read_regular, replace_atomically
 from spasmtimer.resolved import BUILTIN_DEFAULTS
 from spasmtimer.text import as_written
 
@@ -168,8 +167,6 @@ def load_settings(path: Path | None = None) -> Loaded:
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
     """Write the settings atomically: the old file stays whole until the new one replaces it."""
-    import tempfile
-
     import tomli_w  # only the settings screen writes: not paid for at start
 
     path = path or locations.settings_file()
@@ -177,11 +174,4 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     text = "# spasmtimer settings, written by its settings screen.\n" + tomli_w.dumps(
         settings.as_dict()
     )
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".config.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
+    replace_atomically(path, text.encode("utf-8"))
