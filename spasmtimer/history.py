@@ -19,6 +19,7 @@ import contextlib
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -125,6 +126,7 @@ class CorruptHistory(sqlite3.DatabaseError):
 
 
 CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 PASSING_CODES = {
     sqlite3.SQLITE_BUSY: "it is locked by another program",
     sqlite3.SQLITE_LOCKED: "it is locked by another program",
@@ -788,7 +790,28 @@ PEEK_TIMEOUT = 0.05
 """What `History.peek` waits for one: a status line is drawn again in a few seconds anyway."""
 
 
+OPEN_PATIENCE = 3.0
+"""Seconds opening the history keeps trying while another process holds it (see `_connect`)."""
+
+
 def _connect(path: Path, timeout: float = READ_TIMEOUT) -> sqlite3.Connection:
+    """A checked, migrated connection to the history at ``path``.
+
+    Some of what opening does fails at once with SQLITE_BUSY instead of waiting for the lock:
+    switching a new database to WAL while another spasmtimer is creating it, say. Two sessions
+    started together must both be recorded, so busy is tried again for a few seconds.
+    """
+    give_up_at = time.monotonic() + OPEN_PATIENCE
+    while True:
+        try:
+            return _connect_once(path, timeout)
+        except sqlite3.OperationalError as e:
+            if _primary_code(e) not in BUSY_CODES or time.monotonic() >= give_up_at:
+                raise
+            time.sleep(0.02)
+
+
+def _connect_once(path: Path, timeout: float) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=timeout)
     try:
         damage = [

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
+import multiprocessing.synchronize
 import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,7 +21,7 @@ import pytest
 
 from spasmtimer.cli import main
 from spasmtimer.engine import Session
-from spasmtimer.history import History, HistoryError, totals
+from spasmtimer.history import READ_TIMEOUT, History, HistoryError, totals
 from spasmtimer.levels import Level
 from spasmtimer.loader import load_program
 from spasmtimer.locations import history_file
@@ -374,6 +377,53 @@ def test_the_cli_keeps_working_with_a_corrupt_history(capsys) -> None:
     assert "is damaged (file is not a database)" in err and "moved to" in err
     assert json.loads(out)
 
+
+def _open_when_told(path: Path, start: multiprocessing.synchronize.Barrier) -> None:
+    start.wait()
+    History.open(path).close()  # raises, and so exits non-zero, if it cannot be had
+
+
+def test_processes_creating_the_history_together_all_open_it(tmp_path: Path) -> None:
+    # Two sessions started at once must both be recorded: opening a history that another
+    # process is creating this very moment once failed now and then with "locked".
+    context = multiprocessing.get_context("fork")
+    for attempt in range(15):
+        path = tmp_path / str(attempt) / "history.sqlite3"
+        start = context.Barrier(6)
+        openers = [context.Process(target=_open_when_told, args=(path, start)) for _ in range(6)]
+        for opener in openers:
+            opener.start()
+        for opener in openers:
+            opener.join(timeout=30)
+        assert [opener.exitcode for opener in openers] == [0] * 6, f"attempt {attempt}"
+        assert not list(path.parent.glob("*unreadable*"))
+
+
+def test_a_history_held_longer_than_one_lock_wait_is_still_opened(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    sqlite3.connect(path).execute("CREATE TABLE someone_elses (x)").connection.close()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another program, in the rollback mode a new file starts in
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        locked.set()
+        release.wait(10)
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    locked.wait(10)
+    threading.Timer(READ_TIMEOUT * 1.5, release.set).start()
+    try:
+        history = History.open(path)
+    finally:
+        release.set()
+        holder.join()
+    assert history.connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    record(history, 0)
+    assert len(history.sessions()) == 1
 
 
 # --- commands and exports -----------------------------------------------------------------
