@@ -11,7 +11,10 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from typing import TextIO
+
+TYPE_CHECKING = False  # see spasmtimer.cli
+if TYPE_CHECKING:
+    from typing import TextIO
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """The control characters a terminal could act on: C0 but for tab and newline, DEL and C1."""

@@ -120,3 +120,21 @@ def test_the_app_starts_without_plotext() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["run", "--help"]])
+def test_version_and_help_import_only_what_they_print_with(args: list[str]) -> None:
+    """Under 40 ms in all: argparse and the standard library's smallest parts. `typing`
+    (3 ms) and `shutil` (4 ms with the compressors it brings) are each a tenth of that."""
+    code = (
+        "import contextlib, io, sys\nfrom spasmtimer.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    try:\n        main({args!r})\n    except SystemExit:\n        pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('typing', 'shutil', 'dataclasses', 'pydantic', 'textual', 'sqlite3', 'shtab')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
