@@ -23,7 +23,7 @@ ROWS = 5
 """Pixel rows of the font."""
 
 DIGITS = 0
-"""The scale at which Textual's own 3-row `Digits` are used instead."""
+"""The scale at which the time is drawn in Textual's 3-row digits instead, 3 cells each."""
 ONE_LINE = -1
 """The scale at which the time is one line of plain text: too little room for more."""
 DIGITS_ROWS = 3
@@ -40,6 +40,14 @@ def glyph_rows(character: str, scale: int) -> list[str]:
     ]
 
 
+def rows(value: str, scale: int) -> list[str]:
+    """The rows of text that draw ``value`` at ``scale`` (1 or more): its glyphs side by side,
+    `gap` cells apart."""
+    glyphs = [glyph_rows(character, scale) for character in value]
+    spacer = " " * gap(scale)
+    return [spacer.join(glyph[y] for glyph in glyphs) for y in range(ROWS * scale)]
+
+
 def gap(scale: int) -> int:
     """Cells between two characters at ``scale``."""
     return scale
@@ -48,7 +56,7 @@ def gap(scale: int) -> int:
 def width(value: str, scale: int) -> int:
     """The cells ``value`` takes across at ``scale`` (for `DIGITS`: as Textual draws them)."""
     if scale == DIGITS:
-        return sum(1 if c == ":" else 3 for c in value)
+        return 3 * len(value)
     if scale == ONE_LINE:
         return len(value)
     pixels = sum(len(FONT.get(c, FONT["0"])[0]) for c in value)

@@ -11,8 +11,9 @@ from rich.text import Text
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.reactive import reactive
+from textual.renderables.digits import DIGITS as DIGIT_CHARACTERS
+from textual.renderables.digits import DIGITS3X3 as THREE_ROW_DIGITS
 from textual.widget import Widget
-from textual.widgets import Digits
 
 from spasmtimer import clock_font
 from spasmtimer.app.textual_output import CHECKED
@@ -224,96 +225,68 @@ class Bar(CellsWidget):
         )
 
 
-class Glyph(CellsWidget):
-    """One character of the big clock: a new second repaints only the cells of its rows that
-    differ (9 -> 8 is two cells of one row of the font), not the whole clock."""
-
-    def __init__(self, character: str, scale: int) -> None:
-        super().__init__()
-        self.character = character
-        self.scale = scale
-        self.rows = clock_font.glyph_rows(character, scale)
-        self.styles.width = len(self.rows[0])
-        self.styles.height = len(self.rows)
-
-    def render(self) -> Content:
-        return Content("\n".join(self.rows))
-
-    def set_character(self, character: str) -> None:
-        if character == self.character:
-            return
-        before, self.character = self.rows, character
-        self.rows = clock_font.glyph_rows(character, self.scale)
-        for y, (old, new) in enumerate(zip(before, self.rows, strict=True)):
-            self.repaint_change(Content(old), Content(new), y)
-
-
-class BigClock(Widget):
+class BigClock(CellsWidget):
     """The countdown in the largest digits that fit the space it is given: the 5-row font at
-    whole multiples, Textual's 3-row `Digits` below that, and one line of text at the least.
-    Re-laid when its size or the number of characters changes; otherwise only the characters
-    that change are redrawn."""
+    whole multiples, Textual's 3-row digits below that, and one line of text at the least,
+    centred. Drawn by the widget itself, not by a widget per character: it is in the very
+    first frame, and a new second repaints only the cells that change (9 -> 8 is two cells of
+    one row of the font), not the whole clock."""
 
     DEFAULT_CSS = """
     BigClock {
         width: 1fr;
         height: 1fr;
-        layout: horizontal;
-        align: center middle;
-    }
-    BigClock > Digits {
-        width: auto;
-    }
-    BigClock > Line {
-        width: auto;
     }
     """
 
     value: reactive[str] = reactive("", repaint=False)
     """The time shown, such as "1:05"."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.scale: int | None = None
-        """What it is drawn at: see `clock_font.fitting_scale`; None before the first draw."""
+    @property
+    def scale(self) -> int | None:
+        """What it is drawn at (see `clock_font.fitting_scale`); None before it is laid out."""
+        width, height = self.size
+        if not self.value or not width or not height:
+            return None
+        return clock_font.fitting_scale(self.value, width, height)
 
-    def watch_value(self) -> None:
-        self._draw()
+    def watch_value(self, before: str, after: str) -> None:
+        old, new = self.lines_of(before), self.lines_of(after)
+        for y in range(max(len(old), len(new))):
+            self.repaint_change(
+                Content(old[y] if y < len(old) else ""), Content(new[y] if y < len(new) else ""), y
+            )
 
-    def on_resize(self) -> None:
-        self._draw()
+    def render(self) -> Content:
+        return Content("\n".join(self.lines_of(self.value)))
 
-    def _draw(self) -> None:
-        value, size = self.value, self.size
-        if not value or not size.width or not size.height:
-            return  # nothing to show yet, or not laid out yet
-        scale = clock_font.fitting_scale(value, size.width, size.height)
-        children = list(self.children)
-        same_shape = scale == self.scale and len(children) == (
-            len(value) if scale >= 1 else 1
-        )
-        if not same_shape:
-            self.scale = scale
-            self.remove_children()
-            self.mount_all(self._made(value, scale))
-        elif scale >= 1:
-            for glyph, character in zip(self.query(Glyph), value, strict=True):
-                glyph.set_character(character)
+    def lines_of(self, value: str) -> list[str]:
+        """The lines that draw ``value`` centred in the clock's size, at the scale that fits."""
+        width, height = self.size
+        if not value or not width or not height:
+            return []
+        scale = clock_font.fitting_scale(value, width, height)
+        if scale >= 1:
+            rows = clock_font.rows(value, scale)
         elif scale == clock_font.DIGITS:
-            self.query_one(Digits).update(value)
+            rows = _three_row_digits(value)
         else:
-            self.query_one(Line).text = value
+            rows = [value]
+        left = " " * max(0, (width - len(rows[0])) // 2)
+        return [""] * max(0, (height - len(rows)) // 2) + [left + row for row in rows]
 
-    @staticmethod
-    def _made(value: str, scale: int) -> list[Widget]:
-        if scale == clock_font.DIGITS:
-            return [Digits(value)]
-        if scale == clock_font.ONE_LINE:
-            return [Line(value)]
-        glyphs: list[Widget] = [Glyph(character, scale) for character in value]
-        for glyph in glyphs[:-1]:
-            glyph.styles.margin = (0, clock_font.gap(scale), 0, 0)
-        return glyphs
+
+def _three_row_digits(value: str) -> list[str]:
+    """``value`` in Textual's 3-row digits, as its `Digits` draws them."""
+    rows = ["", "", ""]
+    for character in value:
+        if (at := DIGIT_CHARACTERS.find(character)) >= 0:
+            pieces = [piece.ljust(3) for piece in THREE_ROW_DIGITS[3 * at : 3 * at + 3]]
+        else:
+            pieces = ["   "] * 3
+        for y, piece in enumerate(pieces):
+            rows[y] += piece
+    return rows
 
 
 class Words(Widget):

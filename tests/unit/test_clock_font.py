@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from spasmtimer.clock_font import DIGITS, ONE_LINE, fitting_scale, glyph_rows, width
+from spasmtimer.clock_font import DIGITS, ONE_LINE, fitting_scale, glyph_rows, rows, width
 
 
 def test_a_glyph_scales_by_whole_multiples() -> None:
@@ -14,11 +14,18 @@ def test_a_glyph_scales_by_whole_multiples() -> None:
     assert glyph_rows(":", 3)[3] == "██████"  # the colon's dot, 3 rows down
 
 
+def test_a_time_is_its_glyphs_side_by_side_a_gap_apart() -> None:
+    drawn = rows("1:0", 2)
+    assert len(drawn) == 10 and all(len(row) == width("1:0", 2) for row in drawn)
+    one, colon, zero = glyph_rows("1", 2), glyph_rows(":", 2), glyph_rows("0", 2)
+    assert drawn[4] == one[4] + "  " + colon[4] + "  " + zero[4]
+
+
 def test_the_width_of_a_time() -> None:
     # three digits of 3 pixels and a colon of 1, 2 cells a pixel, and a gap between each
     assert width("0:23", 1) == (3 * 3 + 1) * 2 + 3
     assert width("0:23", 4) == (3 * 3 + 1) * 8 + 3 * 4
-    assert width("0:23", DIGITS) == 10
+    assert width("0:23", DIGITS) == 12  # as Textual's `Digits` draws them
     assert width("0:23", ONE_LINE) == 4
 
 
