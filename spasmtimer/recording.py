@@ -185,7 +185,6 @@ class SessionRecorder:
 
     def started(self, session: Session, pain_before: int | None) -> None:
         self._wall_start = started_at = self.history.now()
-        fingerprint = content_hash(self.timeline)
         resuming = self.resuming
 
         def begin(db: sqlite3.Connection) -> None:
@@ -198,7 +197,9 @@ class SessionRecorder:
                 program=self.program,
                 title=self.title,
                 path=self.path,
-                content_hash=fingerprint,
+                # Worked out here, on the writer's thread: hashing a long timeline (and
+                # importing json and hashlib) would hold up the session's first frame.
+                content_hash=content_hash(self.timeline),
                 level=self.timeline.level,
                 planned_seconds=self.timeline.total_seconds,
                 started_at=started_at,

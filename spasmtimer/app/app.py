@@ -110,7 +110,6 @@ class SpasmtimerApp(App[None]):
 
     # -- start-up --------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.call_after_refresh(startup.started)  # the first frame is drawn: collect again
         if self.settings.theme not in (AUTO_THEME, *self.available_themes):
             self.notices.append(f"Unknown theme {self.settings.theme!r}: using the default.")
             self.settings = dataclasses.replace(self.settings, theme=AUTO_THEME)
@@ -119,6 +118,13 @@ class SpasmtimerApp(App[None]):
             self.say(notice, severity="warning", timeout=6)
         self._catch_signals()
         self.history.on_warning(self._warn_from_any_thread)
+        # Once Textual has finished starting: it writes nothing to the terminal until then, and
+        # a screen pushed sooner has its first frame drawn, thrown away, and drawn again some
+        # 20 ms after it could have been on the terminal.
+        self.call_later(self._open_first_screen)
+
+    def _open_first_screen(self) -> None:
+        self.call_after_refresh(startup.started)  # the first frame is drawn: collect again
         if self.remind is not None:
             self.push_screen(self.remind_screen(self.remind))
         elif self.run_only is None:
