@@ -3,6 +3,7 @@ state is a reactive, which skips unchanged values): every repaint is bytes on a 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -45,12 +46,14 @@ def changed_spans(old: Content, new: Content) -> list[tuple[int, int]]:
     that differs to the one after the last, as few as are worth it (see `MERGE_GAP`)."""
     if old == new:
         return []
-    old_cells, new_cells = _cells(old), _cells(new)
-    length = max(len(old_cells), len(new_cells))
-    old_cells += [None] * (length - len(old_cells))
-    new_cells += [None] * (length - len(new_cells))
+    return spans_between(_cells(old), _cells(new))
+
+
+def spans_between(old: Sequence[object], new: Sequence[object]) -> list[tuple[int, int]]:
+    """Where two rows of cells differ, merged as `changed_spans` says; a row of plain text
+    whose every character is one cell wide is its own row of cells."""
     spans: list[tuple[int, int]] = []
-    for i, (a, b) in enumerate(zip(old_cells, new_cells, strict=True)):
+    for i, (a, b) in enumerate(itertools.zip_longest(old, new)):
         if a == b:
             continue
         if spans and i - spans[-1][1] <= MERGE_GAP:
@@ -79,7 +82,11 @@ class CellsWidget(Widget):
     def repaint_change(self, before: Content, after: Content, y: int = 0) -> None:
         """Repaint the cells of line ``y`` where ``after``, what it shows now, differs from
         ``before``."""
-        regions = [Region(start, y, end - start, 1) for start, end in changed_spans(before, after)]
+        self.repaint_spans(changed_spans(before, after), y)
+
+    def repaint_spans(self, spans: Sequence[tuple[int, int]], y: int = 0) -> None:
+        """Repaint these runs of cells of line ``y``."""
+        regions = [Region(start, y, end - start, 1) for start, end in spans]
         if regions:
             self.refresh(*regions)
 
@@ -251,11 +258,14 @@ class BigClock(CellsWidget):
         return clock_font.fitting_scale(self.value, width, height)
 
     def watch_value(self, before: str, after: str) -> None:
-        old, new = self.lines_of(before), self.lines_of(after)
-        for y in range(max(len(old), len(new))):
-            self.repaint_change(
-                Content(old[y] if y < len(old) else ""), Content(new[y] if y < len(new) else ""), y
-            )
+        for y, (was, now) in enumerate(
+            itertools.zip_longest(self.lines_of(before), self.lines_of(after), fillvalue="")
+        ):
+            if was != now:
+                # Every character of the clock is one cell wide and of one style: its text
+                # is its cells (and comparing them as Content, cell by cell, cost more than
+                # drawing them at 200x60).
+                self.repaint_spans(spans_between(was, now), y)
 
     def render(self) -> Content:
         return Content("\n".join(self.lines_of(self.value)))
