@@ -280,14 +280,17 @@ def on_the_wire_tables(
             if size != SHARE_SIZE:
                 share_limit = None
             share = given / theirs if theirs else None
-            met = given <= ratio * floor and (
-                share_limit is None or share is None or share <= share_limit
-            )
             target = f"≤ {ratio} × floor" + (f", ≤ {share_limit} × termdown" if share_limit else "")
+            if share_limit is not None and share is None:
+                verdict = "not checked: termdown is not on PATH"
+            elif given <= ratio * floor and (share_limit is None or (share or 0) <= share_limit):
+                verdict = "met"
+            else:
+                verdict = "NOT MET"
             beside = f"{theirs:>10.0f}{share:>7.2f}" if theirs and share else f"{'-':>17}"
             print(
                 f"{f'{size[0]}x{size[1]}':<8}{name:<24}{given:>9.0f} B{floor:>7.0f}"
-                f"{given / floor:>7.2f}{beside}  {target}: {'met' if met else 'NOT MET'}"
+                f"{given / floor:>7.2f}{beside}  {target}: {verdict}"
             )
 
     print("\nDuring a 10-minute hold (median of the runs):")
