@@ -34,13 +34,17 @@ CORE = [
 ]
 
 
-def textual_loaded_after(code: str) -> bool:
-    probe = f"{code}\nimport sys\nprint('textual' in sys.modules)"
+def last_line_of(code: str) -> str:
+    """What a fresh Python running ``code`` prints last."""
     result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1] == "True"
+    return result.stdout.strip().splitlines()[-1]
+
+
+def textual_loaded_after(code: str) -> bool:
+    return last_line_of(f"{code}\nimport sys\nprint('textual' in sys.modules)") == "True"
 
 
 @pytest.mark.parametrize("module", CORE)
@@ -89,11 +93,7 @@ def test_a_program_run_before_runs_without_pydantic(tmp_path) -> None:
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'pydantic_core'}))"
     )
     for expected in ("['pydantic', 'pydantic_core']", "[]"):  # a new program, then a known one
-        result = subprocess.run(
-            [sys.executable, "-c", run], capture_output=True, text=True, timeout=60
-        )
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.strip().splitlines()[-1] == expected
+        assert last_line_of(run) == expected
 
 
 def test_status_loads_neither_the_program_format_nor_the_other_commands() -> None:
@@ -105,21 +105,14 @@ def test_status_loads_neither_the_program_format_nor_the_other_commands() -> Non
         "('pydantic', 'pydantic_core', 'textual', 'rich', 'shtab') "
         "or m in ('spasmtimer.program', 'spasmtimer.timeline', 'spasmtimer.loader')))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert last_line_of(code) == "[]"
 
 
 def test_the_app_starts_without_plotext() -> None:
     """plotext (some 30 ms to import) is for the history screen's charts: not paid at start."""
-    probe = "import spasmtimer.app\nimport sys\nprint('plotext' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    assert last_line_of("import spasmtimer.app\nimport sys\nprint('plotext' in sys.modules)") == (
+        "False"
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "False"
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["run", "--help"]])
@@ -133,8 +126,4 @@ def test_version_and_help_import_only_what_they_print_with(args: list[str]) -> N
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('typing', 'shutil', 'dataclasses', 'pydantic', 'textual', 'sqlite3', 'shtab')))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert last_line_of(code) == "[]"
