@@ -308,7 +308,7 @@ def remind_plain(
     from spasmtimer.levels import Level
     from spasmtimer.plain import Interrupted, signals_interrupt
     from spasmtimer.problems import ProgramError
-    from spasmtimer.timeline import LimitError, cap_level, expand
+    from spasmtimer.timeline import cap_level
 
     path = locations.history_file()
 
@@ -321,7 +321,7 @@ def remind_plain(
         else:
             level = history.current_level(entry.name, cap_level(program))
             history.close()
-        return program.title, clock(expand(program, level.value).total_seconds)
+        return program.title, clock(expand_at(program, level.value).total_seconds)
 
     first = described(program)
 
@@ -329,7 +329,7 @@ def remind_plain(
         """The program as its file says now, or as it was if it no longer loads."""
         try:
             return described(load(args.program)[1])
-        except (Failure, ProgramError, LimitError):
+        except (Failure, ProgramError):
             return first
 
     schedule = reminders.Reminders(

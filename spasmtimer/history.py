@@ -561,8 +561,9 @@ class History:
     @classmethod
     def peek(cls, path: Path, now: Now = utc_now) -> History | None:
         """The history at ``path`` opened only to read, at once, as a status line needs: no
-        file or folder is made and nothing is written (no check, migration or recovery), so a
-        session still marked running may have died. None when there is no history yet.
+        history is made and no row is written (no check, migration or recovery), so a session
+        still marked running may have died; SQLite may still make the WAL's two side files.
+        None when there is no history yet.
 
         A history of an older schema is opened with `open`, to be migrated once. Raises
         `HistoryError` when it cannot be read right now.

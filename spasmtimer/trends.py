@@ -10,7 +10,6 @@ Every date is the machine's local time, as in the sessions table.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from spasmtimer.display import pain_text
 from spasmtimer.history import SessionRecord
 from spasmtimer.levels import Level
+from spasmtimer.text import cell_width
 
 PAIN_SESSIONS = 24
 """The pain chart shows the last this many sessions with a rating: few enough that, on the
@@ -154,16 +154,9 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def cells(text: str) -> int:
-    """Columns ``text`` takes in a terminal: two for a wide character, none for a combining one."""
-    return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        for c in text
-    )
-
 
 def padded(text: str, width: int) -> str:
-    return text + " " * (width - cells(text))
+    return text + " " * (width - cell_width(text))
 
 
 def flowed(paragraphs: Sequence[Paragraph], width: int) -> list[str]:
@@ -179,7 +172,7 @@ def flowed(paragraphs: Sequence[Paragraph], width: int) -> list[str]:
         line = ""
         for item in paragraph.items:
             joined = f"{line}{SEPARATOR}{item}" if line else indent + item
-            if cells(joined) <= width:
+            if cell_width(joined) <= width:
                 line = joined
                 continue
             if line:
@@ -196,13 +189,13 @@ def _pieces(text: str, width: int) -> list[str]:
     pieces = [""]
     for word in text.split(" "):
         joined = f"{pieces[-1]} {word}" if pieces[-1] else word
-        if cells(joined) <= width:
+        if cell_width(joined) <= width:
             pieces[-1] = joined
             continue
         if pieces[-1]:
             pieces.append("")
         for c in word:  # a word wider than a line: cut where it must be
-            if pieces[-1] and cells(pieces[-1] + c) > width:
+            if pieces[-1] and cell_width(pieces[-1] + c) > width:
                 pieces.append("")
             pieces[-1] += c
     return pieces
@@ -267,7 +260,7 @@ def level_legend(trends: Trends, current: Mapping[str, Level]) -> list[tuple[int
     (None when it has no counted session, and so no marker), its marker, and its name with
     its level now."""
     names = {name: one_line(name) for name in trends.levels}
-    width = max((cells(shown) for shown in names.values()), default=0)
+    width = max((cell_width(shown) for shown in names.values()), default=0)
     legend: list[tuple[int | None, str, str]] = []
     drawn = 0
     for name, points in trends.levels.items():

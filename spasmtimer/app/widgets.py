@@ -103,6 +103,10 @@ class CellsWidget(Widget):
         return updated
 
 
+FLASH_SECONDS = 0.3
+"""How long a `Line` flashes for a cue: long enough to catch the eye, short enough to calm."""
+
+
 class Line(CellsWidget):
     """A line (or a few) of plain text, never read as markup, as wide as its text (or as its
     CSS says). A change that keeps its length repaints only the cells that differ ("rep 6 of

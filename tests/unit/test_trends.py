@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from spasmtimer.history import History, SessionRecord
 from spasmtimer.levels import Level
+from spasmtimer.text import cell_width
 from spasmtimer.trends import (
     AFTER,
     BEFORE,
@@ -20,7 +21,6 @@ from spasmtimer.trends import (
     WEEKS,
     Chart,
     Paragraph,
-    cells,
     flowed,
     level_chart,
     level_legend,
@@ -450,13 +450,13 @@ def test_flowed_words_fit_the_width_and_keep_every_item_in_order(
 ) -> None:
     given_paragraphs = [Paragraph(lead, tuple(items)) for lead, items in paragraphs]
     lines = flowed(given_paragraphs, width)
-    assert all(cells(line) <= width for line in lines)
+    assert all(cell_width(line) <= width for line in lines)
     said = "".join(lines).replace(" ", "").replace("·", "")
     wanted = "".join(lead + "".join(items) for lead, items in paragraphs)
     assert said == wanted.replace(" ", "").replace("·", "")
 
 
 def test_cells_count_wide_characters_twice() -> None:
-    assert cells("abc") == 3
-    assert cells("全身") == 4
-    assert cells("e\u0301") == 1
+    assert cell_width("abc") == 3
+    assert cell_width("全身") == 4
+    assert cell_width("e\u0301") == 1

@@ -23,7 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from spasmtimer.app.messages import RunProgram
-from spasmtimer.app.widgets import BigClock, Line
+from spasmtimer.app.widgets import FLASH_SECONDS, BigClock, Line
 from spasmtimer.display import clock, countdown
 from spasmtimer.library import Item
 from spasmtimer.reminders import (
@@ -39,8 +39,6 @@ from spasmtimer.reminders import (
 )
 from spasmtimer.terminal_cues import BackgroundCues
 from spasmtimer.text import printable
-
-FLASH_SECONDS = 0.3
 
 
 @dataclass(frozen=True)
@@ -142,7 +140,7 @@ class RemindScreen(Screen[None]):
             self.announce()
         self.render_state(state)
         delay = POLL_SECONDS if state.due else _to_next_whole_second(state.remaining)
-        self._timer = self.set_timer(min(delay, POLL_SECONDS) + 0.001, self.tick)
+        self._timer = self.set_timer(delay + 0.001, self.tick)
 
     def _stop_timer(self) -> None:
         if self._timer is not None:
@@ -154,13 +152,13 @@ class RemindScreen(Screen[None]):
         self.ring()
         self.cues.notify("Time for a break", program_line(self.item))
         if self.flash:
-            heading = self.heading
-            heading.add_class("-flash")
+            self.heading.flash = True
             if self._flash_timer is not None:
                 self._flash_timer.stop()
-            self._flash_timer = self.set_timer(
-                FLASH_SECONDS, lambda: heading.remove_class("-flash")
-            )
+            self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
+
+    def _end_flash(self) -> None:
+        self.heading.flash = False
 
     # -- drawing -------------------------------------------------------------------------------
     def render_state(self, state: ReminderState) -> None:

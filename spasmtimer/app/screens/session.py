@@ -20,7 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from spasmtimer.app.cues import Signals
-from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Line, plain
+from spasmtimer.app.widgets import FLASH_SECONDS, Bar, BigClock, BreathBar, Line, plain
 from spasmtimer.display import (
     SessionOutline,
     background_title,
@@ -37,7 +37,6 @@ BREATH_FRAME = 0.5
 seconds, and each frame costs only the cells that moved."""
 BAR_WIDTH = 60
 """Progress bars stop growing here: a wider bar would only cost more bytes per redraw."""
-FLASH_SECONDS = 0.3
 LOOKS_OF_KIND = {"inhale": "breath", "pause": "breath", "exhale": "breath", "pause_out": "breath"}
 """Kinds of phase drawn alike (one class, `-kind-breath`): a breath's parts differ in words."""
 
