@@ -649,6 +649,7 @@ async def test_the_app_collects_again_once_its_first_frame_is_drawn(
 
     startup.hold()  # as `spasmtimer.__main__` leaves it
     try:
+        assert not gc.isenabled()
         app = make_app(clock, log, run=SHORT)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()

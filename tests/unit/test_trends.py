@@ -107,7 +107,8 @@ def test_the_pain_chart_has_before_left_and_after_right_of_each_session() -> Non
         session(at=T0 + timedelta(days=1), after=2),
         session(at=T0 + timedelta(days=2), before=7, after=5),
     ]
-    chart = pain_chart(trends(records, NOW))
+    with local_time("UTC"):  # the dates below are UTC's
+        chart = pain_chart(trends(records, NOW))
     assert chart is not None
     before, after = chart.series
     assert (before.label, before.marker, after.label, after.marker) == (
@@ -134,7 +135,8 @@ def test_no_pain_chart_without_a_rating() -> None:
 
 def test_a_day_with_two_sessions_is_labelled_once() -> None:
     records = [session(at=T0 + timedelta(hours=n), before=3) for n in (0, 2, 24)]
-    chart = pain_chart(trends(records, NOW))
+    with local_time("UTC"):  # the dates below are UTC's
+        chart = pain_chart(trends(records, NOW))
     assert chart is not None
     assert chart.labels == ((1, "16 Nov"), (3, "17 Nov"))
 
