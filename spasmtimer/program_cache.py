@@ -25,12 +25,14 @@ nothing they did not have.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.machinery
 import os
 import pickle
 import re
 import stat
 import sys
+import time
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,6 +45,10 @@ FORMAT = 1
 """Changed whenever what is kept changes shape."""
 MAX_KEPT_BYTES = 32 * 1024 * 1024
 """A kept program larger than this is neither written nor read."""
+KEPT_SECONDS = 30 * 24 * 3600
+"""A kept program not written for this long is removed when another is kept: a file run once
+from /tmp, or kept under a setting since changed, does not stay for ever. One still in use
+costs a full load at most once a month, and is kept anew."""
 _CODE = (
     "durations.py",
     "files.py",
@@ -210,3 +216,14 @@ def _store(name: str, key: tuple[object, ...], reads: Sequence[FileRead], progra
         replace_atomically(folder / name, data)
     except OSError:  # a full disk, a read-only or locked folder, a file where the folder goes
         return
+    _sweep(folder)
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the kept programs, and the temporary files of writers killed mid-way, that are
+    older than `KEPT_SECONDS` (only those: another spasmtimer may be writing one now)."""
+    cutoff = time.time() - KEPT_SECONDS
+    for left in [*folder.glob("*.pickle"), *folder.glob(".*.tmp")]:
+        with contextlib.suppress(OSError):
+            if left.lstat().st_mtime < cutoff:
+                left.unlink()

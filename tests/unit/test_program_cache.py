@@ -7,6 +7,7 @@ import errno
 import os
 import pickle
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -181,6 +182,23 @@ def test_new_code_leaves_kept_programs_behind(
     load(family)
     assert loads.count == 2
     assert len(kept_files()) == 1  # replaced, not added to
+
+
+def test_programs_kept_long_ago_are_swept_when_another_is_kept(
+    family: Path, write: Callable[[str, str], Path]
+) -> None:
+    load(family)
+    [recent] = kept_files()
+    long_ago = time.time() - program_cache.KEPT_SECONDS - 60
+    old = cache_dir() / "run-once-from-tmp-00000000.pickle"
+    killed = cache_dir() / ".old.pickle.123.abcd.tmp"
+    for left in (old, killed):
+        left.write_bytes(b"left behind")
+        os.utime(left, (long_ago, long_ago))
+    os.utime(recent, (long_ago + 3600, long_ago + 3600))  # not yet a month: stays
+    load(write("other.toml", '[[steps]]\ntype = "rest"\nseconds = 3\n'))
+    assert not old.exists() and not killed.exists()
+    assert recent in kept_files() and len(kept_files()) == 2
 
 
 def test_warnings_survive_the_cache(loads: Loads) -> None:
