@@ -7,13 +7,12 @@ screen only shows it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spasmtimer.engine import Cue, Session, State, Status
 from spasmtimer.levels import COUNTS_FROM, Level, counts, felt_worse, level_following
 from spasmtimer.resolved import Breathe, BreathPattern, ResolvedStep, Rest
-from spasmtimer.text import cell_width
 from spasmtimer.timeline import COUNTS, KIND_WORDS, Phase
 
 
@@ -268,18 +267,6 @@ class SessionOutline:
                 done = max(0, started - 1) / anchors if anchors else 0.0
                 self.places[i] = StepPlace(self.step_count, done, end)
             index = end + 1
-        self.widest_word = max((cell_width(w) for w in _words_of(phases)), default=0)
-        """The widest big word of the session, pausing aside: the word keeps this width on
-        screen, so that a new word repaints its own cells, not a line laid out again."""
-
-
-def _words_of(phases: Sequence[Phase]) -> Iterator[str]:
-    """Every big word the phases can show (see `_word`)."""
-    for phase in phases:
-        word = phase_word(phase)
-        yield word
-        if phase.kind == "hold" and phase.breath is not None:
-            yield from (f"{word} · {part}".upper() for part in BREATH_PART_WORDS.values())
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,16 +108,17 @@ FLASH_SECONDS = 0.3
 
 
 class Line(CellsWidget):
-    """A line (or a few) of plain text, never read as markup, as wide as its text (or as its
-    CSS says). A change that keeps its length repaints only the cells that differ ("rep 6 of
-    600" -> "rep 7 of 600" is one cell); one that does not is laid out again.
+    """Plain text, never read as markup, wrapped to the widget's width and placed in it as its
+    CSS ``text-align`` says. The widget draws its own rows, as `BigClock` does: a change
+    repaints only the cells that differ, however wide the line ("rep 6 of 600" -> "rep 7 of
+    600" is one cell; a flash, the word's own cells), and only a change in how many rows the
+    text takes lays the screen out again.
 
     The text is a reactive: setting it to what it shows already redraws nothing.
     """
 
     DEFAULT_CSS = """
     Line {
-        width: auto;
         height: auto;
     }
     """
@@ -128,29 +129,65 @@ class Line(CellsWidget):
     flash: reactive[bool] = reactive(False, repaint=False)
     """Drawn in `FLASH_STYLE`, a bell for the eyes. A style of its content, not a CSS class:
     a class is applied a frame later, and the line would be written twice."""
+    highlight: reactive[str] = reactive("", repaint=False)
+    """A style for the text itself when it does not flash ("" for none): a background behind
+    the words rather than across the terminal."""
 
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.set_reactive(Line.text, text)
 
-    def render(self) -> Content:
-        return self.content_of(self.text, self.flash)
+    def content_of(self, text: str, flash: bool, highlight: str) -> Content:
+        return plain(text, self.FLASH_STYLE if flash else highlight)
 
-    def content_of(self, text: str, flash: bool) -> Content:
-        return plain(text, self.FLASH_STYLE if flash else "")
+    def rows_of(self, content: Content, width: int) -> list[Content]:
+        """``content`` wrapped to ``width`` cells, each row moved along as the CSS aligns it."""
+        if width <= 0:
+            return []
+        rows = content.wrap(width)
+        align = self.styles.text_align
+        if align == "center":
+            # As wide as the widget: Textual, aligning each row again, leaves it where it is.
+            return [row.center(width) for row in rows]
+        if align in ("right", "end"):
+            return [row.pad_left(width - row.cell_length) for row in rows]
+        return rows
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return _widest(self._content())
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.rows_of(self._content(), width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self.rows_of(self._content(), self.content_size.width))
+
+    def _content(self) -> Content:
+        return self.content_of(self.text, self.flash, self.highlight)
 
     def watch_text(self, before: str, after: str) -> None:
-        self._changed(self.content_of(before, self.flash), self.content_of(after, self.flash))
+        self._changed(self.content_of(before, self.flash, self.highlight))
 
     def watch_flash(self, before: bool, after: bool) -> None:
-        self._changed(self.content_of(self.text, before), self.content_of(self.text, after))
+        self._changed(self.content_of(self.text, before, self.highlight))
 
-    def _changed(self, before: Content, after: Content) -> None:
-        fits = self.content_size.width == after.cell_length and self.content_size.height == 1
-        if before.cell_length == after.cell_length and fits and "\n" not in after.plain:
-            self.repaint_change(before, after)  # the same cells: only those that differ
-        else:
+    def watch_highlight(self, before: str, after: str) -> None:
+        self._changed(self.content_of(self.text, self.flash, before))
+
+    def _changed(self, before: Content) -> None:
+        after, width = self._content(), self.content_size.width
+        was, now = self.rows_of(before, width), self.rows_of(after, width)
+        sized_by_text = self.styles.width is not None and self.styles.width.is_auto
+        if len(was) != len(now) or (sized_by_text and _widest(before) != _widest(after)):
             self.refresh(layout=True)
+            return
+        for y, (old, new) in enumerate(zip(was, now, strict=True)):
+            self.repaint_change(old, new, y)
+
+
+def _widest(content: Content) -> int:
+    """The cells of the longest line of ``content``."""
+    return max(line.cell_length for line in content.split("\n"))
 
 
 class BreathBar(CellsWidget):

@@ -24,6 +24,16 @@ name = "Seated hamstring stretch"
 hold = "2m"
 cue = "Lean forward gently."
 """
+BREATHS = """title = "Bytes"
+prepare = 0
+[[steps]]
+type = "breathe"
+name = "Slow breathing"
+inhale = 3
+pause = 2
+exhale = 3
+cycles = 4
+"""
 ONE_SECOND_REPS = """title = "Bytes"
 prepare = 0
 [[steps]]
@@ -137,7 +147,7 @@ async def test_a_one_cell_step_of_the_bar_does_not_repaint_its_row(tmp_path: Pat
 
 
 async def test_a_line_that_grows_is_written_once(tmp_path: Path) -> None:
-    # "Next: … rep 9 of 20" -> "rep 10 of 20": laid out again, and drawn in that frame only.
+    # "Next: … rep 9 of 20" -> "rep 10 of 20", a line that grows: each row drawn once.
     clock = FakeClock()
     app = make_app(clock, Recorded(), run=program(tmp_path, ONE_SECOND_REPS))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -153,6 +163,24 @@ async def test_a_line_that_grows_is_written_once(tmp_path: Path) -> None:
         assert updates, "the new rep was not drawn"
         rows = [row for update in updates for row in rows_of(update)]
         assert len(rows) == len(set(rows)), "a row was written twice"
+
+
+async def test_a_new_phase_word_repaints_its_own_cells_not_the_row(tmp_path: Path) -> None:
+    # "BREATHE IN" -> "HOLD THE BREATH", flashing as it comes: the line is as wide as the screen, and
+    # centres its own text, so only the cells under the two words change.
+    clock = FakeClock()
+    app = make_app(clock, Recorded(), run=program(tmp_path, BREATHS))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await advance(pilot, clock, 2.75)
+        await settled(pilot)
+        word = session_screen(pilot).query_one("#phase", Line)
+        assert word.text == "BREATHE IN" and word.region.width == 80
+        wire = Wire(app)
+        await advance(pilot, clock, 0.5)
+        assert word.text == "HOLD THE BREATH" and word.flash
+        on_the_word_row = [r for r in cells_of(wire.take()) if r.y == word.region.y]
+        assert on_the_word_row, "the new word was not drawn"
+        assert sum(r.width for r in on_the_word_row) <= len("HOLD THE BREATH")
 
 
 def rows_of(update: CompositorUpdate) -> set[int]:

@@ -37,6 +37,8 @@ BREATH_FRAME = 0.5
 seconds, and each frame costs only the cells that moved."""
 BAR_WIDTH = 60
 """Progress bars stop growing here: a wider bar would only cost more bytes per redraw."""
+PAUSED_WORD_STYLE = "$text on $warning"
+"""The phase word while paused: its own cells marked, as the header's row is (app.tcss)."""
 LOOKS_OF_KIND = {"inhale": "breath", "pause": "breath", "exhale": "breath", "pause_out": "breath"}
 """Kinds of phase drawn alike (one class, `-kind-breath`): a breath's parts differ in words."""
 
@@ -186,28 +188,22 @@ class SessionScreen(Screen[SessionOutcome]):
         self.next = Line(id="next")
         yield self.header
         with Vertical(id="main"):
-            # Each line in a `Center` of its own, as wide as its text: a new word, or a
-            # flash, repaints its own cells rather than the terminal's whole width.
-            with Center():
-                yield self.step
-            with Center():
-                yield self.detail
+            # The lines centre their own text (a new word repaints only its cells); the
+            # breath bar, a fixed width, is centred by its row.
+            yield self.step
+            yield self.detail
             yield self.clock
-            with Center():
-                yield self.word
+            yield self.word
             with Center(id="breath-row"):
                 yield self.breath
-            with Center():
-                yield self.cue
-            with Center():
-                yield self.pain
+            yield self.cue
+            yield self.pain
         yield self.step_bar
         yield self.session_bar
         yield self.next
         yield Footer()
 
     def on_mount(self) -> None:
-        self.word.styles.min_width = self.outline.widest_word
         self.header.text = f"{self.title_text} · {self.level}"
         if self.caution:
             self.app.push_screen(CautionScreen(self.caution), self._after_caution)
@@ -308,6 +304,7 @@ class SessionScreen(Screen[SessionOutcome]):
             self.remove_class(*(c for c in self.classes if c.startswith("-kind-")))
             self.add_class(kind)
         self.word.text = view.word
+        self.word.highlight = PAUSED_WORD_STYLE if view.paused else ""
         self.breath.show(state.breath)
         self.cue.text = view.cue
         self.pain.text = view.pain
