@@ -155,6 +155,7 @@ class SessionScreen(Screen[SessionOutcome]):
         self._timer: Timer | None = None
         self._flash_timer: Timer | None = None
         self._finished = False
+        self._shown = False
         self.outline = SessionOutline(session.phases)
 
     def _first_classes(self, session: Session, resume: Resumption | None) -> str:
@@ -171,6 +172,15 @@ class SessionScreen(Screen[SessionOutcome]):
         if reached:
             classes.append(max(reached)[1])  # as Screen._on_resize chooses it
         return " ".join(classes)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._shown:
+            # Shown for the first time, straight after its mount styled every widget with
+            # the classes it was made with: Textual's restyle of the whole screen on resume
+            # (which runs after this handler) would only work them all out again, just
+            # before the first frame. Later resumes, after a dialog, restyle as usual.
+            self._shown = True
+            event.refresh_styles = False
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
