@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class ProgramLevels:
+    """One program's level, as the history screen shows it."""
+
     current: Level
     """The level the program runs at next (each counted session's is in `Trends.levels`)."""
 

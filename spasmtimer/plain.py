@@ -59,6 +59,8 @@ def signals_interrupt() -> Iterator[None]:
 
 @dataclass
 class Outcome:
+    """How a `--plain` session went: the session itself, its ratings and the exit status."""
+
     session: Session
     pain_before: int | None
     pain_after: int | None

@@ -203,6 +203,8 @@ NO_BREATHE_CHANGES = BreatheChanges()
 
 @dataclass(frozen=True, slots=True)
 class Stretch:
+    """A stretch step, every default filled in and every duration in seconds."""
+
     name: str
     hold: float
     reps: int
@@ -220,6 +222,8 @@ class Stretch:
 
 @dataclass(frozen=True, slots=True)
 class Breathe:
+    """A breathing step, its pattern resolved, every duration in seconds."""
+
     name: str
     inhale: float
     pause: float
@@ -235,6 +239,8 @@ class Breathe:
 
 @dataclass(frozen=True, slots=True)
 class Rest:
+    """A rest step between others, in seconds."""
+
     name: str
     seconds: float
     cue: str | None

@@ -129,6 +129,8 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
 
 @dataclass
 class Loaded:
+    """The settings as read, with what was wrong with the file."""
+
     settings: Settings
     problems: list[str] = field(default_factory=list)
     """What was wrong with the file, in words; the settings concerned have their defaults."""

@@ -26,6 +26,8 @@ cut off (its row is written at least every second while it runs, paused or not).
 
 @dataclass(frozen=True)
 class Status:
+    """What `spasmtimer status` says: the next break, and the sessions done."""
+
     program: str
     due_in: float | None
     """Seconds until the next break is due (0 or less: due now); None while one is running."""

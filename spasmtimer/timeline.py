@@ -109,6 +109,8 @@ class Phase:
 
 @dataclass(frozen=True, slots=True)
 class Timeline:
+    """A program expanded at one level: every phase of the session, in order."""
+
     title: str
     level: int
     phases: tuple[Phase, ...]
@@ -393,6 +395,8 @@ class ProgressedValue:
 
 @dataclass(frozen=True, slots=True)
 class ProgressionRow:
+    """One level of a `Progression`: the values its schedules take there."""
+
     level: int
     total_seconds: float | None
     """The session's length at this level; None where it would break the limits."""

@@ -24,12 +24,16 @@ _SCALAR_END = frozenset(",]}#\n\r \t")
 
 @dataclass(frozen=True, slots=True)
 class Position:
+    """A place in a TOML document: 1-based line and column."""
+
     line: int
     col: int
 
 
 @dataclass(slots=True)
 class Locations:
+    """Where the keys and values of one TOML document are, by key path."""
+
     keys: dict[KeyPath, Position] = field(default_factory=dict)
     """Where each key, table header or array element starts."""
     values: dict[KeyPath, Position] = field(default_factory=dict)

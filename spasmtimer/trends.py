@@ -47,6 +47,8 @@ a session between any two markers, a column and more on any chart."""
 
 @dataclass(frozen=True, slots=True)
 class PainPoint:
+    """One session's pain ratings, before and after."""
+
     when: datetime
     """When the session started, in local time."""
     before: int | None
@@ -55,6 +57,8 @@ class PainPoint:
 
 @dataclass(frozen=True, slots=True)
 class WeekMinutes:
+    """The minutes done in one week."""
+
     monday: date
     """The week's first day, in local time."""
     minutes: float
@@ -63,6 +67,8 @@ class WeekMinutes:
 
 @dataclass(frozen=True, slots=True)
 class LevelPoint:
+    """A program's level at one counted session."""
+
     when: datetime
     """When the session started, in local time."""
     level: int
@@ -70,6 +76,8 @@ class LevelPoint:
 
 @dataclass(frozen=True, slots=True)
 class Trends:
+    """What the history's charts show, worked out from its sessions."""
+
     pain: tuple[PainPoint, ...]
     """The last `PAIN_SESSIONS` sessions with a pain rating, oldest first."""
     pain_left_out: int
@@ -278,6 +286,8 @@ def level_legend(trends: Trends, current: Mapping[str, Level]) -> list[tuple[int
 
 @dataclass(frozen=True, slots=True)
 class Series:
+    """One line or set of bars of a chart."""
+
     label: str
     """What the legend calls it: plain text (a program's name), never markup."""
     marker: str

@@ -12,16 +12,22 @@ from spasmtimer.library import Item
 
 @dataclass
 class PreviewProgram(Message):
+    """Show a program's preview."""
+
     item: Item
 
 
 @dataclass
 class RunProgram(Message):
+    """Run a session of a program."""
+
     item: Item
 
 
 @dataclass
 class EditProgram(Message):
+    """Open a program in the editor."""
+
     item: Item
 
 

@@ -50,6 +50,8 @@ def kind_class(kind: str) -> str:
 
 @dataclass
 class SessionOutcome:
+    """How a session screen ended, for the app to record and sum up."""
+
     session: Session
     level: Level
     """The level it ran at, as the session screen said it."""

@@ -20,6 +20,8 @@ from spasmtimer.levels import Level
 
 @dataclass(frozen=True)
 class Ratings:
+    """What the summary was given: the pain ratings and a note, each optional."""
+
     pain_before: int | None
     pain_after: int | None
     notes: str | None
