@@ -252,6 +252,13 @@ def median_ms(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:.0f} ms"
 
 
+def idle_ratio(ours: list[float], idle: list[float]) -> str:
+    """Our median over the idle app's, and the middle half of our starts over that median."""
+    idle_ms = statistics.median(idle)
+    low, median, high = (q / idle_ms for q in statistics.quantiles(ours, n=4))
+    return f"{median:.2f} × the idle app's; middle half of the starts {low:.2f}–{high:.2f} ×"
+
+
 def on_the_wire_tables(
     programs: dict[str, Path], folder: Path, settle: float, window: float, runs: int
 ) -> None:
@@ -322,7 +329,8 @@ def main() -> None:
 
         idle = folder / "idle.py"
         idle.write_text(IDLE_TEXTUAL)
-        starts = 3 if args.quick else 7
+        # Many rounds: on a shared machine one start can take half as long again as the next.
+        starts = 5 if args.quick else 21
         hold = str(programs["10-min hold"])
 
         def fresh() -> dict[str, str]:
@@ -349,15 +357,14 @@ def main() -> None:
             plain_new.append(first_line(plain_run, fresh()))
         version = [first_line([spasmtimer(), "--version"], fresh()) for _ in range(starts)]
         helped = [first_line([spasmtimer(), "--help"], fresh()) for _ in range(starts)]
-        idle_ms = statistics.median(textual)
         print(f"\nStart-up, medians of {starts}:")
         print(
             f"  first frame of `run`: {median_ms(ours)}, an idle Textual app's: "
-            f"{median_ms(textual)} ({statistics.median(ours) / idle_ms:.2f} ×)"
+            f"{median_ms(textual)} ({idle_ratio(ours, textual)})"
         )
         print(
             f"  first frame of `run`, a program new to the cache: {median_ms(new)} "
-            f"({statistics.median(new) / idle_ms:.2f} ×)"
+            f"({idle_ratio(new, textual)})"
         )
         print(
             f"  first line of `run --plain`: {median_ms(plain)}; a program new to the cache: "
