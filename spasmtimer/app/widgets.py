@@ -111,8 +111,9 @@ class Line(CellsWidget):
     """Plain text, never read as markup, wrapped to the widget's width and placed in it as its
     CSS ``text-align`` says. The widget draws its own rows, as `BigClock` does: a change
     repaints only the cells that differ, however wide the line ("rep 6 of 600" -> "rep 7 of
-    600" is one cell; a flash, the word's own cells), and only a change in how many rows the
-    text takes lays the screen out again.
+    600" is one cell; a flash, the word's own cells), and only a change in its size lays the
+    screen out again: in how many rows the text takes, or in its width where the CSS sizes the
+    line by its text.
 
     The text is a reactive: setting it to what it shows already redraws nothing.
     """
