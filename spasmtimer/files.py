@@ -130,6 +130,10 @@ def replace_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
+            out.flush()
+            # On the disk before the rename: after a power cut, the name then leads to the
+            # new contents or the old, never to an empty file.
+            os.fsync(out.fileno())
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -49,3 +49,24 @@ def test_what_a_killed_writer_left_is_swept_but_not_a_live_one(tmp_path: Path) -
     replace_atomically(path, b"new")
     assert not stale.exists()
     assert fresh.exists() and other.exists()
+
+
+def test_the_new_contents_reach_the_disk_before_they_take_the_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "config.toml"
+    steps: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        steps.append(f"fsync {os.fstat(fd).st_size} bytes")
+        real_fsync(fd)
+
+    def replace(src: object, dst: object) -> None:
+        steps.append("rename")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    replace_atomically(path, b"new")
+    assert steps == ["fsync 3 bytes", "rename"]
