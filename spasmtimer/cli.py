@@ -252,13 +252,13 @@ def open_app(
         resume=resume,
     )
     try:
-        app.run()  # which calls startup.started() once its first frame is drawn
+        status = app.run_on_terminal()  # which calls startup.started() once it has drawn
     finally:
         startup.started()  # should the app have ended before its first frame
         if stored:
             stored.on_warning(error)  # the screen is gone: what is left to say goes to stderr
             stored.close(WRITE_WAIT_AT_EXIT)
-    return app.return_code or 0
+    return status
 
 
 # --- remind -------------------------------------------------------------------------------

@@ -59,6 +59,8 @@ BELL_SPACING = 0.25
 """Seconds between the bells of one pattern, so terminals do not merge them into one."""
 BREAK_BELLS = 2
 """Bells when a break falls due: more than a phase's one, fewer than a session's end."""
+ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""Signals that end a session as Ctrl-C does, keeping its record."""
 
 
 class SpasmtimerApp(App[None]):
@@ -107,6 +109,36 @@ class SpasmtimerApp(App[None]):
         self.speaker = Speaker(speech_command() if self.settings.speech else None)
         self.rung: deque[int] = deque(maxlen=500)
         """The latest bell patterns rung (1, 2 or 3 bells), bounded: sessions last hours."""
+        self.held_signals: list[int] = []
+        """Signals that came while the app started, before it took them in its own loop."""
+        self.ending = False
+        """Set once the app is stopping for a signal or Ctrl-C: nothing new is opened."""
+
+    def run_on_terminal(self) -> int:
+        """Run the app on the terminal, to its end; its exit status.
+
+        Until the app takes signals in its own loop, a SIGINT would reach asyncio's handler,
+        which cancels Textual's main task — and Textual takes that for a clean exit, status 0.
+        SIGTERM and SIGHUP would kill it with the terminal left in the app's modes. So while
+        Textual starts, they are held, and the app acts on them as soon as it takes signals.
+        """
+
+        def hold(signum: int, frame: object) -> None:
+            self.held_signals.append(signum)
+
+        for signum in ENDING_SIGNALS:
+            signal.signal(signum, hold)
+        try:
+            self.run()
+        finally:
+            # asyncio gave SIGINT back to KeyboardInterrupt as its loop closed, but the app
+            # may have ended before it took any signal.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                signal.signal(signum, signal.SIG_DFL)
+        if self.return_code:
+            return self.return_code
+        return exits.signalled(self.held_signals[0]) if self.held_signals else exits.OK
 
     # -- start-up --------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -124,6 +156,8 @@ class SpasmtimerApp(App[None]):
         self.call_later(self._open_first_screen)
 
     def _open_first_screen(self) -> None:
+        if self.ending:
+            return
         self.call_after_refresh(startup.started)  # the first frame is drawn: collect again
         if self.remind is not None:
             self.push_screen(self.remind_screen(self.remind))
@@ -170,11 +204,13 @@ class SpasmtimerApp(App[None]):
         Ctrl-C key is a key here, not a signal) end a session as Ctrl-C does."""
         try:
             loop = asyncio.get_running_loop()
-            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            for signum in ENDING_SIGNALS:
                 loop.add_signal_handler(signum, self.interrupt, exits.signalled(signum))
         except (NotImplementedError, RuntimeError, ValueError):
             return  # not the main thread (as under some test runners), or not Unix
         self._resume_only_after_suspend()
+        if self.held_signals:
+            self.interrupt(exits.signalled(self.held_signals[0]))
 
     def _resume_only_after_suspend(self) -> None:
         """Textual's driver takes every SIGCONT for a return from Ctrl-Z and starts drawing
@@ -381,6 +417,7 @@ class SpasmtimerApp(App[None]):
 
     def interrupt(self, status: int = exits.INTERRUPTED) -> None:
         """Ctrl-C, SIGTERM or SIGHUP: stop any session at once, keep its record, and quit."""
+        self.ending = True
         for screen in self.screen_stack:
             if isinstance(screen, SessionScreen) and not screen.session.state_at().done:
                 screen.stop(interrupted=True)

@@ -27,7 +27,9 @@ from spasmtimer.history import History, SessionRecord
 from tests.pty_support import Pty
 
 HOLD = 'title = "Long hold"\nprepare = 0\n[[steps]]\ntype = "stretch"\nhold = 60\n'
-SECONDS = 'title = "Seconds"\nprepare = 0\n[[steps]]\ntype = "stretch"\nhold = 1\nreps = {n}\nrest = 0\n'
+SECONDS = (
+    'title = "Seconds"\nprepare = 0\n[[steps]]\ntype = "stretch"\nhold = 1\nreps = {n}\nrest = 0\n'
+)
 
 
 def environment(home: Path) -> dict[str, str]:
@@ -129,6 +131,48 @@ def test_a_signal_at_any_moment_of_the_app(tmp_path: Path, signum: int, moment: 
     assert status in EXPECTED_STATUS[signum], status
     assert b"Traceback" not in app.output
     assert_recorded_truly(tmp_path, signalled_at)
+
+
+SIGNALLED_AS = """
+import os, sys
+from spasmtimer.app.app import SpasmtimerApp
+original = SpasmtimerApp.{method}
+def signalled_first(self, *args, **kwargs):
+    os.kill(os.getpid(), {signum})
+    return original(self, *args, **kwargs)
+SpasmtimerApp.{method} = signalled_first
+sys.argv = ["spasmtimer", *{arguments!r}]
+import spasmtimer.__main__
+spasmtimer.__main__.main()
+"""
+"""The app, sent a signal by itself at one exact moment of its start."""
+
+
+@pytest.mark.parametrize(
+    "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: signal.Signals(s).name
+)
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "run_async",  # Textual's loop has started, and asyncio's own SIGINT handler is in place
+        "_catch_signals",  # the terminal is the app's, which is about to take signals
+    ],
+)
+def test_a_signal_as_the_app_starts_ends_it_with_its_status(
+    tmp_path: Path, signum: int, moment: str
+) -> None:
+    # asyncio's SIGINT handler cancels Textual's main task, which Textual took for a clean
+    # exit (status 0); SIGTERM and SIGHUP killed the app with the terminal in its modes.
+    argv = app_of_a_long_hold(tmp_path)
+    code = SIGNALLED_AS.format(method=moment, signum=int(signum), arguments=argv[3:])
+    with Pty([sys.executable, "-c", code], env=environment(tmp_path)) as app:
+        status = app.wait(timeout=15)
+    assert status == 128 + signum, (status, bytes(app.output)[-400:])
+    assert b"Traceback" not in app.output
+    output = bytes(app.output)
+    if b"\x1b[?1049h" in output:  # the terminal was taken: it is given back
+        assert output.rindex(b"\x1b[?1049l") > output.rindex(b"\x1b[?1049h")
+    assert sessions(tmp_path) == []
 
 
 def test_a_terminal_that_goes_away_ends_the_app(tmp_path: Path) -> None:
