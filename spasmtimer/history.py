@@ -20,7 +20,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -683,24 +683,34 @@ class History:
     def sessions(self, program: str | None = None) -> list[SessionRecord]:
         """Sessions, oldest first; only one program's if ``program`` is given. A row that
         cannot be read is left out, and said once in `warnings`."""
-        query = f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions"
-        parameters: tuple[str, ...] = ()
-        if program is not None:
-            query += " WHERE program = ?"
-            parameters = (program,)
-        cursor = self.connection.execute(query + " ORDER BY started_at, id", parameters)
+        where, parameters = ("WHERE program = ?", (program,)) if program is not None else ("", ())
+        return list(self._read_sessions(f"{where} ORDER BY started_at, id", parameters))
+
+    def _read_sessions(
+        self, rest: str, parameters: tuple[str, ...]
+    ) -> Generator[SessionRecord, None, None]:
+        """The sessions ``rest`` (a WHERE and ORDER BY) selects, read one by one as they are
+        asked for: a row that cannot be read is passed over, and said once in `warnings`."""
+        cursor = self.connection.execute(
+            f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions {rest}", parameters
+        )
         cursor.row_factory = sqlite3.Row
-        records = []
-        for row in cursor:
-            try:
-                records.append(SessionRecord.from_row(row))
-            except (TypeError, ValueError) as e:
-                warning = f"History: session {row['id']!r} cannot be read ({e}) and is left out."
-                if warning not in self.warnings:
-                    self.warnings.append(warning)
-                    if self.warn is not None:
-                        self.warn(warning)
-        return records
+        try:
+            for row in cursor:
+                try:
+                    yield SessionRecord.from_row(row)
+                except (TypeError, ValueError) as e:
+                    warning = (
+                        f"History: session {row['id']!r} cannot be read ({e}) and is left out."
+                    )
+                    if warning not in self.warnings:
+                        self.warnings.append(warning)
+                        if self.warn is not None:
+                            self.warn(warning)
+        finally:
+            # A statement left open keeps this connection's read snapshot: it would go on
+            # seeing the history as it was, whatever the writer adds.
+            cursor.close()
 
     def exported_events(self) -> dict[int, list[EventRecord]]:
         """Every session's exported events (see `EXPORTED_EVENTS`), in order, by session id;
@@ -725,14 +735,20 @@ class History:
             (session_id,),
         ).fetchall()
 
+    # The next two read from the newest row back and stop at the first that answers: a start
+    # of `run` asks both, and reading years of sessions took it 10 ms per thousand. The times
+    # are written in one fixed-width UTC form (`iso`), so SQL orders them as time does.
     def latest(self, program: str) -> SessionRecord | None:
         """The program's most recently started session."""
-        sessions = self.sessions(program)
-        return sessions[-1] if sessions else None
+        newest_first = "WHERE program = ? ORDER BY started_at DESC, id DESC"
+        with contextlib.closing(self._read_sessions(newest_first, (program,))) as records:
+            return next(records, None)
 
     def last_counted(self, program: str) -> SessionRecord | None:
-        counted = [r for r in self.sessions(program) if r.counted]
-        return max(counted, key=lambda r: (r.ended_at or r.started_at, r.id), default=None)
+        """The program's session that counts toward its level and ended last."""
+        newest_first = "WHERE program = ? ORDER BY coalesce(ended_at, started_at) DESC, id DESC"
+        with contextlib.closing(self._read_sessions(newest_first, (program,))) as records:
+            return next((record for record in records if record.counted), None)
 
     def current_level(self, program: str, cap: int | None, now: datetime | None = None) -> Level:
         """The level ``program`` runs at next; ``cap`` is its cap level (None: not known)."""

@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spasmtimer.cli import main
 from spasmtimer.engine import Session
@@ -84,9 +86,7 @@ def record(
     return session_id
 
 
-def level(
-    history: History, now: datetime = T0 + timedelta(hours=1), cap: int | None = None
-) -> int:
+def level(history: History, now: datetime = T0 + timedelta(hours=1), cap: int | None = None) -> int:
     return history.current_level("desk-break", cap, now).value
 
 
@@ -155,7 +155,9 @@ def test_time_added_and_held_counts_toward_the_three_quarters(history: History) 
     assert level(history) == 2
 
 
-@pytest.mark.parametrize(("ran_at", "cap", "expected"), [(3, 3, 3), (2, 3, 3), (7, 3, 3), (0, 0, 0)])
+@pytest.mark.parametrize(
+    ("ran_at", "cap", "expected"), [(3, 3, 3), (2, 3, 3), (7, 3, 3), (0, 0, 0)]
+)
 def test_the_level_never_rises_past_the_cap(
     history: History, ran_at: int, cap: int, expected: int
 ) -> None:
@@ -210,6 +212,54 @@ def test_the_last_counted_session_is_the_latest_to_end(history: History) -> None
     record(history, 5, at=T0 + timedelta(days=2))
     record(history, 2, at=T0)
     assert level(history, T0 + timedelta(days=3)) == 6
+
+
+# A session as (program, minutes after T0 it started, minutes planned, seconds done, completed).
+SESSION = st.tuples(
+    st.sampled_from(["desk-break", "other"]),
+    st.integers(0, 60 * 24 * 30),
+    st.sampled_from([0.5, 5, 90]),
+    st.floats(0, 6000, allow_nan=False),
+    st.booleans(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(SESSION, max_size=12))
+def test_the_latest_and_last_counted_sessions_are_read_from_the_newest_back(
+    tmp_path_factory: pytest.TempPathFactory, made: list[tuple[str, int, float, float, bool]]
+) -> None:
+    # Recorded in any order (a resumed session starts before the last one ended): the rows
+    # read from the newest back answer as the whole history, read in full, does.
+    path = tmp_path_factory.mktemp("history") / "history.sqlite3"
+    history = History.open(path)
+    for program, start, minutes, done, completed in made:
+        record(
+            history, 1, at=T0 + timedelta(minutes=start), minutes=minutes, done=done,
+            completed=completed, program=program,
+        )  # fmt: skip
+    everything = history.sessions("desk-break")
+    counted = [r for r in everything if r.counted]
+    assert history.latest("desk-break") == (everything[-1] if everything else None)
+    assert history.last_counted("desk-break") == max(
+        counted, key=lambda r: (r.ended_at or r.started_at, r.id), default=None
+    )
+    history.close()
+
+
+def test_a_start_reads_back_only_to_the_newest_session_that_answers(history: History) -> None:
+    # Years of sessions are not read to start one: an old row that cannot be read is not
+    # even looked at (`history` itself still says so).
+    old = record(history, 1, at=T0)
+    record(history, 2, at=T0 + timedelta(days=1))
+    history.connection.execute("PRAGMA ignore_check_constraints = ON")
+    history.connection.execute("UPDATE sessions SET pain_before = 99 WHERE id = ?", (old,))
+    history.connection.commit()
+    assert history.latest("desk-break").level == 2
+    assert history.current_level("desk-break", None, T0 + timedelta(days=1, hours=1)).value == 3
+    assert history.warnings == []
+    history.sessions()
+    assert [w for w in history.warnings if f"session {old} cannot be read" in w]
 
 
 # --- recording a session ------------------------------------------------------------------
@@ -491,9 +541,7 @@ def test_history_csv_round_trips_what_was_entered(capsys) -> None:
         assert row["notes"] == (r.notes or "")
 
 
-def test_exports_carry_every_event_with_its_time(
-    capsys, clock: FakeClock, tmp_path: Path
-) -> None:
+def test_exports_carry_every_event_with_its_time(capsys, clock: FakeClock, tmp_path: Path) -> None:
     history = History.open(history_file())
     writer = HistoryWriter(history.path, warn=print)
     timeline = program_timeline(tmp_path)
