@@ -188,6 +188,47 @@ def environment(tmp: Path, size: tuple[int, int], cache: Path | None = None) -> 
     return env
 
 
+YEARS_OF_SESSIONS = 3 * 365
+PHASES_PER_SESSION = 120
+
+
+def lived_in(env: dict[str, str], history: Path) -> dict[str, str]:
+    """``env`` with ``history`` (`years_of_history`) as its history, as a faithful user's
+    start-up meets it."""
+    shutil.copyfile(history, Path(env["XDG_DATA_HOME"]) / "spasmtimer" / "history.sqlite3")
+    return env
+
+
+def years_of_history(folder: Path, program: str) -> Path:
+    """A history of one session a day for three years, each with its phases' events."""
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    from spasmtimer.history import History, iso
+
+    path = folder / "years.sqlite3"
+    History.open(path).close()  # the schema, as spasmtimer makes it
+    db = sqlite3.connect(path)
+    with db:
+        first = datetime.now(UTC) - timedelta(days=YEARS_OF_SESSIONS)
+        for day in range(YEARS_OF_SESSIONS):
+            started = iso(first + timedelta(days=day))
+            session = db.execute(
+                "INSERT INTO sessions (program, title, path, content_hash, level, started_at, "
+                "ended_at, updated_at, status, planned_seconds, done_seconds, host, pid, "
+                "position) VALUES (?, 'Bench', '/x', 'h', 1, ?, ?, ?, 'completed', 600, 600, "
+                "'bench', 1, 600)",
+                (program, started, started, started),
+            ).lastrowid
+            db.executemany(
+                "INSERT INTO events (session_id, kind, at, elapsed, phase, seconds) "
+                "VALUES (?, 'phase', ?, ?, ?, 5)",
+                [(session, started, n * 5.0, n) for n in range(PHASES_PER_SESSION)],
+            )
+    db.close()
+    return path
+
+
 def spasmtimer() -> str:
     return str(Path(sys.executable).parent / "spasmtimer")
 
@@ -344,10 +385,12 @@ def main() -> None:
 
         subprocess.run([spasmtimer(), "plan", hold], env=known(), capture_output=True, check=True)
         run = [spasmtimer(), "run", hold, "--no-bell"]
-        # Alternated, so that all three meet the machine in the same state.
-        ours, new, textual = [], [], []
+        years = years_of_history(folder, programs["10-min hold"].stem)
+        # Alternated, so that all of them meet the machine in the same state.
+        ours, new, textual, lived = [], [], [], []
         for _ in range(starts):
             ours.append(first_frame(run, known(), b"Bench"))
+            lived.append(first_frame(run, lived_in(known(), years), b"Bench"))
             new.append(first_frame(run, fresh(), b"Bench"))
             textual.append(first_frame([sys.executable, str(idle)], fresh(), b"Bench idle"))
         plain_run = [spasmtimer(), "run", hold, "--plain"]
@@ -361,6 +404,11 @@ def main() -> None:
         print(
             f"  first frame of `run`: {median_ms(ours)}, an idle Textual app's: "
             f"{median_ms(textual)} ({idle_ratio(ours, textual)})"
+        )
+        print(
+            f"  first frame of `run` with {YEARS_OF_SESSIONS:,} sessions of history "
+            f"({years.stat().st_size / 1e6:.0f} MB): {median_ms(lived)} "
+            f"({idle_ratio(lived, textual)})"
         )
         print(
             f"  first frame of `run`, a program new to the cache: {median_ms(new)} "
