@@ -251,14 +251,14 @@ def open_app(
         notify=notify,
         resume=resume,
     )
-    try:
-        status = app.run_on_terminal()  # which calls startup.started() once it has drawn
-    finally:
+
+    def finish() -> None:
         startup.started()  # should the app have ended before its first frame
         if stored:
             stored.on_warning(error)  # the screen is gone: what is left to say goes to stderr
             stored.close(WRITE_WAIT_AT_EXIT)
-    return status
+
+    return app.run_on_terminal(finish)  # which calls startup.started() once it has drawn
 
 
 # --- remind -------------------------------------------------------------------------------

@@ -111,31 +111,41 @@ class SpasmtimerApp(App[None]):
         """The latest bell patterns rung (1, 2 or 3 bells), bounded: sessions last hours."""
         self.held_signals: list[int] = []
         """Signals that came while the app started, before it took them in its own loop."""
+        self.ending_signals: tuple[int, ...] = ENDING_SIGNALS
+        """The signals that end it: those not ignored when it started (`run_on_terminal`)."""
         self.ending = False
         """Set once the app is stopping for a signal or Ctrl-C: nothing new is opened."""
 
-    def run_on_terminal(self) -> int:
-        """Run the app on the terminal, to its end; its exit status.
+    def run_on_terminal(self, finish: Callable[[], None]) -> int:
+        """Run the app on the terminal, then ``finish`` (write what it leaves to write); the
+        exit status.
 
-        Until the app takes signals in its own loop, a SIGINT would reach asyncio's handler,
-        which cancels Textual's main task — and Textual takes that for a clean exit, status 0.
-        SIGTERM and SIGHUP would kill it with the terminal left in the app's modes. So while
-        Textual starts, they are held, and the app acts on them as soon as it takes signals.
+        SIGINT, SIGTERM and SIGHUP are held from the start. Until the app takes them in its
+        own loop, a SIGINT would reach asyncio's handler, which cancels Textual's main task —
+        and Textual takes that for a clean exit, status 0 — and SIGTERM or SIGHUP would kill it
+        with the terminal left in the app's modes. They are held again once the loop has
+        closed, while ``finish`` writes the history's last changes: bash sends its jobs a
+        second SIGHUP as their terminal goes. A signal ignored when the app starts (``nohup``)
+        stays ignored. The handlers found are put back at the end.
         """
 
         def hold(signum: int, frame: object) -> None:
             self.held_signals.append(signum)
 
-        for signum in ENDING_SIGNALS:
-            signal.signal(signum, hold)
+        self.ending_signals = tuple(
+            signum for signum in ENDING_SIGNALS if signal.getsignal(signum) != signal.SIG_IGN
+        )
+        found = {signum: signal.signal(signum, hold) for signum in self.ending_signals}
         try:
-            self.run()
+            try:
+                self.run()
+            finally:
+                for signum in self.ending_signals:
+                    signal.signal(signum, hold)  # asyncio's loop gave them back as it closed
+                finish()
         finally:
-            # asyncio gave SIGINT back to KeyboardInterrupt as its loop closed, but the app
-            # may have ended before it took any signal.
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            for signum in (signal.SIGTERM, signal.SIGHUP):
-                signal.signal(signum, signal.SIG_DFL)
+            for signum, handler in found.items():
+                signal.signal(signum, signal.SIG_DFL if handler is None else handler)
         if self.return_code:
             return self.return_code
         return exits.signalled(self.held_signals[0]) if self.held_signals else exits.OK
@@ -204,7 +214,7 @@ class SpasmtimerApp(App[None]):
         Ctrl-C key is a key here, not a signal) end a session as Ctrl-C does."""
         try:
             loop = asyncio.get_running_loop()
-            for signum in ENDING_SIGNALS:
+            for signum in self.ending_signals:
                 loop.add_signal_handler(signum, self.interrupt, exits.signalled(signum))
         except (NotImplementedError, RuntimeError, ValueError):
             return  # not the main thread (as under some test runners), or not Unix

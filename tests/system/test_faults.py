@@ -133,19 +133,37 @@ def test_a_signal_at_any_moment_of_the_app(tmp_path: Path, signum: int, moment: 
     assert_recorded_truly(tmp_path, signalled_at)
 
 
-SIGNALLED_AS = """
-import os, sys
-from spasmtimer.app.app import SpasmtimerApp
-original = SpasmtimerApp.{method}
-def signalled_first(self, *args, **kwargs):
-    os.kill(os.getpid(), {signum})
-    return original(self, *args, **kwargs)
-SpasmtimerApp.{method} = signalled_first
+APP_WITH = """
+import os, signal, sys
+{prelude}
 sys.argv = ["spasmtimer", *{arguments!r}]
 import spasmtimer.__main__
 spasmtimer.__main__.main()
 """
-"""The app, sent a signal by itself at one exact moment of its start."""
+"""The app (`app_of_a_long_hold`), with a ``prelude`` run first."""
+
+SIGNALLED_AS = """
+from {module} import {cls} as patched
+original = patched.{method}
+def signalled_first(self, *args, **kwargs):
+    os.kill(os.getpid(), {signum})
+    return original(self, *args, **kwargs)
+patched.{method} = signalled_first
+"""
+"""A prelude: the app sends itself a signal at one exact moment, as ``module.cls.method`` is
+called."""
+
+
+def app_with(argv: list[str], prelude: str) -> list[str]:
+    return [sys.executable, "-c", APP_WITH.format(prelude=prelude, arguments=argv[3:])]
+
+
+def app_signalled_as(
+    argv: list[str], method: str, signum: int, *, cls: str = "SpasmtimerApp",
+    module: str = "spasmtimer.app.app",
+) -> list[str]:  # fmt: skip
+    prelude = SIGNALLED_AS.format(module=module, cls=cls, method=method, signum=int(signum))
+    return app_with(argv, prelude)
 
 
 @pytest.mark.parametrize(
@@ -163,9 +181,8 @@ def test_a_signal_as_the_app_starts_ends_it_with_its_status(
 ) -> None:
     # asyncio's SIGINT handler cancels Textual's main task, which Textual took for a clean
     # exit (status 0); SIGTERM and SIGHUP killed the app with the terminal in its modes.
-    argv = app_of_a_long_hold(tmp_path)
-    code = SIGNALLED_AS.format(method=moment, signum=int(signum), arguments=argv[3:])
-    with Pty([sys.executable, "-c", code], env=environment(tmp_path)) as app:
+    argv = app_signalled_as(app_of_a_long_hold(tmp_path), moment, signum)
+    with Pty(argv, env=environment(tmp_path)) as app:
         status = app.wait(timeout=15)
     assert status == 128 + signum, (status, bytes(app.output)[-400:])
     assert b"Traceback" not in app.output
@@ -173,6 +190,37 @@ def test_a_signal_as_the_app_starts_ends_it_with_its_status(
     if b"\x1b[?1049h" in output:  # the terminal was taken: it is given back
         assert output.rindex(b"\x1b[?1049l") > output.rindex(b"\x1b[?1049h")
     assert sessions(tmp_path) == []
+
+
+def test_a_second_hang_up_while_the_history_is_saved_at_exit_is_held(tmp_path: Path) -> None:
+    # bash sends its jobs a second SIGHUP as their terminal goes: it used to land while the
+    # app wrote the session's last changes, and kill it there (status -1).
+    argv = app_signalled_as(
+        app_of_a_long_hold(tmp_path), "close", signal.SIGHUP,
+        module="spasmtimer.history_service", cls="StoredHistory",
+    )  # fmt: skip
+    with Pty(argv, env=environment(tmp_path)) as app:
+        app.read_until(b"HOLD")
+        time.sleep(1)
+        os.kill(app.pid, signal.SIGHUP)
+        signalled_at = datetime.now(UTC)
+        status = app.wait(timeout=15)
+    assert status == 129, (status, bytes(app.output)[-400:])
+    assert_recorded_truly(tmp_path, signalled_at)
+    [record] = sessions(tmp_path)
+    assert record.done_seconds > 0.5
+
+
+def test_a_hang_up_ignored_as_the_app_starts_stays_ignored(tmp_path: Path) -> None:
+    # `nohup spasmtimer run ...`: the session goes on through a SIGHUP.
+    argv = app_with(app_of_a_long_hold(tmp_path), "signal.signal(signal.SIGHUP, signal.SIG_IGN)")
+    with Pty(argv, env=environment(tmp_path)) as app:
+        app.read_until(b"HOLD")
+        os.kill(app.pid, signal.SIGHUP)
+        time.sleep(1.5)
+        assert app.status is None and os.waitpid(app.pid, os.WNOHANG) == (0, 0)
+        app.send(b"\x03")
+        assert app.wait(timeout=15) == 130
 
 
 def test_a_terminal_that_goes_away_ends_the_app(tmp_path: Path) -> None:
