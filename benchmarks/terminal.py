@@ -18,7 +18,8 @@ Then the machine: CPU time of each process during a hold (utime + stime from /pr
 of one core) and peak RSS (VmHWM); and start-up: the time from spawning to the first frame of
 `run`, next to the first frame of an idle Textual app, the first line of `run --plain`, and
 `--version` and `--help`. `run` is timed for a program run before, which starts from the
-cache (`spasmtimer.program_cache`), and for one new to it.
+cache (`spasmtimer.program_cache`), for the same with three years of daily sessions in its
+history, and for a program new to the cache.
 """
 
 from __future__ import annotations
