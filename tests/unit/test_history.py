@@ -256,7 +256,8 @@ def test_a_start_reads_back_only_to_the_newest_session_that_answers(history: His
     history.connection.execute("PRAGMA ignore_check_constraints = ON")
     history.connection.execute("UPDATE sessions SET pain_before = 99 WHERE id = ?", (old,))
     history.connection.commit()
-    assert history.latest("desk-break").level == 2
+    latest = history.latest("desk-break")
+    assert latest is not None and latest.level == 2
     assert history.current_level("desk-break", None, T0 + timedelta(days=1, hours=1)).value == 3
     assert history.warnings == []
     history.sessions()
