@@ -71,14 +71,18 @@ def ask_pain(question: str, stdin: TextIO, stderr: TextIO) -> tuple[int | None, 
     """Read one line, 0-10 or empty to skip. Returns (rating, input still open).
 
     At the end of input nothing is asked. On a terminal a bad answer is asked again; from a
-    pipe it is reported and skipped, so the next line is not taken for another answer.
+    pipe it is reported and skipped, so the next line is not taken for another answer. An input
+    that cannot be read at all (``nohup`` gives a write-only /dev/null) counts as ended.
     """
     interactive = stdin.isatty()
     while True:
         if interactive:
             stderr.write(f"{question} (0-10, Enter to skip): ")
             stderr.flush()
-        line = stdin.readline()
+        try:
+            line = stdin.readline()
+        except OSError:
+            line = ""
         if not line:
             if interactive:
                 stderr.write("\n")

@@ -77,3 +77,16 @@ def test_bel_is_written_when_stdout_is_a_terminal(tmp_path: Path) -> None:
     os.close(controller)
     assert output.count(b"\a") == 3
     assert output.count(b"hold, 0.1 s") == 3
+
+
+def test_an_input_that_cannot_be_read_is_taken_as_ended(tmp_path: Path) -> None:
+    # `nohup spasmtimer run x` gives stdin a /dev/null opened only for writing: asking the pain
+    # before the session failed with "internal error: OSError: Bad file descriptor".
+    path = program_of_short_phases(tmp_path, 3)
+    with open(os.devnull, "w") as write_only:
+        proc = start_plain(path, stdin=write_only.fileno())
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert out.count("hold, 0.1 s") == 3
+    assert "Session complete" in err
+    assert "error" not in err
