@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import functools
+import io
 import os
 import re
 import sys
@@ -153,10 +155,14 @@ def expand_at(program: Program, level: int) -> Timeline:
 
 
 def can_draw() -> bool:
-    """Can the full-screen app draw here: a real terminal, or a browser through `serve`?"""
+    """Can the full-screen app draw here: a real terminal, or a browser through `serve`?
+
+    A terminal on stdin too: the app reads its keys there (``nohup`` or ``< file`` leave it
+    nothing to read)."""
     if os.environ.get("TEXTUAL_DRIVER"):  # textual-serve runs us with its web driver
         return True
-    return sys.stdout.isatty() and os.environ.get("TERM", "") not in ("", "dumb")
+    terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    return terminal and os.environ.get("TERM", "") not in ("", "dumb")
 
 
 def wants_plain(args: argparse.Namespace) -> bool:
@@ -942,6 +948,11 @@ def _fill_closed_standard_files() -> None:
     for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115
+    for stream in (sys.stdout, sys.stderr):
+        # Under a locale or PYTHONIOENCODING that is not UTF-8, a "·" or "é" is printed as "?"
+        # rather than ending the command with UnicodeEncodeError.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
 
 
 @contextlib.contextmanager
@@ -960,13 +971,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     _fill_closed_standard_files()
     with terminal_text():
         try:
-            return _dispatch(argv)
+            status = _dispatch(argv)
+            sys.stdout.flush()  # here, where a full disk can still be said in one line
+            return status
         except KeyboardInterrupt:
             return exits.INTERRUPTED
         except BrokenPipeError:
             # The reader went away (``spasmtimer plan x | head``): not an error worth a message.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _output_to_nowhere()
             return exits.OK
+        except OSError as e:
+            if e.errno not in OUTPUT_ERRNOS or e.filename is not None:
+                raise
+            # The output's disk is full (``spasmtimer history --csv > /mnt/full/h.csv``).
+            _output_to_nowhere()
+            error(f"cannot write the output: {e.strerror}")
+            return exits.INVALID
         except Exception as e:
             if _caused_by_interrupt(e):
                 return exits.INTERRUPTED
@@ -978,6 +998,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "SPASMTIMER_DEBUG=1 shows the traceback)"
             )
             return exits.INVALID
+
+
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+"""Why writing to stdout can fail, other than a reader gone away."""
+
+
+def _output_to_nowhere() -> None:
+    """What is left of the output goes to the null device: flushed at exit, it would fail
+    again, with a traceback of Python's own."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _caused_by_interrupt(error: BaseException) -> bool:

@@ -14,9 +14,10 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,25 @@ BREAK_BELLS = 2
 """Bells when a break falls due: more than a phase's one, fewer than a session's end."""
 ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 """Signals that end a session as Ctrl-C does, keeping its record."""
+
+
+@contextlib.contextmanager
+def drawing_on_the_terminal() -> Iterator[None]:
+    """Textual draws on stderr. With stderr sent elsewhere (``2>errors.log``) and stdout the
+    terminal, the screen went to the file and the terminal stayed blank: while the app runs,
+    stderr is the terminal, and it is given back after."""
+    if os.environ.get("TEXTUAL_DRIVER") or os.isatty(2) or not os.isatty(1):
+        yield
+        return
+    redirected = os.dup(2)
+    try:
+        os.dup2(1, 2)
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os.dup2(redirected, 2)
+        os.close(redirected)
 
 
 class SpasmtimerApp(App[None]):
@@ -138,7 +158,8 @@ class SpasmtimerApp(App[None]):
         found = {signum: signal.signal(signum, hold) for signum in self.ending_signals}
         try:
             try:
-                self.run()
+                with drawing_on_the_terminal():
+                    self.run()
             finally:
                 for signum in self.ending_signals:
                     signal.signal(signum, hold)  # asyncio's loop gave them back as it closed

@@ -3,8 +3,13 @@ terminal."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
+
+from tests.pty_support import Pty
 
 
 def test_the_console_script_runs_and_keeps_tracebacks_away(tmp_path) -> None:
@@ -65,3 +70,68 @@ def test_plain_lines_stay_one_line_whatever_the_names_hold(tmp_path) -> None:
         timeout=60,
     )
     assert result.stdout.splitlines() == ["0:00  Two lines: rest, 0.1 s. Lie still"]
+
+
+# --- standard streams that are not what they usually are ----------------------------------
+
+
+def hold_program(home: Path) -> tuple[Path, dict[str, str]]:
+    """A minute's hold, and an environment of its own with the safety notice seen."""
+    program = home / "hold.toml"
+    program.write_text('title = "Long hold"\nprepare = 0\n[[steps]]\ntype = "stretch"\nhold = 60\n')
+    (home / "data" / "spasmtimer").mkdir(parents=True)
+    (home / "data" / "spasmtimer" / "safety-seen").touch()
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "TERM": "xterm-256color",
+    }
+    return program, env
+
+
+def test_the_app_draws_on_the_terminal_when_stderr_is_sent_elsewhere(tmp_path: Path) -> None:
+    # `spasmtimer run x 2>errors.log`: Textual draws on stderr, so the screen went to the log.
+    program, env = hold_program(tmp_path)
+    log = tmp_path / "errors.log"
+    command = f"exec {sys.executable} -m spasmtimer run {program} 2>{log}"
+    with Pty(["sh", "-c", command], env=env) as app:
+        app.read_until(b"HOLD")
+        app.send(b"\x03")
+        assert app.wait(timeout=15) == 130
+    assert b"\x1b[?1049h" in app.output
+    assert "\x1b" not in log.read_text()
+
+
+def test_run_is_plain_when_stdin_is_no_terminal(tmp_path: Path) -> None:
+    # `nohup spasmtimer run x` on a terminal: stdin is a write-only /dev/null, and the app had
+    # no keys to read (it ended at once, status 0, the session recorded as stopped).
+    program, env = hold_program(tmp_path)
+    command = f"exec {sys.executable} -m spasmtimer run {program} 0>/dev/null"
+    with Pty(["sh", "-c", command], env=env) as app:
+        app.read_until(b"0:00  Stretch: hold, 1 min.")
+        os.kill(app.pid, signal.SIGINT)
+        assert app.wait(timeout=15) == 130
+    assert b"\x1b[?1049h" not in app.output
+
+
+def test_output_that_cannot_take_a_character_gets_a_question_mark(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    result = subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "plan", "desk-break"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Level 0 ? " in result.stdout
+
+
+def test_a_full_disk_under_the_output_is_one_line(tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "spasmtimer", "list"],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == "spasmtimer: cannot write the output: No space left on device\n"
