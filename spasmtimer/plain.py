@@ -72,9 +72,12 @@ def ask_pain(question: str, stdin: TextIO, stderr: TextIO) -> tuple[int | None, 
 
     At the end of input nothing is asked. On a terminal a bad answer is asked again; from a
     pipe it is reported and skipped, so the next line is not taken for another answer. An input
-    that cannot be read at all (``nohup`` gives a write-only /dev/null) counts as ended.
+    that cannot be read at all (``nohup`` gives a write-only /dev/null) counts as ended, and a
+    terminal is not asked when the question cannot reach it.
     """
     interactive = stdin.isatty()
+    if interactive and not stderr.isatty():
+        return None, False  # the question would not be seen, and the session would wait on it
     while True:
         if interactive:
             stderr.write(f"{question} (0-10, Enter to skip): ")

@@ -135,10 +135,20 @@ def test_empty_lines_skip_and_bad_answers_from_a_pipe_are_skipped(clock: FakeClo
 
 def test_a_terminal_is_asked_again(clock: FakeClock) -> None:
     r, _, err, _ = runner(clock, "11\n4\n\n")
-    r.stdin.tty = True  # type: ignore[union-attr]
+    r.stdin.tty = err.tty = True  # type: ignore[union-attr]
     outcome = r.run()
     assert (outcome.pain_before, outcome.pain_after) == (4, None)
     assert err.getvalue().count("Pain now (0-10, Enter to skip): ") == 2
+
+
+def test_a_terminal_is_not_asked_what_it_cannot_see(clock: FakeClock) -> None:
+    # `run --plain 2>log`: the question would go to the log, and the session wait on it.
+    r, _, err, log = runner(clock, "4\n")
+    r.stdin.tty = True  # type: ignore[union-attr]
+    outcome = r.run()
+    assert (outcome.pain_before, outcome.pain_after) == (None, None)
+    assert "Pain now" not in err.getvalue()
+    assert ("started", None) in log.calls and outcome.exit_status == 0
 
 
 def test_bell_only_on_a_terminal_and_not_with_no_bell(clock: FakeClock) -> None:
@@ -186,7 +196,7 @@ def test_the_notice_goes_to_stderr_without_waiting_when_stdin_is_not_a_terminal(
 
 def test_on_a_terminal_the_notice_waits_for_enter(clock: FakeClock) -> None:
     r, _, err, _ = runner(clock, "\n3\n2\n", notice="When to see a doctor instead")
-    r.stdin.tty = True  # type: ignore[union-attr]
+    r.stdin.tty = err.tty = True  # type: ignore[union-attr]
     outcome = r.run()
     assert "Press Enter to go on." in err.getvalue()
     assert (outcome.pain_before, outcome.pain_after) == (3, 2)
