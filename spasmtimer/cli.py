@@ -945,9 +945,13 @@ def _fill_closed_standard_files() -> None:
             os.fstat(fd)
         except OSError:
             os.open(os.devnull, os.O_RDWR)  # takes the lowest free number: this one
-    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
         if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115
+            # On the null device just given its number: Textual draws on ``sys.__stderr__``,
+            # which the app points at the terminal (`drawing_on_the_terminal`).
+            stream = open(fd, mode, encoding="utf-8", closefd=False)  # noqa: SIM115
+            setattr(sys, name, stream)
+            setattr(sys, f"__{name}__", stream)
     for stream in (sys.stdout, sys.stderr):
         # Under a locale or PYTHONIOENCODING that is not UTF-8, a "·" or "é" is printed as "?"
         # rather than ending the command with UnicodeEncodeError.
