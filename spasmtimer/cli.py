@@ -1053,7 +1053,7 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         error(str(e))
         return exits.INVALID
     except Exception as e:
-        # Imported only now: `--version` and `--help` would pay for dataclasses otherwise.
+        # Imported only now: `--version` and `--help` would pay for msgspec otherwise.
         from spasmtimer.problems import ProgramError
 
         if not isinstance(e, ProgramError):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from spasmtimer.engine import Cue, Session, State, Status
 from spasmtimer.levels import COUNTS_FROM, Level, counts, felt_worse, level_following
@@ -84,8 +85,7 @@ def counting_text(finished: bool, done: float, planned: float) -> str:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Finished:
+class Finished(msgspec.Struct, frozen=True):
     """What the summary needs to know of a session that is over."""
 
     level: int
@@ -226,8 +226,7 @@ def step_text(step: ResolvedStep) -> str:
 # --- the session screen -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class StepPlace:
+class StepPlace(msgspec.Struct, frozen=True):
     """Where a phase stands in the session's steps."""
 
     number: int
@@ -269,8 +268,7 @@ class SessionOutline:
             index = end + 1
 
 
-@dataclass(frozen=True, slots=True)
-class SessionView:
+class SessionView(msgspec.Struct, frozen=True):
     """Everything the session screen shows, as text (and two fractions for its bars)."""
 
     header: str

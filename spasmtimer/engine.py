@@ -21,9 +21,10 @@ import itertools
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, Protocol
+
+import msgspec
 
 from spasmtimer.resolved import BreathPart, BreathPattern
 from spasmtimer.timeline import KIND_WORDS, Phase, Timeline
@@ -50,8 +51,7 @@ EventKind = Literal["start", "pause", "resume", "skip", "back", "adjust", "stop"
 CueKind = Literal["start", "switch", "halfway", "countdown", "breath", "end"]
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(msgspec.Struct, frozen=True):
     """Something that happened to a session, for the history."""
 
     kind: EventKind
@@ -63,8 +63,7 @@ class Event:
     """For adjust: seconds added (negative: taken away), as applied."""
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
+class Cue(msgspec.Struct, frozen=True):
     """Something to tell the person at a moment of the session."""
 
     kind: CueKind
@@ -76,8 +75,7 @@ class Cue:
     """For a countdown: 3, 2 or 1."""
 
 
-@dataclass(frozen=True, slots=True)
-class Breath:
+class Breath(msgspec.Struct, frozen=True):
     """Where the breath is within a breathing phase, or within a hold that has a `breath`."""
 
     part: BreathPart
@@ -96,8 +94,7 @@ class Breath:
         return max(0.0, self.seconds - self.elapsed)
 
 
-@dataclass(frozen=True, slots=True)
-class State:
+class State(msgspec.Struct, frozen=True):
     """A snapshot of the session at one instant."""
 
     status: Status
@@ -456,8 +453,7 @@ class Session:
         self._record("stop", now, self._index_at(self.position(now)))
 
 
-@dataclass(frozen=True, slots=True)
-class Resumption:
+class Resumption(msgspec.Struct, frozen=True):
     """Where a session stopped early is taken up again."""
 
     at: float

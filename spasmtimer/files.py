@@ -14,8 +14,9 @@ import errno
 import os
 import stat
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 
 class FileRefused(Exception):
@@ -97,8 +98,7 @@ def real_path(path: Path) -> Path:
         return path
 
 
-@dataclass(frozen=True, slots=True)
-class FileRead:
+class FileRead(msgspec.Struct, frozen=True):
     """A file as it was read: the path it was asked for by, the real path that led to (its
     links followed), and the bytes it gave."""
 

@@ -21,10 +21,11 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from spasmtimer.levels import CountedSession, Level, counts, current_level
 
@@ -197,8 +198,7 @@ _COLUMN_TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class SessionRecord:
+class SessionRecord(msgspec.Struct, frozen=True):
     """One session as the history keeps it."""
 
     id: int
@@ -296,8 +296,7 @@ EXPORTED_EVENTS = frozenset({"pause", "resume", "skip", "back", "adjust", "stop"
 """The events an export lists (a session's start is its ``started_at``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class EventRecord:
+class EventRecord(msgspec.Struct, frozen=True):
     """Something that happened in a session, as the history keeps it."""
 
     kind: str
@@ -343,8 +342,7 @@ EXPORT_FIELDS = (
 `EventRecord.as_json` (in the CSV, that list as JSON)."""
 
 
-@dataclass
-class Totals:
+class Totals(msgspec.Struct):
     """Sessions are those that counted; minutes are all the time done, counted or not."""
 
     sessions_this_week: int
@@ -508,17 +506,16 @@ def rate_session(
     )
 
 
-@dataclass
-class History:
+class History(msgspec.Struct):
     """The history database, for reading. Open it with `History.open`; sessions are written as
     they run by a `spasmtimer.recording.SessionRecorder`."""
 
     path: Path
     connection: sqlite3.Connection
     now: Now = utc_now
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = msgspec.field(default_factory=list)
     """What went wrong opening it (a database moved aside), for the person to be told."""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = msgspec.field(default_factory=list)
     """Rows that could not be read and were left out, each said once."""
     warn: Callable[[str], None] | None = None
     """Where to say a warning as it comes (besides keeping it in `warnings`)."""

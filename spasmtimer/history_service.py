@@ -7,8 +7,9 @@ No Textual here: the app is handed one of these, and tests hand it their own.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+
+import msgspec
 
 from spasmtimer.display import counting_text, finished, next_level_text
 from spasmtimer.engine import NullRecorder, Recorder, Resumption, Session
@@ -23,16 +24,14 @@ if TYPE_CHECKING:
     from spasmtimer.trends import Trends
 
 
-@dataclass(frozen=True, slots=True)
-class ProgramLevels:
+class ProgramLevels(msgspec.Struct, frozen=True):
     """One program's level, as the history screen shows it."""
 
     current: Level
     """The level the program runs at next (each counted session's is in `Trends.levels`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryView:
+class HistoryView(msgspec.Struct, frozen=True):
     """What the history screen shows."""
 
     records: Sequence[SessionRecord]

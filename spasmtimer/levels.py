@@ -13,8 +13,9 @@ Pure: no database, no Textual. `spasmtimer.history` reads the sessions and asks 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import msgspec
 
 COUNTS_FROM = 0.75
 """The share of a session's planned time that must be done for it to count."""
@@ -46,8 +47,7 @@ def level_following(
     return following if cap is None else min(following, max(cap, 0))
 
 
-@dataclass(frozen=True, slots=True)
-class Level:
+class Level(msgspec.Struct, frozen=True):
     """A program's level now, and whether (and why) it was eased."""
 
     value: int
@@ -67,8 +67,7 @@ class Level:
         return str(self.value) if self.eased_from is None else f"{self.value} eased"
 
 
-@dataclass(frozen=True, slots=True)
-class CountedSession:
+class CountedSession(msgspec.Struct, frozen=True):
     """What the level needs to know of the last counted session."""
 
     level: int

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
+from msgspec.structs import replace
 
 from spasmtimer import locations
 from spasmtimer.levels import Level
@@ -23,8 +25,7 @@ if TYPE_CHECKING:
 Source = Literal["bundled", "user", "file"]
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     """A program file the library knows of, not yet loaded."""
 
     name: str
@@ -130,8 +131,7 @@ LevelOf = Callable[[str, int | None], Level]
 """A program's current level, from its name and its cap level (None: not known)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(msgspec.Struct, frozen=True):
     """A library program, loaded: or the reason it could not be."""
 
     entry: Entry

@@ -15,8 +15,9 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TextIO
+
+import msgspec
 
 from spasmtimer import exits
 from spasmtimer.display import clock as clock_text
@@ -57,8 +58,7 @@ def signals_interrupt() -> Iterator[None]:
             signal.signal(s, h)
 
 
-@dataclass
-class Outcome:
+class Outcome(msgspec.Struct):
     """How a `--plain` session went: the session itself, its ratings and the exit status."""
 
     session: Session

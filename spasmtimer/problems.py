@@ -7,16 +7,16 @@ Kept apart from the loader, which needs pydantic, so that a command can catch
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from spasmtimer.text import one_line, toml_key
 
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Problem:
+class Problem(msgspec.Struct, frozen=True, order=True):
     """One thing wrong with a program file, located in it.
 
     An error stops the program from loading. A warning is something legal but almost surely

@@ -41,7 +41,7 @@ from spasmtimer import __version__, locations
 from spasmtimer.files import FileRead, FileRefused, read_regular, real_path, replace_atomically
 from spasmtimer.resolved import MAX_FILE_BYTES, Program
 
-FORMAT = 1
+FORMAT = 2
 """Changed whenever what is kept changes shape."""
 MAX_KEPT_BYTES = 32 * 1024 * 1024
 """A kept program larger than this is neither written nor read."""

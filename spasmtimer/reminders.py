@@ -29,10 +29,11 @@ import re
 import shlex
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as time_of_day
 from typing import TextIO
+
+import msgspec
 
 Now = Callable[[], datetime]
 """The wall clock: an aware datetime."""
@@ -61,8 +62,7 @@ def utc_now() -> datetime:
 # --- the window ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(msgspec.Struct, frozen=True):
     """The hours of the day in which breaks fall, in local time: [start, end], over midnight
     when ``end`` comes before ``start``."""
 
@@ -158,8 +158,7 @@ def every_problem(every: timedelta, window: Window | None) -> str | None:
 # --- the schedule -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class LastSession:
+class LastSession(msgspec.Struct, frozen=True):
     """A program's most recent session in the history, as far as reminders care."""
 
     id: int
@@ -168,8 +167,7 @@ class LastSession:
     running: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ReminderState:
+class ReminderState(msgspec.Struct, frozen=True):
     """What the reminders say at one moment."""
 
     now: datetime

@@ -1,5 +1,5 @@
 """The resolved program: what the loader makes of the files once includes and defaults are worked
-out, as plain frozen dataclasses in which every value is concrete.
+out, as frozen records (`msgspec.Struct`) in which every value is concrete.
 
 Kept apart from `spasmtimer.program`, which describes what a file may say with pydantic: this
 module needs nothing outside the standard library, so everything downstream of the loader — the
@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Literal
+
+import msgspec
 
 from spasmtimer.problems import Problem
 
@@ -50,8 +51,7 @@ BUILTIN_DEFAULTS: Mapping[str, float] = {
 BreathPart = Literal["inhale", "pause", "exhale", "pause_out"]
 
 
-@dataclass(frozen=True, slots=True)
-class BreathPattern:
+class BreathPattern(msgspec.Struct, frozen=True):
     """A breathing rhythm kept during a hold: ``"5-1-3"`` is in 5, pause 1, out 3."""
 
     inhale: float
@@ -123,8 +123,7 @@ _CUE_EPSILON = 1e-9
 # --- schedules ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     """A validated schedule (`spasmtimer.program.Schedule`): how a value changes,
     ``base + by * floor(i / every)``, clamped to ``max`` (or ``min``).
 
@@ -169,8 +168,7 @@ class _Changes:
             yield key, getattr(self, key)
 
 
-@dataclass(frozen=True, slots=True)
-class StretchChanges(_Changes):
+class StretchChanges(msgspec.Struct, _Changes, frozen=True):
     """A stretch's ``ramp`` (rep to rep: hold, rest, switch) or ``progress`` (level to level:
     reps as well)."""
 
@@ -181,8 +179,7 @@ class StretchChanges(_Changes):
     KEYS: ClassVar[tuple[str, ...]] = ("hold", "reps", "rest", "switch")
 
 
-@dataclass(frozen=True, slots=True)
-class BreatheChanges(_Changes):
+class BreatheChanges(msgspec.Struct, _Changes, frozen=True):
     """A breathing drill's ``ramp`` (cycle to cycle) or ``progress`` (level to level: cycles
     as well)."""
 
@@ -201,8 +198,7 @@ NO_BREATHE_CHANGES = BreatheChanges()
 # --- steps and the program ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Stretch:
+class Stretch(msgspec.Struct, frozen=True):
     """A stretch step, every default filled in and every duration in seconds."""
 
     name: str
@@ -220,8 +216,7 @@ class Stretch:
     source: Path
 
 
-@dataclass(frozen=True, slots=True)
-class Breathe:
+class Breathe(msgspec.Struct, frozen=True):
     """A breathing step, its pattern resolved, every duration in seconds."""
 
     name: str
@@ -237,8 +232,7 @@ class Breathe:
     source: Path
 
 
-@dataclass(frozen=True, slots=True)
-class Rest:
+class Rest(msgspec.Struct, frozen=True):
     """A rest step between others, in seconds."""
 
     name: str
@@ -250,8 +244,7 @@ class Rest:
 ResolvedStep = Stretch | Breathe | Rest
 
 
-@dataclass(frozen=True, slots=True)
-class Program:
+class Program(msgspec.Struct, frozen=True):
     """A program with its includes inlined and every value resolved."""
 
     title: str
@@ -262,7 +255,7 @@ class Program:
     prepare: float
     steps: tuple[ResolvedStep, ...]
     path: Path
-    files: tuple[Path, ...] = field(default=())
+    files: tuple[Path, ...] = ()
     """Every file the program was read from: the program itself, then its includes."""
-    warnings: tuple[Problem, ...] = field(default=())
+    warnings: tuple[Problem, ...] = ()
     """What is legal but almost surely not meant, located: `check` and `plan` say it."""

@@ -11,11 +11,11 @@ its first frame, and pydantic with a model costs that frame about 150 ms.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
+
+import msgspec
 
 from spasmtimer import locations
 from spasmtimer.durations import DurationError, phase_seconds
@@ -26,8 +26,7 @@ from spasmtimer.text import as_written
 Notify = Literal["auto", "on", "off"]
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True):
     """What a person can set once for every session."""
 
     bell: bool = True
@@ -51,7 +50,7 @@ class Settings:
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in dataclasses.fields(cls))
+        return cls.__struct_fields__
 
     @classmethod
     def validated(cls, values: Mapping[str, Any]) -> Settings:
@@ -66,7 +65,7 @@ class Settings:
         return cls(**checked)
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return msgspec.structs.asdict(self)
 
 
 class SettingError(ValueError):
@@ -127,12 +126,11 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-@dataclass
-class Loaded:
+class Loaded(msgspec.Struct):
     """The settings as read, with what was wrong with the file."""
 
     settings: Settings
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = msgspec.field(default_factory=list)
     """What was wrong with the file, in words; the settings concerned have their defaults."""
 
 

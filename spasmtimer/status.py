@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import msgspec
 
 from spasmtimer.history import SessionRecord, totals
 from spasmtimer.text import cell_width, fit_cells, one_line
@@ -24,8 +25,7 @@ RUNNING_WITHIN = timedelta(seconds=10)
 cut off (its row is written at least every second while it runs, paused or not)."""
 
 
-@dataclass(frozen=True)
-class Status:
+class Status(msgspec.Struct, frozen=True):
     """What `spasmtimer status` says: the next break, and the sessions done."""
 
     program: str

@@ -16,8 +16,9 @@ passes its driver's).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from spasmtimer.engine import Clock
 from spasmtimer.text import one_line
@@ -37,8 +38,7 @@ TITLE_LENGTH = 80
 NOTIFICATION_LENGTH = 200
 
 
-@dataclass(frozen=True, slots=True)
-class Terminal:
+class Terminal(msgspec.Struct, frozen=True):
     """What a terminal is known to show, as far as its environment tells."""
 
     name: str

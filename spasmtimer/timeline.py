@@ -11,10 +11,11 @@ import functools
 import heapq
 import itertools
 from collections.abc import Iterator
-from dataclasses import asdict as dataclass_fields
-from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Literal
+
+import msgspec
+from msgspec.structs import asdict, replace
 
 from spasmtimer.resolved import (
     MAX_PHASES,
@@ -56,8 +57,7 @@ class LimitError(ValueError):
     """The expanded session breaks one of the format's limits (phases or total length)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Phase:
+class Phase(msgspec.Struct, frozen=True):
     """One timed stretch of a session: a hold, a switch, a rest, an inhale, ..."""
 
     kind: PhaseKind
@@ -107,8 +107,7 @@ class Phase:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Timeline:
+class Timeline(msgspec.Struct, frozen=True):
     """A program expanded at one level: every phase of the session, in order."""
 
     title: str
@@ -157,7 +156,7 @@ def at_level(step: ResolvedStep, level: int) -> ResolvedStep:
         if schedule is not None:
             value = _scheduled(getattr(step, key), schedule, level, key)
             changes[key] = int(value) if key in COUNTS else value
-    return replace(step, **changes) if changes else step  # type: ignore[arg-type]
+    return replace(step, **changes) if changes else step
 
 
 class _Builder:
@@ -319,7 +318,7 @@ def at_extremes(step: ResolvedStep) -> ResolvedStep:
             top = _scheduled(base, schedule, schedule.steps_to_cap(base), key)
             value = max(base, top)
             changes[key] = int(value) if key in COUNTS else value
-    return replace(step, **changes) if changes else step  # type: ignore[arg-type]
+    return replace(step, **changes) if changes else step
 
 
 def expand_at_extremes(program: Program) -> None:
@@ -332,8 +331,7 @@ def expand_at_extremes(program: Program) -> None:
 # --- progression across levels ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Scheduled:
+class Scheduled(msgspec.Struct, frozen=True):
     """One value that ``progress`` changes: a step's key."""
 
     step: int
@@ -382,8 +380,7 @@ PROGRESSION_ROWS = 60
 """At most this many levels are listed in a progression table."""
 
 
-@dataclass(frozen=True, slots=True)
-class ProgressedValue:
+class ProgressedValue(msgspec.Struct, frozen=True):
     """One scheduled value at one level."""
 
     step: int
@@ -393,8 +390,7 @@ class ProgressedValue:
     value: float | int
 
 
-@dataclass(frozen=True, slots=True)
-class ProgressionRow:
+class ProgressionRow(msgspec.Struct, frozen=True):
     """One level of a `Progression`: the values its schedules take there."""
 
     level: int
@@ -403,8 +399,7 @@ class ProgressionRow:
     values: tuple[ProgressedValue, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Progression:
+class Progression(msgspec.Struct, frozen=True):
     """Each progressed value by level, at the levels where one changes, until all are capped."""
 
     cap_level: int
@@ -424,10 +419,7 @@ class Progression:
                     "total_seconds": None
                     if row.total_seconds is None
                     else json_number(row.total_seconds),
-                    "values": [
-                        {**dataclass_fields(v), "value": json_number(v.value)}
-                        for v in row.values
-                    ],
+                    "values": [{**asdict(v), "value": json_number(v.value)} for v in row.values],
                 }
                 for row in self.rows
             ],

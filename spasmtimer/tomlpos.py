@@ -14,7 +14,8 @@ from __future__ import annotations
 import bisect
 import contextlib
 import json
-from dataclasses import dataclass, field
+
+import msgspec
 
 KeyPath = tuple[str | int, ...]
 
@@ -22,21 +23,19 @@ _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 _SCALAR_END = frozenset(",]}#\n\r \t")
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(msgspec.Struct, frozen=True):
     """A place in a TOML document: 1-based line and column."""
 
     line: int
     col: int
 
 
-@dataclass(slots=True)
-class Locations:
+class Locations(msgspec.Struct):
     """Where the keys and values of one TOML document are, by key path."""
 
-    keys: dict[KeyPath, Position] = field(default_factory=dict)
+    keys: dict[KeyPath, Position] = msgspec.field(default_factory=dict)
     """Where each key, table header or array element starts."""
-    values: dict[KeyPath, Position] = field(default_factory=dict)
+    values: dict[KeyPath, Position] = msgspec.field(default_factory=dict)
     """Where each value starts."""
 
     def key(self, path: KeyPath) -> Position:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+
+import msgspec
 
 from spasmtimer.display import pain_text
 from spasmtimer.history import SessionRecord
@@ -45,8 +46,7 @@ SIDE_BY_SIDE = 0.25
 a session between any two markers, a column and more on any chart."""
 
 
-@dataclass(frozen=True, slots=True)
-class PainPoint:
+class PainPoint(msgspec.Struct, frozen=True):
     """One session's pain ratings, before and after."""
 
     when: datetime
@@ -55,8 +55,7 @@ class PainPoint:
     after: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class WeekMinutes:
+class WeekMinutes(msgspec.Struct, frozen=True):
     """The minutes done in one week."""
 
     monday: date
@@ -65,8 +64,7 @@ class WeekMinutes:
     """All the time done in sessions that started that week, counted or not."""
 
 
-@dataclass(frozen=True, slots=True)
-class LevelPoint:
+class LevelPoint(msgspec.Struct, frozen=True):
     """A program's level at one counted session."""
 
     when: datetime
@@ -74,8 +72,7 @@ class LevelPoint:
     level: int
 
 
-@dataclass(frozen=True, slots=True)
-class Trends:
+class Trends(msgspec.Struct, frozen=True):
     """What the history's charts show, worked out from its sessions."""
 
     pain: tuple[PainPoint, ...]
@@ -140,8 +137,7 @@ def _weeks(records: Sequence[SessionRecord], now: datetime, most: int) -> tuple[
 # --- words ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(msgspec.Struct, frozen=True):
     """Words in place of a chart: a line of its own (if any), then short items that `flowed`
     sets as many to a line as fit, never breaking one."""
 
@@ -160,7 +156,6 @@ def day_text(day: date | datetime) -> str:
 def one_line(text: str) -> str:
     """A name from the database on one line (its newlines and runs of spaces made one space)."""
     return " ".join(text.split())
-
 
 
 def padded(text: str, width: int) -> str:
@@ -284,8 +279,7 @@ def level_legend(trends: Trends, current: Mapping[str, Level]) -> list[tuple[int
 # --- charts --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Series:
+class Series(msgspec.Struct, frozen=True):
     """One line or set of bars of a chart."""
 
     label: str
@@ -296,8 +290,7 @@ class Series:
     bars: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Chart:
+class Chart(msgspec.Struct, frozen=True):
     """What one chart draws; the widget only hands it to the plotting library."""
 
     series: tuple[Series, ...]

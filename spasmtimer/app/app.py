@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import os
 import shlex
 import shutil
@@ -21,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
 from textual import on
 from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
@@ -175,7 +175,7 @@ class SpasmtimerApp(App[None]):
     def on_mount(self) -> None:
         if self.settings.theme not in (AUTO_THEME, *self.available_themes):
             self.notices.append(f"Unknown theme {self.settings.theme!r}: using the default.")
-            self.settings = dataclasses.replace(self.settings, theme=AUTO_THEME)
+            self.settings = msgspec.structs.replace(self.settings, theme=AUTO_THEME)
         self.apply_theme()
         for notice in self.notices:
             self.say(notice, severity="warning", timeout=6)

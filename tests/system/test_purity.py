@@ -96,8 +96,28 @@ def test_a_program_run_before_runs_without_pydantic(tmp_path) -> None:
         assert last_line_of(run) == expected
 
 
+def test_a_session_builds_no_dataclass_of_its_own(tmp_path) -> None:
+    """Python 3.11 compiles each dataclass's methods with exec as its module is imported, about
+    1 ms a class: the records on the way to a session's first frame are `msgspec.Struct`s."""
+    program = tmp_path / "p.toml"
+    program.write_text('prepare = 0\n[[steps]]\ntype = "rest"\nseconds = 0.01\n')
+    run = (
+        "import contextlib, dataclasses, io, sys\nfrom spasmtimer.cli import main\n"
+        "sys.stdin = io.StringIO()\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    assert main(['run', {str(program)!r}, '--plain']) == 0\n"
+        "import spasmtimer.app\n"
+        "print(sorted(f'{m.__name__}.{n}' for m in list(sys.modules.values())\n"
+        "    if m.__name__.startswith('spasmtimer') and 'loader' not in m.__name__\n"
+        "    for n, c in vars(m).items()\n"
+        "    if isinstance(c, type) and c.__module__ == m.__name__ and dataclasses.is_dataclass(c)))"
+    )
+    last_line_of(run)  # the program into the cache: the next run is the one of every day
+    assert last_line_of(run) == "[]"
+
+
 def test_status_loads_neither_the_program_format_nor_the_other_commands() -> None:
-    # A status bar runs it every few seconds: the standard library and the history only.
+    # A status bar runs it every few seconds: the standard library, msgspec and the history only.
     code = (
         "import contextlib, io, sys\nfrom spasmtimer.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['status']) == 0\n"
@@ -124,6 +144,6 @@ def test_version_and_help_import_only_what_they_print_with(args: list[str]) -> N
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    try:\n        main({args!r})\n    except SystemExit:\n        pass\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('typing', 'shutil', 'dataclasses', 'pydantic', 'textual', 'sqlite3', 'shtab')))"
+        "('typing', 'shutil', 'dataclasses', 'msgspec', 'pydantic', 'textual', 'sqlite3', 'shtab')))"
     )
     assert last_line_of(code) == "[]"

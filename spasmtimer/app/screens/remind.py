@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
+import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -41,8 +41,7 @@ from spasmtimer.terminal_cues import BackgroundCues
 from spasmtimer.text import printable
 
 
-@dataclass(frozen=True)
-class Remind:
+class Remind(msgspec.Struct, frozen=True):
     """What ``spasmtimer remind`` asks of the app."""
 
     item: Item

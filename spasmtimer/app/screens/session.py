@@ -9,8 +9,8 @@ next step of the breathing visual.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+import msgspec
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -48,8 +48,7 @@ def kind_class(kind: str) -> str:
     return f"-kind-{LOOKS_OF_KIND.get(kind, kind)}"
 
 
-@dataclass
-class SessionOutcome:
+class SessionOutcome(msgspec.Struct):
     """How a session screen ended, for the app to record and sum up."""
 
     session: Session
@@ -394,7 +393,6 @@ class SessionScreen(Screen[SessionOutcome]):
         self.background.stop()
         self.recorder.sync(self.session)
         self.dismiss(SessionOutcome(self.session, self.level, self.pain_before, interrupted))
-
 
 
 def _to_next_whole_second(seconds: float) -> float:

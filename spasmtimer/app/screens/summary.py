@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+import msgspec
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,8 +18,7 @@ from spasmtimer.display import done_text, finished
 from spasmtimer.levels import Level
 
 
-@dataclass(frozen=True)
-class Ratings:
+class Ratings(msgspec.Struct, frozen=True):
     """What the summary was given: the pain ratings and a note, each optional."""
 
     pain_before: int | None
