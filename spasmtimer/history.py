@@ -7,8 +7,9 @@ record at once, and readers never wait for a writer.
 
 A database is moved aside — never deleted — only when SQLite says it is corrupt or not a
 database. Locked by another program, a full disk, a read-only file: those are reported and
-waited out, and the history is left as it is. A row that cannot be read is skipped with a
-warning.
+waited out, and the history is left as it is; a session that cannot be written by the time its
+process exits is kept beside the history, and added to it at the next open (`spasmtimer.unsaved`).
+A row that cannot be read is skipped with a warning.
 
 No Textual here: the CLI, the plain runner and the app all use this module.
 """
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from spasmtimer.levels import CountedSession, Level, counts, current_level
+from spasmtimer.unsaved import add_kept, kept_files
 
 if TYPE_CHECKING:  # `spasmtimer status` reads the history without loading the program format
     from spasmtimer.reminders import LastSession
@@ -107,7 +109,7 @@ def content_hash(timeline: Timeline) -> str:
     return digest[:16]
 
 
-def _host() -> str:
+def host_name() -> str:
     """This machine's name, as `socket.gethostname` gives it (both read uname(2) on the
     systems spasmtimer runs on), without importing socket: 4 ms of every session's start."""
     try:
@@ -422,7 +424,7 @@ def insert_session(
             iso(started_at),
             planned_seconds,
             pain_before,
-            _host(),
+            host_name(),
             os.getpid(),
         ),
     )
@@ -466,7 +468,7 @@ def reopen_session(db: sqlite3.Connection, session_id: int, *, updated_at: datet
     db.execute(
         "UPDATE sessions SET status = 'running', ended_at = NULL, updated_at = ?, host = ?, "
         "pid = ? WHERE id = ?",
-        (iso(updated_at), _host(), os.getpid(), session_id),
+        (iso(updated_at), host_name(), os.getpid(), session_id),
     )
 
 
@@ -553,6 +555,8 @@ class History(msgspec.Struct):
                 raise HistoryError(f"cannot open {path}: {again}") from None
         history = cls(path, connection, now, problems)
         history.recover()
+        if kept_files(path):
+            problems += add_kept(connection, path)
         return history
 
     @classmethod
@@ -652,7 +656,7 @@ class History(msgspec.Struct):
             rows = self.connection.execute(
                 "SELECT id, host, pid, updated_at FROM sessions WHERE status = 'running'"
             ).fetchall()
-            here = _host()
+            here = host_name()
             now = self.now()
             dead = []
             for session_id, host, pid, updated in rows:

@@ -5,13 +5,15 @@ A `SessionRecorder` (the engine's `Recorder`) turns what happens into writes, an
 write cannot be made now — another program holds the database's lock, the disk is full, the
 file is read-only — the writer says so once and tries again, slower and slower, until it can:
 the session goes on counting meanwhile, and what was already recorded is never touched. Only at
-exit does it give up, after waiting a little, and then it says what was not saved.
+exit does it give up, after waiting a little: each session whose writes are not all made is
+then kept whole beside the history (`spasmtimer.unsaved`), to be added to it at the next start.
 
 No Textual here.
 """
 
 from __future__ import annotations
 
+import os
 import queue
 import sqlite3
 import threading
@@ -27,14 +29,17 @@ from spasmtimer.history import (
     SessionRecord,
     content_hash,
     end_session,
+    host_name,
     insert_events,
     insert_session,
     is_corrupt,
+    iso,
     passing_reason,
     rate_session,
     reopen_session,
 )
 from spasmtimer.timeline import Timeline
+from spasmtimer.unsaved import UnsavedSession, keep
 
 WRITE_TIMEOUT = 0.25
 """How long one attempt at a write waits for another program's lock before trying later."""
@@ -43,6 +48,8 @@ RETRY_CEILING = 2.0
 
 Write = Callable[[sqlite3.Connection], None]
 Warn = Callable[[str], None]
+Keeper = Callable[[], Path]
+"""Keeps a session whose writes were given up beside the history; raises `OSError`."""
 
 
 class HistoryWriter:
@@ -51,7 +58,7 @@ class HistoryWriter:
     def __init__(self, path: Path, warn: Warn) -> None:
         self.path = path
         self.warn = warn
-        self._queue: queue.Queue[Write | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[Write, Keeper | None] | None] = queue.Queue()
         self._connection: sqlite3.Connection | None = None
         self._waiting_for: str | None = None
         """Why writes are waiting, once said (so it is said once)."""
@@ -59,17 +66,20 @@ class HistoryWriter:
         self._failed = False
         self.unsaved = 0
         """Writes given up: the program is exiting and they still could not be made."""
+        self._keepers: dict[Keeper, None] = {}
+        """Of the sessions with writes given up, in order."""
         self._thread = threading.Thread(target=self._run, name="history-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, write: Write) -> None:
-        """Make ``write`` (a function of the connection) soon, after those given before it."""
-        self._queue.put(write)
+    def submit(self, write: Write, keeper: Keeper | None = None) -> None:
+        """Make ``write`` (a function of the connection) soon, after those given before it;
+        should it be given up, ``keeper`` is called as the writer closes."""
+        self._queue.put((write, keeper))
 
     def flush(self, timeout: float) -> bool:
         """Wait until every write given so far is made; False if ``timeout`` passes first."""
         done = threading.Event()
-        self._queue.put(lambda db: done.set())
+        self._queue.put((lambda db: done.set(), None))
         return done.wait(timeout)
 
     def close(self, timeout: float) -> None:
@@ -80,19 +90,37 @@ class HistoryWriter:
         self._give_up_at = time.monotonic() + timeout
         self._queue.put(None)
         self._thread.join(timeout + RETRY_CEILING + 1)
-        if self.unsaved:
-            reason = self._waiting_for or "it could not be written"
-            changes = "1 change" if self.unsaved == 1 else f"{self.unsaved} changes"
-            self.warn(f"History: {changes} not saved: {reason}.")
+        if not self.unsaved:
+            return
+        reason = self._waiting_for or "it could not be written"
+        changes = "1 change" if self.unsaved == 1 else f"{self.unsaved} changes"
+        kept, failures = [], []
+        for keeper in self._keepers:
+            try:
+                kept.append(keeper())
+            except OSError as e:
+                failures.append(e)
+        if failures or not kept:
+            lost = f"; nor kept aside: {failures[0].strerror or failures[0]}" if failures else ""
+            self.warn(f"History: {changes} not saved: {reason}{lost}.")
+        if kept:
+            where = str(kept[0]) if len(kept) == 1 else f"{len(kept)} files beside the history"
+            self.warn(
+                f"History: not saved yet ({reason}): kept in {where}, to be added the next "
+                "time spasmtimer starts."
+            )
 
     # -- the thread --------------------------------------------------------------------------
     def _run(self) -> None:
-        while (write := self._queue.get()) is not None:
-            self._make(write)
+        while (item := self._queue.get()) is not None:
+            write, keeper = item
+            if not self._make(write) and keeper is not None:
+                self._keepers[keeper] = None
         if self._connection is not None:
             self._connection.close()
 
-    def _make(self, write: Write) -> None:
+    def _make(self, write: Write) -> bool:
+        """Make ``write``, waiting out a lock until the writer closes; False if given up."""
         wait = 0.05
         while not self._failed:
             if self._waiting_for is not None and self._past_deadline():
@@ -104,7 +132,7 @@ class HistoryWriter:
                 if self._waiting_for is not None:
                     self._waiting_for = None
                     self.warn("History: writing again.")
-                return
+                return True
             except sqlite3.Error as e:
                 reason = passing_reason(e)
                 if reason is None:
@@ -120,6 +148,7 @@ class HistoryWriter:
                 time.sleep(wait)
                 wait = min(wait * 2, RETRY_CEILING)
         self.unsaved += 1
+        return False
 
     def _past_deadline(self) -> bool:
         return self._give_up_at is not None and time.monotonic() >= self._give_up_at
@@ -136,7 +165,10 @@ class HistoryWriter:
     def _fail(self, error: sqlite3.Error) -> None:
         self._failed = True
         what = "is damaged" if is_corrupt(error) else "cannot be written"
-        self.warn(f"History: {self.path} {what} ({error}); nothing more of this run is saved.")
+        self.warn(
+            f"History: {self.path} {what} ({error}); the rest of this run is kept aside as it "
+            "ends."
+        )
 
 
 class SessionRecorder:
@@ -172,6 +204,14 @@ class SessionRecorder:
         self._wall_start: datetime | None = None
         self._ended = False
         self._last_write = -float("inf")
+        # The session as it stands, to keep it whole should its writes be given up.
+        self._events: list[EventRow] = []
+        self._pain_before: int | None = None
+        self._rating: tuple[int | None, int | None, str | None] | None = None
+        self._progress = (0.0, 0.0)
+        """Seconds done, and where in the timeline it got to."""
+        self._updated_at: datetime | None = None
+        self._ending: tuple[bool, datetime] | None = None
 
     def _wall(self, session: Session, monotonic: float) -> datetime:
         assert self._wall_start is not None and session.started_at is not None
@@ -184,7 +224,8 @@ class SessionRecorder:
         return (self.resuming.ended_at - self.resuming.started_at).total_seconds() + seconds
 
     def started(self, session: Session, pain_before: int | None) -> None:
-        self._wall_start = started_at = self.history.now()
+        self._wall_start = self._updated_at = started_at = self.history.now()
+        self._pain_before = pain_before
         resuming = self.resuming
 
         def begin(db: sqlite3.Connection) -> None:
@@ -206,7 +247,7 @@ class SessionRecorder:
                 pain_before=pain_before,
             )
 
-        self.writer.submit(begin)
+        self.writer.submit(begin, self.keep)
         self.sync(session)
 
     def sync(self, session: Session) -> None:
@@ -239,6 +280,8 @@ class SessionRecorder:
         if ended is not None:
             self._ended = True
             ending = (state.status is Status.FINISHED, self._wall(session, ended))
+        self._events += rows
+        self._progress, self._updated_at, self._ending = (done, position), updated_at, ending
 
         def update(db: sqlite3.Connection) -> None:
             if self.session_id is None:
@@ -262,11 +305,49 @@ class SessionRecorder:
                     position=position,
                 )
 
-        self.writer.submit(update)
+        self.writer.submit(update, self.keep)
 
     def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
+        self._rating = (pain_before, pain_after, notes)
+
         def rate(db: sqlite3.Connection) -> None:
             if self.session_id is not None:
                 rate_session(db, self.session_id, pain_before, pain_after, notes)
 
-        self.writer.submit(rate)
+        self.writer.submit(rate, self.keep if self._wall_start is not None else None)
+
+    def keep(self) -> Path:
+        """Keep the session, as it stands, beside the history (see `spasmtimer.unsaved`)."""
+        assert self._wall_start is not None and self._updated_at is not None
+        completed, ended_at = self._ending or (False, self._updated_at)
+        pain_before, pain_after, notes = self._rating or (self._pain_before, None, None)
+        resuming = self.resuming
+        done, position = self._progress
+        return keep(
+            self.writer.path,
+            UnsavedSession(
+                program=self.program,
+                title=self.title,
+                path=self.path,
+                content_hash=content_hash(self.timeline),
+                level=self.timeline.level,
+                planned_seconds=self.timeline.total_seconds,
+                started_at=iso(resuming.started_at if resuming else self._wall_start),
+                host=host_name(),
+                pid=os.getpid(),
+                status="completed" if completed else "stopped",
+                ended_at=iso(ended_at),
+                updated_at=iso(ended_at),  # as `end_session` writes it
+                done_seconds=done,
+                position=position,
+                pain_before=pain_before,
+                pain_after=pain_after,
+                notes=notes,
+                rated=self._rating is not None,
+                resumes=resuming.id if resuming else None,
+                events=tuple(
+                    (kind, iso(at), elapsed, phase, seconds)
+                    for kind, at, elapsed, phase, seconds in self._events
+                ),
+            ),
+        )

@@ -9,6 +9,7 @@ and the database is never moved aside or left corrupt.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 import shutil
@@ -328,6 +329,62 @@ def test_a_lock_held_by_another_program_never_holds_up_the_timer(
     [row] = sessions(tmp_path)
     assert (row.status, row.done_seconds) == ("completed", 6)
     assert not list(path.parent.glob("*unreadable*"))
+
+
+def test_a_session_the_lock_outlasts_is_kept_and_added_by_the_next_command(
+    tmp_path: Path,
+) -> None:
+    """The lock is held from before the session until after spasmtimer has given up waiting
+    at exit: the session is kept beside the history, and the next `history` lists it."""
+    path = history_path(tmp_path)
+    History.open(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import sqlite3, sys\ndb = sqlite3.connect({str(path)!r})\n"
+            "db.execute('BEGIN EXCLUSIVE')\nprint('locked', flush=True)\nsys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdin and holder.stdout and holder.stdout.readline() == "locked\n"
+        program = tmp_path / "seconds.toml"
+        program.write_text(SECONDS.format(n=2))
+        run = subprocess.run(
+            [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=environment(tmp_path),
+            text=True,
+            timeout=30,
+        )
+        assert run.returncode == 0
+        [kept] = path.parent.glob("history.sqlite3.unsaved-*.json")
+        assert (
+            f"not saved yet (it is locked by another program): kept in {kept}, to be added "
+            "the next time spasmtimer starts." in run.stderr
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    listed = subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "history", "--json"],
+        capture_output=True,
+        env=environment(tmp_path),
+        text=True,
+        timeout=30,
+    )
+    assert listed.returncode == 0, listed.stderr
+    [session] = json.loads(listed.stdout)
+    assert (session["program"], session["status"], session["done_seconds"]) == (
+        "seconds",
+        "completed",
+        2,
+    )
+    assert not kept.exists()
 
 
 # --- a full disk --------------------------------------------------------------------------

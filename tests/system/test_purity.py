@@ -31,6 +31,8 @@ CORE = [
     "spasmtimer.cli",
     "spasmtimer.durations",
     "spasmtimer.status",
+    "spasmtimer.unsaved",
+    "spasmtimer.recording",
 ]
 
 

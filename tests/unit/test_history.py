@@ -338,7 +338,9 @@ def test_a_history_that_cannot_be_written_never_holds_up_the_session(
     writer.close(0.3)
     assert warnings == [
         "History: it cannot be opened; the session goes on and is saved when it can be.",
-        "History: 5 changes not saved: it cannot be opened.",
+        # Nor beside it: its folder is not there.
+        "History: 5 changes not saved: it cannot be opened; nor kept aside: No such file or "
+        "directory.",
     ]
 
 
@@ -672,6 +674,6 @@ def test_the_host_a_session_is_recorded_on_is_the_one_socket_names() -> None:
     socket.gethostname(): a crashed one is only recognised as this machine's if they agree."""
     import socket
 
-    from spasmtimer.history import _host
+    from spasmtimer.history import host_name
 
-    assert _host() == socket.gethostname()
+    assert host_name() == socket.gethostname()

@@ -1,0 +1,270 @@
+"""A session the history cannot take by exit is kept beside it, and added at the next open."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from spasmtimer.engine import Session
+from spasmtimer.history import History, SessionRecord
+from spasmtimer.recording import HistoryWriter, SessionRecorder
+from spasmtimer.unsaved import UnsavedSession, kept_files
+from tests.support import FakeClock
+from tests.unit.test_history import T0, WallClock, program_timeline
+
+Contents = list[tuple[SessionRecord, list[tuple[str, str, float, int, float | None]]]]
+
+GIVE_UP = 0.3
+"""How long the writers here wait at exit: long enough for a write, short for a test."""
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Another program holds the history's write lock."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def record(
+    path: Path,
+    tmp_path: Path,
+    *,
+    after_start: Callable[[], object] | None = None,
+    resuming: SessionRecord | None = None,
+    wall: WallClock | None = None,
+) -> list[str]:
+    """Run one session (pause, resume, adjust, finish, rate) recorded into the history at
+    ``path``, ``after_start`` called once its start is written; what the writer said."""
+    said: list[str] = []
+    history = History.open(path, now=wall or WallClock())
+    clock = FakeClock()
+    timeline = program_timeline(tmp_path)
+    writer = HistoryWriter(path, warn=said.append)
+    recorder = SessionRecorder(
+        history,
+        writer,
+        program="p",
+        title="P",
+        path="/p.toml",
+        timeline=timeline,
+        resuming=resuming,
+    )
+    session = Session(timeline, clock)
+    session.start()
+    recorder.started(session, pain_before=6)
+    if after_start is not None:
+        assert writer.flush(5)
+        after_start()
+    clock.advance(8)
+    session.pause()
+    recorder.sync(session)
+    clock.advance(100)
+    session.resume()
+    session.adjust(-5)
+    recorder.sync(session)
+    clock.advance(60)
+    recorder.sync(session)
+    recorder.rated(6, 3, "easier today")
+    writer.close(GIVE_UP)
+    history.close()
+    return said
+
+
+def contents(path: Path) -> Contents:
+    """Every session of the history with its events, as a person would compare them."""
+    history = History.open(path)
+    try:
+        return [
+            (msgspec.structs.replace(row, id=0), history.events(row.id))
+            for row in history.sessions()
+        ]
+    finally:
+        history.close()
+
+
+@pytest.fixture
+def recorded_freely(tmp_path: Path) -> Contents:
+    """The session as a history nobody else holds records it."""
+    path = tmp_path / "free" / "history.sqlite3"
+    path.parent.mkdir()
+    assert record(path, tmp_path) == []
+    return contents(path)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    path = tmp_path / "held" / "history.sqlite3"
+    path.parent.mkdir()
+    History.open(path).close()
+    return path
+
+
+def test_a_session_locked_out_from_its_start_is_kept_and_added_next_time(
+    path: Path, tmp_path: Path, recorded_freely: Contents
+) -> None:
+    with locked(path):
+        said = record(path, tmp_path)
+        [kept] = kept_files(path)
+        assert contents(path) == []  # nothing of it could be written meanwhile
+    assert said[-1] == (
+        "History: not saved yet (it is locked by another program): kept in "
+        f"{kept}, to be added the next time spasmtimer starts."
+    )
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert contents(path) == recorded_freely
+    assert kept_files(path) == []
+
+
+def test_a_session_locked_out_after_its_start_is_completed_not_doubled(
+    path: Path, tmp_path: Path, recorded_freely: Contents
+) -> None:
+    # The start and its first event are written; then another program takes the lock.
+    holder = locked(path)
+    record(path, tmp_path, after_start=holder.__enter__)
+    try:
+        [row] = History.open(path).sessions()
+        assert row.status == "running"  # as a crash would leave it, until the lock goes
+    finally:
+        holder.__exit__(None, None, None)
+    assert contents(path) == recorded_freely
+
+
+def test_adding_a_kept_session_twice_changes_nothing(
+    path: Path, tmp_path: Path, recorded_freely: Contents
+) -> None:
+    with locked(path):
+        record(path, tmp_path)
+    [kept] = kept_files(path)
+    copy = tmp_path / "copy.json"
+    shutil.copyfile(kept, copy)
+    assert contents(path) == recorded_freely
+    # As if killed between adding it and removing the file.
+    shutil.copyfile(copy, kept)
+    assert contents(path) == recorded_freely
+    assert kept_files(path) == []
+
+
+def test_a_resumed_session_locked_out_at_its_end_is_added_to_its_own_row(
+    path: Path, tmp_path: Path
+) -> None:
+    history = History.open(path, now=WallClock())
+    first = history.begin(
+        program="p",
+        title="P",
+        path="/p.toml",
+        content_hash="x",
+        level=0,
+        planned_seconds=55,
+        started_at=T0,
+        pain_before=5,
+    )
+    history.end(first, completed=False, ended_at=T0, done_seconds=20)
+    [stopped] = history.sessions()
+    history.close()
+    with locked(path):
+        record(path, tmp_path, resuming=stopped)
+    [row] = History.open(path).sessions()
+    assert (row.id, row.status, row.started_at) == (first, "completed", T0)
+    assert (row.pain_before, row.pain_after, row.notes) == (6, 3, "easier today")
+    kinds = [event[0] for event in History.open(path).events(first)]
+    assert kinds == ["start", "pause", "resume", "adjust"]
+
+
+def test_a_history_still_locked_at_the_next_open_keeps_the_file_for_later(
+    path: Path, tmp_path: Path, recorded_freely: Contents
+) -> None:
+    with locked(path):
+        record(path, tmp_path)
+        history = History.open(path)
+        assert (history.sessions(), history.problems) == ([], [])
+        history.close()
+        assert len(kept_files(path)) == 1
+    assert contents(path) == recorded_freely
+
+
+def test_sessions_kept_one_after_the_other_are_each_added(path: Path, tmp_path: Path) -> None:
+    with locked(path):
+        record(path, tmp_path)
+        record(path, tmp_path, wall=WallClock(T0 + timedelta(hours=1)))
+        assert len(kept_files(path)) == 2
+    first, second = contents(path)
+    assert (first[0].started_at, second[0].started_at) == (T0, T0 + timedelta(hours=1))
+    assert first[1] != second[1]  # each has its own events
+
+
+def a_kept_session(**changes: object) -> bytes:
+    session = UnsavedSession(
+        program="p",
+        title="P",
+        path="/p.toml",
+        content_hash="x",
+        level=0,
+        planned_seconds=55,
+        started_at="2026-11-02T09:00:00.000+00:00",
+        host="h",
+        pid=1,
+        status="completed",
+        ended_at="2026-11-02T09:01:00.000+00:00",
+        updated_at="2026-11-02T09:01:00.000+00:00",
+        done_seconds=55,
+        position=55,
+        pain_before=None,
+        pain_after=None,
+        notes=None,
+        rated=False,
+        resumes=None,
+        events=(("start", "2026-11-02T09:00:00.000+00:00", 0.0, 0, None),),
+    )
+    return msgspec.json.encode(msgspec.structs.replace(session, **changes))
+
+
+def test_a_kept_session_written_by_hand_is_added(path: Path) -> None:
+    path.with_name(f"{path.name}.unsaved-1-aaaa.json").write_bytes(a_kept_session())
+    [row] = History.open(path).sessions()
+    assert (row.program, row.status, row.done_seconds) == ("p", "completed", 55)
+
+
+HOSTILE: dict[str, Callable[[Path], object]] = {
+    "binary": lambda p: p.write_bytes(os.urandom(256)),
+    "empty": lambda p: p.write_bytes(b""),
+    "other JSON": lambda p: p.write_text('{"program": "p"}'),
+    "an unknown field": lambda p: p.write_bytes(a_kept_session()[:-1] + b',"x":1}'),
+    "a pain of 11": lambda p: p.write_bytes(a_kept_session(pain_after=11, rated=True)),
+    "a level below 0": lambda p: p.write_bytes(a_kept_session(level=-1)),
+    "a time of another form": lambda p: p.write_bytes(a_kept_session(ended_at="2026-11-02")),
+    "a time that is none": lambda p: p.write_bytes(a_kept_session(updated_at="\x1b]0;x\x07")),
+    "an event's time": lambda p: p.write_bytes(
+        a_kept_session(events=(("start", "yesterday", 0.0, 0, None),))
+    ),
+    "a FIFO": lambda p: os.mkfifo(p),
+    "a folder": lambda p: p.mkdir(),
+    "a link loop": lambda p: p.symlink_to(p.name),
+    "huge": lambda p: p.write_bytes(b" " * (16 * 1024 * 1024 + 1)),
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_a_kept_file_that_is_not_one_is_set_aside_and_said_once(path: Path, kind: str) -> None:
+    bad = path.with_name(f"{path.name}.unsaved-1-\x1b[31m.json")
+    HOSTILE[kind](bad)
+    history = History.open(path)
+    assert history.sessions() == []
+    [problem] = history.problems
+    assert problem.startswith(f"A kept session, {bad.name}, cannot be read (")
+    assert problem.endswith(f"it is left as {bad.name}.unreadable.")
+    history.close()
+    assert not os.path.lexists(bad)
+    assert History.open(path).problems == []  # said once
