@@ -14,7 +14,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TextIO
 
 import msgspec
@@ -180,7 +180,10 @@ class PlainRunner:
                     at = clock_text(self.resume.at)
                     self.say(f"Taking it up again at {at} of {clock_text(timeline.total_seconds)}.")
                     pain_before, input_open = self.resume.pain_before, True
-            except (KeyboardInterrupt, Interrupted) as e:
+            except (KeyboardInterrupt, Interrupted, OSError) as e:
+                if isinstance(e, OSError):
+                    status = self._output_failed(e, "the session did not start")
+                    return Outcome(session, None, None, status)
                 return Outcome(session, None, None, _exit_status(e))
             try:
                 if self.resume is None:
@@ -193,9 +196,11 @@ class PlainRunner:
                 self.recorder.started(session, pain_before)
                 self._count(announced=first)
             except (KeyboardInterrupt, Interrupted, OSError) as e:
-                # OSError: the terminal or the reading end of a pipe went away.
                 session.stop()
                 self.recorder.sync(session)
+                if isinstance(e, OSError):
+                    stopped = f"the session stopped at {clock_text(session.position())}"
+                    return Outcome(session, pain_before, None, self._output_failed(e, stopped))
                 return Outcome(session, pain_before, None, _exit_status(e))
             pain_after = None
             try:
@@ -206,9 +211,25 @@ class PlainRunner:
                 if input_open:
                     pain_after, _ = ask_pain("Pain now, after the session", self.stdin, self.stderr)
             except (KeyboardInterrupt, Interrupted, OSError) as e:
+                if isinstance(e, OSError):
+                    status = self._output_failed(e, "the session is recorded")
+                    return Outcome(session, pain_before, None, status)
                 return Outcome(session, pain_before, None, _exit_status(e))
             self.recorder.rated(pain_before, pain_after, None)
             return Outcome(session, pain_before, pain_after, exits.OK)
+
+    def _output_failed(self, error: OSError, then: str) -> int:
+        """Say, on stderr if it can still be written, that the session's lines can no longer be
+        written and what became of the session; the exit status for it."""
+        if isinstance(error, BrokenPipeError):
+            # Its reader went away (``| head``): as a shell reports a process SIGPIPE ended.
+            said, status = "the output was closed", exits.signalled(signal.SIGPIPE)
+        else:  # a full disk (``> /dev/full``), a terminal gone (EIO)
+            said, status = f"cannot write the output: {error.strerror or error}", exits.INVALID
+        with suppress(OSError):  # stderr may be that same closed pipe
+            self.stderr.write(f"spasmtimer: {said}; {then}.\n")
+            self.stderr.flush()
+        return status
 
     def _count(self, announced: int) -> None:
         """Announce each phase as it starts, sleeping until the next boundary in between, or for

@@ -13,7 +13,19 @@ from pathlib import Path
 
 import pytest
 
+from spasmtimer.history import History, SessionRecord
+from spasmtimer.locations import history_file
 from tests.support import program_of_short_phases, start_plain
+
+
+def sessions_recorded() -> list[SessionRecord]:
+    if not history_file().exists():
+        return []
+    history = History.open(history_file())
+    try:
+        return history.sessions()
+    finally:
+        history.close()
 
 
 def test_a_real_plain_run_announces_every_phase_on_time(tmp_path: Path) -> None:
@@ -90,3 +102,55 @@ def test_an_input_that_cannot_be_read_is_taken_as_ended(tmp_path: Path) -> None:
     assert out.count("hold, 0.1 s") == 3
     assert "Session complete" in err
     assert "error" not in err
+
+
+def test_a_reader_that_goes_away_stops_the_session_and_says_so(tmp_path: Path) -> None:
+    """``run --plain | head -1``: the session stops at the next line, recorded as stopped,
+    with the status a shell gives a process that SIGPIPE ended."""
+    path = program_of_short_phases(tmp_path, 10, seconds=0.2)
+    proc = start_plain(path)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert "hold" in proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=10) == 128 + signal.SIGPIPE
+    said = proc.stderr.read()
+    assert "spasmtimer: the output was closed; the session stopped at 0:0" in said
+    assert "Traceback" not in said
+    [row] = sessions_recorded()
+    assert row.status == "stopped" and 0 < row.done_seconds < 2
+
+
+def test_a_full_disk_under_the_output_stops_the_session_and_says_so(tmp_path: Path) -> None:
+    path = program_of_short_phases(tmp_path, 3)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "spasmtimer", "run", str(path), "--plain"],
+            stdin=subprocess.DEVNULL,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=30,
+        )
+    assert proc.returncode == 1
+    assert proc.stderr.endswith(
+        "spasmtimer: cannot write the output: No space left on device; the session stopped "
+        "at 0:00.\n"
+    )
+
+
+def test_output_and_messages_to_a_reader_gone_at_once_end_with_sigpipes_status(
+    tmp_path: Path,
+) -> None:
+    path = program_of_short_phases(tmp_path, 3)
+    reader, writer = os.pipe()
+    os.close(reader)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "run", str(path), "--plain"],
+        stdin=subprocess.DEVNULL,
+        stdout=writer,
+        stderr=writer,
+        timeout=30,
+    )
+    os.close(writer)
+    assert proc.returncode == 128 + signal.SIGPIPE
+    assert sessions_recorded() == []  # it did not start
