@@ -535,12 +535,16 @@ def cmd_new(args: argparse.Namespace) -> int:
     from spasmtimer.starter import title_from_name, write_starter
     from spasmtimer.text import has_control
 
+    if not args.file.strip():
+        raise Failure("give the new program's file name, such as my-stretches.toml")
     try:
         path = Path(args.file).expanduser()
     except RuntimeError:  # ~someone, and there is no such user
         raise Failure(f"{args.file}: no such user's home folder") from None
     if path.is_dir():
         raise Failure(f"{path}: is a folder; give the new program's file name")
+    if not path.name.isprintable():  # a newline or an escape would follow it into every message
+        raise Failure(f"{path.name!r}: a program's file name must be plain text, on one line")
     if not path.suffix:
         path = path.with_suffix(".toml")
     title = title_from_name(path) if args.title is None else args.title.strip()

@@ -397,6 +397,24 @@ def test_new_refuses_a_title_that_is_not_plain_text(capsys, tmp_path, title: str
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("", "give the new program's file name, such as my-stretches.toml"),
+        ("  ", "give the new program's file name, such as my-stretches.toml"),
+        ("bad\x1b[31m", "'bad\\x1b[31m': a program's file name must be plain text, on one line"),
+        ("two\nlines", "'two\\nlines': a program's file name must be plain text, on one line"),
+    ],
+)
+def test_new_says_what_is_wrong_with_a_name(
+    capsys, tmp_path, monkeypatch, name: str, said: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run_cli(capsys, "new", name)
+    assert (status, err) == (1, f"spasmtimer: {said}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_new_where_a_folder_cannot_be_made_fails_cleanly(capsys, tmp_path) -> None:
     (tmp_path / "file").write_text("not a folder")
     status, _, err = run_cli(capsys, "new", str(tmp_path / "file" / "x.toml"))
