@@ -316,6 +316,9 @@ def remind_plain(
     from spasmtimer.problems import ProgramError
     from spasmtimer.timeline import cap_level
 
+    if 1 in closed_at_start:
+        # It would run for days, its reminders going nowhere.
+        raise Failure("remind --plain reminds on stdout, and it is closed")
     path = locations.history_file()
 
     def described(program: Program) -> tuple[str, str]:
@@ -938,6 +941,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+closed_at_start: set[int] = set()
+"""The standard files (0, 1, 2) that were closed as the command started."""
+
+
 def _fill_closed_standard_files() -> None:
     """Give a closed stdin, stdout or stderr (``spasmtimer list >&-``) the null device.
 
@@ -949,6 +956,7 @@ def _fill_closed_standard_files() -> None:
             os.fstat(fd)
         except OSError:
             os.open(os.devnull, os.O_RDWR)  # takes the lowest free number: this one
+            closed_at_start.add(fd)
     for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
         if getattr(sys, name) is None:
             # On the null device just given its number: Textual draws on ``sys.__stderr__``,

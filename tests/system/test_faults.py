@@ -501,3 +501,20 @@ def test_closed_streams_and_odd_paths_give_no_traceback(tmp_path: Path, command:
     assert result.returncode in (0, 1), (result.returncode, err_file.read_text())
     assert "Traceback" not in err_file.read_text()
     assert not list(tmp_path.glob("data/spasmtimer/*unreadable*"))
+
+
+def test_remind_plain_with_stdout_closed_says_so_rather_than_reminding_no_one(
+    tmp_path: Path,
+) -> None:
+    script = shutil.which("spasmtimer", path=str(Path(sys.executable).parent))
+    result = subprocess.run(
+        ["sh", "-c", f"{script} remind desk-break --plain >&-"],
+        capture_output=True,
+        text=True,
+        env=environment(tmp_path),
+        timeout=30,
+    )
+    assert (result.returncode, result.stderr) == (
+        1,
+        "spasmtimer: remind --plain reminds on stdout, and it is closed\n",
+    )
