@@ -20,7 +20,7 @@ disagree the machine slept or its clock was set:
 
 Nothing here counts ticks, sleeps or draws: the app and the plain runner ask for the state
 whenever they look, and say when a break is taken, snoozed or skipped. No Textual, and
-nothing slower than the standard library, so that any command may use it.
+nothing slower than the standard library and msgspec, so that any command may use it.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
     desk-break in 12m · 3 today · 5-day streak
 
-It is drawn again every few seconds, so it must be quick (standard library and the history
-only: no program file is loaded, no Textual) and it never writes: see `History.peek`.
+It is drawn again every few seconds, so it must be quick (standard library, msgspec and the
+history only: no program file is loaded, no Textual) and it never writes: see `History.peek`.
 """
 
 from __future__ import annotations
