@@ -119,11 +119,7 @@ def replace_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
     import glob  # only writes need it: not paid for on a session's start
 
     folder = path.parent
-    pattern = f".{glob.escape(path.name)}.*.tmp"
-    for left in folder.glob(pattern):
-        with contextlib.suppress(OSError):
-            if time.time() - left.lstat().st_mtime > STALE_TEMP_SECONDS:
-                left.unlink()
+    remove_stale_temps(folder, glob.escape(path.name))
     temp = folder / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     fd = os.open(temp, flags, mode)
@@ -139,3 +135,19 @@ def replace_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+    # The rename on the disk too: after a power cut, the name is there.
+    with contextlib.suppress(OSError):  # a folder that cannot be opened or synced (some FUSE)
+        folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(folder_fd)
+        finally:
+            os.close(folder_fd)
+
+
+def remove_stale_temps(folder: Path, name_pattern: str) -> None:
+    """Remove the temporary files `replace_atomically` left in ``folder``, killed mid-way,
+    for the files whose names match ``name_pattern`` (a glob)."""
+    for left in folder.glob(f".{name_pattern}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if time.time() - left.lstat().st_mtime > STALE_TEMP_SECONDS:
+                left.unlink()

@@ -93,8 +93,19 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+"""Times outside these are not a session's: shown in local time near Python's year 1 or
+9999, they would end the command with OverflowError."""
+
+
 def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+    """A time as the history keeps it; raises `ValueError` for anything else, or one outside
+    `EARLIEST`–`LATEST`."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None or not EARLIEST <= moment < LATEST:
+        raise ValueError(f"{text!r} is not a time a session can have")
+    return moment
 
 
 def content_hash(timeline: Timeline) -> str:

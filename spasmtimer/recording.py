@@ -106,8 +106,8 @@ class HistoryWriter:
         if kept:
             where = str(kept[0]) if len(kept) == 1 else f"{len(kept)} files beside the history"
             self.warn(
-                f"History: not saved yet ({reason}): kept in {where}, to be added the next "
-                "time spasmtimer starts."
+                f"History: not saved yet ({reason}): kept in {where}, and added to the history "
+                "the next time spasmtimer runs a session or shows the history."
             )
 
     # -- the thread --------------------------------------------------------------------------

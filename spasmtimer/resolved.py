@@ -2,9 +2,9 @@
 out, as frozen records (`msgspec.Struct`) in which every value is concrete.
 
 Kept apart from `spasmtimer.program`, which describes what a file may say with pydantic: this
-module needs nothing but the standard library and msgspec, so everything downstream of the loader — the
-timeline, the engine, the app, and a program read back from the cache (`program_cache`) — runs
-without importing pydantic (some 150 ms, with its models).
+module needs nothing but the standard library and msgspec, so everything downstream of the
+loader — the timeline, the engine, the app, and a program read back from the cache
+(`program_cache`) — runs without importing pydantic (some 150 ms, with its models).
 """
 
 from __future__ import annotations

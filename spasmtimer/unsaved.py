@@ -4,13 +4,15 @@ A session's writes wait out a locked or full history while it runs (`spasmtimer.
 but at exit they can wait only so long. What is still unwritten then is not dropped: the
 session's whole record as it ended — its row, this run's events and its ratings — is written
 to ``history.sqlite3.unsaved-PID-XXXXXXXX.json`` beside the database, whole or not at all.
-The next `History.open` that can write adds each such file to the history and removes it.
+The next `History.open` that can write (a session, the history, the library; not `status`,
+which only reads) adds each such file to the history and removes it, oldest first.
 
 Adding a file twice changes nothing (a process killed between the two steps leaves the file
 for next time): the session's row is found again by its id when it was resumed, else by its
-program, start, host and process, and an event already there is not added again. A file that
-cannot be read as one (damaged, a FIFO, huge, someone else's JSON) is renamed
-``….unreadable`` and said once; it never stops the history from opening.
+program, start, host and process; a row written since is left as it is; and an event already
+there is not added again. A file that cannot be read as one (damaged, a FIFO, huge, someone
+else's JSON, a time or a number the history cannot hold) is renamed ``….unreadable`` and said
+once; it never stops the history from opening.
 
 No Textual here.
 """
@@ -21,18 +23,22 @@ import contextlib
 import glob
 import os
 import sqlite3
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Literal
 
 import msgspec
 
-from spasmtimer.files import FileRefused, read_regular, replace_atomically
+from spasmtimer.files import FileRefused, read_regular, remove_stale_temps, replace_atomically
 
 MAX_UNSAVED_BYTES = 16 * 1024 * 1024
 """The events of a six-hour session take some 100 KB: a larger file is not one of ours."""
 
 Pain = Annotated[int, msgspec.Meta(ge=0, le=10)]
-KeptEvent = tuple[str, str, float, int, float | None]
+Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+"""A whole number SQLite can hold."""
+Seconds = Annotated[float, msgspec.Meta(ge=0)]
+KeptEvent = tuple[str, str, Seconds, Count, float | None]
 """An event as the events table holds it: kind, wall time (ISO), elapsed, phase, seconds."""
 
 
@@ -43,22 +49,22 @@ class UnsavedSession(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     title: str
     path: str
     content_hash: str
-    level: Annotated[int, msgspec.Meta(ge=0)]
-    planned_seconds: float
+    level: Count
+    planned_seconds: Seconds
     started_at: str
     host: str
-    pid: int
+    pid: Count
     status: Literal["completed", "stopped"]
     ended_at: str
     updated_at: str
-    done_seconds: float
-    position: float
+    done_seconds: Seconds
+    position: Seconds
     pain_before: Pain | None
     pain_after: Pain | None
     notes: str | None
     rated: bool
     """Whether ``pain_before``, ``pain_after`` and ``notes`` are the person's final answers."""
-    resumes: int | None
+    resumes: Count | None
     """The id of the stopped session this run took up again; None: a session of its own."""
     events: tuple[KeptEvent, ...]
     """This run's events (a resumed session's earlier ones are in the history already)."""
@@ -66,6 +72,8 @@ class UnsavedSession(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 def keep(database: Path, session: UnsavedSession) -> Path:
     """Write ``session`` beside ``database``, whole or not at all; raises `OSError`."""
+    # Each is named afresh, so `replace_atomically` never meets one it left half-written.
+    remove_stale_temps(database.parent, f"{glob.escape(database.name)}.unsaved-*.json")
     name = f"{database.name}.unsaved-{os.getpid()}-{os.urandom(4).hex()}.json"
     target = database.with_name(name)
     replace_atomically(target, msgspec.json.encode(session))
@@ -83,32 +91,47 @@ def add_kept(db: sqlite3.Connection, database: Path) -> list[str]:
     added now (the history locked again, a full disk) is left for next time, unsaid: its
     session was said to be kept when it was.
     """
-    problems = []
+    problems, found = [], []
     for file in kept_files(database):
         try:
             data = read_regular(file, MAX_UNSAVED_BYTES, "session file")
-            session = msgspec.json.decode(data, type=UnsavedSession)
+            found.append((msgspec.json.decode(data, type=UnsavedSession), file))
+        except FileRefused as e:
+            if not e.missing:  # missing: another spasmtimer has just added it
+                problems.extend(_set_aside(file, str(e)))
+        except msgspec.DecodeError as e:  # not a session this program wrote
+            problems.extend(_set_aside(file, str(e)))
+    # Oldest first: a session resumed twice ends as its last run left it.
+    for session, file in sorted(found, key=lambda kept: kept[0].updated_at):
+        try:
+            # Each added for good before its file goes, as the WAL's NORMAL would not.
+            db.execute("PRAGMA synchronous = FULL")
             with db:
                 db.execute("BEGIN IMMEDIATE")
                 _add(db, session)
-        except (FileRefused, msgspec.DecodeError, ValueError, sqlite3.IntegrityError) as e:
-            # Not a session this program wrote: damaged, or someone else's JSON.
-            problems.append(_set_aside(file, str(e)))
+        except (ValueError, OverflowError, sqlite3.IntegrityError) as e:
+            # A time, a number or a pain the history cannot hold: not a session we wrote.
+            problems.extend(_set_aside(file, str(e)))
             continue
         except sqlite3.Error:
             break  # locked, full, read-only: every file waits for the next open
-        with contextlib.suppress(FileNotFoundError):  # another process added it as well
+        finally:
+            db.execute("PRAGMA synchronous = NORMAL")
+        # Not removed (a read-only folder), it is added again next time, which changes nothing.
+        with contextlib.suppress(OSError):
             file.unlink()
     return problems
 
 
-def _set_aside(file: Path, reason: str) -> str:
+def _set_aside(file: Path, reason: str) -> list[str]:
     aside = file.with_name(file.name + ".unreadable")
     try:
         file.rename(aside)
+    except FileNotFoundError:
+        return []  # another spasmtimer has just set it aside
     except OSError as e:
-        return f"A kept session, {file.name}, cannot be read ({reason}) nor set aside ({e})."
-    return f"A kept session, {file.name}, cannot be read ({reason}); it is left as {aside.name}."
+        return [f"A kept session, {file.name}, cannot be read ({reason}) nor set aside ({e})."]
+    return [f"A kept session, {file.name}, cannot be read ({reason}); it is left as {aside.name}."]
 
 
 def _add(db: sqlite3.Connection, kept: UnsavedSession) -> None:
@@ -120,21 +143,16 @@ def _add(db: sqlite3.Connection, kept: UnsavedSession) -> None:
             raise ValueError(f"{moment!r} is not a time as the history keeps it")
     if kept.resumes is not None:
         found = db.execute(
-            "SELECT id FROM sessions WHERE id = ? AND program = ? AND started_at = ?",
+            "SELECT id, updated_at FROM sessions WHERE id = ? AND program = ? AND started_at = ?",
             (kept.resumes, kept.program, kept.started_at),
         ).fetchone()
     else:
         found = db.execute(
-            "SELECT id FROM sessions WHERE program = ? AND started_at = ? AND host = ? AND pid = ?",
+            "SELECT id, updated_at FROM sessions "
+            "WHERE program = ? AND started_at = ? AND host = ? AND pid = ?",
             (kept.program, kept.started_at, kept.host, kept.pid),
         ).fetchone()
-    ending = (
-        kept.status,
-        kept.ended_at,
-        kept.updated_at,
-        kept.done_seconds,
-        kept.position,
-    )
+    ending = (kept.status, kept.ended_at, kept.updated_at, kept.done_seconds, kept.position)
     if found is None:
         session_id = db.execute(
             "INSERT INTO sessions (program, title, path, content_hash, level, started_at, "
@@ -158,23 +176,33 @@ def _add(db: sqlite3.Connection, kept: UnsavedSession) -> None:
             ),
         ).lastrowid
     else:
-        (session_id,) = found
-        db.execute(
-            "UPDATE sessions SET status = ?, ended_at = ?, updated_at = ?, done_seconds = ?, "
-            "position = ? WHERE id = ?",
-            (*ending, session_id),
-        )
-        if kept.rated:
+        session_id, updated_at = found
+        # A row written since (a resumed session run again) is newer than this record of it.
+        if not isinstance(updated_at, str) or kept.updated_at >= updated_at:
             db.execute(
-                "UPDATE sessions SET pain_before = ?, pain_after = ?, notes = ? WHERE id = ?",
-                (kept.pain_before, kept.pain_after, kept.notes, session_id),
+                "UPDATE sessions SET status = ?, ended_at = ?, updated_at = ?, "
+                "done_seconds = ?, position = ? WHERE id = ?",
+                (*ending, session_id),
             )
+            if kept.rated:
+                db.execute(
+                    "UPDATE sessions SET pain_before = ?, pain_after = ?, notes = ? WHERE id = ?",
+                    (kept.pain_before, kept.pain_after, kept.notes, session_id),
+                )
+    # Only the events not written already: as many of each (kind, time, phase) as it had.
+    already = Counter(
+        db.execute(
+            "SELECT kind, at, phase FROM events WHERE session_id = ?", (session_id,)
+        ).fetchall()
+    )
+    missing = []
+    for kind, at, elapsed, phase, seconds in kept.events:
+        if already[kind, at, phase] > 0:
+            already[kind, at, phase] -= 1
+        else:
+            missing.append((session_id, kind, at, elapsed, phase, seconds))
     db.executemany(
         "INSERT INTO events (session_id, kind, at, elapsed, phase, seconds) "
-        "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM events "
-        "WHERE session_id = ? AND kind = ? AND at = ? AND phase = ?)",
-        [
-            (session_id, kind, at, elapsed, phase, seconds, session_id, kind, at, phase)
-            for kind, at, elapsed, phase, seconds in kept.events
-        ],
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        missing,
     )

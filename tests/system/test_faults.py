@@ -364,8 +364,9 @@ def test_a_session_the_lock_outlasts_is_kept_and_added_by_the_next_command(
         assert run.returncode == 0
         [kept] = path.parent.glob("history.sqlite3.unsaved-*.json")
         assert (
-            f"not saved yet (it is locked by another program): kept in {kept}, to be added "
-            "the next time spasmtimer starts." in run.stderr
+            f"not saved yet (it is locked by another program): kept in {kept}, and added to "
+            "the history the next time spasmtimer runs a session or shows the history."
+            in run.stderr
         )
     finally:
         holder.kill()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,10 @@ def test_the_new_contents_reach_the_disk_before_they_take_the_name(
     real_fsync, real_replace = os.fsync, os.replace
 
     def fsync(fd: int) -> None:
-        steps.append(f"fsync {os.fstat(fd).st_size} bytes")
+        info = os.fstat(fd)
+        steps.append(
+            "fsync the folder" if stat.S_ISDIR(info.st_mode) else f"fsync {info.st_size} bytes"
+        )
         real_fsync(fd)
 
     def replace(src: object, dst: object) -> None:
@@ -69,4 +73,5 @@ def test_the_new_contents_reach_the_disk_before_they_take_the_name(
     monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "replace", replace)
     replace_atomically(path, b"new")
-    assert steps == ["fsync 3 bytes", "rename"]
+    # Then the folder: after a power cut the new name is there, not only the new bytes.
+    assert steps == ["fsync 3 bytes", "rename", "fsync the folder"]

@@ -177,6 +177,40 @@ def hostile_history() -> Path:
     return path
 
 
+@pytest.mark.parametrize(
+    ("when", "zone"),
+    [
+        ("9999-12-31T23:59:59.999+00:00", "Asia/Tokyo"),
+        ("0001-01-01T00:00:00.000+00:00", "America/New_York"),
+        ("2026-11-20T08:00:00.000", "UTC"),  # no zone at all
+    ],
+)
+def test_a_row_at_the_edge_of_time_is_left_out_not_fatal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, when: str, zone: str
+) -> None:
+    """Shown in local time, a year-9999 time east of UTC (or year 1 west of it) ended
+    `history` and `status` with OverflowError, every time."""
+    History.open(history_file()).close()
+    db = sqlite3.connect(history_file())
+    db.execute(
+        "INSERT INTO sessions (program, title, path, content_hash, level, started_at, "
+        "updated_at, ended_at, status, planned_seconds, done_seconds, host, pid) "
+        "VALUES ('p', 'P', '/x', 'h', 0, ?, ?, ?, 'completed', 60, 60, 'h', 1)",
+        (when, when, when),
+    )
+    db.commit()
+    db.close()
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        for command in (["history"], ["status"], ["history", "--csv"]):
+            status, _, err = run_cli(capsys, *command)
+            assert status == 0, err
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 @pytest.mark.parametrize("form", [[], ["--json"], ["--csv"]])
 def test_history_rows_reach_no_terminal_as_escapes(
     capsys: pytest.CaptureFixture[str], form: list[str]

@@ -16,7 +16,7 @@ import pytest
 from spasmtimer.engine import Session
 from spasmtimer.history import History, SessionRecord
 from spasmtimer.recording import HistoryWriter, SessionRecorder
-from spasmtimer.unsaved import UnsavedSession, kept_files
+from spasmtimer.unsaved import UnsavedSession, add_kept, kept_files
 from tests.support import FakeClock
 from tests.unit.test_history import T0, WallClock, program_timeline
 
@@ -121,7 +121,8 @@ def test_a_session_locked_out_from_its_start_is_kept_and_added_next_time(
         assert contents(path) == []  # nothing of it could be written meanwhile
     assert said[-1] == (
         "History: not saved yet (it is locked by another program): kept in "
-        f"{kept}, to be added the next time spasmtimer starts."
+        f"{kept}, and added to the history the next time spasmtimer runs a session or shows "
+        "the history."
     )
     assert kept.stat().st_mode & 0o777 == 0o600
     assert contents(path) == recorded_freely
@@ -249,6 +250,15 @@ HOSTILE: dict[str, Callable[[Path], object]] = {
     "an event's time": lambda p: p.write_bytes(
         a_kept_session(events=(("start", "yesterday", 0.0, 0, None),))
     ),
+    "a level past SQLite's integers": lambda p: p.write_bytes(a_kept_session(level=2**64 - 1)),
+    "a phase past SQLite's integers": lambda p: p.write_bytes(
+        a_kept_session(events=(("start", "2026-11-02T09:00:00.000+00:00", 0.0, 2**63, None),))
+    ),
+    "negative seconds": lambda p: p.write_bytes(a_kept_session(done_seconds=-55)),
+    "the year 9999": lambda p: p.write_bytes(
+        a_kept_session(started_at="9999-12-31T23:59:59.999+00:00")
+    ),
+    "the year 1": lambda p: p.write_bytes(a_kept_session(ended_at="0001-01-01T00:00:00.000+00:00")),
     "a FIFO": lambda p: os.mkfifo(p),
     "a folder": lambda p: p.mkdir(),
     "a link loop": lambda p: p.symlink_to(p.name),
@@ -268,3 +278,82 @@ def test_a_kept_file_that_is_not_one_is_set_aside_and_said_once(path: Path, kind
     history.close()
     assert not os.path.lexists(bad)
     assert History.open(path).problems == []  # said once
+
+
+def test_a_kept_file_that_cannot_be_removed_is_added_again_to_no_effect(
+    path: Path, tmp_path: Path, recorded_freely: Contents, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with locked(path):
+        record(path, tmp_path)
+    real_unlink = Path.unlink
+
+    def read_only_folder(self: Path, missing_ok: bool = False) -> None:
+        if ".unsaved-" in self.name:
+            raise PermissionError(13, "Permission denied")
+        real_unlink(self, missing_ok)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Path, "unlink", read_only_folder)
+        assert contents(path) == recorded_freely
+        assert len(kept_files(path)) == 1
+        assert contents(path) == recorded_freely  # and again: nothing doubled
+    assert contents(path) == recorded_freely
+    assert kept_files(path) == []
+
+
+def test_a_kept_file_another_spasmtimer_has_just_added_is_not_said_to_be_unreadable(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = path.with_name(f"{path.name}.unsaved-1-gone.json")  # listed, then removed
+    monkeypatch.setattr("spasmtimer.unsaved.kept_files", lambda database: [gone])
+    history = History.open(path)
+    assert add_kept(history.connection, path) == []
+    assert history.sessions() == []
+
+
+def test_a_kept_run_older_than_its_row_adds_its_events_and_leaves_the_row(
+    path: Path,
+) -> None:
+    """A resumed session kept aside, then resumed again from the history before the file was
+    added: the later run's row stands."""
+    history = History.open(path, now=WallClock())
+    first = history.begin(
+        program="p",
+        title="P",
+        path="/p.toml",
+        content_hash="x",
+        level=0,
+        planned_seconds=55,
+        started_at=T0,
+        pain_before=None,
+    )
+    later = T0 + timedelta(minutes=10)
+    history.end(first, completed=True, ended_at=later, done_seconds=55)
+    history.close()
+    kept = a_kept_session(
+        resumes=first,
+        status="stopped",
+        done_seconds=15,
+        position=15,
+        ended_at="2026-11-02T09:05:00.000+00:00",
+        updated_at="2026-11-02T09:05:00.000+00:00",
+        events=(("pause", "2026-11-02T09:04:00.000+00:00", 15.0, 1, None),),
+    )
+    path.with_name(f"{path.name}.unsaved-1-old.json").write_bytes(kept)
+    history = History.open(path)
+    [row] = history.sessions()
+    assert (row.status, row.done_seconds, row.ended_at) == ("completed", 55, later)
+    assert [event[0] for event in history.events(first)] == ["pause"]
+
+
+def test_events_alike_to_the_millisecond_are_each_added_once(path: Path) -> None:
+    """Two presses of +5 s in one read of the keyboard: two events, not one, and not four."""
+    twins = tuple(("adjust", "2026-11-02T09:00:10.000+00:00", 10.0, 1, 5.0) for _ in range(2))
+    kept = a_kept_session(events=twins)
+    file = path.with_name(f"{path.name}.unsaved-1-twins.json")
+    file.write_bytes(kept)
+    [(_, events)] = contents(path)
+    assert [event[0] for event in events] == ["adjust", "adjust"]
+    file.write_bytes(kept)  # added again
+    [(_, events)] = contents(path)
+    assert [event[0] for event in events] == ["adjust", "adjust"]
