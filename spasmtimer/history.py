@@ -396,14 +396,20 @@ def totals(records: Sequence[SessionRecord], now: datetime) -> Totals:
     )
 
 
-def _process_alive(pid: int) -> bool:
+def process_gone(host: str, pid: int, heard: datetime, now: datetime) -> bool:
+    """Whether the process that ran a session, last heard from at ``heard``, is gone. On
+    another machine sharing this folder, only a session older than any can last is."""
+    if host != host_name():
+        return now - heard > timedelta(hours=7)
+    if pid <= 0:  # no process's (0 and below name process groups)
+        return True
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+    except (ProcessLookupError, OverflowError):  # none has it; none can have it
         return True
-    return True
+    except PermissionError:  # another user's
+        return False
+    return False
 
 
 # --- writing: one function per change, used by `History` and by the recording thread ---------
@@ -567,7 +573,7 @@ class History(msgspec.Struct):
         history = cls(path, connection, now, problems)
         history.recover()
         if kept_files(path):
-            problems += add_kept(connection, path)
+            problems += add_kept(connection, path, now())
         return history
 
     @classmethod
@@ -667,7 +673,6 @@ class History(msgspec.Struct):
             rows = self.connection.execute(
                 "SELECT id, host, pid, updated_at FROM sessions WHERE status = 'running'"
             ).fetchall()
-            here = host_name()
             now = self.now()
             dead = []
             for session_id, host, pid, updated in rows:
@@ -675,10 +680,7 @@ class History(msgspec.Struct):
                     heard = parse_iso(updated)
                 except (TypeError, ValueError):
                     continue  # unreadable: `sessions` says so
-                # On another machine sharing this folder, only a session older than any can last.
-                if (host == here and not _process_alive(pid)) or (
-                    host != here and now - heard > timedelta(hours=7)
-                ):
+                if process_gone(host, pid, heard, now):
                     dead.append((updated, session_id))
             if dead:
                 with self._write() as db:

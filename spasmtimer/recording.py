@@ -4,15 +4,17 @@ A `SessionRecorder` (the engine's `Recorder`) turns what happens into writes, an
 `HistoryWriter` makes them on a thread of its own, in order, on a connection of its own. When a
 write cannot be made now — another program holds the database's lock, the disk is full, the
 file is read-only — the writer says so once and tries again, slower and slower, until it can:
-the session goes on counting meanwhile, and what was already recorded is never touched. Only at
-exit does it give up, after waiting a little: each session whose writes are not all made is
-then kept whole beside the history (`spasmtimer.unsaved`), to be added to it at the next start.
+the session goes on counting meanwhile, and what was already recorded is never touched; the
+session is kept whole beside the history as it goes (`spasmtimer.unsaved`), in case the process
+is killed before its writes are made. Only at exit does it give up, after waiting a little: each
+session whose writes are not all made is then kept for good, to be added at the next open.
 
 No Textual here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import sqlite3
@@ -21,6 +23,9 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import msgspec
+from msgspec.structs import replace
 
 from spasmtimer.engine import SYNC_SECONDS, Session, Status
 from spasmtimer.history import (
@@ -41,6 +46,10 @@ from spasmtimer.history import (
 from spasmtimer.timeline import Timeline
 from spasmtimer.unsaved import UnsavedSession, keep
 
+KEEP_SECONDS = 0.5
+"""While writes wait, how often a session is kept beside the history, if it has changed. With
+`SYNC_SECONDS` and one attempt at the lock, a kill -9 or a power cut loses under 2 seconds
+of it (SPEC)."""
 WRITE_TIMEOUT = 0.25
 """How long one attempt at a write waits for another program's lock before trying later."""
 RETRY_CEILING = 2.0
@@ -48,8 +57,9 @@ RETRY_CEILING = 2.0
 
 Write = Callable[[sqlite3.Connection], None]
 Warn = Callable[[str], None]
-Keeper = Callable[[], Path]
-"""Keeps a session whose writes were given up beside the history; raises `OSError`."""
+Keeper = Callable[[bool], Path]
+"""Keeps a session whose writes are not made beside the history — ``final``: as its process
+exits — and says where; raises `OSError`."""
 
 
 class HistoryWriter:
@@ -68,6 +78,8 @@ class HistoryWriter:
         """Writes given up: the program is exiting and they still could not be made."""
         self._keepers: dict[Keeper, None] = {}
         """Of the sessions with writes given up, in order."""
+        self._kept_live: dict[Keeper, tuple[float, Path]] = {}
+        """Sessions kept while their writes wait: when (monotonic) and where, until made."""
         self._thread = threading.Thread(target=self._run, name="history-writer", daemon=True)
         self._thread.start()
 
@@ -97,7 +109,7 @@ class HistoryWriter:
         kept, failures = [], []
         for keeper in self._keepers:
             try:
-                kept.append(keeper())
+                kept.append(keeper(True))
             except OSError as e:
                 failures.append(e)
         if failures or not kept:
@@ -114,12 +126,23 @@ class HistoryWriter:
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:
             write, keeper = item
-            if not self._make(write) and keeper is not None:
+            if not self._make(write, keeper) and keeper is not None:
                 self._keepers[keeper] = None
+                if self._give_up_at is None:  # the history failed: kept as it goes
+                    self._keep_live(keeper)
         if self._connection is not None:
             self._connection.close()
 
-    def _make(self, write: Write) -> bool:
+    def _keep_live(self, keeper: Keeper) -> None:
+        """Keep the session beside the history now and then while its writes wait, so that a
+        kill -9 or a power cut meanwhile loses no more of it than it would of one written."""
+        now = time.monotonic()
+        if keeper in self._kept_live and now - self._kept_live[keeper][0] < KEEP_SECONDS:
+            return
+        with contextlib.suppress(OSError):  # the writes are still waiting, and said to be
+            self._kept_live[keeper] = (now, keeper(False))
+
+    def _make(self, write: Write, keeper: Keeper | None) -> bool:
         """Make ``write``, waiting out a lock until the writer closes; False if given up."""
         wait = 0.05
         while not self._failed:
@@ -132,6 +155,11 @@ class HistoryWriter:
                 if self._waiting_for is not None:
                     self._waiting_for = None
                     self.warn("History: writing again.")
+                    # What was kept meanwhile is in the queue, to be written in a moment.
+                    for _, kept in self._kept_live.values():
+                        with contextlib.suppress(OSError):
+                            kept.unlink()
+                    self._kept_live.clear()
                 return True
             except sqlite3.Error as e:
                 reason = passing_reason(e)
@@ -145,7 +173,11 @@ class HistoryWriter:
                     )
                 if self._past_deadline():
                     break
-                time.sleep(wait)
+                until = time.monotonic() + wait
+                while (left := until - time.monotonic()) > 0:
+                    if keeper is not None:
+                        self._keep_live(keeper)
+                    time.sleep(min(left, KEEP_SECONDS))
                 wait = min(wait * 2, RETRY_CEILING)
         self.unsaved += 1
         return False
@@ -204,14 +236,11 @@ class SessionRecorder:
         self._wall_start: datetime | None = None
         self._ended = False
         self._last_write = -float("inf")
-        # The session as it stands, to keep it whole should its writes be given up.
-        self._events: list[EventRow] = []
-        self._pain_before: int | None = None
-        self._rating: tuple[int | None, int | None, str | None] | None = None
-        self._progress = (0.0, 0.0)
-        """Seconds done, and where in the timeline it got to."""
-        self._updated_at: datetime | None = None
-        self._ending: tuple[bool, datetime] | None = None
+        self._standing: _Standing | None = None
+        """The session as it stands, to keep it whole should its writes not be made."""
+        self._kept_as: Path | None = None
+        self._kept_standing: _Standing | None = None
+        self._content_hash: str | None = None
 
     def _wall(self, session: Session, monotonic: float) -> datetime:
         assert self._wall_start is not None and session.started_at is not None
@@ -224,8 +253,8 @@ class SessionRecorder:
         return (self.resuming.ended_at - self.resuming.started_at).total_seconds() + seconds
 
     def started(self, session: Session, pain_before: int | None) -> None:
-        self._wall_start = self._updated_at = started_at = self.history.now()
-        self._pain_before = pain_before
+        self._wall_start = started_at = self.history.now()
+        self._standing = _Standing(pain_before=pain_before, updated_at=started_at)
         resuming = self.resuming
 
         def begin(db: sqlite3.Connection) -> None:
@@ -240,7 +269,7 @@ class SessionRecorder:
                 path=self.path,
                 # Worked out here, on the writer's thread: hashing a long timeline (and
                 # importing json and hashlib) would hold up the session's first frame.
-                content_hash=content_hash(self.timeline),
+                content_hash=self._fingerprint(),
                 level=self.timeline.level,
                 planned_seconds=self.timeline.total_seconds,
                 started_at=started_at,
@@ -280,8 +309,16 @@ class SessionRecorder:
         if ended is not None:
             self._ended = True
             ending = (state.status is Status.FINISHED, self._wall(session, ended))
-        self._events += rows
-        self._progress, self._updated_at, self._ending = (done, position), updated_at, ending
+        assert self._standing is not None
+        # One new value, not a field at a time: the writer's thread may keep it meanwhile.
+        self._standing = replace(
+            self._standing,
+            events=self._standing.events + tuple(rows),
+            done=done,
+            position=position,
+            updated_at=updated_at,
+            ending=ending,
+        )
 
         def update(db: sqlite3.Connection) -> None:
             if self.session_id is None:
@@ -308,28 +345,37 @@ class SessionRecorder:
         self.writer.submit(update, self.keep)
 
     def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
-        self._rating = (pain_before, pain_after, notes)
+        if self._standing is not None:
+            self._standing = replace(self._standing, rating=(pain_before, pain_after, notes))
 
         def rate(db: sqlite3.Connection) -> None:
             if self.session_id is not None:
                 rate_session(db, self.session_id, pain_before, pain_after, notes)
 
-        self.writer.submit(rate, self.keep if self._wall_start is not None else None)
+        self.writer.submit(rate, self.keep if self._standing is not None else None)
 
-    def keep(self) -> Path:
-        """Keep the session, as it stands, beside the history (see `spasmtimer.unsaved`)."""
-        assert self._wall_start is not None and self._updated_at is not None
-        completed, ended_at = self._ending or (False, self._updated_at)
-        pain_before, pain_after, notes = self._rating or (self._pain_before, None, None)
-        resuming = self.resuming
-        done, position = self._progress
-        return keep(
+    def _fingerprint(self) -> str:
+        if self._content_hash is None:
+            self._content_hash = content_hash(self.timeline)
+        return self._content_hash
+
+    def keep(self, final: bool) -> Path:
+        """Keep the session, as it stands, beside the history (see `spasmtimer.unsaved`): in
+        one file, written again each time. ``final``: its process is exiting."""
+        standing, resuming = self._standing, self.resuming
+        assert standing is not None and self._wall_start is not None
+        kept_as = self._kept_as
+        if not final and kept_as and standing is self._kept_standing and kept_as.exists():
+            return kept_as  # kept as it stands already
+        completed, ended_at = standing.ending or (False, standing.updated_at)
+        pain_before, pain_after, notes = standing.rating or (standing.pain_before, None, None)
+        self._kept_as = keep(
             self.writer.path,
             UnsavedSession(
                 program=self.program,
                 title=self.title,
                 path=self.path,
-                content_hash=content_hash(self.timeline),
+                content_hash=self._fingerprint(),
                 level=self.timeline.level,
                 planned_seconds=self.timeline.total_seconds,
                 started_at=iso(resuming.started_at if resuming else self._wall_start),
@@ -338,16 +384,36 @@ class SessionRecorder:
                 status="completed" if completed else "stopped",
                 ended_at=iso(ended_at),
                 updated_at=iso(ended_at),  # as `end_session` writes it
-                done_seconds=done,
-                position=position,
+                done_seconds=standing.done,
+                position=standing.position,
                 pain_before=pain_before,
                 pain_after=pain_after,
                 notes=notes,
-                rated=self._rating is not None,
+                rated=standing.rating is not None,
                 resumes=resuming.id if resuming else None,
                 events=tuple(
                     (kind, iso(at), elapsed, phase, seconds)
-                    for kind, at, elapsed, phase, seconds in self._events
+                    for kind, at, elapsed, phase, seconds in standing.events
                 ),
+                final=final,
             ),
+            self._kept_as,
         )
+        self._kept_standing = standing
+        return self._kept_as
+
+
+class _Standing(msgspec.Struct, frozen=True):
+    """A recorded session as it stands, for `SessionRecorder.keep`."""
+
+    pain_before: int | None
+    updated_at: datetime
+    events: tuple[EventRow, ...] = ()
+    done: float = 0.0
+    """Seconds done."""
+    position: float = 0.0
+    """Where in its timeline it got to."""
+    ending: tuple[bool, datetime] | None = None
+    """Completed or not, and when, once it has ended."""
+    rating: tuple[int | None, int | None, str | None] | None = None
+    """Pain before and after, and notes, once rated."""

@@ -1,11 +1,15 @@
 """Sessions the history could not take, kept beside it until it can.
 
 A session's writes wait out a locked or full history while it runs (`spasmtimer.recording`),
-but at exit they can wait only so long. What is still unwritten then is not dropped: the
-session's whole record as it ended — its row, this run's events and its ratings — is written
-to ``history.sqlite3.unsaved-PID-XXXXXXXX.json`` beside the database, whole or not at all.
+but at exit they can wait only so long, and a process may be killed meanwhile. So while they
+wait, the session's whole record as it stands — its row, this run's events and its ratings — is
+kept in ``history.sqlite3.unsaved-PID-XXXXXXXX.json`` beside the database, written again as
+it changes, whole or not at all; it is removed once the writes are made. Still unwritten at
+exit, it is kept for good ("final").
+
 The next `History.open` that can write (a session, the history, the library; not `status`,
-which only reads) adds each such file to the history and removes it, oldest first.
+which only reads) adds each such file to the history and removes it, oldest first: a final
+one at once, one kept as it went once its process is gone (as `History.recover` decides).
 
 Adding a file twice changes nothing (a process killed between the two steps leaves the file
 for next time): the session's row is found again by its id when it was resumed, else by its
@@ -24,6 +28,7 @@ import glob
 import os
 import sqlite3
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -68,38 +73,49 @@ class UnsavedSession(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The id of the stopped session this run took up again; None: a session of its own."""
     events: tuple[KeptEvent, ...]
     """This run's events (a resumed session's earlier ones are in the history already)."""
+    final: bool = True
+    """Kept as its process exited. Otherwise kept while its writes waited: the process may
+    still be running, and write the session itself once it can."""
 
 
-def keep(database: Path, session: UnsavedSession) -> Path:
-    """Write ``session`` beside ``database``, whole or not at all; raises `OSError`."""
-    # Each is named afresh, so `replace_atomically` never meets one it left half-written.
-    remove_stale_temps(database.parent, f"{glob.escape(database.name)}.unsaved-*.json")
-    name = f"{database.name}.unsaved-{os.getpid()}-{os.urandom(4).hex()}.json"
-    target = database.with_name(name)
-    replace_atomically(target, msgspec.json.encode(session))
-    return target
+def keep(database: Path, session: UnsavedSession, kept_as: Path | None = None) -> Path:
+    """Write ``session`` beside ``database`` (over ``kept_as``, its file so far), whole or not
+    at all; raises `OSError`."""
+    if kept_as is None:
+        # Each is named afresh, so `replace_atomically` never meets one it left half-written.
+        remove_stale_temps(database.parent, f"{glob.escape(database.name)}.unsaved-*.json")
+        name = f"{database.name}.unsaved-{os.getpid()}-{os.urandom(4).hex()}.json"
+        kept_as = database.with_name(name)
+    replace_atomically(kept_as, msgspec.json.encode(session))
+    return kept_as
 
 
 def kept_files(database: Path) -> list[Path]:
     return sorted(database.parent.glob(f"{glob.escape(database.name)}.unsaved-*.json"))
 
 
-def add_kept(db: sqlite3.Connection, database: Path) -> list[str]:
+def add_kept(db: sqlite3.Connection, database: Path, now: datetime) -> list[str]:
     """Add every session kept beside ``database`` to it, removing each file once added.
 
     Returns what to tell the person: files that could not be read. A file that cannot be
     added now (the history locked again, a full disk) is left for next time, unsaid: its
     session was said to be kept when it was.
     """
+    from spasmtimer.history import parse_iso, process_gone
+
     problems, found = [], []
     for file in kept_files(database):
         try:
             data = read_regular(file, MAX_UNSAVED_BYTES, "session file")
-            found.append((msgspec.json.decode(data, type=UnsavedSession), file))
+            session = msgspec.json.decode(data, type=UnsavedSession)
+            heard = parse_iso(session.updated_at)
+            # Kept while its writes waited: its process may still write it, once it can.
+            if session.final or process_gone(session.host, session.pid, heard, now):
+                found.append((session, file))
         except FileRefused as e:
             if not e.missing:  # missing: another spasmtimer has just added it
                 problems.extend(_set_aside(file, str(e)))
-        except msgspec.DecodeError as e:  # not a session this program wrote
+        except (msgspec.DecodeError, ValueError) as e:  # not a session this program wrote
             problems.extend(_set_aside(file, str(e)))
     # Oldest first: a session resumed twice ends as its last run left it.
     for session, file in sorted(found, key=lambda kept: kept[0].updated_at):

@@ -388,6 +388,47 @@ def test_a_session_the_lock_outlasts_is_kept_and_added_by_the_next_command(
     assert not kept.exists()
 
 
+def test_kill_9_while_the_lock_is_held_loses_at_most_2_seconds(tmp_path: Path) -> None:
+    """SPEC 4: even kill -9 loses at most 2 seconds of a session. Under another program's lock
+    nothing reaches the database; what is kept beside it does, and the next command adds it."""
+    path = history_path(tmp_path)
+    History.open(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import sqlite3, sys\ndb = sqlite3.connect({str(path)!r})\n"
+            "db.execute('BEGIN EXCLUSIVE')\nprint('locked', flush=True)\nsys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdin and holder.stdout and holder.stdout.readline() == "locked\n"
+        program = tmp_path / "seconds.toml"
+        program.write_text(SECONDS.format(n=60))
+        run = subprocess.Popen(
+            [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=environment(tmp_path),
+            text=True,
+        )
+        assert run.stdout
+        for _ in range(6):  # phases of a second: 5 s into the session
+            run.stdout.readline()
+        run.kill()
+        run.wait()
+    finally:
+        holder.kill()
+        holder.wait()
+    [row] = sessions(tmp_path)
+    assert row.status == "stopped"
+    assert 5 - 2 <= row.done_seconds <= 5.5
+
+
 # --- a full disk --------------------------------------------------------------------------
 
 

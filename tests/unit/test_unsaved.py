@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -14,7 +17,7 @@ import msgspec
 import pytest
 
 from spasmtimer.engine import Session
-from spasmtimer.history import History, SessionRecord
+from spasmtimer.history import History, SessionRecord, host_name
 from spasmtimer.recording import HistoryWriter, SessionRecorder
 from spasmtimer.unsaved import UnsavedSession, add_kept, kept_files
 from tests.support import FakeClock
@@ -307,7 +310,7 @@ def test_a_kept_file_another_spasmtimer_has_just_added_is_not_said_to_be_unreada
     gone = path.with_name(f"{path.name}.unsaved-1-gone.json")  # listed, then removed
     monkeypatch.setattr("spasmtimer.unsaved.kept_files", lambda database: [gone])
     history = History.open(path)
-    assert add_kept(history.connection, path) == []
+    assert add_kept(history.connection, path, T0) == []
     assert history.sessions() == []
 
 
@@ -357,3 +360,60 @@ def test_events_alike_to_the_millisecond_are_each_added_once(path: Path) -> None
     file.write_bytes(kept)  # added again
     [(_, events)] = contents(path)
     assert [event[0] for event in events] == ["adjust", "adjust"]
+
+
+def test_a_session_waiting_on_the_lock_is_kept_as_it_goes_until_written(
+    path: Path, tmp_path: Path
+) -> None:
+    """Kept while it waits, so that a kill -9 meanwhile loses no more than it would of a
+    session written; left alone by other opens while its process lives; gone once written."""
+    said: list[str] = []
+    history = History.open(path, now=WallClock())
+    clock = FakeClock()
+    timeline = program_timeline(tmp_path)
+    writer = HistoryWriter(path, warn=said.append)
+    recorder = SessionRecorder(
+        history, writer, program="p", title="P", path="/p.toml", timeline=timeline
+    )
+    session = Session(timeline, clock)
+    with locked(path):
+        session.start()
+        recorder.started(session, pain_before=6)
+        clock.advance(8)
+        session.pause()
+        recorder.sync(session)
+        deadline = time.monotonic() + 10
+        while not (files := kept_files(path)) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the writer's thread: waiting out the lock
+        [kept] = files
+        while time.monotonic() < deadline:  # until it has the pause as well
+            live = msgspec.json.decode(kept.read_bytes(), type=UnsavedSession)
+            if len(live.events) == 2:
+                break
+            time.sleep(0.05)
+        assert (live.final, live.status, live.done_seconds) == (False, "stopped", 8)
+        assert [event[0] for event in live.events] == ["start", "pause"]
+        other = History.open(path)  # its process is alive: not added from here
+        assert (other.sessions(), other.problems) == ([], [])
+        other.close()
+        assert kept.exists()
+    assert writer.flush(5)
+    assert kept_files(path) == []
+    [row] = history.sessions()
+    assert (row.status, row.done_seconds) == ("running", 8)
+    writer.close(GIVE_UP)
+    assert said == [
+        "History: it is locked by another program; the session goes on and is saved when it "
+        "can be.",
+        "History: writing again.",
+    ]
+
+
+def test_a_session_kept_as_it_goes_by_a_process_now_gone_is_added(path: Path) -> None:
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    live = a_kept_session(final=False, status="stopped", pid=int(gone.stdout), host=host_name())
+    path.with_name(f"{path.name}.unsaved-1-live.json").write_bytes(live)
+    [row] = History.open(path).sessions()
+    assert (row.program, row.status) == ("p", "stopped")
