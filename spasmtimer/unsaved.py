@@ -48,7 +48,8 @@ KeptEvent = tuple[str, str, Seconds, Count, float | None]
 
 
 class UnsavedSession(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A session's record as it ended, in the history's own terms (times as ISO text)."""
+    """A session's record as it stands (as it ended, when ``final``), in the history's own
+    terms (times as ISO text)."""
 
     program: str
     title: str
