@@ -137,13 +137,7 @@ def _trusted(info: os.stat_result) -> bool:
 def _lookup(name: str, key: tuple[object, ...]) -> Program | None:
     """The program kept under ``name``, if it is trusted, holds ``key``, and every file it was
     read from is as it was; None otherwise."""
-    folder = locations.cache_dir()
-    try:
-        if not _trusted_folder(folder):
-            return None
-        data = _read_kept(folder / name)
-    except OSError:
-        return None
+    data = read_trusted(locations.cache_dir() / name)
     if data is None:
         return None
     try:
@@ -155,6 +149,17 @@ def _lookup(name: str, key: tuple[object, ...]) -> Program | None:
     except Exception:  # damaged, truncated, or not ours: whatever unpickling raises
         return None
     return None
+
+
+def read_trusted(path: Path) -> bytes | None:
+    """The bytes of the file kept at ``path`` in the cache folder, if the folder and the file
+    can be trusted (see above); None otherwise."""
+    try:
+        if not _trusted_folder(path.parent):
+            return None
+        return _read_kept(path)
+    except OSError:
+        return None
 
 
 def _trusted_folder(folder: Path) -> bool:
@@ -206,6 +211,12 @@ def _store(name: str, key: tuple[object, ...], reads: Sequence[FileRead], progra
         data = pickle.dumps((key, tuple(reads), program), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # nothing a program holds should fail to pickle; if it does, no cache
         return
+    keep_trusted(name, data)
+
+
+def keep_trusted(name: str, data: bytes) -> None:
+    """Keep ``data`` as ``name`` in the cache folder, atomically; silently not, if that cannot
+    be done or the folder cannot be trusted."""
     if len(data) > MAX_KEPT_BYTES:
         return
     folder = locations.cache_dir()

@@ -29,6 +29,7 @@ from textual.notifications import SeverityLevel
 from spasmtimer import exits, library, locations, safety, startup, terminal_cues
 from spasmtimer.app import textual_output
 from spasmtimer.app.cues import Signals, Speaker, speech_command
+from spasmtimer.app.kept_css import KeptCSS
 from spasmtimer.app.messages import (
     EditProgram,
     OpenSettings,
@@ -156,6 +157,8 @@ class SpasmtimerApp(App[None]):
             signum for signum in ENDING_SIGNALS if signal.getsignal(signum) != signal.SIG_IGN
         )
         found = {signum: signal.signal(signum, hold) for signum in self.ending_signals}
+        kept_css = KeptCSS.read()
+        kept_css.install(self.stylesheet)  # the CSS parsed last time: 18 ms of the first frame
         try:
             try:
                 with drawing_on_the_terminal():
@@ -164,6 +167,7 @@ class SpasmtimerApp(App[None]):
                 for signum in self.ending_signals:
                     signal.signal(signum, hold)  # asyncio's loop gave them back as it closed
                 finish()
+                kept_css.keep()
         finally:
             for signum, handler in found.items():
                 signal.signal(signum, signal.SIG_DFL if handler is None else handler)

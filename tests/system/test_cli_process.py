@@ -143,3 +143,19 @@ def test_a_full_disk_under_the_output_is_one_line(tmp_path: Path) -> None:
         )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr == "spasmtimer: cannot write the output: No space left on device\n"
+
+
+def test_the_app_keeps_its_parsed_css_for_the_next_start(tmp_path: Path) -> None:
+    program, env = hold_program(tmp_path)
+    kept = tmp_path / "cache" / "spasmtimer"
+    for start in ("first", "second"):
+        command = [sys.executable, "-m", "spasmtimer", "run", str(program), "--resume"]
+        with Pty(command, env=env) as app:
+            app.read_until(b"HOLD")
+            app.send(b"\x03")
+            assert app.wait(timeout=15) == 130
+        [css] = kept.glob("css-*.pickle")
+        if start == "first":
+            written = css.stat().st_mtime_ns
+    # The second start parsed nothing new, so it had nothing to write.
+    assert css.stat().st_mtime_ns == written
