@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -331,12 +332,9 @@ def test_a_lock_held_by_another_program_never_holds_up_the_timer(
     assert not list(path.parent.glob("*unreadable*"))
 
 
-def test_a_session_the_lock_outlasts_is_kept_and_added_by_the_next_command(
-    tmp_path: Path,
-) -> None:
-    """The lock is held from before the session until after spasmtimer has given up waiting
-    at exit: the session is kept beside the history, and the next `history` lists it."""
-    path = history_path(tmp_path)
+@contextmanager
+def lock_held_by_another_program(path: Path) -> Iterator[None]:
+    """A history at ``path``, whose write lock another program holds until the block ends."""
     History.open(path).close()
     holder = subprocess.Popen(
         [
@@ -350,7 +348,20 @@ def test_a_session_the_lock_outlasts_is_kept_and_added_by_the_next_command(
         text=True,
     )
     try:
-        assert holder.stdin and holder.stdout and holder.stdout.readline() == "locked\n"
+        assert holder.stdout and holder.stdout.readline() == "locked\n"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_session_the_lock_outlasts_is_kept_and_added_by_the_next_command(
+    tmp_path: Path,
+) -> None:
+    """The lock is held from before the session until after spasmtimer has given up waiting
+    at exit: the session is kept beside the history, and the next `history` lists it."""
+    path = history_path(tmp_path)
+    with lock_held_by_another_program(path):
         program = tmp_path / "seconds.toml"
         program.write_text(SECONDS.format(n=2))
         run = subprocess.run(
@@ -368,9 +379,6 @@ def test_a_session_the_lock_outlasts_is_kept_and_added_by_the_next_command(
             "the history the next time spasmtimer runs a session or shows the history."
             in run.stderr
         )
-    finally:
-        holder.kill()
-        holder.wait()
     listed = subprocess.run(
         [sys.executable, "-m", "spasmtimer", "history", "--json"],
         capture_output=True,
@@ -392,20 +400,7 @@ def test_kill_9_while_the_lock_is_held_loses_at_most_2_seconds(tmp_path: Path) -
     """SPEC 4: even kill -9 loses at most 2 seconds of a session. Under another program's lock
     nothing reaches the database; what is kept beside it does, and the next command adds it."""
     path = history_path(tmp_path)
-    History.open(path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import sqlite3, sys\ndb = sqlite3.connect({str(path)!r})\n"
-            "db.execute('BEGIN EXCLUSIVE')\nprint('locked', flush=True)\nsys.stdin.readline()\n",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdin and holder.stdout and holder.stdout.readline() == "locked\n"
+    with lock_held_by_another_program(path):
         program = tmp_path / "seconds.toml"
         program.write_text(SECONDS.format(n=60))
         run = subprocess.Popen(
@@ -421,9 +416,6 @@ def test_kill_9_while_the_lock_is_held_loses_at_most_2_seconds(tmp_path: Path) -
             run.stdout.readline()
         run.kill()
         run.wait()
-    finally:
-        holder.kill()
-        holder.wait()
     [row] = sessions(tmp_path)
     assert row.status == "stopped"
     assert 5 - 2 <= row.done_seconds <= 5.5

@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -161,11 +161,10 @@ def test_adding_a_kept_session_twice_changes_nothing(
     assert kept_files(path) == []
 
 
-def test_a_resumed_session_locked_out_at_its_end_is_added_to_its_own_row(
-    path: Path, tmp_path: Path
-) -> None:
+def a_session_ended(path: Path, *, completed: bool, at: datetime, done: float) -> int:
+    """A session of "p" begun at `T0`, ended ``at``, in the history at ``path``; its id."""
     history = History.open(path, now=WallClock())
-    first = history.begin(
+    session_id = history.begin(
         program="p",
         title="P",
         path="/p.toml",
@@ -175,9 +174,16 @@ def test_a_resumed_session_locked_out_at_its_end_is_added_to_its_own_row(
         started_at=T0,
         pain_before=5,
     )
-    history.end(first, completed=False, ended_at=T0, done_seconds=20)
-    [stopped] = history.sessions()
+    history.end(session_id, completed=completed, ended_at=at, done_seconds=done)
     history.close()
+    return session_id
+
+
+def test_a_resumed_session_locked_out_at_its_end_is_added_to_its_own_row(
+    path: Path, tmp_path: Path
+) -> None:
+    first = a_session_ended(path, completed=False, at=T0, done=20)
+    [stopped] = History.open(path).sessions()
     with locked(path):
         record(path, tmp_path, resuming=stopped)
     [row] = History.open(path).sessions()
@@ -319,20 +325,8 @@ def test_a_kept_run_older_than_its_row_adds_its_events_and_leaves_the_row(
 ) -> None:
     """A resumed session kept aside, then resumed again from the history before the file was
     added: the later run's row stands."""
-    history = History.open(path, now=WallClock())
-    first = history.begin(
-        program="p",
-        title="P",
-        path="/p.toml",
-        content_hash="x",
-        level=0,
-        planned_seconds=55,
-        started_at=T0,
-        pain_before=None,
-    )
     later = T0 + timedelta(minutes=10)
-    history.end(first, completed=True, ended_at=later, done_seconds=55)
-    history.close()
+    first = a_session_ended(path, completed=True, at=later, done=55)
     kept = a_kept_session(
         resumes=first,
         status="stopped",
