@@ -84,8 +84,9 @@ class HistoryWriter:
         self._thread.start()
 
     def submit(self, write: Write, keeper: Keeper | None = None) -> None:
-        """Make ``write`` (a function of the connection) soon, after those given before it;
-        should it be given up, ``keeper`` is called as the writer closes."""
+        """Make ``write`` (a function of the connection) soon, after those given before it.
+        ``keeper`` keeps its session beside the history while the write waits, and for good
+        should it be given up as the writer closes."""
         self._queue.put((write, keeper))
 
     def flush(self, timeout: float) -> bool:
@@ -97,7 +98,8 @@ class HistoryWriter:
     def close(self, timeout: float) -> None:
         """Make what is left, waiting at most ``timeout`` seconds, and stop the thread.
 
-        What still cannot be made by then is given up, and said.
+        What still cannot be made by then is given up: its sessions are kept for good beside
+        the history, and that is said.
         """
         self._give_up_at = time.monotonic() + timeout
         self._queue.put(None)
