@@ -23,6 +23,8 @@ import pickle
 import sys
 from typing import Any
 
+from textual.css.model import RuleSet
+from textual.css.styles import Styles
 from textual.css.stylesheet import Stylesheet
 
 from spasmtimer import locations
@@ -43,6 +45,7 @@ class KeptCSS:
         self.rules: dict[tuple[object, ...], Any] = {}
         self.parsed = 0
         """Stylesheets parsed since this was read: what keeping it anew would add."""
+        self.used: set[tuple[object, ...]] = set()
 
     def install(self, stylesheet: Stylesheet) -> bool:
         """Have ``stylesheet`` take its rules from here when it can, and add those it parses;
@@ -50,7 +53,9 @@ class KeptCSS:
         if textual_output.textual_version not in textual_output.CHECKED_VERSIONS:
             return False
         parse_rules = stylesheet._parse_rules
-        variables: dict[int, tuple[tuple[str, str], ...]] = {}
+        # The variables as a key, with the dict they were made from: held, so that a later
+        # theme's dict cannot take its place in memory and pass for it.
+        variables: list[tuple[dict[str, str], tuple[tuple[str, str], ...]]] = []
 
         def kept_or_parsed(
             css: str,
@@ -60,15 +65,15 @@ class KeptCSS:
             scope: str = "",
         ) -> Any:
             current = stylesheet._variables
-            if id(current) not in variables:  # a new dict each time the theme changes
-                variables.clear()
-                variables[id(current)] = tuple(sorted(current.items()))
-            key = (css, read_from, is_default_rules, tie_breaker, scope, variables[id(current)])
+            if not variables or variables[0][0] is not current:  # a new dict for a new theme
+                variables[:] = [(current, tuple(sorted(current.items())))]
+            key = (css, read_from, is_default_rules, tie_breaker, scope, variables[0][1])
             rules = self.rules.get(key)
             if rules is None:
                 rules = parse_rules(css, read_from, is_default_rules, tie_breaker, scope)
                 self.rules[key] = rules
                 self.parsed += 1
+            self.used.add(key)
             return rules
 
         stylesheet._parse_rules = kept_or_parsed  # type: ignore[method-assign]
@@ -87,7 +92,7 @@ class KeptCSS:
             key, rules = pickle.loads(data)
         except Exception:  # damaged, truncated, or not ours: whatever unpickling raises
             return kept
-        if key == _key() and isinstance(rules, dict):
+        if key == _key() and _well_formed(rules):
             kept.rules = rules
         return kept
 
@@ -98,13 +103,32 @@ class KeptCSS:
             return
         from spasmtimer.program_cache import keep_trusted
 
+        # The latest theme's, less what an edited file (the same source, other CSS) replaced.
         latest = list(self.rules)[-1][-1]
-        rules = {key: value for key, value in self.rules.items() if key[-1] == latest}
+        replaced = {key[1] for key in self.used}
+        rules = {
+            key: value
+            for key, value in self.rules.items()
+            if key[-1] == latest and (key in self.used or key[1] not in replaced)
+        }
         try:
             data = pickle.dumps((_key(), rules), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # rules that will not pickle: parsed every time, as before
             return
         keep_trusted(kept_file_name(), data)
+
+
+def _well_formed(rules: object) -> bool:
+    """Whether ``rules`` has the shape `KeptCSS.rules` has: a pickle of this version holding
+    anything else (written by hand) would fail the app at every start."""
+    return isinstance(rules, dict) and all(
+        isinstance(key, tuple)
+        and len(key) == 6
+        and isinstance(key[0], str)
+        and isinstance(value, list)
+        and all(isinstance(rule, RuleSet) and isinstance(rule.styles, Styles) for rule in value)
+        for key, value in rules.items()
+    )
 
 
 def _key() -> tuple[object, ...]:

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 from textual.css.parse import parse
+from textual.css.stylesheet import Stylesheet
 
 from spasmtimer import locations
-from spasmtimer.app import textual_output
+from spasmtimer.app import kept_css, textual_output
 from spasmtimer.app.kept_css import KeptCSS, kept_file_name
 from spasmtimer.settings import Settings
 from tests.app_support import Recorded, advance, make_app
@@ -72,7 +73,7 @@ async def test_css_parsed_with_other_variables_is_not_taken(parses: list[str]) -
 
 @pytest.mark.parametrize(
     "spoil",
-    ["garbage", "another key", "writable by others", "a link", "a folder"],
+    ["garbage", "another key", "other contents", "writable by others", "a link", "a folder"],
 )
 async def test_a_kept_file_that_cannot_be_trusted_is_not_used(
     parses: list[str], spoil: str
@@ -85,6 +86,8 @@ async def test_a_kept_file_that_cannot_be_trusted_is_not_used(
         path.write_bytes(os.urandom(100))
     elif spoil == "another key":
         path.write_bytes(pickle.dumps(((0, "0.0.0", "python"), kept.rules)))
+    elif spoil == "other contents":  # the right key: a file written by hand, not by us
+        path.write_bytes(pickle.dumps((kept_css._key(), dict.fromkeys(kept.rules, "x"))))
     elif spoil == "writable by others":
         path.chmod(0o666)
     elif spoil == "a link":
@@ -107,3 +110,41 @@ def test_a_textual_it_was_not_checked_against_keeps_nothing(
     monkeypatch.setattr(textual_output, "textual_version", "0.0.1")
     app = make_app(FakeClock(), Recorded())
     assert not KeptCSS().install(app.stylesheet)
+
+
+def sheet(kept: KeptCSS, primary: str) -> Stylesheet:
+    stylesheet = Stylesheet(variables={"primary": primary})
+    assert kept.install(stylesheet)
+    return stylesheet
+
+
+def test_a_new_theme_is_parsed_with_its_own_variables() -> None:
+    kept = KeptCSS()
+    stylesheet = sheet(kept, "red")
+    stylesheet.add_source("Label { color: $primary; }", read_from=("a.tcss", ""))
+    assert str(stylesheet.rules[0].styles.color) == "Color(255, 0, 0)"
+    stylesheet.set_variables({"primary": "green"})
+    stylesheet.parse()  # as Textual does after new variables
+    assert str(stylesheet.rules[0].styles.color) == "Color(0, 128, 0)"
+    assert kept.parsed == 2
+
+
+def test_rules_of_a_file_since_edited_are_not_kept_again() -> None:
+    first = KeptCSS()
+    sheet(first, "red").add_source("Label { color: red; }", read_from=("a.tcss", ""))
+    stylesheet = sheet(first, "red")
+    stylesheet.add_source("Label { color: red; }", read_from=("a.tcss", ""))
+    stylesheet.add_source("Static { color: red; }", read_from=("b.tcss", ""))
+    assert len(stylesheet.rules) == 2
+    first.keep()
+    second = KeptCSS.read()
+    edited = sheet(second, "red")
+    edited.add_source("Label { color: blue; }", read_from=("a.tcss", ""))  # a.tcss edited
+    assert len(edited.rules) == 1
+    second.keep()
+    kept = {(key[1], key[0]) for key in KeptCSS.read().rules}
+    # b.tcss, unused this time, stays; a.tcss's old text goes.
+    assert kept == {
+        (("a.tcss", ""), "Label { color: blue; }"),
+        (("b.tcss", ""), "Static { color: red; }"),
+    }
