@@ -680,7 +680,8 @@ class History(msgspec.Struct):
                     heard = parse_iso(updated)
                 except (TypeError, ValueError):
                     continue  # unreadable: `sessions` says so
-                if process_gone(host, pid, heard, now):
+                # A pid that is no number (another program's row) is no process of ours.
+                if not isinstance(pid, int) or process_gone(host, pid, heard, now):
                     dead.append((updated, session_id))
             if dead:
                 with self._write() as db:

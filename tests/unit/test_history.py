@@ -359,6 +359,21 @@ def test_a_crashed_session_is_recovered_as_stopped(tmp_path: Path, wall: WallClo
     assert (row.status, row.ended_at, row.done_seconds) == ("stopped", heard, 42)
 
 
+@pytest.mark.parametrize("pid", ["abc", 0, -1, 1.5])
+def test_a_running_row_whose_pid_is_no_process_is_recovered_not_fatal(
+    tmp_path: Path, wall: WallClock, pid: object
+) -> None:
+    """Another program's row: opening the history ended with TypeError for a pid of text."""
+    path = tmp_path / "h.sqlite3"
+    history = History.open(path, now=wall)
+    session_id = begin_running(history)
+    history.connection.execute("UPDATE sessions SET pid = ? WHERE id = ?", (pid, session_id))
+    history.connection.commit()
+    history.close()
+    [row] = History.open(path, now=wall).sessions()
+    assert row.status == "stopped"
+
+
 def begin_running(history: History) -> int:
     return history.begin(
         program="p",
