@@ -272,66 +272,6 @@ def test_the_app_suspended_and_continued_draws_again(tmp_path: Path) -> None:
 # --- the history's lock held by another program ------------------------------------------
 
 
-@pytest.fixture
-def held_lock(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[str]]]:
-    """A history, and another program that will hold its write lock for 3 seconds once told."""
-    path = history_path(tmp_path)
-    History.open(path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sqlite3, sys, time\n"
-            f"db = sqlite3.connect({str(path)!r})\n"
-            "sys.stdin.readline()\n"
-            "db.execute('BEGIN EXCLUSIVE')\n"
-            "print('locked', flush=True)\n"
-            "time.sleep(3)\n"
-            "db.rollback()\n",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    yield path, holder
-    holder.kill()
-    holder.wait()
-
-
-def test_a_lock_held_by_another_program_never_holds_up_the_timer(
-    tmp_path: Path, held_lock: tuple[Path, subprocess.Popen[str]]
-) -> None:
-    path, holder = held_lock
-    assert holder.stdin and holder.stdout
-    holder.stdin.write("go\n")
-    holder.stdin.flush()
-    assert holder.stdout.readline() == "locked\n"
-    program = tmp_path / "seconds.toml"
-    program.write_text(SECONDS.format(n=6))
-    run = subprocess.Popen(
-        [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=environment(tmp_path),
-        text=True,
-    )
-    assert run.stdout and run.stderr
-    arrivals = []
-    for _ in range(6):
-        run.stdout.readline()
-        arrivals.append(time.monotonic())
-    assert run.wait(timeout=20) == 0
-    err = run.stderr.read()
-    # one phase a second, whatever the lock does
-    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    assert all(0.7 < gap < 1.3 for gap in gaps), gaps
-    assert "locked by another program" in err and "Traceback" not in err
-    [row] = sessions(tmp_path)
-    assert (row.status, row.done_seconds) == ("completed", 6)
-    assert not list(path.parent.glob("*unreadable*"))
-
-
 @contextmanager
 def lock_held_by_another_program(path: Path) -> Iterator[None]:
     """A history at ``path``, whose write lock another program holds until the block ends."""
@@ -353,6 +293,39 @@ def lock_held_by_another_program(path: Path) -> Iterator[None]:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_lock_held_by_another_program_never_holds_up_the_timer(tmp_path: Path) -> None:
+    """The lock is held for the first 3 seconds of a session of 1-second phases."""
+    path = history_path(tmp_path)
+    program = tmp_path / "seconds.toml"
+    program.write_text(SECONDS.format(n=6))
+    arrivals = []
+    with lock_held_by_another_program(path):
+        run = subprocess.Popen(
+            [sys.executable, "-m", "spasmtimer", "run", str(program), "--plain"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environment(tmp_path),
+            text=True,
+        )
+        assert run.stdout and run.stderr
+        for _ in range(3):
+            run.stdout.readline()
+            arrivals.append(time.monotonic())
+    for _ in range(3):
+        run.stdout.readline()
+        arrivals.append(time.monotonic())
+    assert run.wait(timeout=20) == 0
+    err = run.stderr.read()
+    # one phase a second, whatever the lock does
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert all(0.7 < gap < 1.3 for gap in gaps), gaps
+    assert "locked by another program" in err and "Traceback" not in err
+    [row] = sessions(tmp_path)
+    assert (row.status, row.done_seconds) == ("completed", 6)
+    assert not list(path.parent.glob("*unreadable*"))
 
 
 def test_a_session_the_lock_outlasts_is_kept_and_added_by_the_next_command(
