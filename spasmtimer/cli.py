@@ -518,8 +518,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     if args.names:
         # For shell completion: names only, from the folders, nothing loaded.
+        from spasmtimer.completion import shell_safe_name
+
         for name in sorted({entry.name for entry in library.entries()}):
-            print(name)
+            if shell_safe_name(name):
+                print(name)
         return exits.OK
     from spasmtimer import reports
 

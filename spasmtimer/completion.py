@@ -2,6 +2,12 @@
 parser, so that it never falls behind it. Where a command takes a PROGRAM, the names in the
 library are offered (from ``spasmtimer list --names``, which reads only the folders) along with
 ``.toml`` files.
+
+A program's name is a file's name, and a file's name is data: someone else may have chosen it
+(a zip of "physio programs" holding ``$(touch PWNED).toml``). So the names reach each shell one
+a line and are compared as text, never through word expansion (bash's ``compgen -W`` would run
+the ``$(...)``), each shell quotes a name as it inserts it, and ``list --names`` leaves out any
+name a shell could not carry as one word (`shell_safe_name`).
 """
 
 from __future__ import annotations
@@ -13,30 +19,72 @@ SHELLS = ("bash", "zsh", "fish")
 PROGRAMS = {
     "bash": "_spasmtimer_programs",
     "zsh": "_spasmtimer_programs",
+    # A command substitution's lines are candidates as they are: fish expands nothing in them,
+    # and quotes each as it inserts it.
     "fish": "(spasmtimer list --names 2>/dev/null; __fish_complete_suffix .toml)",
 }
 """How each shell completes a PROGRAM argument (shtab reads it from the action's `complete`)."""
 
 _PREAMBLE = {
-    "bash": """
-# Program names from the library, then .toml files and folders to find one in.
+    # bash inserts what the function prints as it is, so the function quotes it (printf %q):
+    # bash's own quoting for file names (compopt -o filenames) leaves "$", ")" and "`" bare.
+    "bash": r"""
+# The word being completed with its quoting (\x, '...', "...") taken off, as text: it is never
+# evaluated, so nothing in it runs.
+_spasmtimer_unquoted() {
+  local word=$1 text= quote= c i
+  for ((i = 0; i < ${#word}; i++)); do
+    c=${word:i:1}
+    if [[ $quote == "'" ]]; then
+      if [[ $c == "'" ]]; then quote=; else text+=$c; fi
+    elif [[ $c == '\' ]]; then
+      ((i++)); text+=${word:i:1}
+    elif [[ -z $quote && ( $c == "'" || $c == '"' ) ]]; then
+      quote=$c
+    elif [[ $quote == '"' && $c == '"' ]]; then
+      quote=
+    else
+      text+=$c
+    fi
+  done
+  printf '%s' "$text"
+}
+
+# Program names from the library that begin with the word, compared as text (the quoted
+# "$typed" is a prefix, not a pattern); then .toml files, and folders to find one in. Each is
+# printed quoted, one a line, as bash is to insert it.
 _spasmtimer_programs() {
-  compgen -W "$(spasmtimer list --names 2>/dev/null)" -- "$1"
-  compgen -f -X '!*.toml' -- "$1"
-  compgen -d -S / -- "$1"
+  local name path typed home=
+  typed=$(_spasmtimer_unquoted "$1")
+  while IFS= read -r name; do
+    [[ $name == "$typed"* ]] && printf '%q\n' "$name"
+  done < <(spasmtimer list --names 2>/dev/null)
+  if [[ $typed == "~/"* ]]; then home=$HOME; typed=$HOME/${typed#"~/"}; fi
+  while IFS= read -r path; do
+    if [[ -n $home ]]; then printf '~/%q\n' "${path#"$home"/}"; else printf '%q\n' "$path"; fi
+  done < <(compgen -f -X '!*.toml' -- "$typed"; compgen -d -S / -- "$typed")
 }
 """,
     "zsh": """
-# Program names from the library, then .toml files.
+# Program names from the library, one a line, added as they are: compadd quotes what it
+# inserts (_describe would take a ":" in a name for the start of a description). Then .toml files.
 _spasmtimer_programs() {
-  local -a names
+  local -a names expl
   names=(${(f)"$(spasmtimer list --names 2>/dev/null)"})
-  _describe -t programs 'program' names
+  _wanted programs expl 'program' compadd -a names
   _files -g '*.toml'
 }
 """,
     "fish": "",
 }
+
+
+def shell_safe_name(name: str) -> bool:
+    """Can a shell's completion carry ``name`` as one word, itself? Not with a line break or
+    another control character (names go one a line, and would reach the terminal), nor with
+    bytes that are not UTF-8 (kept as surrogates), nor with a leading "-", which would be read
+    as an option."""
+    return name.isprintable() and not name.startswith("-")
 
 
 def completes_programs(action: argparse.Action) -> None:
