@@ -18,9 +18,9 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from spasmtimer.loader import load_program
-from spasmtimer.problems import ProgramError
-from spasmtimer.timeline import Timeline, expand
+from spasmtimer.program.loader import load_program
+from spasmtimer.program.problems import ProgramError
+from spasmtimer.program.timeline import Timeline, expand
 
 STEPS = 4999  # prepare + 4,999 holds + 4,998 rests between them = 9,998 phases
 

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from spasmtimer.app import SpasmtimerApp
 from spasmtimer.app.screens.session import SessionScreen
-from spasmtimer.levels import Level
-from spasmtimer.library import Entry, load_item
-from spasmtimer.settings import Settings
-from spasmtimer.timeline import expand
+from spasmtimer.program.timeline import expand
+from spasmtimer.session.levels import Level
+from spasmtimer.session.library import Entry, load_item
+from spasmtimer.session.settings import Settings
 
 PROGRAM = """title = "Two hours"
 rounds = 34

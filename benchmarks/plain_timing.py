@@ -23,10 +23,10 @@ import threading
 import time
 from pathlib import Path
 
-from spasmtimer.engine import Session
-from spasmtimer.loader import load_program
-from spasmtimer.plain import PlainRunner
-from spasmtimer.timeline import expand
+from spasmtimer.cli.plain import PlainRunner
+from spasmtimer.program.loader import load_program
+from spasmtimer.program.timeline import expand
+from spasmtimer.session.engine import Session
 
 
 def program(folder: Path, count: int, seconds: float) -> Path:

@@ -18,7 +18,7 @@ Then the machine: CPU time of each process during a hold (utime + stime from /pr
 of one core) and peak RSS (VmHWM); and start-up: the time from spawning to the first frame of
 `run`, next to the first frame of an idle Textual app, the first line of `run --plain`, and
 `--version` and `--help`. `run` is timed for a program run before, which starts from the
-cache (`spasmtimer.program_cache`, and the CSS the app parsed: `spasmtimer.app.kept_css`), for
+cache (`spasmtimer.program.cache`, and the CSS the app parsed: `spasmtimer.app.kept_css`), for
 the same with three years of daily sessions in its history, and for a program new to the cache
 (on a fresh machine: nothing kept at all).
 """
@@ -172,7 +172,7 @@ class Terminal:
 def environment(tmp: Path, size: tuple[int, int], cache: Path | None = None) -> dict[str, str]:
     """Settings and history of their own in ``tmp``: each run starts as on a fresh machine,
     where nothing is offered for resuming. Its cache too, unless ``cache`` is given: one
-    shared by runs, where a program run before is kept (`spasmtimer.program_cache`)."""
+    shared by runs, where a program run before is kept (`spasmtimer.program.cache`)."""
     tmp = Path(tempfile.mkdtemp(dir=tmp))
     env = dict(os.environ)
     env.update(
@@ -206,7 +206,7 @@ def years_of_history(folder: Path, program: str) -> Path:
     import sqlite3
     from datetime import UTC, datetime, timedelta
 
-    from spasmtimer.history import History, iso
+    from spasmtimer.history.store import History, iso
 
     path = folder / "years.sqlite3"
     History.open(path).close()  # the schema, as spasmtimer makes it

@@ -9,9 +9,9 @@ KeyboardInterrupt again, which the command line turns into a clean stop.
 import os
 import signal
 
-from spasmtimer import startup
+from spasmtimer.base import startup
 
-startup.hold()  # no garbage collection while starting: see spasmtimer.startup
+startup.hold()  # no garbage collection while starting: see spasmtimer.base.startup
 
 
 def _quit_quietly(signum: int, frame: object) -> None:
@@ -22,7 +22,7 @@ signal.signal(signal.SIGINT, _quit_quietly)
 
 
 def main() -> None:
-    from spasmtimer.cli import run
+    from spasmtimer.cli.entry import run
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
     run()

@@ -10,18 +10,18 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from spasmtimer import safety
 from spasmtimer.app import SpasmtimerApp
 from spasmtimer.app.screens.remind import Remind, RemindScreen
 from spasmtimer.app.screens.session import SessionScreen
-from spasmtimer.engine import Session
-from spasmtimer.history import SessionRecord
-from spasmtimer.history_service import HistoryView
-from spasmtimer.levels import Level
-from spasmtimer.library import Entry, Item, load_item
-from spasmtimer.reminders import LastSessionOf, Window
-from spasmtimer.settings import Settings
-from spasmtimer.timeline import Timeline, expand
+from spasmtimer.history.service import HistoryView
+from spasmtimer.history.store import SessionRecord
+from spasmtimer.program.timeline import Timeline, expand
+from spasmtimer.session import safety
+from spasmtimer.session.engine import Session
+from spasmtimer.session.levels import Level
+from spasmtimer.session.library import Entry, Item, load_item
+from spasmtimer.session.reminders import LastSessionOf, Window
+from spasmtimer.session.settings import Settings
 from tests.support import DATA, FakeClock, FakeWall
 
 

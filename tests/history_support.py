@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from spasmtimer.history import History
+from spasmtimer.history.store import History
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spasmtimer.locations import bundled_programs_dir
+from spasmtimer.base.locations import bundled_programs_dir
 
 DATA = Path(__file__).parent / "data"
 VALID = [

@@ -26,8 +26,7 @@ from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
-from spasmtimer import exits, library, locations, safety, startup, terminal_cues
-from spasmtimer.app import textual_output
+from spasmtimer.app import terminal_cues, textual_output
 from spasmtimer.app.cues import Signals, Speaker, speech_command
 from spasmtimer.app.kept_css import KeptCSS
 from spasmtimer.app.messages import (
@@ -38,20 +37,22 @@ from spasmtimer.app.messages import (
     ShowHistory,
 )
 from spasmtimer.app.screens.session import ResumeScreen, SessionOutcome, SessionScreen
-from spasmtimer.engine import Clock, Recorder, Session
-from spasmtimer.history import SessionRecord, utc_now
-from spasmtimer.history_service import HistoryService, NoHistory, resumption
-from spasmtimer.levels import Level
-from spasmtimer.library import Item
-from spasmtimer.settings import Settings, save_settings
-from spasmtimer.terminal_cues import BackgroundCues
-from spasmtimer.text import printable
-from spasmtimer.timeline import LimitError, Timeline, expand
+from spasmtimer.app.terminal_cues import BackgroundCues
+from spasmtimer.base import exits, locations, startup
+from spasmtimer.base.text import printable
+from spasmtimer.history.service import HistoryService, NoHistory, resumption
+from spasmtimer.history.store import SessionRecord, utc_now
+from spasmtimer.program.timeline import LimitError, Timeline, expand
+from spasmtimer.session import library, safety
+from spasmtimer.session.engine import Clock, Recorder, Session
+from spasmtimer.session.levels import Level
+from spasmtimer.session.library import Item
+from spasmtimer.session.settings import Settings, save_settings
 
 if TYPE_CHECKING:
     from spasmtimer.app.screens.remind import Remind, RemindScreen
     from spasmtimer.app.screens.summary import Ratings
-    from spasmtimer.reminders import Now
+    from spasmtimer.session.reminders import Now
 
 # The screens a session does not open are imported when they are first shown: the history's
 # (with the trends) alone costs a `run` some 30 ms before its first frame.
@@ -278,7 +279,7 @@ class SpasmtimerApp(App[None]):
 
     def remind_screen(self, remind: Remind) -> RemindScreen:
         from spasmtimer.app.screens.remind import RemindScreen
-        from spasmtimer.reminders import Reminders
+        from spasmtimer.session.reminders import Reminders
 
         reminders = Reminders(
             remind.every,

@@ -1,6 +1,7 @@
 """A chart of the history's trends, drawn by plotext (through textual-plotext).
 
-Thin on purpose: what to draw is a `spasmtimer.trends.Chart`, made and tested without Textual.
+Thin on purpose: what to draw is a `spasmtimer.history.trends.Chart`, made and tested
+without Textual.
 This widget hands it to plotext at the size it is given, in the theme's colours. No text from
 the database reaches plotext (which would read escape sequences in it): the legend, with the
 programs' names, is drawn by the screen as plain text.
@@ -17,7 +18,7 @@ from textual.app import RenderResult
 from textual.color import Color
 from textual_plotext import PlotextPlot
 
-from spasmtimer.trends import Chart
+from spasmtimer.history.trends import Chart
 
 FRAME_ROWS = 3
 """Rows plotext adds around the plotting area: the frame's top and bottom and the x labels."""

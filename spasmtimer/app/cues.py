@@ -8,7 +8,7 @@ import subprocess
 from collections import deque
 from collections.abc import Callable
 
-from spasmtimer.engine import Cue
+from spasmtimer.session.engine import Cue
 
 BELLS = {"start": 1, "countdown": 1, "switch": 2, "end": 3}
 """Bells per cue: one for a new phase and for each of the last three seconds, two to switch

@@ -27,8 +27,8 @@ from textual.css.model import RuleSet
 from textual.css.styles import Styles
 from textual.css.stylesheet import Stylesheet
 
-from spasmtimer import locations
 from spasmtimer.app import textual_output
+from spasmtimer.base import locations
 
 FORMAT = 1
 """Changed whenever what is kept changes shape."""
@@ -82,7 +82,7 @@ class KeptCSS:
     @classmethod
     def read(cls) -> KeptCSS:
         """What the last start kept; empty if nothing trusted and of this version is there."""
-        from spasmtimer.program_cache import read_trusted
+        from spasmtimer.program.cache import read_trusted
 
         kept = cls()
         data = read_trusted(locations.cache_dir() / kept_file_name())
@@ -101,7 +101,7 @@ class KeptCSS:
         cannot be done. Only the latest theme's: an old theme's rules are not kept for ever."""
         if not self.parsed or not self.rules:
             return
-        from spasmtimer.program_cache import keep_trusted
+        from spasmtimer.program.cache import keep_trusted
 
         # The latest theme's, less what an edited file (the same source, other CSS) replaced.
         latest = list(self.rules)[-1][-1]

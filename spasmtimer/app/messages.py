@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from spasmtimer.library import Item
+from spasmtimer.session.library import Item
 
 
 class ProgramMessage(Message):

@@ -16,13 +16,13 @@ from textual.renderables.digits import DIGITS as DIGIT_CHARACTERS
 from textual.renderables.digits import DIGITS3X3 as THREE_ROW_DIGITS
 from textual.widget import Widget
 
-from spasmtimer import clock_font
+from spasmtimer.app import clock_font
 from spasmtimer.app.textual_output import CHECKED
-from spasmtimer.engine import Breath
-from spasmtimer.text import printable
+from spasmtimer.base.text import printable
+from spasmtimer.session.engine import Breath
 
 if TYPE_CHECKING:
-    from spasmtimer.trends import Paragraph
+    from spasmtimer.history.trends import Paragraph
 
 
 def plain(text: str, style: str = "") -> Content:
@@ -359,7 +359,7 @@ class Words(Widget):
 
     def lines(self, width: int) -> list[str]:
         # Only the history screen has words to flow: trends is not imported before it opens.
-        from spasmtimer.trends import flowed
+        from spasmtimer.history.trends import flowed
 
         return flowed(self.paragraphs, width)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from spasmtimer import clock_font, safety
+from spasmtimer.app import clock_font
 from spasmtimer.app.charts import TrendChart
 from spasmtimer.app.screens.library import LibraryScreen
 from spasmtimer.app.screens.preview import PreviewScreen
@@ -16,11 +16,12 @@ from spasmtimer.app.screens.session import CautionScreen, ConfirmStop, SessionSc
 from spasmtimer.app.screens.settings import SettingsScreen
 from spasmtimer.app.screens.summary import SummaryScreen
 from spasmtimer.app.widgets import BigClock
-from spasmtimer.engine import Status
-from spasmtimer.levels import Level
-from spasmtimer.library import Item
-from spasmtimer.locations import settings_file, user_programs_dir
-from spasmtimer.settings import Settings, load_settings
+from spasmtimer.base.locations import settings_file, user_programs_dir
+from spasmtimer.session import safety
+from spasmtimer.session.engine import Status
+from spasmtimer.session.levels import Level
+from spasmtimer.session.library import Item
+from spasmtimer.session.settings import Settings, load_settings
 from tests.app_support import (
     Recorded,
     advance,
@@ -420,9 +421,9 @@ async def test_settings_are_saved_and_bad_ones_reported(
 async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, seen: Path) -> None:
     from spasmtimer.app import SpasmtimerApp
     from spasmtimer.app.screens.history import HistoryScreen
-    from spasmtimer.history import History
-    from spasmtimer.history_service import StoredHistory
-    from spasmtimer.locations import history_file
+    from spasmtimer.base.locations import history_file
+    from spasmtimer.history.service import StoredHistory
+    from spasmtimer.history.store import History
 
     history = History.open(history_file())
     app = SpasmtimerApp(
@@ -464,9 +465,9 @@ async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, s
 
 async def test_skipping_through_is_recorded_but_counts_for_nothing(clock: FakeClock) -> None:
     from spasmtimer.app import SpasmtimerApp
-    from spasmtimer.history import History
-    from spasmtimer.history_service import StoredHistory
-    from spasmtimer.locations import history_file
+    from spasmtimer.base.locations import history_file
+    from spasmtimer.history.service import StoredHistory
+    from spasmtimer.history.store import History
     from tests.app_support import run_of
 
     history = History.open(history_file())
@@ -594,9 +595,9 @@ def test_settings_that_nest_too_deeply_are_reported_not_fatal() -> None:
 async def test_a_session_stopped_early_is_offered_again(clock: FakeClock) -> None:
     from spasmtimer.app import SpasmtimerApp
     from spasmtimer.app.screens.session import ResumeScreen
-    from spasmtimer.history import History
-    from spasmtimer.history_service import StoredHistory
-    from spasmtimer.locations import history_file
+    from spasmtimer.base.locations import history_file
+    from spasmtimer.history.service import StoredHistory
+    from spasmtimer.history.store import History
     from tests.app_support import run_of
 
     safety.record_seen()
@@ -645,7 +646,7 @@ async def test_the_app_collects_again_once_its_first_frame_is_drawn(
 ) -> None:
     import gc
 
-    from spasmtimer import startup
+    from spasmtimer.base import startup
 
     startup.hold()  # as `spasmtimer.__main__` leaves it
     try:

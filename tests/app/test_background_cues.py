@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from spasmtimer.app import SpasmtimerApp
-from spasmtimer.terminal_cues import RESTORE_TITLE, SAVE_TITLE
+from spasmtimer.app.terminal_cues import RESTORE_TITLE, SAVE_TITLE
 from tests.app_support import Recorded, advance, make_app, through_the_session
 from tests.support import DATA, FakeClock
 from tests.terminal_model import feed

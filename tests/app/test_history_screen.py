@@ -14,9 +14,9 @@ from spasmtimer.app import SpasmtimerApp
 from spasmtimer.app.charts import TrendChart
 from spasmtimer.app.screens.history import HistoryScreen
 from spasmtimer.app.widgets import Words
-from spasmtimer.history import History
-from spasmtimer.history_service import StoredHistory
-from spasmtimer.settings import Settings
+from spasmtimer.history.service import StoredHistory
+from spasmtimer.history.store import History
+from spasmtimer.session.settings import Settings
 from tests.history_support import BUSY_NOW, Past, busy, local_time, record
 from tests.support import FakeClock
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.history import History
-from spasmtimer.history_service import StoredHistory
-from spasmtimer.settings import Settings
+from spasmtimer.history.service import StoredHistory
+from spasmtimer.history.store import History
+from spasmtimer.session.settings import Settings
 from tests.app_support import Recorded
 from tests.app_support import make_app as make_any_app
 from tests.history_support import BUSY_NOW, busy, local_time, record

@@ -18,11 +18,11 @@ from spasmtimer.app.screens.history import HistoryScreen
 from spasmtimer.app.screens.library import LibraryScreen
 from spasmtimer.app.screens.preview import PreviewScreen
 from spasmtimer.app.screens.session import CautionScreen, SessionScreen
-from spasmtimer.history import History
-from spasmtimer.history_service import StoredHistory
-from spasmtimer.locations import history_file, user_programs_dir
-from spasmtimer.settings import Settings
-from spasmtimer.text import CONTROL
+from spasmtimer.base.locations import history_file, user_programs_dir
+from spasmtimer.base.text import CONTROL
+from spasmtimer.history.service import StoredHistory
+from spasmtimer.history.store import History
+from spasmtimer.session.settings import Settings
 from tests.app_support import advance
 from tests.history_support import Past, record
 from tests.support import FakeClock

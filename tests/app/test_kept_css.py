@@ -11,10 +11,10 @@ import pytest
 from textual.css.parse import parse
 from textual.css.stylesheet import Stylesheet
 
-from spasmtimer import locations
 from spasmtimer.app import kept_css, textual_output
 from spasmtimer.app.kept_css import KeptCSS, kept_file_name
-from spasmtimer.settings import Settings
+from spasmtimer.base import locations
+from spasmtimer.session.settings import Settings
 from tests.app_support import Recorded, advance, make_app
 from tests.support import DATA, FakeClock
 

@@ -17,8 +17,8 @@ from spasmtimer.app.screens.safety import SafetyScreen
 from spasmtimer.app.screens.session import CautionScreen, SessionScreen
 from spasmtimer.app.screens.summary import SummaryScreen
 from spasmtimer.app.widgets import BigClock, Line
-from spasmtimer.reminders import LastSession
-from spasmtimer.settings import Settings
+from spasmtimer.session.reminders import LastSession
+from spasmtimer.session.settings import Settings
 from tests.app.test_hostile_app import MARKED_UP, screen_text
 from tests.app_support import (
     Recorded,

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from textual.pilot import Pilot
 
-from spasmtimer.settings import Settings
+from spasmtimer.session.settings import Settings
 from tests.app_support import Recorded, look, remind_app
 from tests.support import FakeClock, FakeWall
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from spasmtimer.history_service import StoredHistory
-from spasmtimer.settings import Settings
+from spasmtimer.history.service import StoredHistory
+from spasmtimer.session.settings import Settings
 from tests.app_support import Recorded, advance
 from tests.app_support import make_app as make_any_app
 from tests.support import FakeClock
@@ -144,7 +144,7 @@ def test_history(
     import time
     from datetime import UTC, datetime, timedelta
 
-    from spasmtimer.history import History
+    from spasmtimer.history.store import History
 
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.history import History, SessionRecord
+from spasmtimer.history.store import History, SessionRecord
 from tests.pty_support import Pty
 
 HOLD = 'title = "Long hold"\nprepare = 0\n[[steps]]\ntype = "stretch"\nhold = 60\n'
@@ -199,7 +199,7 @@ def test_a_second_hang_up_while_the_history_is_saved_at_exit_is_held(tmp_path: P
     # app wrote the session's last changes, and kill it there (status -1).
     argv = app_signalled_as(
         app_of_a_long_hold(tmp_path), "close", signal.SIGHUP,
-        module="spasmtimer.history_service", cls="StoredHistory",
+        module="spasmtimer.history.service", cls="StoredHistory",
     )  # fmt: skip
     with Pty(argv, env=environment(tmp_path)) as app:
         app.read_until(b"HOLD")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.history import History, SessionRecord
-from spasmtimer.locations import history_file
+from spasmtimer.base.locations import history_file
+from spasmtimer.history.store import History, SessionRecord
 from tests.support import program_of_short_phases, start_plain
 
 

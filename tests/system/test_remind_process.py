@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.history import History
-from spasmtimer.locations import history_file
+from spasmtimer.base.locations import history_file
+from spasmtimer.history.store import History
 from tests.support import quick_program, start_plain
 
 

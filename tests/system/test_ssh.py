@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.history import History
+from spasmtimer.history.store import History
 from tests.pty_support import Pty
 
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)

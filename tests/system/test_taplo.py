@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from spasmtimer.schema import program_schema
+from spasmtimer.program.schema import program_schema
 from tests.schema_cases import BROKEN, MISTAKES, VALID
 
 TAPLO = shutil.which("taplo") or shutil.which("taplo", path=str(Path(sys.executable).parent))
@@ -193,7 +193,7 @@ def test_the_schema_line_the_starter_suggests_finds_the_schema(
 ) -> None:
     # Followed to the letter: the schema where the header says to save it, and the new program in
     # the programs folder with the header's `#:schema` line first.
-    from spasmtimer.starter import HEADER, write_starter
+    from spasmtimer.program.starter import HEADER, write_starter
 
     config = tmp_path / "spasmtimer"
     (config / "programs").mkdir(parents=True)

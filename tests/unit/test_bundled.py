@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.library import entries
-from spasmtimer.loader import load_program
-from spasmtimer.locations import bundled_programs_dir
-from spasmtimer.resolved import Stretch
-from spasmtimer.timeline import cap_level, expand
+from spasmtimer.base.locations import bundled_programs_dir
+from spasmtimer.program.loader import load_program
+from spasmtimer.program.resolved import Stretch
+from spasmtimer.program.timeline import cap_level, expand
+from spasmtimer.session.library import entries
 
 PROGRAMS = sorted(bundled_programs_dir().glob("*.toml"))
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.cli import main
-from spasmtimer.locations import bundled_programs_dir, user_programs_dir
+from spasmtimer.base.locations import bundled_programs_dir, user_programs_dir
+from spasmtimer.cli.entry import main
 
 DATA = Path(__file__).parents[1] / "data"
 BUNDLED = sorted(p.stem for p in bundled_programs_dir().glob("*.toml"))
@@ -456,7 +456,7 @@ def test_check_a_folder_and_new_into_a_folder(capsys, tmp_path) -> None:
 def test_an_unexpected_error_is_one_line_and_a_wrapped_ctrl_c_is_a_ctrl_c(
     capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from spasmtimer import cli
+    from spasmtimer.cli import entry as cli
 
     def broken(args: object) -> int:
         raise ZeroDivisionError("a bug")
@@ -486,7 +486,7 @@ def test_an_unexpected_error_is_one_line_and_a_wrapped_ctrl_c_is_a_ctrl_c(
 def test_every_command_is_listed_so_that_it_can_be_built_alone(capsys) -> None:
     import argparse
 
-    from spasmtimer.cli import COMMANDS, build_parser
+    from spasmtimer.cli.entry import COMMANDS, build_parser
 
     def commands_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
         (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from spasmtimer.clock_font import DIGITS, ONE_LINE, fitting_scale, glyph_rows, rows, width
+from spasmtimer.app.clock_font import DIGITS, ONE_LINE, fitting_scale, glyph_rows, rows, width
 
 
 def test_a_glyph_scales_by_whole_multiples() -> None:

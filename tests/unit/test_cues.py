@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from spasmtimer.app.cues import Signals, Speaker
-from spasmtimer.engine import Cue
+from spasmtimer.session.engine import Cue
 
 
 def cue(kind: str, text: str = "Hold") -> Cue:

@@ -7,7 +7,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spasmtimer.display import (
+from spasmtimer.program.loader import load_program
+from spasmtimer.program.timeline import Phase, PhaseKind, expand
+from spasmtimer.session.display import (
     Finished,
     SessionOutline,
     SessionView,
@@ -18,10 +20,8 @@ from spasmtimer.display import (
     time_left_text,
     value_text,
 )
-from spasmtimer.engine import Session
-from spasmtimer.levels import Level
-from spasmtimer.loader import load_program
-from spasmtimer.timeline import Phase, PhaseKind, expand
+from spasmtimer.session.engine import Session
+from spasmtimer.session.levels import Level
 from tests.support import FakeClock
 
 SHORT = Path(__file__).parents[1] / "data" / "app" / "short.toml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from spasmtimer.engine import Session, Status, breath_at
-from spasmtimer.program import parse_breath
-from spasmtimer.timeline import Phase, Timeline
+from spasmtimer.program.model import parse_breath
+from spasmtimer.program.timeline import Phase, Timeline
+from spasmtimer.session.engine import Session, Status, breath_at
 from tests.support import FakeClock
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer import files
-from spasmtimer.files import replace_atomically
+from spasmtimer.base import files
+from spasmtimer.base.files import replace_atomically
 
 
 def test_the_new_contents_replace_the_old_whole(tmp_path: Path) -> None:

@@ -21,14 +21,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from spasmtimer.cli import main
-from spasmtimer.engine import Session
-from spasmtimer.history import READ_TIMEOUT, History, HistoryError, totals
-from spasmtimer.levels import Level
-from spasmtimer.loader import load_program
-from spasmtimer.locations import history_file
-from spasmtimer.recording import HistoryWriter, SessionRecorder
-from spasmtimer.timeline import expand
+from spasmtimer.base.locations import history_file
+from spasmtimer.cli.entry import main
+from spasmtimer.history.recording import HistoryWriter, SessionRecorder
+from spasmtimer.history.store import READ_TIMEOUT, History, HistoryError, totals
+from spasmtimer.program.loader import load_program
+from spasmtimer.program.timeline import expand
+from spasmtimer.session.engine import Session
+from spasmtimer.session.levels import Level
 from tests.support import FakeClock, quick_program
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -689,6 +689,6 @@ def test_the_host_a_session_is_recorded_on_is_the_one_socket_names() -> None:
     socket.gethostname(): a crashed one is only recognised as this machine's if they agree."""
     import socket
 
-    from spasmtimer.history import host_name
+    from spasmtimer.history.store import host_name
 
     assert host_name() == socket.gethostname()

@@ -23,12 +23,12 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spasmtimer import cli
-from spasmtimer.cli import main
-from spasmtimer.history import History
-from spasmtimer.locations import history_file, settings_file, user_programs_dir
-from spasmtimer.settings import load_settings
-from spasmtimer.text import CONTROL
+from spasmtimer.base.locations import history_file, settings_file, user_programs_dir
+from spasmtimer.base.text import CONTROL
+from spasmtimer.cli import entry as cli
+from spasmtimer.cli.entry import main
+from spasmtimer.history.store import History
+from spasmtimer.session.settings import load_settings
 
 ESCAPES = {
     "osc title": "\x1b]0;pwned\x07",

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.loader import load_program
-from spasmtimer.problems import ProgramError
-from spasmtimer.resolved import MAX_FILE_BYTES
+from spasmtimer.program.loader import load_program
+from spasmtimer.program.problems import ProgramError
+from spasmtimer.program.resolved import MAX_FILE_BYTES
 
 BROKEN = Path(__file__).parents[1] / "data" / "broken"
 CASES = sorted(p.stem for p in BROKEN.glob("*.expected"))

@@ -14,9 +14,9 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spasmtimer.loader import load_program
-from spasmtimer.problems import ProgramError
-from spasmtimer.timeline import expand
+from spasmtimer.program.loader import load_program
+from spasmtimer.program.problems import ProgramError
+from spasmtimer.program.timeline import expand
 
 FUZZ = settings(
     max_examples=100,

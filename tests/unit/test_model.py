@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic_core import PydanticCustomError
 
-from spasmtimer.durations import DURATION_PATTERN, DurationError, parse_duration
-from spasmtimer.program import Schedule, parse_breath
+from spasmtimer.program.durations import DURATION_PATTERN, DurationError, parse_duration
+from spasmtimer.program.model import Schedule, parse_breath
 
 
 @pytest.mark.parametrize(

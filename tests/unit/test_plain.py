@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.engine import SYNC_SECONDS, Session, Status
-from spasmtimer.loader import load_program
-from spasmtimer.plain import PlainRunner
-from spasmtimer.timeline import expand
+from spasmtimer.cli.plain import PlainRunner
+from spasmtimer.program.loader import load_program
+from spasmtimer.program.timeline import expand
+from spasmtimer.session.engine import SYNC_SECONDS, Session, Status
 from tests.support import FakeClock, quick_program
 
 DATA = Path(__file__).parents[1] / "data"
@@ -205,7 +205,8 @@ def test_on_a_terminal_the_notice_waits_for_enter(clock: FakeClock) -> None:
 def test_plain_shows_the_notice_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from spasmtimer import cli, safety
+    from spasmtimer.cli import entry as cli
+    from spasmtimer.session import safety
 
     program = quick_program(tmp_path, seconds=0.01)
     for first in (True, False):

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer import loader, program_cache
-from spasmtimer.cli import main
-from spasmtimer.locations import cache_dir
-from spasmtimer.problems import ProgramError
-from spasmtimer.resolved import Program
+from spasmtimer.base.locations import cache_dir
+from spasmtimer.cli.entry import main
+from spasmtimer.program import cache as program_cache
+from spasmtimer.program import loader
+from spasmtimer.program.problems import ProgramError
+from spasmtimer.program.resolved import Program
 
 DATA = Path(__file__).parents[1] / "data"
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from spasmtimer import cli
-from spasmtimer.reminders import Window
+from spasmtimer.cli import entry as cli
+from spasmtimer.session.reminders import Window
 from tests.unit.test_cli import run_cli
 
 

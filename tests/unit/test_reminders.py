@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spasmtimer.history import History, last_session
-from spasmtimer.reminders import (
+from spasmtimer.history.store import History, last_session
+from spasmtimer.session.reminders import (
     AWAY,
     POLL_SECONDS,
     SNOOZE,

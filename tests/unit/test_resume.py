@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.engine import Session, Status
-from spasmtimer.history import History, content_hash
-from spasmtimer.history_service import find_resumable, resumption
-from spasmtimer.loader import load_program
-from spasmtimer.plain import PlainRunner
-from spasmtimer.recording import HistoryWriter, SessionRecorder
-from spasmtimer.resolved import Program
-from spasmtimer.timeline import expand
+from spasmtimer.cli.plain import PlainRunner
+from spasmtimer.history.recording import HistoryWriter, SessionRecorder
+from spasmtimer.history.service import find_resumable, resumption
+from spasmtimer.history.store import History, content_hash
+from spasmtimer.program.loader import load_program
+from spasmtimer.program.resolved import Program
+from spasmtimer.program.timeline import expand
+from spasmtimer.session.engine import Session, Status
 from tests.support import FakeClock
 
 PROGRAM = """title = "Desk break"

@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from spasmtimer.schema import program_schema
+from spasmtimer.program.schema import program_schema
 from tests.schema_cases import MISTAKES, VALID
 
 

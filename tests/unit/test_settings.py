@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from spasmtimer.locations import settings_file
-from spasmtimer.settings import SettingError, Settings, load_settings, save_settings
+from spasmtimer.base.locations import settings_file
+from spasmtimer.session.settings import SettingError, Settings, load_settings, save_settings
 
 
 def settings_from(text: str) -> tuple[Settings, list[str]]:

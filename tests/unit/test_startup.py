@@ -1,4 +1,4 @@
-"""The cycle collector held off while a command starts (`spasmtimer.startup`), and always back
+"""The cycle collector held off while a command starts (`spasmtimer.base.startup`), and always back
 on once it has: a session may last hours, `remind --plain` days."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer import startup
-from spasmtimer.cli import main
+from spasmtimer.base import startup
+from spasmtimer.cli.entry import main
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_the_other_commands_collect_from_the_start(
 def test_run_plain_collects_before_its_first_line(
     held: None, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from spasmtimer.plain import PlainRunner
+    from spasmtimer.cli.plain import PlainRunner
 
     seen = []
     real = PlainRunner.run

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.cli import main
-from spasmtimer.history import History
-from spasmtimer.locations import history_file
-from spasmtimer.status import MAX_WIDTH, Status, status_line, status_of
-from spasmtimer.text import cell_width
+from spasmtimer.base.locations import history_file
+from spasmtimer.base.text import cell_width
+from spasmtimer.cli.entry import main
+from spasmtimer.history.status import MAX_WIDTH, Status, status_line, status_of
+from spasmtimer.history.store import History
 from tests.history_support import BUSY_NOW, busy, local_time
 from tests.history_support import record as record_past
 from tests.unit.test_history import WallClock, record

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from spasmtimer.terminal_cues import (
+from spasmtimer.app.terminal_cues import (
     CLEAR_PROGRESS,
     RESTORE_TITLE,
     SAVE_TITLE,
@@ -21,7 +21,7 @@ from spasmtimer.terminal_cues import (
     progress_sequence,
     title_sequence,
 )
-from spasmtimer.text import CONTROL
+from spasmtimer.base.text import CONTROL
 from tests.support import FakeClock
 from tests.terminal_model import feed
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from msgspec.structs import replace
 
-from spasmtimer.loader import load_program
-from spasmtimer.problems import ProgramError
-from spasmtimer.resolved import Stretch
-from spasmtimer.timeline import LimitError, Timeline, cap_level, change_levels, expand
+from spasmtimer.program.loader import load_program
+from spasmtimer.program.problems import ProgramError
+from spasmtimer.program.resolved import Stretch
+from spasmtimer.program.timeline import LimitError, Timeline, cap_level, change_levels, expand
 
 VALID = Path(__file__).parents[1] / "data" / "valid"
 

@@ -7,7 +7,7 @@ import tomllib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spasmtimer.tomlpos import Position, locate
+from spasmtimer.program.tomlpos import Position, locate
 
 DOCUMENT = """\
 title = "Evening"   # a comment

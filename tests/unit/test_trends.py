@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spasmtimer.history import History, SessionRecord
-from spasmtimer.levels import Level
-from spasmtimer.text import cell_width
-from spasmtimer.trends import (
+from spasmtimer.base.text import cell_width
+from spasmtimer.history.store import History, SessionRecord
+from spasmtimer.history.trends import (
     AFTER,
     BEFORE,
     PAIN_ROWS,
@@ -33,6 +32,7 @@ from spasmtimer.trends import (
     week_chart,
     week_words,
 )
+from spasmtimer.session.levels import Level
 from tests.history_support import Past, local_time, record
 
 T0 = datetime(2026, 11, 16, 8, 30, tzinfo=UTC)  # a Monday

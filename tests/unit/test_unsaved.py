@@ -16,10 +16,10 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from spasmtimer.engine import Session
-from spasmtimer.history import History, SessionRecord, host_name
-from spasmtimer.recording import HistoryWriter, SessionRecorder
-from spasmtimer.unsaved import UnsavedSession, add_kept, kept_files
+from spasmtimer.history.kept import UnsavedSession, add_kept, kept_files
+from spasmtimer.history.recording import HistoryWriter, SessionRecorder
+from spasmtimer.history.store import History, SessionRecord, host_name
+from spasmtimer.session.engine import Session
 from tests.support import FakeClock
 from tests.unit.test_history import T0, WallClock, program_timeline
 
@@ -314,7 +314,7 @@ def test_a_kept_file_another_spasmtimer_has_just_added_is_not_said_to_be_unreada
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gone = path.with_name(f"{path.name}.unsaved-1-gone.json")  # listed, then removed
-    monkeypatch.setattr("spasmtimer.unsaved.kept_files", lambda database: [gone])
+    monkeypatch.setattr("spasmtimer.history.kept.kept_files", lambda database: [gone])
     history = History.open(path)
     assert add_kept(history.connection, path, T0) == []
     assert history.sessions() == []

@@ -14,10 +14,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from spasmtimer.app.widgets import Words, cell, plain
-from spasmtimer.display import pain_text, seconds_text
-from spasmtimer.history_service import HistoryView
-from spasmtimer.levels import Level
-from spasmtimer.trends import (
+from spasmtimer.history.service import HistoryView
+from spasmtimer.history.trends import (
     Chart,
     Paragraph,
     level_chart,
@@ -28,6 +26,8 @@ from spasmtimer.trends import (
     week_chart,
     week_words,
 )
+from spasmtimer.session.display import pain_text, seconds_text
+from spasmtimer.session.levels import Level
 
 CHARTS_FROM_COLUMNS = 60
 """Narrower than this, the trends are in words: a chart's labels would not fit."""

@@ -26,9 +26,9 @@ from spasmtimer.app.messages import (
     ShowHistory,
 )
 from spasmtimer.app.widgets import cell, plain
-from spasmtimer.display import seconds_text
-from spasmtimer.library import FilesStamp, Item, files_stamp, shown_path
-from spasmtimer.text import printable
+from spasmtimer.base.text import printable
+from spasmtimer.session.display import seconds_text
+from spasmtimer.session.library import FilesStamp, Item, files_stamp, shown_path
 
 
 def matches(item: Item, words: str) -> bool:

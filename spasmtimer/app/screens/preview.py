@@ -12,9 +12,15 @@ from textual.widgets import Footer, Static
 
 from spasmtimer.app.messages import EditProgram, RunProgram
 from spasmtimer.app.widgets import plain
-from spasmtimer.display import seconds_text, step_text, value_text
-from spasmtimer.library import Item
-from spasmtimer.timeline import LimitError, at_level, change_levels, expand, scheduled_values
+from spasmtimer.program.timeline import (
+    LimitError,
+    at_level,
+    change_levels,
+    expand,
+    scheduled_values,
+)
+from spasmtimer.session.display import seconds_text, step_text, value_text
+from spasmtimer.session.library import Item
 
 
 def next_level_text(item: Item) -> str:

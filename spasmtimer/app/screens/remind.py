@@ -2,7 +2,7 @@
 when one is due, the program with Enter to start it, ``s`` to snooze and Esc to skip.
 
 It renders `Reminders.state()` and forwards keys: when a break is due, and what moves it,
-is worked out in `spasmtimer.reminders`. Between two looks it sleeps until the countdown's
+is worked out in `spasmtimer.session.reminders`. Between two looks it sleeps until the countdown's
 next whole second (and, once a break is due, until the next look at the history). While a
 session or a notice is shown over it, it does not look at all: it looks again when it is
 shown.
@@ -23,10 +23,12 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from spasmtimer.app.messages import RunProgram
+from spasmtimer.app.terminal_cues import BackgroundCues
 from spasmtimer.app.widgets import FLASH_SECONDS, BigClock, Line
-from spasmtimer.display import clock, countdown
-from spasmtimer.library import Item
-from spasmtimer.reminders import (
+from spasmtimer.base.text import printable
+from spasmtimer.session.display import clock, countdown
+from spasmtimer.session.library import Item
+from spasmtimer.session.reminders import (
     POLL_SECONDS,
     SNOOZE,
     LastSessionOf,
@@ -37,8 +39,6 @@ from spasmtimer.reminders import (
     schedule_text,
     waiting_text,
 )
-from spasmtimer.terminal_cues import BackgroundCues
-from spasmtimer.text import printable
 
 
 class Remind(msgspec.Struct, frozen=True):

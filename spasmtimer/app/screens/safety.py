@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from spasmtimer import safety
+from spasmtimer.session import safety
 
 HEADING_STYLES = ("bold $error", "bold $warning", "bold")
 """The sections' headings, from the most urgent down."""

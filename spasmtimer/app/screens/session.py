@@ -20,17 +20,17 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from spasmtimer.app.cues import Signals
+from spasmtimer.app.terminal_cues import BackgroundCues
 from spasmtimer.app.widgets import FLASH_SECONDS, Bar, BigClock, BreathBar, Line, plain
-from spasmtimer.display import (
+from spasmtimer.session.display import (
     SessionOutline,
     background_title,
     clock,
     notification,
     session_view,
 )
-from spasmtimer.engine import Cue, Recorder, Resumption, Session, State, Status
-from spasmtimer.levels import Level
-from spasmtimer.terminal_cues import BackgroundCues
+from spasmtimer.session.engine import Cue, Recorder, Resumption, Session, State, Status
+from spasmtimer.session.levels import Level
 
 BREATH_FRAME = 0.5
 """Seconds between frames of the breathing visual: 2 Hz reads as smooth for a breath of

@@ -10,10 +10,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 
+from spasmtimer.app.terminal_cues import Terminal
 from spasmtimer.app.widgets import plain
-from spasmtimer.durations import parse_duration
-from spasmtimer.settings import Settings
-from spasmtimer.terminal_cues import Terminal
+from spasmtimer.program.durations import parse_duration
+from spasmtimer.session.settings import Settings
 
 
 class SettingsScreen(Screen[Settings | None]):

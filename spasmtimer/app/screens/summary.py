@@ -14,8 +14,8 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from spasmtimer.app.screens.session import SessionOutcome
 from spasmtimer.app.widgets import plain
-from spasmtimer.display import done_text, finished
-from spasmtimer.levels import Level
+from spasmtimer.session.display import done_text, finished
+from spasmtimer.session.levels import Level
 
 
 class Ratings(msgspec.Struct, frozen=True):

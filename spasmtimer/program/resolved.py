@@ -1,7 +1,7 @@
 """The resolved program: what the loader makes of the files once includes and defaults are worked
 out, as frozen records (`msgspec.Struct`) in which every value is concrete.
 
-Kept apart from `spasmtimer.program`, which describes what a file may say with pydantic: this
+Kept apart from `spasmtimer.program.model`, which describes what a file may say with pydantic: this
 module needs nothing but the standard library and msgspec, so everything downstream of the
 loader — the timeline, the engine, the app, and a program read back from the cache
 (`program_cache`) — runs without importing pydantic (some 150 ms, with its models).
@@ -16,7 +16,7 @@ from typing import ClassVar, Literal
 
 import msgspec
 
-from spasmtimer.problems import Problem
+from spasmtimer.program.problems import Problem
 
 MAX_PHASE_SECONDS = 3600
 """One phase may last at most an hour."""
@@ -124,7 +124,7 @@ _CUE_EPSILON = 1e-9
 
 
 class Change(msgspec.Struct, frozen=True):
-    """A validated schedule (`spasmtimer.program.Schedule`): how a value changes,
+    """A validated schedule (`spasmtimer.program.model.Schedule`): how a value changes,
     ``base + by * floor(i / every)``, clamped to ``max`` (or ``min``).
 
     In ``ramp``, ``i`` is the 0-based rep or cycle within the session; in ``progress`` it is the

@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 
-TYPE_CHECKING = False  # see spasmtimer.cli
+TYPE_CHECKING = False  # see spasmtimer.cli.entry
 if TYPE_CHECKING:
     from typing import TextIO
 

@@ -25,7 +25,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from textual_serve.server import Server, to_int
 
-from spasmtimer.text import one_line
+from spasmtimer.base.text import one_line
 
 TOKEN_BYTES = 32
 """256 random bits: the token is all that stands between the app and whoever can reach it."""

@@ -1,6 +1,6 @@
 """The text the commands print: ``plan``, ``list``, ``history`` and ``check``'s verdicts.
 
-Pure functions of what was loaded; `spasmtimer.cli` does the loading and the printing.
+Pure functions of what was loaded; `spasmtimer.cli.entry` does the loading and the printing.
 """
 
 from __future__ import annotations
@@ -11,13 +11,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from spasmtimer import library
-from spasmtimer.display import clock, pain_text, phase_detail, seconds_text, value_text
-from spasmtimer.history import EXPORT_FIELDS, EventRecord, SessionRecord, Totals
-from spasmtimer.levels import Level
-from spasmtimer.resolved import Program
-from spasmtimer.text import CONTROL, spreadsheet_cell
-from spasmtimer.timeline import (
+from spasmtimer.base.text import CONTROL, spreadsheet_cell
+from spasmtimer.history.store import EXPORT_FIELDS, EventRecord, SessionRecord, Totals
+from spasmtimer.program.resolved import Program
+from spasmtimer.program.timeline import (
     KIND_WORDS,
     Progression,
     ProgressionRow,
@@ -25,6 +22,9 @@ from spasmtimer.timeline import (
     json_number,
     progression_row,
 )
+from spasmtimer.session import library
+from spasmtimer.session.display import clock, pain_text, phase_detail, seconds_text, value_text
+from spasmtimer.session.levels import Level
 
 
 def _json_escape(match: re.Match[str]) -> str:

@@ -50,7 +50,7 @@ def history_file() -> Path:
 def bundled_programs_dir() -> Path:
     """The bundled programs: inside the installed package, where the wheel puts them, or the
     top-level ``programs/`` of a source checkout (an editable install)."""
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent  # spasmtimer/, above this layer's folder
     installed = package / "programs"
     checkout = package.parent / "programs"
     if not installed.is_dir() and (package.parent / "pyproject.toml").is_file():

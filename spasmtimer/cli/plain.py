@@ -19,10 +19,17 @@ from typing import TextIO
 
 import msgspec
 
-from spasmtimer import exits
-from spasmtimer.display import clock as clock_text
-from spasmtimer.display import counting_text, done_text, finished, phase_sentence, seconds_text
-from spasmtimer.engine import (
+from spasmtimer.base import exits
+from spasmtimer.base.text import TerminalText
+from spasmtimer.session.display import clock as clock_text
+from spasmtimer.session.display import (
+    counting_text,
+    done_text,
+    finished,
+    phase_sentence,
+    seconds_text,
+)
+from spasmtimer.session.engine import (
     SYNC_SECONDS,
     Clock,
     NullRecorder,
@@ -31,7 +38,6 @@ from spasmtimer.engine import (
     Session,
     Status,
 )
-from spasmtimer.text import TerminalText
 
 
 class Interrupted(Exception):

@@ -6,7 +6,7 @@ environment (`detect`) and only what it is known to show is sent. Inside tmux, n
 and progress are wrapped for tmux's passthrough (``set -g allow-passthrough on``), while the
 title is left to tmux's own rules (it becomes the pane's title, ``#T``).
 
-Every text put in a sequence is made plain first (`spasmtimer.text.printable`), so that nothing
+Every text put in a sequence is made plain first (`spasmtimer.base.text.printable`), so that nothing
 from a program can end a sequence early or start another.
 
 No Textual here: `BackgroundCues` is given a function that writes to the terminal (the app
@@ -20,8 +20,8 @@ from typing import Literal
 
 import msgspec
 
-from spasmtimer.engine import Clock
-from spasmtimer.text import one_line
+from spasmtimer.base.text import one_line
+from spasmtimer.session.engine import Clock
 
 Protocol = Literal["osc9", "osc777", "osc99"]
 """How a terminal is asked for a desktop notification."""

@@ -1,6 +1,6 @@
 """The JSON Schema of the program format, for editors' TOML tooling (taplo, Even Better TOML).
 
-pydantic writes the schema from the models in `spasmtimer.program`; this module reshapes the
+pydantic writes the schema from the models in `spasmtimer.program.model`; this module reshapes the
 parts an editor would otherwise report badly. A validator that meets a ``oneOf`` or ``anyOf``
 that fails can only say that nothing in it matched ("… is not valid under any of the schemas
 listed in the 'oneOf' keyword"), once for every line of the step. So a step's kind is chosen
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spasmtimer.program import STEP_MODELS, STEP_TYPES, ProgramFile
+from spasmtimer.program.model import STEP_MODELS, STEP_TYPES, ProgramFile
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -51,7 +51,8 @@ def _is_object(extra: dict[str, Any]) -> dict[str, Any]:
 
 def _step_items(defs: dict[str, Any]) -> dict[str, Any]:
     """A step: its kind chosen by ``type`` (or by ``include`` without one), as
-    `spasmtimer.program._step_tag` chooses it; each kind's own keys are checked in its ``then``.
+    `spasmtimer.program.model._step_tag` chooses it; each kind's own keys are checked in its
+    ``then``.
 
     The keys of every kind are also listed (with descriptions only, so that nothing is checked
     twice): taplo completes and describes keys from ``properties``, never from a ``then``.

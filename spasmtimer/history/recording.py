@@ -5,7 +5,7 @@ A `SessionRecorder` (the engine's `Recorder`) turns what happens into writes, an
 write cannot be made now — another program holds the database's lock, the disk is full, the
 file is read-only — the writer says so once and tries again, slower and slower, until it can:
 the session goes on counting meanwhile, and what was already recorded is never touched; the
-session is kept whole beside the history as it goes (`spasmtimer.unsaved`), in case the process
+session is kept whole beside the history as it goes (`spasmtimer.history.kept`), in case the process
 is killed before its writes are made. Only at exit does it give up, after waiting a little: each
 session whose writes are not all made is then kept for good, to be added at the next open.
 
@@ -27,8 +27,8 @@ from pathlib import Path
 import msgspec
 from msgspec.structs import replace
 
-from spasmtimer.engine import SYNC_SECONDS, Session, Status
-from spasmtimer.history import (
+from spasmtimer.history.kept import UnsavedSession, keep
+from spasmtimer.history.store import (
     EventRow,
     History,
     SessionRecord,
@@ -43,8 +43,8 @@ from spasmtimer.history import (
     rate_session,
     reopen_session,
 )
-from spasmtimer.timeline import Timeline
-from spasmtimer.unsaved import UnsavedSession, keep
+from spasmtimer.program.timeline import Timeline
+from spasmtimer.session.engine import SYNC_SECONDS, Session, Status
 
 KEEP_SECONDS = 0.5
 """While writes wait, how often a session is kept beside the history, if it has changed. With
@@ -362,7 +362,7 @@ class SessionRecorder:
         return self._content_hash
 
     def keep(self, final: bool) -> Path:
-        """Keep the session, as it stands, beside the history (see `spasmtimer.unsaved`): in
+        """Keep the session, as it stands, beside the history (see `spasmtimer.history.kept`): in
         one file, written again each time. ``final``: its process is exiting."""
         standing, resuming = self._standing, self.resuming
         assert standing is not None and self._wall_start is not None

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 import msgspec
 
-from spasmtimer.engine import Cue, Session, State, Status
-from spasmtimer.levels import COUNTS_FROM, Level, counts, felt_worse, level_following
-from spasmtimer.resolved import Breathe, BreathPattern, ResolvedStep, Rest
-from spasmtimer.timeline import COUNTS, KIND_WORDS, Phase
+from spasmtimer.program.resolved import Breathe, BreathPattern, ResolvedStep, Rest
+from spasmtimer.program.timeline import COUNTS, KIND_WORDS, Phase
+from spasmtimer.session.engine import Cue, Session, State, Status
+from spasmtimer.session.levels import COUNTS_FROM, Level, counts, felt_worse, level_following
 
 
 def clock(seconds: float) -> str:

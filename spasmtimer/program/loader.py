@@ -23,9 +23,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from spasmtimer.files import FileRead, FileRefused, read_regular, real_path
-from spasmtimer.problems import Problem, ProgramError, Severity, key_path
-from spasmtimer.program import (
+from spasmtimer.base.files import FileRead, FileRefused, read_regular, real_path
+from spasmtimer.base.text import as_written, printable, toml_key
+from spasmtimer.program.model import (
     STEP_MODELS,
     STEP_TYPES,
     BreatheProgress,
@@ -39,7 +39,8 @@ from spasmtimer.program import (
     StretchRamp,
     StretchStep,
 )
-from spasmtimer.resolved import (
+from spasmtimer.program.problems import Problem, ProgramError, Severity, key_path
+from spasmtimer.program.resolved import (
     BUILTIN_DEFAULTS,
     MAX_FILE_BYTES,
     MAX_INCLUDE_DEPTH,
@@ -54,8 +55,7 @@ from spasmtimer.resolved import (
     Stretch,
     StretchChanges,
 )
-from spasmtimer.text import as_written, printable, toml_key
-from spasmtimer.timeline import (
+from spasmtimer.program.timeline import (
     LimitError,
     at_level,
     cap_level,
@@ -65,7 +65,7 @@ from spasmtimer.timeline import (
     measure,
     scheduled_values,
 )
-from spasmtimer.tomlpos import KeyPath, Locations, Position, locate
+from spasmtimer.program.tomlpos import KeyPath, Locations, Position, locate
 
 LIMIT_SEARCH_SECONDS = 0.5
 """How long `check` measures the levels between the extremes of schedules that pull in

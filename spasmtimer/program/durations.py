@@ -11,8 +11,8 @@ import itertools
 import math
 import re
 
-from spasmtimer.resolved import MAX_PHASE_SECONDS
-from spasmtimer.text import as_written, toml_string
+from spasmtimer.base.text import as_written, toml_string
+from spasmtimer.program.resolved import MAX_PHASE_SECONDS
 
 
 class DurationError(ValueError):

@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 
-from spasmtimer.display import counting_text, finished, next_level_text
-from spasmtimer.engine import NullRecorder, Recorder, Resumption, Session
-from spasmtimer.history import History, SessionRecord, Totals, content_hash, resumable, totals
-from spasmtimer.levels import Level
-from spasmtimer.library import Item
-from spasmtimer.recording import HistoryWriter, SessionRecorder, Warn
-from spasmtimer.resolved import Program
-from spasmtimer.timeline import LimitError, Timeline, cap_level, expand
+from spasmtimer.history.recording import HistoryWriter, SessionRecorder, Warn
+from spasmtimer.history.store import History, SessionRecord, Totals, content_hash, resumable, totals
+from spasmtimer.program.resolved import Program
+from spasmtimer.program.timeline import LimitError, Timeline, cap_level, expand
+from spasmtimer.session.display import counting_text, finished, next_level_text
+from spasmtimer.session.engine import NullRecorder, Recorder, Resumption, Session
+from spasmtimer.session.levels import Level
+from spasmtimer.session.library import Item
 
 if TYPE_CHECKING:
-    from spasmtimer.trends import Trends
+    from spasmtimer.history.trends import Trends
 
 
 class ProgramLevels(msgspec.Struct, frozen=True):
@@ -171,7 +171,7 @@ class StoredHistory:
 
     def view(self, cap_of: Callable[[str], int | None]) -> HistoryView:
         # The trends are the history screen's alone: not imported before a session's first frame.
-        from spasmtimer.trends import trends
+        from spasmtimer.history.trends import trends
 
         records = self.history.sessions()
         levels = {

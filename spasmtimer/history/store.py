@@ -1,14 +1,15 @@
 """Session history in SQLite, and the levels that follow from it (SPEC sections 3 and 4).
 
 Nothing a person did is lost: a session's row is written the moment it starts and updated as it
-goes (see `spasmtimer.recording`, which writes from a thread of its own), so one ended by
+goes (see `spasmtimer.history.recording`, which writes from a thread of its own), so one ended by
 Ctrl-C, SIGTERM, a closed SSH connection or a crash is still there. WAL mode lets two terminals
 record at once, and readers never wait for a writer.
 
 A database is moved aside — never deleted — only when SQLite says it is corrupt or not a
 database. Locked by another program, a full disk, a read-only file: those are reported and
 waited out, and the history is left as it is; a session that cannot be written by the time its
-process exits is kept beside the history, and added to it at the next open (`spasmtimer.unsaved`).
+process exits is kept beside the history, and added to it at the next open
+(`spasmtimer.history.kept`).
 A row that cannot be read is skipped with a warning.
 
 No Textual here: the CLI, the plain runner and the app all use this module.
@@ -28,12 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from spasmtimer.levels import CountedSession, Level, counts, current_level
-from spasmtimer.unsaved import add_kept, kept_files
+from spasmtimer.history.kept import add_kept, kept_files
+from spasmtimer.session.levels import CountedSession, Level, counts, current_level
 
 if TYPE_CHECKING:  # `spasmtimer status` reads the history without loading the program format
-    from spasmtimer.reminders import LastSession
-    from spasmtimer.timeline import Timeline
+    from spasmtimer.program.timeline import Timeline
+    from spasmtimer.session.reminders import LastSession
 
 Now = Callable[[], datetime]
 
@@ -527,7 +528,7 @@ def rate_session(
 
 class History(msgspec.Struct):
     """The history database, for reading. Open it with `History.open`; sessions are written as
-    they run by a `spasmtimer.recording.SessionRecorder`."""
+    they run by a `spasmtimer.history.recording.SessionRecorder`."""
 
     path: Path
     connection: sqlite3.Connection
@@ -782,7 +783,7 @@ def last_session(path: Path, program: str) -> LastSession | None:
     read. None when there is none — or when it cannot be read now (locked, missing, damaged),
     which the next look tries again. A row that cannot be read is passed over."""
     # Only break reminders ask: a session's start does not import them.
-    from spasmtimer.reminders import LastSession
+    from spasmtimer.session.reminders import LastSession
 
     if not path.is_file():
         return None

@@ -26,8 +26,8 @@ from typing import Literal, Protocol
 
 import msgspec
 
-from spasmtimer.resolved import BreathPart, BreathPattern
-from spasmtimer.timeline import KIND_WORDS, Phase, Timeline
+from spasmtimer.program.resolved import BreathPart, BreathPattern
+from spasmtimer.program.timeline import KIND_WORDS, Phase, Timeline
 
 Clock = Callable[[], float]
 

@@ -2,7 +2,7 @@
 
 Each command imports what it needs inside itself: pydantic and the loader cost about 150 ms,
 Textual about 200 ms more, and ``--version``, ``--help`` or ``check`` should not pay for what
-they do not use. The text the commands print is written in `spasmtimer.reports`.
+they do not use. The text the commands print is written in `spasmtimer.cli.reports`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 
-from spasmtimer import __version__, exits, startup
-from spasmtimer.text import TerminalText
+from spasmtimer import __version__
+from spasmtimer.base import exits, startup
+from spasmtimer.base.text import TerminalText
 
 # As typing.TYPE_CHECKING, which type checkers read as true, without importing typing (3 ms of
 # every `--version`, `--help` and status line).
@@ -28,13 +29,13 @@ if TYPE_CHECKING:
     from typing import Any
 
     from spasmtimer.app.screens.remind import Remind
-    from spasmtimer.history import History
-    from spasmtimer.levels import Level
-    from spasmtimer.library import Entry, Item
-    from spasmtimer.reminders import Window
-    from spasmtimer.resolved import Program
-    from spasmtimer.settings import Loaded, Settings
-    from spasmtimer.timeline import Timeline
+    from spasmtimer.history.store import History
+    from spasmtimer.program.resolved import Program
+    from spasmtimer.program.timeline import Timeline
+    from spasmtimer.session.levels import Level
+    from spasmtimer.session.library import Entry, Item
+    from spasmtimer.session.reminders import Window
+    from spasmtimer.session.settings import Loaded, Settings
 
 MAX_LEVEL = 1_000_000
 """Far past any cap a program could have in use, and small enough for SQLite to keep."""
@@ -76,12 +77,12 @@ def load(program: str, *, cached: bool = True) -> tuple[Entry, Program]:
     """Find and load a program by path or name, or raise `Failure`/`ProgramError`. A program
     loaded before, and unchanged since, comes from the cache (`program_cache`) unless not
     ``cached``."""
-    from spasmtimer import library
+    from spasmtimer.session import library
 
     if cached:
-        from spasmtimer.program_cache import load_program
+        from spasmtimer.program.cache import load_program
     else:
-        from spasmtimer.loader import load_program
+        from spasmtimer.program.loader import load_program
 
     try:
         entry = library.find(program)
@@ -94,7 +95,7 @@ def load(program: str, *, cached: bool = True) -> tuple[Entry, Program]:
 @functools.cache
 def settings_loaded() -> Loaded:
     """The settings file, read once; problems with it are reported once, on stderr."""
-    from spasmtimer.settings import load_settings
+    from spasmtimer.session.settings import load_settings
 
     loaded = load_settings()
     for problem in loaded.problems:
@@ -110,8 +111,8 @@ def user_settings() -> Settings:
 def open_history() -> History | None:
     """The history database, or None (with a message) when it cannot be had: the timer still
     works without it."""
-    from spasmtimer import locations
-    from spasmtimer.history import History, HistoryError
+    from spasmtimer.base import locations
+    from spasmtimer.history.store import History, HistoryError
 
     try:
         history = History.open(locations.history_file())
@@ -126,7 +127,7 @@ def open_history() -> History | None:
 
 def current_level(name: str, cap: int | None) -> Level:
     """The level a program runs at now, from its history (0 without one)."""
-    from spasmtimer.levels import Level
+    from spasmtimer.session.levels import Level
 
     history = open_history()
     return history.current_level(name, cap) if history else Level(0)
@@ -134,8 +135,8 @@ def current_level(name: str, cap: int | None) -> Level:
 
 def level_to_run(args: argparse.Namespace, entry: Entry, program: Program) -> Level:
     """``--level N`` if given, else the program's current level."""
-    from spasmtimer.levels import Level
-    from spasmtimer.timeline import cap_level
+    from spasmtimer.program.timeline import cap_level
+    from spasmtimer.session.levels import Level
 
     if args.level is not None:
         return Level(args.level)
@@ -143,7 +144,7 @@ def level_to_run(args: argparse.Namespace, entry: Entry, program: Program) -> Le
 
 
 def expand_at(program: Program, level: int) -> Timeline:
-    from spasmtimer.timeline import LimitError, expand
+    from spasmtimer.program.timeline import LimitError, expand
 
     try:
         return expand(program, level)
@@ -171,7 +172,7 @@ def wants_plain(args: argparse.Namespace) -> bool:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from spasmtimer import library
+    from spasmtimer.session import library
 
     entry, program = load(args.program)
     level = level_to_run(args, entry, program)
@@ -181,12 +182,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return open_app(
             run=(item, timeline), bell=not args.no_bell, notify=args.notify, resume=args.resume
         )
-    from spasmtimer import safety
-    from spasmtimer.display import clock
-    from spasmtimer.engine import Session
-    from spasmtimer.history_service import find_resumable, resumption
-    from spasmtimer.plain import PlainRunner
-    from spasmtimer.recording import HistoryWriter, SessionRecorder
+    from spasmtimer.cli.plain import PlainRunner
+    from spasmtimer.history.recording import HistoryWriter, SessionRecorder
+    from spasmtimer.history.service import find_resumable, resumption
+    from spasmtimer.session import safety
+    from spasmtimer.session.display import clock
+    from spasmtimer.session.engine import Session
 
     history = open_history()
     stopped = find_resumable(history, entry.name, program) if history else None
@@ -220,7 +221,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         resume=resumption(stopped) if stopped else None,
         recorder=recorder,
     )
-    startup.started()  # the first line is next: see spasmtimer.startup
+    startup.started()  # the first line is next: see spasmtimer.base.startup
     try:
         outcome = runner.run()
     finally:
@@ -241,7 +242,7 @@ def open_app(
 ) -> int:
     # Textual takes about 0.2 s to import: only the app's own paths pay for it.
     from spasmtimer.app import SpasmtimerApp
-    from spasmtimer.history_service import NoHistory, StoredHistory
+    from spasmtimer.history.service import NoHistory, StoredHistory
 
     # Problems already printed are shown again in the app: the screen it opens hides stderr.
     loaded = settings_loaded()
@@ -271,7 +272,7 @@ def open_app(
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    from spasmtimer import reminders
+    from spasmtimer.session import reminders
 
     window = _window(args.between) if args.between is not None else None
     every = _every(args.every)
@@ -281,10 +282,10 @@ def cmd_remind(args: argparse.Namespace) -> int:
     entry, program = load(args.program)
     if wants_plain(args):
         return remind_plain(args, entry, program, every, window)
-    from spasmtimer import library
     from spasmtimer.app.screens.remind import Remind
-    from spasmtimer.history import last_session
-    from spasmtimer.timeline import cap_level
+    from spasmtimer.history.store import last_session
+    from spasmtimer.program.timeline import cap_level
+    from spasmtimer.session import library
 
     level = current_level(entry.name, cap_level(program))
     item = library.Item(entry, program, None, level, expand_at(program, level.value).total_seconds)
@@ -308,13 +309,14 @@ def remind_plain(
 ) -> int:
     """``remind --plain``. It may run for days: the history is only ever opened for a moment
     (a look every few seconds, the level when a break is due), never held."""
-    from spasmtimer import locations, reminders
-    from spasmtimer.display import clock
-    from spasmtimer.history import History, HistoryError, last_session
-    from spasmtimer.levels import Level
-    from spasmtimer.plain import Interrupted, signals_interrupt
-    from spasmtimer.problems import ProgramError
-    from spasmtimer.timeline import cap_level
+    from spasmtimer.base import locations
+    from spasmtimer.cli.plain import Interrupted, signals_interrupt
+    from spasmtimer.history.store import History, HistoryError, last_session
+    from spasmtimer.program.problems import ProgramError
+    from spasmtimer.program.timeline import cap_level
+    from spasmtimer.session import reminders
+    from spasmtimer.session.display import clock
+    from spasmtimer.session.levels import Level
 
     if 1 in closed_at_start:
         # It would run for days, its reminders going nowhere.
@@ -386,8 +388,8 @@ def _every(text: str) -> timedelta:
     """``--every``, read as a program's durations are ("45m", "1h30m", "90m")."""
     from datetime import timedelta
 
-    from spasmtimer import reminders
-    from spasmtimer.durations import NUMBER, DurationError, parse_duration
+    from spasmtimer.program.durations import NUMBER, DurationError, parse_duration
+    from spasmtimer.session import reminders
 
     number = text.strip()
     if re.fullmatch(NUMBER, number) and float(number) > 0:
@@ -405,7 +407,7 @@ def _every(text: str) -> timedelta:
 
 
 def _window(text: str) -> Window:
-    from spasmtimer import reminders
+    from spasmtimer.session import reminders
 
     try:
         return reminders.parse_window(text)
@@ -417,8 +419,9 @@ def _window(text: str) -> Window:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from spasmtimer import library, reports
-    from spasmtimer.history import totals
+    from spasmtimer.cli import reports
+    from spasmtimer.history.store import totals
+    from spasmtimer.session import library
 
     history = open_history()
     if history is None:
@@ -440,9 +443,10 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     import sqlite3
 
-    from spasmtimer import library, locations
-    from spasmtimer.history import History, HistoryError, utc_now
-    from spasmtimer.status import status_line, status_of
+    from spasmtimer.base import locations
+    from spasmtimer.history.status import status_line, status_of
+    from spasmtimer.history.store import History, HistoryError, utc_now
+    from spasmtimer.session import library
 
     every = _every(args.every).total_seconds()
     try:
@@ -463,8 +467,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from spasmtimer import reports
-    from spasmtimer.problems import ProgramError
+    from spasmtimer.cli import reports
+    from spasmtimer.program.problems import ProgramError
 
     status = exits.OK
     for name in args.files:
@@ -491,8 +495,8 @@ def say_warnings(program: Program) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from spasmtimer import reports
-    from spasmtimer.timeline import progression
+    from spasmtimer.cli import reports
+    from spasmtimer.program.timeline import progression
 
     entry, program = load(args.program)
     say_warnings(program)
@@ -514,17 +518,17 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from spasmtimer import library
+    from spasmtimer.session import library
 
     if args.names:
         # For shell completion: names only, from the folders, nothing loaded.
-        from spasmtimer.completion import shell_safe_name
+        from spasmtimer.cli.completion import shell_safe_name
 
         for name in sorted({entry.name for entry in library.entries()}):
             if shell_safe_name(name):
                 print(name)
         return exits.OK
-    from spasmtimer import reports
+    from spasmtimer.cli import reports
 
     items = library.load_items(current_level, user_settings().prepare)
     if args.json:
@@ -537,9 +541,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from spasmtimer import locations
-    from spasmtimer.starter import title_from_name, write_starter
-    from spasmtimer.text import has_control
+    from spasmtimer.base import locations
+    from spasmtimer.base.text import has_control
+    from spasmtimer.program.starter import title_from_name, write_starter
 
     if not args.file.strip():
         raise Failure("give the new program's file name, such as my-stretches.toml")
@@ -574,14 +578,14 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
-    from spasmtimer.schema import program_schema
+    from spasmtimer.program.schema import program_schema
 
     print(json.dumps(program_schema(), indent=2, ensure_ascii=False))
     return exits.OK
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
-    from spasmtimer.completion import script
+    from spasmtimer.cli.completion import script
 
     print(script(build_parser(), args.shell))
     return exits.OK
@@ -592,7 +596,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     port = _port(args.port)
     try:
-        from spasmtimer.serve import CannotListen, GuardedServer, is_loopback
+        from spasmtimer.app.serve import CannotListen, GuardedServer, is_loopback
     except ImportError:
         raise Failure("serve needs textual-serve: pip install 'spasmtimer[serve]'") from None
     command = f"{shlex.quote(sys.executable)} -m spasmtimer"
@@ -676,7 +680,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser; with ``only``, that command's alone ("": none) — argparse
     builds every command's parser in full, which a status bar's `spasmtimer status` would pay
     for on every redraw. All of them (``only`` None) for help, errors and completion."""
-    from spasmtimer.completion import SHELLS, completes_programs
+    from spasmtimer.cli.completion import SHELLS, completes_programs
 
     parser = argparse.ArgumentParser(
         prog="spasmtimer",
@@ -1069,7 +1073,7 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return exits.INVALID
     except Exception as e:
         # Imported only now: `--version` and `--help` would pay for msgspec otherwise.
-        from spasmtimer.problems import ProgramError
+        from spasmtimer.program.problems import ProgramError
 
         if not isinstance(e, ProgramError):
             raise

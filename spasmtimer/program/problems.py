@@ -11,7 +11,7 @@ from typing import Literal
 
 import msgspec
 
-from spasmtimer.text import one_line, toml_key
+from spasmtimer.base.text import one_line, toml_key
 
 Severity = Literal["error", "warning"]
 

@@ -8,7 +8,7 @@
 - For every full 7 days since the last counted session, the level is one lower (never below 0),
   and wherever it shows, it says so: "level 3, eased from 4 after 12 days".
 
-Pure: no database, no Textual. `spasmtimer.history` reads the sessions and asks here.
+Pure: no database, no Textual. `spasmtimer.history.store` reads the sessions and asks here.
 """
 
 from __future__ import annotations

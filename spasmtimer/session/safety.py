@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from spasmtimer import locations
+from spasmtimer.base import locations
 
 NOT_ADVICE = (
     "spasmtimer is a timer for exercises you have chosen or been given. It is not medical advice."

@@ -17,11 +17,11 @@ from typing import Any, Literal, cast, get_args
 
 import msgspec
 
-from spasmtimer import locations
-from spasmtimer.durations import DurationError, phase_seconds
-from spasmtimer.files import FileRefused, read_regular, replace_atomically
-from spasmtimer.resolved import BUILTIN_DEFAULTS
-from spasmtimer.text import as_written
+from spasmtimer.base import locations
+from spasmtimer.base.files import FileRefused, read_regular, replace_atomically
+from spasmtimer.base.text import as_written
+from spasmtimer.program.durations import DurationError, phase_seconds
+from spasmtimer.program.resolved import BUILTIN_DEFAULTS
 
 Notify = Literal["auto", "on", "off"]
 

@@ -1,6 +1,6 @@
 """Sessions the history could not take, kept beside it until it can.
 
-A session's writes wait out a locked or full history while it runs (`spasmtimer.recording`),
+A session's writes wait out a locked or full history while it runs (`spasmtimer.history.recording`),
 but at exit they can wait only so long, and a process may be killed meanwhile. So while they
 wait, the session's whole record as it stands — its row, this run's events and its ratings — is
 kept in ``history.sqlite3.unsaved-PID-XXXXXXXX.json`` beside the database, written again as
@@ -34,7 +34,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from spasmtimer.files import FileRefused, read_regular, remove_stale_temps, replace_atomically
+from spasmtimer.base.files import FileRefused, read_regular, remove_stale_temps, replace_atomically
 
 MAX_UNSAVED_BYTES = 16 * 1024 * 1024
 """The events of a six-hour session take some 100 KB: a larger file is not one of ours."""
@@ -102,7 +102,7 @@ def add_kept(db: sqlite3.Connection, database: Path, now: datetime) -> list[str]
     added now (the history locked again, a full disk) is left for next time, unsaid: its
     session was said to be kept when it was.
     """
-    from spasmtimer.history import parse_iso, process_gone
+    from spasmtimer.history.store import parse_iso, process_gone
 
     problems, found = [], []
     for file in kept_files(database):
@@ -152,7 +152,7 @@ def _set_aside(file: Path, reason: str) -> list[str]:
 
 
 def _add(db: sqlite3.Connection, kept: UnsavedSession) -> None:
-    from spasmtimer.history import iso, parse_iso
+    from spasmtimer.history.store import iso, parse_iso
 
     # Times exactly as the history writes them: its queries sort them as text.
     for moment in (kept.started_at, kept.ended_at, kept.updated_at, *(e[1] for e in kept.events)):

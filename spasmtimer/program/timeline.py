@@ -17,7 +17,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec.structs import asdict, replace
 
-from spasmtimer.resolved import (
+from spasmtimer.program.resolved import (
     MAX_PHASES,
     MAX_SESSION_SECONDS,
     Breathe,

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Literal
 import msgspec
 from msgspec.structs import replace
 
-from spasmtimer import locations
-from spasmtimer.levels import Level
-from spasmtimer.problems import ProgramError
+from spasmtimer.base import locations
+from spasmtimer.program.problems import ProgramError
+from spasmtimer.session.levels import Level
 
 if TYPE_CHECKING:
-    from spasmtimer.resolved import Program
+    from spasmtimer.program.resolved import Program
 
 Source = Literal["bundled", "user", "file"]
 
@@ -159,8 +159,8 @@ def shown_path(path: Path) -> str:
 
 def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = None) -> Item:
     """Load one library entry; a program that fails to load becomes an item with its error."""
-    from spasmtimer.program_cache import load_program
-    from spasmtimer.timeline import LimitError, cap_level, expand
+    from spasmtimer.program.cache import load_program
+    from spasmtimer.program.timeline import LimitError, cap_level, expand
 
     try:
         program = load_program(
@@ -179,8 +179,8 @@ def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = N
 def cap_of(name: str) -> int | None:
     """The cap level of the library's program ``name``, if it is there and loads: what the
     level shown beside a name in the history is held to."""
-    from spasmtimer.program_cache import load_program
-    from spasmtimer.timeline import cap_level
+    from spasmtimer.program.cache import load_program
+    from spasmtimer.program.timeline import cap_level
 
     try:
         return cap_level(load_program(find(name).path))

@@ -2,8 +2,9 @@
 
 The ``*File``/``*Step`` models describe exactly what one TOML file may say; every field is
 optional where ``[defaults]`` or an including file can supply it. What the loader builds from
-them once includes and the defaults cascade are resolved lives in `spasmtimer.resolved`, free of
-pydantic: a program that has been loaded runs without this module.
+them once includes and the defaults cascade are resolved lives in
+`spasmtimer.program.resolved`, free of pydantic: a program that has been loaded runs without
+this module.
 
 Field docstrings become the JSON Schema's descriptions (``spasmtimer schema``).
 """
@@ -29,14 +30,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from spasmtimer.durations import DURATION_PATTERN, NUMBER, DurationError, phase_seconds
-from spasmtimer.resolved import (
+from spasmtimer.base.text import CONTROL, as_written
+from spasmtimer.program.durations import DURATION_PATTERN, NUMBER, DurationError, phase_seconds
+from spasmtimer.program.resolved import (
     MAX_PHASE_SECONDS,
     MIN_BREATH_PART,
     BreathPattern,
     Change,
 )
-from spasmtimer.text import CONTROL, as_written
 
 # --- scalar types -------------------------------------------------------------------------
 

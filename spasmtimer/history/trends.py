@@ -15,10 +15,10 @@ from datetime import date, datetime, time, timedelta
 
 import msgspec
 
-from spasmtimer.display import pain_text
-from spasmtimer.history import SessionRecord
-from spasmtimer.levels import Level
-from spasmtimer.text import cell_width
+from spasmtimer.base.text import cell_width
+from spasmtimer.history.store import SessionRecord
+from spasmtimer.session.display import pain_text
+from spasmtimer.session.levels import Level
 
 PAIN_SESSIONS = 24
 """The pain chart shows the last this many sessions with a rating: few enough that, on the

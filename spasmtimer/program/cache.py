@@ -37,9 +37,10 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from spasmtimer import __version__, locations
-from spasmtimer.files import FileRead, FileRefused, read_regular, real_path, replace_atomically
-from spasmtimer.resolved import MAX_FILE_BYTES, Program
+from spasmtimer import __version__
+from spasmtimer.base import locations
+from spasmtimer.base.files import FileRead, FileRefused, read_regular, real_path, replace_atomically
+from spasmtimer.program.resolved import MAX_FILE_BYTES, Program
 
 FORMAT = 2
 """Changed whenever what is kept changes shape."""
@@ -49,20 +50,9 @@ KEPT_SECONDS = 30 * 24 * 3600
 """A kept program not written for this long is removed when another is kept: a file run once
 from /tmp, or kept under a setting since changed, does not stay for ever. One still in use
 costs a full load at most once a month, and is kept anew."""
-_CODE = (
-    "durations.py",
-    "files.py",
-    "loader.py",
-    "problems.py",
-    "program.py",
-    "program_cache.py",
-    "resolved.py",
-    "text.py",
-    "timeline.py",
-    "tomlpos.py",
-)
-"""The modules whose code decides what a load gives: a change to any (a new version, or an
-edit to a checkout) leaves every kept program behind."""
+CODE_LAYERS = ("base", "program")
+"""The folders of the package whose code decides what a load gives: a change to any module in
+them (a new version, or an edit to a checkout) leaves every kept program behind."""
 
 
 def load_program(
@@ -84,7 +74,7 @@ def load_program(
         if kept is not None:
             return kept
     # pydantic and the file models: about 150 ms, paid only when a program is new or changed.
-    from spasmtimer.loader import read_program
+    from spasmtimer.program.loader import read_program
 
     program, reads = read_program(path, shown=shown, default_prepare=default_prepare)
     if name is not None and key is not None:
@@ -108,11 +98,14 @@ def _key(path: Path, shown: str, default_prepare: float | None) -> tuple[str, tu
 
 
 def _code_stamp() -> tuple[object, ...]:
-    here = Path(__file__).parent
+    ours = Path(__file__).parent.parent
     stamp: list[object] = []
-    for module in _CODE:
-        info = os.stat(here / module)
-        stamp.append((module, info.st_mtime_ns, info.st_size))
+    for layer in CODE_LAYERS:
+        with os.scandir(ours / layer) as modules:
+            for module in sorted(modules, key=lambda entry: entry.name):
+                if module.name.endswith(".py"):
+                    info = module.stat()
+                    stamp.append((layer, module.name, info.st_mtime_ns, info.st_size))
     # pydantic decides what a file may say. Its version without importing it (that is what
     # is saved): its package's files are rewritten when it is upgraded.
     for package in ("pydantic", "pydantic_core"):
