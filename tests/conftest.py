@@ -19,11 +19,6 @@ def isolated_home(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
-    # The CLI opens the history and reads the settings once per process: once per test here.
-    from spasmtimer.cli import entry as cli
-
-    cli.open_history.cache_clear()
-    cli.settings_loaded.cache_clear()
     return home
 
 

@@ -25,6 +25,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from textual_serve.server import Server, to_int
 
+from spasmtimer.base.errors import UserError
 from spasmtimer.base.text import one_line
 
 TOKEN_BYTES = 32
@@ -58,7 +59,7 @@ class OneLineFormatter(logging.Formatter):
         return f"spasmtimer: {one_line(text)}"
 
 
-class CannotListen(Exception):
+class CannotListen(UserError):
     """The server could not bind its address: the message says why, in one line."""
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from spasmtimer.base.errors import UserError
 from spasmtimer.history.kept import add_kept, kept_files
 from spasmtimer.session.levels import CountedSession, Level, counts, current_level
 
@@ -132,7 +133,7 @@ def host_name() -> str:
         return socket.gethostname()
 
 
-class HistoryError(Exception):
+class HistoryError(UserError):
     """The history cannot be used at all (its folder cannot be written, say)."""
 
 

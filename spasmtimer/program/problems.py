@@ -11,6 +11,7 @@ from typing import Literal
 
 import msgspec
 
+from spasmtimer.base.errors import UserError
 from spasmtimer.base.text import one_line, toml_key
 
 Severity = Literal["error", "warning"]
@@ -44,8 +45,10 @@ class Problem(msgspec.Struct, frozen=True, order=True):
         return one_line(said)
 
 
-class ProgramError(Exception):
-    """A program that cannot be run, with every problem found in it."""
+class ProgramError(UserError):
+    """A program that cannot be run, with every problem found in it, each at its place."""
+
+    located = True
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = sorted(set(problems))  # an included file can fail the same way twice

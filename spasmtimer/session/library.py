@@ -16,6 +16,7 @@ import msgspec
 from msgspec.structs import replace
 
 from spasmtimer.base import locations
+from spasmtimer.base.errors import UserError
 from spasmtimer.program.problems import ProgramError
 from spasmtimer.session.levels import Level
 
@@ -36,7 +37,7 @@ class Entry(msgspec.Struct, frozen=True):
     """A user's program with the name of a bundled one, which it takes the place of."""
 
 
-class NotFound(LookupError):
+class NotFound(UserError):
     """No program by that name or path; the message says what there is instead."""
 
 

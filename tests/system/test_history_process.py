@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from spasmtimer.base.locations import history_file
-from spasmtimer.cli.entry import main
+from spasmtimer.cli import main
 from spasmtimer.history.store import History
 from tests.support import quick_program, start_plain
 

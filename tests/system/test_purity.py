@@ -67,7 +67,7 @@ def test_core_module_imports_without_textual(module: str) -> None:
 )
 def test_quick_commands_do_not_import_textual(args: list[str]) -> None:
     code = (
-        "import contextlib, io\nfrom spasmtimer.cli.entry import main\n"
+        "import contextlib, io\nfrom spasmtimer.cli import main\n"
         f"with contextlib.redirect_stdout(io.StringIO()):\n    assert main({args!r}) == 0"
     )
     assert not textual_loaded_after(code)
@@ -77,7 +77,7 @@ def test_run_plain_does_not_import_textual(tmp_path) -> None:
     program = tmp_path / "p.toml"
     program.write_text('prepare = 0\n[[steps]]\ntype = "rest"\nseconds = 0.01\n')
     code = (
-        "import contextlib, io, sys\nfrom spasmtimer.cli.entry import main\nsys.stdin = io.StringIO()\n"
+        "import contextlib, io, sys\nfrom spasmtimer.cli import main\nsys.stdin = io.StringIO()\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
         f"    assert main(['run', {str(program)!r}, '--plain']) == 0"
     )
@@ -89,7 +89,7 @@ def test_a_program_run_before_runs_without_pydantic(tmp_path) -> None:
     program = tmp_path / "p.toml"
     program.write_text('prepare = 0\n[[steps]]\ntype = "rest"\nseconds = 0.01\n')
     run = (
-        "import contextlib, io, sys\nfrom spasmtimer.cli.entry import main\nsys.stdin = io.StringIO()\n"
+        "import contextlib, io, sys\nfrom spasmtimer.cli import main\nsys.stdin = io.StringIO()\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
         f"    assert main(['run', {str(program)!r}, '--plain']) == 0\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'pydantic_core'}))"
@@ -104,7 +104,7 @@ def test_a_session_builds_no_dataclass_of_its_own(tmp_path) -> None:
     program = tmp_path / "p.toml"
     program.write_text('prepare = 0\n[[steps]]\ntype = "rest"\nseconds = 0.01\n')
     run = (
-        "import contextlib, dataclasses, io, sys\nfrom spasmtimer.cli.entry import main\n"
+        "import contextlib, dataclasses, io, sys\nfrom spasmtimer.cli import main\n"
         "sys.stdin = io.StringIO()\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
         f"    assert main(['run', {str(program)!r}, '--plain']) == 0\n"
@@ -121,7 +121,7 @@ def test_a_session_builds_no_dataclass_of_its_own(tmp_path) -> None:
 def test_status_loads_neither_the_program_format_nor_the_other_commands() -> None:
     # A status bar runs it every few seconds: the standard library, msgspec and the history only.
     code = (
-        "import contextlib, io, sys\nfrom spasmtimer.cli.entry import main\n"
+        "import contextlib, io, sys\nfrom spasmtimer.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['status']) == 0\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('pydantic', 'pydantic_core', 'textual', 'rich', 'shtab') "
@@ -142,7 +142,7 @@ def test_version_and_help_import_only_what_they_print_with(args: list[str]) -> N
     """Under 40 ms in all: argparse and the standard library's smallest parts. `typing`
     (3 ms) and `shutil` (4 ms with the compressors it brings) are each a tenth of that."""
     code = (
-        "import contextlib, io, sys\nfrom spasmtimer.cli.entry import main\n"
+        "import contextlib, io, sys\nfrom spasmtimer.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    try:\n        main({args!r})\n    except SystemExit:\n        pass\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from spasmtimer.cli.entry import build_parser
+from spasmtimer.cli.parser import build_parser
 
 aiohttp = pytest.importorskip("aiohttp", reason="textual-serve (and aiohttp) not installed")
 pytest.importorskip("textual_serve", reason="textual-serve not installed: pip install '.[serve]'")
@@ -468,7 +468,7 @@ def test_a_host_that_does_not_resolve_is_one_line(tmp_path: Path) -> None:
 
 def test_serve_without_textual_serve_says_how_to_get_it() -> None:
     code = (
-        "import sys\nsys.modules['textual_serve'] = None\nfrom spasmtimer.cli.entry import main\n"
+        "import sys\nsys.modules['textual_serve'] = None\nfrom spasmtimer.cli import main\n"
         "sys.exit(main(['serve']))"
     )
     result = subprocess.run(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from spasmtimer.base.locations import bundled_programs_dir, user_programs_dir
-from spasmtimer.cli.entry import main
+from spasmtimer.cli import main
 
 DATA = Path(__file__).parents[1] / "data"
 BUNDLED = sorted(p.stem for p in bundled_programs_dir().glob("*.toml"))
@@ -457,11 +457,12 @@ def test_an_unexpected_error_is_one_line_and_a_wrapped_ctrl_c_is_a_ctrl_c(
     capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from spasmtimer.cli import entry as cli
+    from spasmtimer.cli.commands import list as list_command
 
-    def broken(args: object) -> int:
+    def broken(args: object, context: object) -> int:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(cli, "cmd_list", broken)
+    monkeypatch.setattr(list_command, "run", broken)
     assert cli.main(["list"]) == 1
     err = capsys.readouterr().err
     assert err == (
@@ -469,16 +470,16 @@ def test_an_unexpected_error_is_one_line_and_a_wrapped_ctrl_c_is_a_ctrl_c(
         "SPASMTIMER_DEBUG=1 shows the traceback)\n"
     )
 
-    def interrupted_import(args: object) -> int:
+    def interrupted_import(args: object, context: object) -> int:
         try:
             raise KeyboardInterrupt
         except KeyboardInterrupt as e:
             raise RuntimeError("Error calling __set_name__") from e
 
-    monkeypatch.setattr(cli, "cmd_list", interrupted_import)
+    monkeypatch.setattr(list_command, "run", interrupted_import)
     assert cli.main(["list"]) == 130
     monkeypatch.setenv("SPASMTIMER_DEBUG", "1")
-    monkeypatch.setattr(cli, "cmd_list", broken)
+    monkeypatch.setattr(list_command, "run", broken)
     with pytest.raises(ZeroDivisionError):
         cli.main(["list"])
 
@@ -486,7 +487,8 @@ def test_an_unexpected_error_is_one_line_and_a_wrapped_ctrl_c_is_a_ctrl_c(
 def test_every_command_is_listed_so_that_it_can_be_built_alone(capsys) -> None:
     import argparse
 
-    from spasmtimer.cli.entry import COMMANDS, build_parser
+    from spasmtimer.cli.commands import COMMANDS
+    from spasmtimer.cli.parser import build_parser
 
     def commands_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
         (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]

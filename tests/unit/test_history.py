@@ -22,7 +22,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from spasmtimer.base.locations import history_file
-from spasmtimer.cli.entry import main
+from spasmtimer.cli import main
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder
 from spasmtimer.history.store import READ_TIMEOUT, History, HistoryError, totals
 from spasmtimer.program.loader import load_program

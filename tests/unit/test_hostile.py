@@ -25,8 +25,7 @@ from hypothesis import strategies as st
 
 from spasmtimer.base.locations import history_file, settings_file, user_programs_dir
 from spasmtimer.base.text import CONTROL
-from spasmtimer.cli import entry as cli
-from spasmtimer.cli.entry import main
+from spasmtimer.cli import main
 from spasmtimer.history.store import History
 from spasmtimer.session.settings import load_settings
 
@@ -66,8 +65,6 @@ def with_text(field: str, text: str) -> dict[str, Any]:
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """One command, as its own process would run it: fresh caches, stdin at its end."""
-    cli.open_history.cache_clear()
-    cli.settings_loaded.cache_clear()
     saved, sys.stdin = sys.stdin, io.StringIO()
     started = time.monotonic()
     try:

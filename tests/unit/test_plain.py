@@ -211,7 +211,6 @@ def test_plain_shows_the_notice_once(
     program = quick_program(tmp_path, seconds=0.01)
     for first in (True, False):
         monkeypatch.setattr(sys, "stdin", io.StringIO())
-        cli.open_history.cache_clear()
         assert cli.main(["run", str(program), "--plain"]) == 0
         err = capsys.readouterr().err
         assert ("When to see a doctor instead" in err) is first

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from spasmtimer.base.locations import cache_dir
-from spasmtimer.cli.entry import main
+from spasmtimer.cli import main
 from spasmtimer.program import cache as program_cache
 from spasmtimer.program import loader
 from spasmtimer.program.problems import ProgramError

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from spasmtimer.cli import entry as cli
+from spasmtimer.cli import launch
+from spasmtimer.cli.commands import remind as remind_command
 from spasmtimer.session.reminders import Window
 from tests.unit.test_cli import run_cli
 
@@ -18,12 +19,12 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """What `remind` would open the app with, instead of opening it."""
     calls: list[dict[str, Any]] = []
 
-    def open_app(**kw: Any) -> int:
+    def open_app(context: object, **kw: Any) -> int:
         calls.append(kw)
         return 0
 
-    monkeypatch.setattr(cli, "open_app", open_app)
-    monkeypatch.setattr(cli, "can_draw", lambda: True)
+    monkeypatch.setattr(remind_command, "open_app", open_app)
+    monkeypatch.setattr(launch, "can_draw", lambda: True)
     return calls
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from spasmtimer.base import startup
-from spasmtimer.cli.entry import main
+from spasmtimer.cli import main
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from spasmtimer.base.locations import history_file
 from spasmtimer.base.text import cell_width
-from spasmtimer.cli.entry import main
+from spasmtimer.cli import main
 from spasmtimer.history.status import MAX_WIDTH, Status, status_line, status_of
 from spasmtimer.history.store import History
 from tests.history_support import BUSY_NOW, busy, local_time

@@ -1,0 +1,43 @@
+"""``spasmtimer list``: the library, bundled programs and the person's own."""
+
+from __future__ import annotations
+
+from spasmtimer.base import exits
+from spasmtimer.cli import arguments
+from spasmtimer.cli.context import Context
+
+TYPE_CHECKING = False  # see spasmtimer.cli.entry
+if TYPE_CHECKING:
+    import argparse
+
+SUMMARY = "list the bundled programs and your own"
+EXAMPLES = ("spasmtimer list", "spasmtimer list --json")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    form = parser.add_mutually_exclusive_group()
+    arguments.add_json(form)
+    form.add_argument(
+        "--names", action="store_true", help="only the names, one a line (for shell completion)"
+    )
+
+
+def run(args: argparse.Namespace, context: Context) -> int:
+    from spasmtimer.session import library
+
+    if args.names:
+        # For shell completion: names only, from the folders, nothing loaded.
+        from spasmtimer.cli.completion import shell_safe_name
+
+        for name in sorted({entry.name for entry in library.entries()}):
+            if shell_safe_name(name):
+                print(name)
+        return exits.OK
+    from spasmtimer.cli import reports
+
+    items = library.load_items(context.level, context.settings.prepare)
+    if args.json:
+        print(reports.to_json([reports.item_json(item) for item in items]))
+    else:
+        print(reports.list_text(items))
+    return exits.OK

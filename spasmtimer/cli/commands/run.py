@@ -1,0 +1,103 @@
+"""``spasmtimer run PROGRAM``: a session, in the app or as plain text."""
+
+from __future__ import annotations
+
+from spasmtimer.base import startup
+from spasmtimer.cli import arguments
+from spasmtimer.cli.context import WRITE_WAIT_AT_EXIT, Context, expand_at, say
+from spasmtimer.cli.launch import open_app, wants_plain
+
+TYPE_CHECKING = False  # see spasmtimer.cli.entry
+if TYPE_CHECKING:
+    import argparse
+
+SUMMARY = "run a program"
+EXAMPLES = (
+    "spasmtimer run desk-break",
+    "spasmtimer run seated-hamstring --level 4",
+    "spasmtimer run ~/drills/evening.toml --plain --no-bell",
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    arguments.add_program(parser)
+    arguments.add_level(parser, "run this session at level N")
+    arguments.add_plain(
+        parser, "one line of text per phase (automatic when stdout is not a terminal)"
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="take up a session of this program stopped early (within 12 hours) where it got "
+        "to, without asking",
+    )
+    arguments.add_notify(
+        parser,
+        "desktop notifications at each new step, side switch and the end, for this run "
+        "(by default only on terminals known to show them)",
+    )
+
+
+def run(args: argparse.Namespace, context: Context) -> int:
+    from spasmtimer.session import library
+
+    entry, program = context.load(args.program)
+    level = context.level_to_run(args.level, entry, program)
+    timeline = expand_at(program, level.value)
+    item = library.Item(entry, program, None, level, timeline.total_seconds)
+    if not wants_plain(args):
+        return open_app(
+            context,
+            run=(item, timeline),
+            bell=not args.no_bell,
+            notify=args.notify,
+            resume=args.resume,
+        )
+    from spasmtimer.cli.plain import PlainRunner
+    from spasmtimer.history.recording import HistoryWriter, SessionRecorder
+    from spasmtimer.history.service import find_resumable, resumption
+    from spasmtimer.session import safety
+    from spasmtimer.session.display import clock
+    from spasmtimer.session.engine import Session
+
+    history = context.history
+    stopped = find_resumable(history, entry.name, program) if history else None
+    if stopped is not None and not args.resume:
+        say(
+            f"a session of {entry.name} stopped early can be taken up again at "
+            f"{clock(stopped.position)}: spasmtimer run {entry.name} --resume"
+        )
+        stopped = None
+    if stopped is not None:
+        timeline = expand_at(program, stopped.level)
+    writer = HistoryWriter(history.path, say) if history else None
+    recorder = None
+    if history and writer:
+        recorder = SessionRecorder(
+            history,
+            writer,
+            program=entry.name,
+            title=program.title,
+            path=str(entry.path),
+            timeline=timeline,
+            resuming=stopped,
+        )
+    first_use = not safety.seen()
+    runner = PlainRunner(
+        Session(timeline),
+        title=program.title,
+        caution=program.caution,
+        bell=not args.no_bell and context.settings.bell,
+        notice=safety.notice_text() if first_use else None,
+        resume=resumption(stopped) if stopped else None,
+        recorder=recorder,
+    )
+    startup.started()  # the first line is next: see spasmtimer.base.startup
+    try:
+        outcome = runner.run()
+    finally:
+        if writer:
+            writer.close(WRITE_WAIT_AT_EXIT)
+    if first_use:
+        safety.record_seen()
+    return outcome.exit_status

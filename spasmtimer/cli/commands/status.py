@@ -1,0 +1,60 @@
+"""``spasmtimer status``: one short line for a tmux status bar or a shell prompt.
+
+It is drawn again every few seconds: it reads the history without opening it for writing
+(`History.peek`), and loads no program file and no Textual.
+"""
+
+from __future__ import annotations
+
+from spasmtimer.base import exits
+from spasmtimer.base.errors import UserError
+from spasmtimer.cli import arguments
+from spasmtimer.cli.context import Context
+
+TYPE_CHECKING = False  # see spasmtimer.cli.entry
+if TYPE_CHECKING:
+    import argparse
+
+SUMMARY = "one short line for a tmux status bar or a shell prompt: the next break, today, streak"
+EXAMPLES = (
+    "spasmtimer status",
+    "spasmtimer status desk-break --every 1h",
+    "set -g status-right '#(spasmtimer status --tmux)'   # in ~/.tmux.conf",
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    arguments.add_program(
+        parser,
+        f"the break program (default {arguments.BREAK_PROGRAM})",
+        default=arguments.BREAK_PROGRAM,
+    )
+    arguments.add_every(
+        parser, f"a break is due this long after the last (default {arguments.BREAK_EVERY})"
+    )
+    parser.add_argument(
+        "--tmux", action="store_true", help="colour it with tmux's status-bar markup"
+    )
+
+
+def run(args: argparse.Namespace, context: Context) -> int:
+    import sqlite3
+
+    from spasmtimer.base import locations
+    from spasmtimer.history.status import status_line, status_of
+    from spasmtimer.history.store import History, HistoryError, utc_now
+    from spasmtimer.session import library
+
+    every = arguments.every(args.every).total_seconds()
+    name = library.find(args.program).name
+    history = None
+    try:
+        history = History.peek(locations.history_file())
+        records = history.sessions() if history else []
+    except (HistoryError, sqlite3.Error) as e:
+        raise UserError(f"history unavailable: {e}") from None
+    finally:
+        if history:
+            history.close()
+    print(status_line(status_of(records, name, every, utc_now()), tmux=args.tmux))
+    return exits.OK
