@@ -206,7 +206,8 @@ def years_of_history(folder: Path, program: str) -> Path:
     import sqlite3
     from datetime import UTC, datetime, timedelta
 
-    from spasmtimer.history.store import History, iso
+    from spasmtimer.history.records import iso
+    from spasmtimer.history.store import History
 
     path = folder / "years.sqlite3"
     History.open(path).close()  # the schema, as spasmtimer makes it

@@ -13,8 +13,8 @@ from textual.pilot import Pilot
 from spasmtimer.app import SpasmtimerApp
 from spasmtimer.app.screens.remind import Remind, RemindScreen
 from spasmtimer.app.screens.session import SessionScreen
+from spasmtimer.history.records import SessionRecord
 from spasmtimer.history.service import HistoryView
-from spasmtimer.history.store import SessionRecord
 from spasmtimer.program.timeline import Timeline, expand
 from spasmtimer.session import safety
 from spasmtimer.session.engine import Session

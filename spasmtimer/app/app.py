@@ -34,14 +34,15 @@ from spasmtimer.app.messages import (
     OpenSettings,
     PreviewProgram,
     RunProgram,
+    SessionOutcome,
     ShowHistory,
 )
-from spasmtimer.app.screens.session import ResumeScreen, SessionOutcome, SessionScreen
+from spasmtimer.app.screens.session import ResumeScreen, SessionScreen
 from spasmtimer.app.terminal_cues import BackgroundCues
 from spasmtimer.base import exits, locations, startup
 from spasmtimer.base.text import printable
+from spasmtimer.history.records import SessionRecord, utc_now
 from spasmtimer.history.service import HistoryService, NoHistory, resumption
-from spasmtimer.history.store import SessionRecord, utc_now
 from spasmtimer.program.timeline import LimitError, Timeline, expand
 from spasmtimer.session import library, safety
 from spasmtimer.session.engine import Clock, Recorder, Session

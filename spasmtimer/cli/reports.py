@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from spasmtimer.base.text import CONTROL, spreadsheet_cell
-from spasmtimer.history.store import EXPORT_FIELDS, EventRecord, SessionRecord, Totals
+from spasmtimer.history.records import EXPORT_FIELDS, EventRecord, SessionRecord, Totals
 from spasmtimer.program.resolved import Program
 from spasmtimer.program.timeline import (
     KIND_WORDS,
@@ -253,7 +253,7 @@ def session_export(record: SessionRecord, events: Sequence[EventRecord]) -> dict
 
 
 def write_history_csv(
-    records: Sequence[SessionRecord], events: Mapping[int, Sequence[EventRecord]], out: TextIO
+    records: Sequence[SessionRecord], events: Mapping[str, Sequence[EventRecord]], out: TextIO
 ) -> None:
     """The sessions as CSV, their events as a JSON list in one column. A cell that a
     spreadsheet would run as a formula (a note that starts with ``=``, ``+``, ``-`` or ``@``)

@@ -15,7 +15,6 @@ No Textual here.
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
 import sqlite3
 import threading
@@ -27,22 +26,11 @@ from pathlib import Path
 import msgspec
 from msgspec.structs import replace
 
-from spasmtimer.history.kept import UnsavedSession, keep
-from spasmtimer.history.store import (
-    EventRow,
-    History,
-    SessionRecord,
-    content_hash,
-    end_session,
-    host_name,
-    insert_events,
-    insert_session,
-    is_corrupt,
-    iso,
-    passing_reason,
-    rate_session,
-    reopen_session,
-)
+from spasmtimer.history.database import is_corrupt, passing_reason
+from spasmtimer.history.kept import KeptSession, keep
+from spasmtimer.history.merge import merge, this_process
+from spasmtimer.history.records import EventRecord, SessionRecord, content_hash, new_session_id
+from spasmtimer.history.store import History
 from spasmtimer.program.timeline import Timeline
 from spasmtimer.session.engine import SYNC_SECONDS, Session, Status
 
@@ -208,9 +196,11 @@ class HistoryWriter:
 class SessionRecorder:
     """Keeps one running session in the history as it goes (an engine `Recorder`).
 
-    Wall-clock times are the start's wall time plus the engine's own (monotonic) offsets, so the
-    record agrees with the session to the millisecond even if the system clock jumps. Every
-    write goes to the `HistoryWriter`: nothing here waits for the disk.
+    The session as it stands is one `SessionRecord`, replaced whole at each change, with the
+    events this run has added; every write hands it to `merge`, on the `HistoryWriter`'s
+    thread: nothing here waits for the disk. Wall-clock times are the start's wall time plus
+    the engine's own (monotonic) offsets, so the record agrees with the session to the
+    millisecond even if the system clock jumps.
     """
 
     def __init__(
@@ -227,22 +217,25 @@ class SessionRecorder:
         self.history = history
         self.writer = writer
         self.resuming = resuming
-        """The stopped session this one takes up again: the same row, its time adding up."""
+        """The stopped session this one takes up again: the same session, its time adding up."""
         self.program = program
         self.title = title
         self.path = path
         self.timeline = timeline
-        self.session_id: int | None = None
-        """The session's row, once the writer has made it."""
         self._written = 0
         self._wall_start: datetime | None = None
         self._ended = False
         self._last_write = -float("inf")
         self._standing: _Standing | None = None
-        """The session as it stands, to keep it whole should its writes not be made."""
+        """The session as it stands: one value, swapped whole, so that the writer's thread
+        (which keeps it aside while writes wait) never reads it half-changed."""
         self._kept_as: Path | None = None
         self._kept_standing: _Standing | None = None
-        self._content_hash: str | None = None
+
+    @property
+    def session_id(self) -> str | None:
+        """The session's `id`, once it has started."""
+        return self._standing.record.id if self._standing else None
 
     def _wall(self, session: Session, monotonic: float) -> datetime:
         assert self._wall_start is not None and session.started_at is not None
@@ -256,35 +249,42 @@ class SessionRecorder:
 
     def started(self, session: Session, pain_before: int | None) -> None:
         self._wall_start = started_at = self.history.now()
-        self._standing = _Standing(pain_before=pain_before, updated_at=started_at)
         resuming = self.resuming
-
-        def begin(db: sqlite3.Connection) -> None:
-            if resuming is not None:
-                reopen_session(db, resuming.id, updated_at=started_at)
-                self.session_id = resuming.id
-                return
-            self.session_id = insert_session(
-                db,
+        if resuming is not None:
+            # The same session runs again, in this process; every rating it has is kept.
+            record = replace(
+                resuming,
+                status="running",
+                ended_at=None,
+                updated_at=started_at,
+                pain_before=resuming.pain_before if pain_before is None else pain_before,
+            )
+        else:
+            record = SessionRecord(
+                id=new_session_id(),
                 program=self.program,
                 title=self.title,
                 path=self.path,
-                # Worked out here, on the writer's thread: hashing a long timeline (and
-                # importing json and hashlib) would hold up the session's first frame.
-                content_hash=self._fingerprint(),
+                content_hash="",  # worked out on the writer's thread: see `_write`
                 level=self.timeline.level,
-                planned_seconds=self.timeline.total_seconds,
                 started_at=started_at,
+                ended_at=None,
+                status="running",
+                planned_seconds=self.timeline.total_seconds,
+                done_seconds=0.0,
                 pain_before=pain_before,
+                pain_after=None,
+                notes=None,
+                updated_at=started_at,
             )
-
-        self.writer.submit(begin, self.keep)
+        self._standing = _Standing(record)
+        self._submit(())
         self.sync(session)
 
     def sync(self, session: Session) -> None:
         """Write the session's new events and how far it got: at once when something happened,
         else at most once a `SYNC_SECONDS`."""
-        if self._ended or self._wall_start is None:
+        if self._ended or self._standing is None:
             return
         assert session.started_at is not None
         new = session.events[self._written :]
@@ -295,8 +295,8 @@ class SessionRecorder:
         self._last_write = now
         self._written += len(new)
         state = session.state_at(now)
-        rows: list[EventRow] = [
-            (
+        events = tuple(
+            EventRecord(
                 e.kind,
                 self._wall(session, session.started_at + e.elapsed),
                 self._elapsed(e.elapsed),
@@ -304,118 +304,76 @@ class SessionRecorder:
                 e.seconds,
             )
             for e in new
-        ]
-        updated_at = self._wall(session, now)
-        done, position = state.done_seconds, state.elapsed
-        ending = None
+        )
+        changes: dict[str, object] = {
+            "done_seconds": state.done_seconds,
+            "position": state.elapsed,
+            "updated_at": self._wall(session, now),
+        }
         if ended is not None:
             self._ended = True
-            ending = (state.status is Status.FINISHED, self._wall(session, ended))
-        assert self._standing is not None
-        # One new value, not a field at a time: the writer's thread may keep it meanwhile.
-        self._standing = replace(
-            self._standing,
-            events=self._standing.events + tuple(rows),
-            done=done,
-            position=position,
-            updated_at=updated_at,
-            ending=ending,
-        )
-
-        def update(db: sqlite3.Connection) -> None:
-            if self.session_id is None:
-                return  # its beginning could not be written
-            insert_events(
-                db,
-                self.session_id,
-                rows,
-                done_seconds=done,
-                updated_at=updated_at,
-                position=position,
+            at = self._wall(session, ended)
+            completed = state.status is Status.FINISHED
+            changes.update(
+                status="completed" if completed else "stopped", ended_at=at, updated_at=at
             )
-            if ending is not None:
-                completed, ended_at = ending
-                end_session(
-                    db,
-                    self.session_id,
-                    completed=completed,
-                    ended_at=ended_at,
-                    done_seconds=done,
-                    position=position,
-                )
-
-        self.writer.submit(update, self.keep)
+        self._change(events, **changes)
 
     def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
-        if self._standing is not None:
-            self._standing = replace(self._standing, rating=(pain_before, pain_after, notes))
+        if self._standing is None:
+            return
+        self._change((), pain_before=pain_before, pain_after=pain_after, notes=notes)
 
-        def rate(db: sqlite3.Connection) -> None:
-            if self.session_id is not None:
-                rate_session(db, self.session_id, pain_before, pain_after, notes)
+    def _change(self, events: tuple[EventRecord, ...], **changes: object) -> None:
+        assert self._standing is not None
+        self._standing = _Standing(
+            replace(self._standing.record, **changes), self._standing.events + events
+        )
+        self._submit(events)
 
-        self.writer.submit(rate, self.keep if self._standing is not None else None)
+    def _submit(self, events: tuple[EventRecord, ...]) -> None:
+        standing = self._standing
+        assert standing is not None
 
-    def _fingerprint(self) -> str:
-        if self._content_hash is None:
-            self._content_hash = content_hash(self.timeline)
-        return self._content_hash
+        def write(db: sqlite3.Connection) -> None:
+            merge(db, self._fingerprinted(standing.record), events, runner=this_process())
+
+        self.writer.submit(write, self.keep)
+
+    def _fingerprinted(self, record: SessionRecord) -> SessionRecord:
+        """``record`` with its `content_hash`: worked out once, on the writer's thread, since
+        hashing a long timeline (and importing json and hashlib) would hold up the session's
+        first frame."""
+        if record.content_hash:
+            return record
+        if self._fingerprint is None:
+            self._fingerprint = content_hash(self.timeline)
+        return replace(record, content_hash=self._fingerprint)
+
+    _fingerprint: str | None = None
 
     def keep(self, final: bool) -> Path:
-        """Keep the session, as it stands, beside the history (see `spasmtimer.history.kept`): in
-        one file, written again each time. ``final``: its process is exiting."""
-        standing, resuming = self._standing, self.resuming
-        assert standing is not None and self._wall_start is not None
+        """Keep the session, as it stands, beside the history (see `spasmtimer.history.kept`):
+        in one file, written again each time. ``final``: its process is exiting."""
+        standing = self._standing
+        assert standing is not None
         kept_as = self._kept_as
         if not final and kept_as and standing is self._kept_standing and kept_as.exists():
             return kept_as  # kept as it stands already
-        completed, ended_at = standing.ending or (False, standing.updated_at)
-        pain_before, pain_after, notes = standing.rating or (standing.pain_before, None, None)
+        record = self._fingerprinted(standing.record)
+        if record.status == "running":
+            # Should this process die before its writes are made, this is where it stopped.
+            record = replace(record, status="stopped", ended_at=record.updated_at)
+        host, pid = this_process()
         self._kept_as = keep(
-            self.writer.path,
-            UnsavedSession(
-                program=self.program,
-                title=self.title,
-                path=self.path,
-                content_hash=self._fingerprint(),
-                level=self.timeline.level,
-                planned_seconds=self.timeline.total_seconds,
-                started_at=iso(resuming.started_at if resuming else self._wall_start),
-                host=host_name(),
-                pid=os.getpid(),
-                status="completed" if completed else "stopped",
-                ended_at=iso(ended_at),
-                updated_at=iso(ended_at),  # as `end_session` writes it
-                done_seconds=standing.done,
-                position=standing.position,
-                pain_before=pain_before,
-                pain_after=pain_after,
-                notes=notes,
-                rated=standing.rating is not None,
-                resumes=resuming.id if resuming else None,
-                events=tuple(
-                    (kind, iso(at), elapsed, phase, seconds)
-                    for kind, at, elapsed, phase, seconds in standing.events
-                ),
-                final=final,
-            ),
-            self._kept_as,
+            self.writer.path, KeptSession(record, standing.events, host, pid, final), kept_as
         )
         self._kept_standing = standing
         return self._kept_as
 
 
 class _Standing(msgspec.Struct, frozen=True):
-    """A recorded session as it stands, for `SessionRecorder.keep`."""
+    """A recorded session as it stands: its record, and the events this run has added."""
 
-    pain_before: int | None
-    updated_at: datetime
-    events: tuple[EventRow, ...] = ()
-    done: float = 0.0
-    """Seconds done."""
-    position: float = 0.0
-    """Where in its timeline it got to."""
-    ending: tuple[bool, datetime] | None = None
-    """Completed or not, and when, once it has ended."""
-    rating: tuple[int | None, int | None, str | None] | None = None
-    """Pain before and after, and notes, once rated."""
+    record: SessionRecord
+    events: tuple[EventRecord, ...] = ()

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder, Warn
-from spasmtimer.history.store import History, SessionRecord, Totals, content_hash, resumable, totals
+from spasmtimer.history.records import SessionRecord, Totals, content_hash, resumable, totals
+from spasmtimer.history.store import History
 from spasmtimer.program.resolved import Program
 from spasmtimer.program.timeline import LimitError, Timeline, cap_level, expand
 from spasmtimer.session.display import counting_text, finished, next_level_text

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from spasmtimer.base.text import cell_width, fit_cells, one_line
-from spasmtimer.history.store import SessionRecord, totals
+from spasmtimer.history.records import SessionRecord, totals
 
 MAX_WIDTH = 60
 """Columns the line may take at most: a status bar shares its row with the window list."""

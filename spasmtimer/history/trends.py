@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 import msgspec
 
 from spasmtimer.base.text import cell_width
-from spasmtimer.history.store import SessionRecord
+from spasmtimer.history.records import SessionRecord
 from spasmtimer.session.display import pain_text
 from spasmtimer.session.levels import Level
 

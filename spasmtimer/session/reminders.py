@@ -161,7 +161,7 @@ def every_problem(every: timedelta, window: Window | None) -> str | None:
 class LastSession(msgspec.Struct, frozen=True):
     """A program's most recent session in the history, as far as reminders care."""
 
-    id: int
+    id: str
     at: datetime
     """When it ended or, while it runs, when it was last heard from."""
     running: bool

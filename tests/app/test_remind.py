@@ -217,11 +217,11 @@ async def test_a_session_run_elsewhere_answers_a_due_break(clock, wall, log) -> 
         await pilot.pause()
         await look(pilot, clock, 45 * MINUTE)
         assert shown(pilot, "remind-heading") == "Time for a break"
-        sessions.append(LastSession(1, wall(), running=True))
+        sessions.append(LastSession("1", wall(), running=True))
         await look(pilot, clock, 5)
         assert shown(pilot, "remind-heading") == "Next break"
         clock.advance(4 * MINUTE)
-        sessions.append(LastSession(1, wall(), running=False))
+        sessions.append(LastSession("1", wall(), running=False))
         await look(pilot, clock, 5)
         assert shown(pilot, "remind-when") == "Next break at 10:34"
 

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from spasmtimer.history.store import History, SessionRecord
+from spasmtimer.history.records import SessionRecord
+from spasmtimer.history.store import History
 from tests.pty_support import Pty
 
 HOLD = 'title = "Long hold"\nprepare = 0\n[[steps]]\ntype = "stretch"\nhold = 60\n'

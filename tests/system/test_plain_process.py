@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from spasmtimer.base.locations import history_file
-from spasmtimer.history.store import History, SessionRecord
+from spasmtimer.history.records import SessionRecord
+from spasmtimer.history.store import History
 from tests.support import program_of_short_phases, start_plain
 
 

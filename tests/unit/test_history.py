@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import multiprocessing.synchronize
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -23,8 +24,10 @@ from hypothesis import strategies as st
 
 from spasmtimer.base.locations import history_file
 from spasmtimer.cli import main
+from spasmtimer.history.database import READ_TIMEOUT
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder
-from spasmtimer.history.store import READ_TIMEOUT, History, HistoryError, totals
+from spasmtimer.history.records import totals
+from spasmtimer.history.store import History, HistoryError
 from spasmtimer.program.loader import load_program
 from spasmtimer.program.timeline import expand
 from spasmtimer.session.engine import Session
@@ -64,7 +67,7 @@ def record(
     after: int | None = None,
     program: str = "desk-break",
     notes: str | None = None,
-) -> int:
+) -> str:
     """A session of ``minutes`` planned, ``done`` seconds of it done (all of it by default)."""
     session_id = history.begin(
         program=program,
@@ -254,7 +257,7 @@ def test_a_start_reads_back_only_to_the_newest_session_that_answers(history: His
     old = record(history, 1, at=T0)
     record(history, 2, at=T0 + timedelta(days=1))
     history.connection.execute("PRAGMA ignore_check_constraints = ON")
-    history.connection.execute("UPDATE sessions SET pain_before = 99 WHERE id = ?", (old,))
+    history.connection.execute("UPDATE sessions SET pain_before = 99 WHERE uid = ?", (old,))
     history.connection.commit()
     latest = history.latest("desk-break")
     assert latest is not None and latest.level == 2
@@ -352,7 +355,7 @@ def test_a_crashed_session_is_recovered_as_stopped(tmp_path: Path, wall: WallClo
     session_id = begin_running(history)
     heard = T0 + timedelta(seconds=42)
     history.add_events(session_id, [], done_seconds=42, updated_at=heard)
-    history.connection.execute("UPDATE sessions SET pid = ? WHERE id = ?", (child.pid, session_id))
+    history.connection.execute("UPDATE sessions SET pid = ? WHERE uid = ?", (child.pid, session_id))
     history.connection.commit()
     history.close()
     [row] = History.open(path, now=wall).sessions()
@@ -367,14 +370,14 @@ def test_a_running_row_whose_pid_is_no_process_is_recovered_not_fatal(
     path = tmp_path / "h.sqlite3"
     history = History.open(path, now=wall)
     session_id = begin_running(history)
-    history.connection.execute("UPDATE sessions SET pid = ? WHERE id = ?", (pid, session_id))
+    history.connection.execute("UPDATE sessions SET pid = ? WHERE uid = ?", (pid, session_id))
     history.connection.commit()
     history.close()
     [row] = History.open(path, now=wall).sessions()
     assert row.status == "stopped"
 
 
-def begin_running(history: History) -> int:
+def begin_running(history: History) -> str:
     return history.begin(
         program="p",
         title="P",
@@ -501,7 +504,7 @@ def test_a_history_held_longer_than_one_lock_wait_is_still_opened(tmp_path: Path
 TRICKY = ["plain", 'commas, "quotes" and\nnew lines', "ünïcødé — 痛み ✓", "", "  spaces  ", None]
 
 
-def fill(history: History) -> list[int]:
+def fill(history: History) -> list[str]:
     ids = []
     for n, notes in enumerate(TRICKY):
         ids.append(
@@ -689,6 +692,62 @@ def test_the_host_a_session_is_recorded_on_is_the_one_socket_names() -> None:
     socket.gethostname(): a crashed one is only recognised as this machine's if they agree."""
     import socket
 
-    from spasmtimer.history.store import host_name
+    from spasmtimer.history.records import host_name
 
     assert host_name() == socket.gethostname()
+
+
+# --- one id per session, across machines ------------------------------------------------
+
+
+def test_an_old_history_migrates_once_and_loses_nothing(tmp_path: Path) -> None:
+    """A history of schema 2 (before sessions had an id) opens: each session is given one, in
+    the order of their start, and every value and event is as it was."""
+    from spasmtimer.history.database import MIGRATIONS
+
+    path = tmp_path / "history.sqlite3"
+    db = sqlite3.connect(path)
+    for version in (1, 2):
+        db.executescript(str(MIGRATIONS[version]))
+    db.execute("PRAGMA user_version = 2")
+    for n in range(3):
+        at = f"2026-11-0{n + 2}T09:00:00.000+00:00"
+        session = db.execute(
+            "INSERT INTO sessions (program, title, path, content_hash, level, started_at, "
+            "ended_at, updated_at, status, planned_seconds, done_seconds, pain_before, "
+            "pain_after, notes, host, pid, position) VALUES ('desk-break', 'Desk break', '/x', "
+            "'h', ?, ?, ?, ?, 'completed', 300, 300, 4, 2, ?, 'h', 1, 300)",
+            (n, at, at, at, f"note {n}"),
+        ).lastrowid
+        db.execute(
+            "INSERT INTO events (session_id, kind, at, elapsed, phase, seconds) "
+            "VALUES (?, 'pause', ?, 12.5, 1, NULL)",
+            (session, at),
+        )
+    db.commit()
+    db.close()
+    history = History.open(path)
+    records = history.sessions()
+    assert [(r.level, r.notes, r.pain_before, r.pain_after) for r in records] == [
+        (n, f"note {n}", 4, 2) for n in range(3)
+    ]
+    ids = [r.id for r in records]
+    assert len(set(ids)) == 3 and ids == sorted(ids)
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", i) for i in ids)
+    assert [[e[0] for e in history.events(i)] for i in ids] == [["pause"]] * 3
+    assert history.connection.execute("PRAGMA user_version").fetchone()[0] == 3
+    history.close()
+    again = History.open(path)
+    assert [r.id for r in again.sessions()] == ids  # given once, never changed
+    again.close()
+
+
+def test_history_json_gives_each_session_its_id(capsys) -> None:
+    history = History.open(history_file())
+    first = record(history, 0)
+    second = record(history, 1, at=T0 + timedelta(days=1))
+    history.close()
+    assert main(["history", "--json"]) == 0
+    exported = json.loads(capsys.readouterr().out)
+    assert [s["id"] for s in exported] == [first, second]
+    assert all(isinstance(s["id"], str) for s in exported)

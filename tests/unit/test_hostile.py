@@ -266,13 +266,13 @@ def test_a_row_that_cannot_be_read_is_skipped_with_a_warning(
     history.close()
     db = sqlite3.connect(path)
     db.execute("PRAGMA ignore_check_constraints = ON")  # another program need not keep them
-    db.execute(f"UPDATE sessions SET {column} = ? WHERE id = 2", (value,))
+    db.execute(f"UPDATE sessions SET {column} = ? WHERE uid = ?", (value, sid))
     db.commit()
     db.close()
     for command in (["history"], ["history", "--json"], ["plan", "desk-break"], ["list"]):
         status, out, err = run_cli(capsys, *command)
         assert status == 0, err
-        assert "session 2 cannot be read" in err, command
+        assert f"session {sid} cannot be read" in err, command
         assert "Traceback" not in err
     _, out, _ = run_cli(capsys, "plan", "desk-break", "--json")
     assert '"level": 1' in out  # from the row that could be read

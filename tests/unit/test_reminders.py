@@ -53,7 +53,7 @@ def reminders(
 
 
 def session(at: datetime, number: int = 1, running: bool = False) -> LastSession:
-    return LastSession(number, at, running)
+    return LastSession(str(number), at, running)
 
 
 # --- due, snooze, skip --------------------------------------------------------------------
@@ -264,7 +264,7 @@ def test_an_unreadable_row_is_passed_over(tmp_path: Path) -> None:
         )
     history.connection.commit()
     assert last_session(path, "desk-break") == LastSession(
-        1, datetime(2026, 11, 16, 9, tzinfo=UTC), False
+        "row-1", datetime(2026, 11, 16, 9, tzinfo=UTC), False  # added with no id: its number
     )
     (tmp_path / "not-a-db").write_text("hello")
     assert last_session(tmp_path / "not-a-db", "desk-break") is None

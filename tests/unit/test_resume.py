@@ -11,8 +11,9 @@ import pytest
 
 from spasmtimer.cli.plain import PlainRunner
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder
+from spasmtimer.history.records import content_hash
 from spasmtimer.history.service import find_resumable, resumption
-from spasmtimer.history.store import History, content_hash
+from spasmtimer.history.store import History
 from spasmtimer.program.loader import load_program
 from spasmtimer.program.resolved import Program
 from spasmtimer.program.timeline import expand

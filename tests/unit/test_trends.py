@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spasmtimer.base.text import cell_width
-from spasmtimer.history.store import History, SessionRecord
+from spasmtimer.history.records import SessionRecord, Status
+from spasmtimer.history.store import History
 from spasmtimer.history.trends import (
     AFTER,
     BEFORE,
@@ -47,10 +48,10 @@ def session(
     after: int | None = None,
     done: float = 300,
     planned: float = 300,
-    status: str = "completed",
+    status: Status = "completed",
 ) -> SessionRecord:
     return SessionRecord(
-        id=1,
+        id="1",
         program=program,
         title=program,
         path="/x",

@@ -16,9 +16,10 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from spasmtimer.history.kept import UnsavedSession, add_kept, kept_files
+from spasmtimer.history.kept import KeptSession, add_kept, kept_files
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder
-from spasmtimer.history.store import History, SessionRecord, host_name
+from spasmtimer.history.records import SessionRecord, host_name
+from spasmtimer.history.store import History
 from spasmtimer.session.engine import Session
 from tests.support import FakeClock
 from tests.unit.test_history import T0, WallClock, program_timeline
@@ -161,7 +162,7 @@ def test_adding_a_kept_session_twice_changes_nothing(
     assert kept_files(path) == []
 
 
-def a_session_ended(path: Path, *, completed: bool, at: datetime, done: float) -> int:
+def a_session_ended(path: Path, *, completed: bool, at: datetime, done: float) -> str:
     """A session of "p" begun at `T0`, ended ``at``, in the history at ``path``; its id."""
     history = History.open(path, now=WallClock())
     session_id = history.begin(
@@ -215,30 +216,44 @@ def test_sessions_kept_one_after_the_other_are_each_added(path: Path, tmp_path: 
     assert first[1] != second[1]  # each has its own events
 
 
+KEPT_SESSION: dict[str, object] = {
+    "session": {
+        "id": "0196f3b2-0c00-7000-8000-000000000001",
+        "program": "p",
+        "title": "P",
+        "path": "/p.toml",
+        "content_hash": "x",
+        "level": 0,
+        "started_at": "2026-11-02T09:00:00.000+00:00",
+        "ended_at": "2026-11-02T09:01:00.000+00:00",
+        "status": "completed",
+        "planned_seconds": 55,
+        "done_seconds": 55,
+        "pain_before": None,
+        "pain_after": None,
+        "notes": None,
+        "position": 55,
+        "updated_at": "2026-11-02T09:01:00.000+00:00",
+    },
+    "events": [["start", "2026-11-02T09:00:00.000+00:00", 0.0, 0, None]],
+    "host": "h",
+    "pid": 1,
+    "type": "kept-2",
+}
+
+
 def a_kept_session(**changes: object) -> bytes:
-    session = UnsavedSession(
-        program="p",
-        title="P",
-        path="/p.toml",
-        content_hash="x",
-        level=0,
-        planned_seconds=55,
-        started_at="2026-11-02T09:00:00.000+00:00",
-        host="h",
-        pid=1,
-        status="completed",
-        ended_at="2026-11-02T09:01:00.000+00:00",
-        updated_at="2026-11-02T09:01:00.000+00:00",
-        done_seconds=55,
-        position=55,
-        pain_before=None,
-        pain_after=None,
-        notes=None,
-        rated=False,
-        resumes=None,
-        events=(("start", "2026-11-02T09:00:00.000+00:00", 0.0, 0, None),),
-    )
-    return msgspec.json.encode(msgspec.structs.replace(session, **changes))
+    """A kept session's file as spasmtimer writes it, with ``changes`` to its session's fields
+    (``events``, ``host``, ``pid`` and ``final`` are the file's own)."""
+    kept = dict(KEPT_SESSION)
+    session = dict(kept["session"])  # type: ignore[call-overload]
+    for key, value in changes.items():
+        if key in ("events", "host", "pid", "final"):
+            kept[key] = value
+        else:
+            session[key] = value
+    kept["session"] = session
+    return msgspec.json.encode(kept)
 
 
 def test_a_kept_session_written_by_hand_is_added(path: Path) -> None:
@@ -252,7 +267,7 @@ HOSTILE: dict[str, Callable[[Path], object]] = {
     "empty": lambda p: p.write_bytes(b""),
     "other JSON": lambda p: p.write_text('{"program": "p"}'),
     "an unknown field": lambda p: p.write_bytes(a_kept_session()[:-1] + b',"x":1}'),
-    "a pain of 11": lambda p: p.write_bytes(a_kept_session(pain_after=11, rated=True)),
+    "a pain of 11": lambda p: p.write_bytes(a_kept_session(pain_after=11)),
     "a level below 0": lambda p: p.write_bytes(a_kept_session(level=-1)),
     "a time of another form": lambda p: p.write_bytes(a_kept_session(ended_at="2026-11-02")),
     "a time that is none": lambda p: p.write_bytes(a_kept_session(updated_at="\x1b]0;x\x07")),
@@ -263,6 +278,7 @@ HOSTILE: dict[str, Callable[[Path], object]] = {
     "a phase past SQLite's integers": lambda p: p.write_bytes(
         a_kept_session(events=(("start", "2026-11-02T09:00:00.000+00:00", 0.0, 2**63, None),))
     ),
+    "an id that is not text": lambda p: p.write_bytes(a_kept_session(id="\x1b]0;x\x07")),
     "negative seconds": lambda p: p.write_bytes(a_kept_session(done_seconds=-55)),
     "the year 9999": lambda p: p.write_bytes(
         a_kept_session(started_at="9999-12-31T23:59:59.999+00:00")
@@ -328,7 +344,7 @@ def test_a_kept_run_older_than_its_row_adds_its_events_and_leaves_the_row(
     later = T0 + timedelta(minutes=10)
     first = a_session_ended(path, completed=True, at=later, done=55)
     kept = a_kept_session(
-        resumes=first,
+        id=first,
         status="stopped",
         done_seconds=15,
         position=15,
@@ -381,12 +397,16 @@ def test_a_session_waiting_on_the_lock_is_kept_as_it_goes_until_written(
             time.sleep(0.05)  # the writer's thread: waiting out the lock
         [kept] = files
         while time.monotonic() < deadline:  # until it has the pause as well
-            live = msgspec.json.decode(kept.read_bytes(), type=UnsavedSession)
+            live = msgspec.json.decode(kept.read_bytes(), type=KeptSession)
             if len(live.events) == 2:
                 break
             time.sleep(0.05)
-        assert (live.final, live.status, live.done_seconds) == (False, "stopped", 8)
-        assert [event[0] for event in live.events] == ["start", "pause"]
+        assert (live.final, live.session.status, live.session.done_seconds) == (
+            False,
+            "stopped",
+            8,
+        )
+        assert [event.kind for event in live.events] == ["start", "pause"]
         other = History.open(path)  # its process is alive: not added from here
         assert (other.sessions(), other.problems) == ([], [])
         other.close()
@@ -411,3 +431,42 @@ def test_a_session_kept_as_it_goes_by_a_process_now_gone_is_added(path: Path) ->
     path.with_name(f"{path.name}.unsaved-1-live.json").write_bytes(live)
     [row] = History.open(path).sessions()
     assert (row.program, row.status) == ("p", "stopped")
+
+
+def test_a_session_kept_by_the_version_before_is_still_added(path: Path) -> None:
+    """A kept file as spasmtimer wrote it before sessions had an id: an upgrade in between
+    loses nothing."""
+    before = {
+        "program": "p",
+        "title": "P",
+        "path": "/p.toml",
+        "content_hash": "x",
+        "level": 0,
+        "planned_seconds": 55,
+        "started_at": "2026-11-02T09:00:00.000+00:00",
+        "host": "h",
+        "pid": 1,
+        "status": "completed",
+        "ended_at": "2026-11-02T09:01:00.000+00:00",
+        "updated_at": "2026-11-02T09:01:00.000+00:00",
+        "done_seconds": 55,
+        "position": 55,
+        "pain_before": 5,
+        "pain_after": 3,
+        "notes": "kept",
+        "rated": True,
+        "resumes": None,
+        "events": [["adjust", "2026-11-02T09:00:10.000+00:00", 10.0, 1, 5.0]],
+    }
+    path.with_name(f"{path.name}.unsaved-1-old.json").write_bytes(msgspec.json.encode(before))
+    history = History.open(path)
+    [row] = history.sessions()
+    assert (row.program, row.status, row.pain_before, row.pain_after, row.notes) == (
+        "p",
+        "completed",
+        5,
+        3,
+        "kept",
+    )
+    assert [e[0] for e in history.events(row.id)] == ["adjust"]
+    assert history.problems == [] and kept_files(path) == []

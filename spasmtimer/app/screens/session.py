@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 
-import msgspec
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from spasmtimer.app.cues import Signals
+from spasmtimer.app.messages import SessionOutcome
 from spasmtimer.app.terminal_cues import BackgroundCues
 from spasmtimer.app.widgets import FLASH_SECONDS, Bar, BigClock, BreathBar, Line, plain
 from spasmtimer.session.display import (
@@ -46,17 +46,6 @@ LOOKS_OF_KIND = {"inhale": "breath", "pause": "breath", "exhale": "breath", "pau
 def kind_class(kind: str) -> str:
     """The session screen's class while a phase of ``kind`` runs (see app.tcss)."""
     return f"-kind-{LOOKS_OF_KIND.get(kind, kind)}"
-
-
-class SessionOutcome(msgspec.Struct):
-    """How a session screen ended, for the app to record and sum up."""
-
-    session: Session
-    level: Level
-    """The level it ran at, as the session screen said it."""
-    pain_before: int | None
-    interrupted: bool = False
-    """Ended by Ctrl-C or a signal rather than by finishing or by q."""
 
 
 class ConfirmStop(ModalScreen[bool]):

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from spasmtimer.app.screens.session import SessionOutcome
+from spasmtimer.app.messages import SessionOutcome
 from spasmtimer.app.widgets import plain
 from spasmtimer.session.display import done_text, finished
 from spasmtimer.session.levels import Level

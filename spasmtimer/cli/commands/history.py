@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, context: Context) -> int:
     from spasmtimer.cli import reports
-    from spasmtimer.history.store import totals
+    from spasmtimer.history.records import totals
     from spasmtimer.session import library
 
     history = context.history

@@ -41,8 +41,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
     import sqlite3
 
     from spasmtimer.base import locations
+    from spasmtimer.history.records import utc_now
     from spasmtimer.history.status import status_line, status_of
-    from spasmtimer.history.store import History, HistoryError, utc_now
+    from spasmtimer.history.store import History, HistoryError
     from spasmtimer.session import library
 
     every = arguments.every(args.every).total_seconds()

@@ -1,0 +1,217 @@
+"""The history's SQLite file as such: its schema and migrations, connecting to it with its
+integrity checked, what SQLite's errors mean, and moving a damaged file aside.
+
+A database is moved aside — never deleted — only when SQLite says it is corrupt or not a
+database. Locked by another program, a full disk, a read-only file: those pass, and are waited
+out (`passing_reason`). No Textual here.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from datetime import datetime
+from pathlib import Path
+
+from spasmtimer.base.errors import UserError
+from spasmtimer.history.records import new_session_id, parse_iso
+
+SCHEMA_VERSION = 3
+
+
+def _give_every_session_an_id(db: sqlite3.Connection) -> None:
+    """Schema 3: each session's `id`, unique across machines (a UUID, `new_session_id`), for the
+    sessions kept before there was one, in the order of their start."""
+    db.execute("ALTER TABLE sessions ADD COLUMN uid TEXT")
+    rows = db.execute("SELECT id, started_at FROM sessions ORDER BY id").fetchall()
+    given = []
+    for row_id, started_at in rows:
+        try:
+            at = parse_iso(started_at) if isinstance(started_at, str) else None
+        except ValueError:  # a row no one can read keeps an id all the same
+            at = None
+        given.append((new_session_id(at), row_id))
+    db.executemany("UPDATE sessions SET uid = ? WHERE id = ?", given)
+    db.execute("CREATE UNIQUE INDEX sessions_by_uid ON sessions (uid)")
+
+
+MIGRATIONS: dict[int, str | object] = {
+    1: """
+    CREATE TABLE sessions (
+        id              INTEGER PRIMARY KEY,
+        program         TEXT NOT NULL,
+        title           TEXT NOT NULL,
+        path            TEXT NOT NULL,
+        content_hash    TEXT NOT NULL,
+        level           INTEGER NOT NULL CHECK (level >= 0),
+        started_at      TEXT NOT NULL,
+        ended_at        TEXT,
+        updated_at      TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('running', 'completed', 'stopped')),
+        planned_seconds REAL NOT NULL,
+        done_seconds    REAL NOT NULL DEFAULT 0,
+        pain_before     INTEGER CHECK (pain_before BETWEEN 0 AND 10),
+        pain_after      INTEGER CHECK (pain_after BETWEEN 0 AND 10),
+        notes           TEXT,
+        host            TEXT NOT NULL,
+        pid             INTEGER NOT NULL
+    );
+    CREATE INDEX sessions_by_program ON sessions (program, started_at);
+    CREATE TABLE events (
+        id          INTEGER PRIMARY KEY,
+        session_id  INTEGER NOT NULL REFERENCES sessions (id),
+        kind        TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        elapsed     REAL NOT NULL,
+        phase       INTEGER NOT NULL,
+        seconds     REAL
+    );
+    CREATE INDEX events_by_session ON events (session_id);
+    """,
+    # Where in its timeline a session got to, to resume it: after skips that is not the time
+    # done. Until now done_seconds held exactly that position (which is why it could be
+    # inflated by skipping), so it is the right value for the sessions already kept.
+    2: """
+    ALTER TABLE sessions ADD COLUMN position REAL NOT NULL DEFAULT 0;
+    UPDATE sessions SET position = done_seconds
+    """,
+    3: _give_every_session_an_id,
+}
+"""Each schema version's changes (SQL, or a function of the connection), applied in order,
+each inside one transaction."""
+
+class HistoryError(UserError):
+    """The history cannot be used at all (its folder cannot be written, say)."""
+
+
+class CorruptHistory(sqlite3.DatabaseError):
+    """SQLite's own integrity check found the database damaged."""
+
+
+CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+PASSING_CODES = {
+    sqlite3.SQLITE_BUSY: "it is locked by another program",
+    sqlite3.SQLITE_LOCKED: "it is locked by another program",
+    sqlite3.SQLITE_FULL: "the disk is full",
+    sqlite3.SQLITE_READONLY: "it cannot be written (read-only)",
+    sqlite3.SQLITE_IOERR: "the disk could not write it",
+    sqlite3.SQLITE_CANTOPEN: "it cannot be opened",
+}
+"""Conditions that pass (or that a person can clear) and are waited out, in words."""
+
+
+def _primary_code(error: sqlite3.Error) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF  # extended codes carry the primary low
+
+
+def is_corrupt(error: sqlite3.Error) -> bool:
+    """Does SQLite say the database itself is damaged (and so may be moved aside)?"""
+    return isinstance(error, CorruptHistory) or _primary_code(error) in CORRUPT_CODES
+
+
+def passing_reason(error: sqlite3.Error) -> str | None:
+    """Why a write cannot be made *now*, in words, if it is worth trying again later."""
+    code = _primary_code(error)
+    if code is None and "locked" in str(error):  # errors raised without a code
+        return PASSING_CODES[sqlite3.SQLITE_BUSY]
+    return PASSING_CODES.get(code) if code is not None else None
+
+
+
+_ROW_CONSTRAINT = re.compile(r"(CHECK constraint failed|NULL value) in ")
+"""What quick_check says of a row another program wrote against a column's rule: not damage
+to the database (the row is skipped when read), so never a reason to move it aside."""
+
+READ_TIMEOUT = 1.0
+"""Seconds a reading connection waits for a lock (readers of a WAL database rarely need one)."""
+PEEK_TIMEOUT = 0.05
+"""What `History.peek` waits for one: a status line is drawn again in a few seconds anyway."""
+
+
+OPEN_PATIENCE = 3.0
+"""Seconds opening the history keeps trying while another process holds it (see `connect`)."""
+
+
+def connect(path: Path, timeout: float = READ_TIMEOUT) -> sqlite3.Connection:
+    """A checked, migrated connection to the history at ``path``.
+
+    Some of what opening does fails at once with SQLITE_BUSY instead of waiting for the lock:
+    switching a new database to WAL while another spasmtimer is creating it, say. Two sessions
+    started together must both be recorded, so busy is tried again for a few seconds.
+    """
+    give_up_at = time.monotonic() + OPEN_PATIENCE
+    while True:
+        try:
+            return _connect_once(path, timeout)
+        except sqlite3.OperationalError as e:
+            if _primary_code(e) not in BUSY_CODES or time.monotonic() >= give_up_at:
+                raise
+            time.sleep(0.02)
+
+
+def _connect_once(path: Path, timeout: float) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=timeout)
+    try:
+        damage = [
+            line
+            for (line,) in connection.execute("PRAGMA quick_check").fetchall()
+            if line != "ok" and not _ROW_CONSTRAINT.match(line)
+        ]
+        if damage:
+            raise CorruptHistory(f"integrity check failed: {damage[0]}")
+        _refuse_newer(connection)
+        connection.execute("PRAGMA journal_mode = WAL")
+        # WAL with NORMAL survives any crash of this program; only a power cut may lose the
+        # last second, and each phase's heartbeat then costs no fsync.
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        _migrate(connection)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _refuse_newer(connection: sqlite3.Connection) -> None:
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        # Not corrupt, only newer: leave it untouched for the newer spasmtimer.
+        raise HistoryError(
+            f"the history was written by a newer spasmtimer (schema {version}; this one "
+            f"knows {SCHEMA_VERSION}): upgrade spasmtimer to keep recording"
+        )
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        with connection:
+            connection.execute("BEGIN IMMEDIATE")
+            # Another process may have migrated while this one waited for the lock.
+            if connection.execute("PRAGMA user_version").fetchone()[0] >= target:
+                continue
+            change = MIGRATIONS[target]
+            if isinstance(change, str):
+                for statement in change.split(";"):
+                    if statement.strip():
+                        connection.execute(statement)
+            else:
+                change(connection)  # type: ignore[operator]
+            connection.execute(f"PRAGMA user_version = {target}")
+
+
+def move_aside(path: Path, now: datetime) -> Path:
+    stamp = now.astimezone().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.unreadable-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.unreadable-{stamp}-{n}")
+    for suffix in ("", "-wal", "-shm"):
+        companion = Path(str(path) + suffix)
+        if companion.exists():
+            companion.rename(Path(str(aside) + suffix))
+    return aside

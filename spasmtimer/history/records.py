@@ -1,0 +1,322 @@
+"""A session as the history keeps it — `SessionRecord`, the one record of a session, and its
+events — with the rules read off it: the time forms, whether it counts, whether it may be
+resumed, the week's totals.
+
+One record, everywhere: the store reads its rows into it (with `msgspec.convert`, which checks
+every value, since SQLite keeps whatever another program writes), the recorder keeps a running
+session as one, a session kept beside the history is one (`spasmtimer.history.kept`), and
+`spasmtimer.history.store.merge` takes one in, keyed by its `id`.
+
+Pure: no database, no Textual.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import msgspec
+
+from spasmtimer.session.levels import CountedSession, counts
+
+if TYPE_CHECKING:  # `spasmtimer status` reads records without loading the program format
+    from spasmtimer.program.timeline import Timeline
+
+Now = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- times --------------------------------------------------------------------------------
+
+
+def iso(moment: datetime) -> str:
+    """A time as the history writes it: UTC, to the millisecond, in one fixed-width form, so
+    that SQL orders the text as time does."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+"""Times outside these are not a session's: shown in local time near Python's year 1 or
+9999, they would end the command with OverflowError."""
+
+
+def parse_iso(text: str) -> datetime:
+    """A time as the history keeps it; raises `ValueError` for anything else, or one outside
+    `EARLIEST`–`LATEST`."""
+    moment = datetime.fromisoformat(text)
+    _check_time(moment)
+    return moment
+
+
+def _check_time(moment: datetime) -> None:
+    if moment.tzinfo is None or not EARLIEST <= moment < LATEST:
+        raise ValueError(f"{moment.isoformat()!r} is not a time a session can have")
+
+
+# --- identity -----------------------------------------------------------------------------
+
+_last_id_time = 0
+_id_lock = threading.Lock()
+
+
+def new_session_id(at: datetime | None = None) -> str:
+    """A new session's `id`: a UUID version 7 (RFC 9562), unique across machines with no one
+    to hand them out, and in the order of ``at`` (default now) to the millisecond. Within one
+    process, ids made one after another sort in the order they were made."""
+    global _last_id_time
+    if at is not None:
+        millis = int(at.timestamp() * 1000)
+    else:
+        with _id_lock:
+            # Never the same or an earlier millisecond than the last: ids made in a row sort.
+            millis = max(time.time_ns() // 1_000_000, _last_id_time + 1)
+            _last_id_time = millis
+    value = (millis & (2**48 - 1)) << 80
+    value |= 0x7 << 76  # version 7
+    value |= secrets.randbits(12) << 64
+    value |= 0b10 << 62  # the RFC's variant
+    value |= secrets.randbits(62)
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+def host_name() -> str:
+    """This machine's name, as `socket.gethostname` gives it (both read uname(2) on the
+    systems spasmtimer runs on), without importing socket: 4 ms of every session's start."""
+    try:
+        return os.uname().nodename
+    except AttributeError:  # no uname: not a POSIX system
+        import socket
+
+        return socket.gethostname()
+
+
+def content_hash(timeline: Timeline) -> str:
+    """A short fingerprint of exactly what a session ran: its expanded phases."""
+    # Imported here: `spasmtimer status` reads this module on every redraw of a status bar,
+    # and never needs them.
+    import hashlib
+    import json
+
+    phases = timeline.as_json()["phases"]
+    digest = hashlib.sha256(json.dumps(phases, sort_keys=True).encode()).hexdigest()
+    return digest[:16]
+
+
+# --- the record ---------------------------------------------------------------------------
+
+Status = Literal["running", "completed", "stopped"]
+Pain = Annotated[int, msgspec.Meta(ge=0, le=10)]
+Whole = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+"""A whole number SQLite can hold."""
+Seconds = Annotated[float, msgspec.Meta(ge=0)]
+Moment = Annotated[datetime, msgspec.Meta(tz=True)]
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z-]+$")]
+"""A session's id: one of ours is a UUID; one from elsewhere is held to plain, short text."""
+Text = Annotated[str, msgspec.Meta(max_length=100_000)]
+
+
+class SessionRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One session, as the history keeps it: the one record of a session."""
+
+    id: Id
+    """Unique across machines and never changed (`new_session_id`)."""
+    program: Text
+    title: Text
+    path: Text
+    content_hash: Text
+    level: Whole
+    started_at: Moment
+    ended_at: Moment | None
+    status: Status
+    planned_seconds: Seconds
+    done_seconds: Seconds
+    pain_before: Pain | None
+    pain_after: Pain | None
+    notes: Text | None
+    position: Seconds = 0.0
+    """Where in its timeline it got to (seconds from the start), for resuming it."""
+    updated_at: Moment | None = None
+    """When it was last written: a running session's is at most a second old."""
+
+    def __post_init__(self) -> None:
+        for moment in (self.started_at, self.ended_at, self.updated_at):
+            if moment is not None:
+                _check_time(moment)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> SessionRecord:
+        """The session in ``row`` (its columns by name); raises `ValueError` saying what in it
+        cannot be read."""
+        try:
+            return msgspec.convert(row, cls)
+        except msgspec.ValidationError as e:
+            raise ValueError(str(e)) from None
+
+    @property
+    def completed(self) -> bool:
+        """It reached its end (by the clock, or skipped through)."""
+        return self.status == "completed"
+
+    @property
+    def counted(self) -> bool:
+        """It counts toward the level (see `levels.counts`)."""
+        return counts(self.completed, self.done_seconds, self.planned_seconds)
+
+    @property
+    def last_heard(self) -> datetime:
+        """When it ended, or was last heard from while it ran."""
+        return self.ended_at or self.updated_at or self.started_at
+
+    def as_counted(self) -> CountedSession:
+        return CountedSession(
+            self.level, self.pain_before, self.pain_after, self.ended_at or self.started_at
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The session as ``history --json`` and ``--csv`` export it, keys in `EXPORT_FIELDS`
+        order."""
+        return {
+            "id": self.id,
+            "program": self.program,
+            "title": self.title,
+            "level": self.level,
+            "started_at": iso(self.started_at),
+            "ended_at": iso(self.ended_at) if self.ended_at else None,
+            "completed": self.completed,
+            "status": self.status,
+            "planned_seconds": round(self.planned_seconds, 3),
+            "done_seconds": round(self.done_seconds, 3),
+            "pain_before": self.pain_before,
+            "pain_after": self.pain_after,
+            "notes": self.notes,
+            "content_hash": self.content_hash,
+            "path": self.path,
+        }
+
+
+EventKind = Annotated[str, msgspec.Meta(min_length=1, max_length=16, pattern=r"^[a-z_]+$")]
+
+
+class EventRecord(msgspec.Struct, frozen=True, array_like=True):
+    """Something that happened in a session, as the history keeps it."""
+
+    kind: EventKind
+    time: Moment
+    """When, on the wall clock."""
+    at: Seconds
+    """Seconds since the session started (pauses included)."""
+    phase: Whole
+    """The phase it happened in (0-based)."""
+    seconds: float | None = None
+    """For adjust: the seconds added (negative: taken away)."""
+
+    def __post_init__(self) -> None:
+        _check_time(self.time)
+
+    def as_json(self) -> dict[str, Any]:
+        exported: dict[str, Any] = {
+            "kind": self.kind,
+            "at": round(self.at, 3),
+            "time": iso(self.time),
+            "phase": self.phase,
+        }
+        if self.seconds is not None:
+            exported["seconds"] = round(self.seconds, 3)
+        return exported
+
+
+EXPORTED_EVENTS = frozenset({"pause", "resume", "skip", "back", "adjust", "stop"})
+"""The events an export lists (a session's start is its ``started_at``)."""
+
+EXPORT_FIELDS = (
+    "id",
+    "program",
+    "title",
+    "level",
+    "started_at",
+    "ended_at",
+    "completed",
+    "status",
+    "planned_seconds",
+    "done_seconds",
+    "pain_before",
+    "pain_after",
+    "notes",
+    "content_hash",
+    "path",
+    "events",
+)
+"""The fields of an exported session, in order: the CSV's columns. ``events`` is a list of
+`EventRecord.as_json` (in the CSV, that list as JSON)."""
+
+
+# --- what the records say -----------------------------------------------------------------
+
+RESUMABLE_FOR = timedelta(hours=12)
+"""How long a session stopped early can be taken up again."""
+
+
+def resumable(latest: SessionRecord | None, now: datetime, fingerprint: str | None) -> bool:
+    """May ``latest`` — a program's latest session — be taken up again now?
+
+    It stopped early (by ``q``, a signal, a dropped connection or a crash) less than 12 hours
+    ago, short of its end, and the program still expands, at that session's level, to exactly
+    what it ran: ``fingerprint`` is `content_hash` of that expansion (None: it no longer
+    expands at all).
+    """
+    if latest is None or latest.status != "stopped" or latest.ended_at is None:
+        return False
+    recent = now - latest.ended_at <= RESUMABLE_FOR  # a clock set back makes it no less recent
+    unfinished = 0 < latest.position < latest.planned_seconds - 0.5
+    return recent and unfinished and fingerprint == latest.content_hash
+
+
+class Totals(msgspec.Struct):
+    """Sessions are those that counted; minutes are all the time done, counted or not."""
+
+    sessions_this_week: int
+    minutes_this_week: float
+    streak_days: int
+    """Consecutive days, up to today (or yesterday), with at least one counted session."""
+    sessions: int
+    minutes: float
+
+    def describe(self) -> str:
+        return (
+            f"This week: {_plural(self.sessions_this_week, 'session')}, "
+            f"{self.minutes_this_week:.0f} min · streak: {_plural(self.streak_days, 'day')} · "
+            f"in all: {_plural(self.sessions, 'session')}, {self.minutes:.0f} min"
+        )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def totals(records: Sequence[SessionRecord], now: datetime) -> Totals:
+    today = now.astimezone().date()
+    week_start = today - timedelta(days=today.weekday())
+    week = [r for r in records if r.started_at.astimezone().date() >= week_start]
+    days = {r.started_at.astimezone().date() for r in records if r.counted}
+    streak = 0
+    day = today if today in days else today - timedelta(days=1)
+    while day in days:
+        streak += 1
+        day -= timedelta(days=1)
+    return Totals(
+        sessions_this_week=sum(r.counted for r in week),
+        minutes_this_week=sum(r.done_seconds for r in week) / 60,
+        streak_days=streak,
+        sessions=sum(r.counted for r in records),
+        minutes=sum(r.done_seconds for r in records) / 60,
+    )
