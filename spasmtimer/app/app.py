@@ -40,12 +40,13 @@ from spasmtimer.app.messages import (
 from spasmtimer.app.screens.session import ResumeScreen, SessionScreen
 from spasmtimer.app.terminal_cues import BackgroundCues
 from spasmtimer.base import exits, locations, startup
+from spasmtimer.base.clocks import Clock, utc_now
 from spasmtimer.base.text import printable
-from spasmtimer.history.records import SessionRecord, utc_now
+from spasmtimer.history.records import SessionRecord
 from spasmtimer.history.service import HistoryService, NoHistory, resumption
 from spasmtimer.program.timeline import LimitError, Timeline, expand
 from spasmtimer.session import library, safety
-from spasmtimer.session.engine import Clock, Recorder, Session
+from spasmtimer.session.engine import Recorder, Session
 from spasmtimer.session.levels import Level
 from spasmtimer.session.library import Item
 from spasmtimer.session.settings import Settings, save_settings
@@ -53,7 +54,7 @@ from spasmtimer.session.settings import Settings, save_settings
 if TYPE_CHECKING:
     from spasmtimer.app.screens.remind import Remind, RemindScreen
     from spasmtimer.app.screens.summary import Ratings
-    from spasmtimer.session.reminders import Now
+    from spasmtimer.base.clocks import Now
 
 # The screens a session does not open are imported when they are first shown: the history's
 # (with the trends) alone costs a `run` some 30 ms before its first frame.

@@ -20,8 +20,8 @@ from typing import Literal
 
 import msgspec
 
+from spasmtimer.base.clocks import Clock
 from spasmtimer.base.text import one_line
-from spasmtimer.session.engine import Clock
 
 Protocol = Literal["osc9", "osc777", "osc99"]
 """How a terminal is asked for a desktop notification."""

@@ -20,9 +20,10 @@ from typing import TextIO
 import msgspec
 
 from spasmtimer.base import exits
+from spasmtimer.base.clocks import Clock
 from spasmtimer.base.text import TerminalText
-from spasmtimer.session.display import clock as clock_text
 from spasmtimer.session.display import (
+    clock_text,
     counting_text,
     done_text,
     finished,
@@ -31,7 +32,6 @@ from spasmtimer.session.display import (
 )
 from spasmtimer.session.engine import (
     SYNC_SECONDS,
-    Clock,
     NullRecorder,
     Recorder,
     Resumption,

@@ -23,7 +23,7 @@ from spasmtimer.program.timeline import (
     progression_row,
 )
 from spasmtimer.session import library
-from spasmtimer.session.display import clock, pain_text, phase_detail, seconds_text, value_text
+from spasmtimer.session.display import clock_text, pain_text, phase_detail, seconds_text, value_text
 from spasmtimer.session.levels import Level
 
 
@@ -93,7 +93,7 @@ def plan_text(program: Program, timeline: Timeline, level: Level, table: Progres
         step = f"{phase.step + 1}. " if phase.step is not None else ""
         detail = phase_detail(phase)
         what = f"{step}{phase.name}" + (f" · {detail}" if detail else "")
-        rows.append([clock(start), KIND_WORDS[phase.kind], seconds_text(phase.seconds), what])
+        rows.append([clock_text(start), KIND_WORDS[phase.kind], seconds_text(phase.seconds), what])
     lines += ["", *_columns(rows, ">", "<", ">", "<")]
     between = None
     shown = {row.level for row in table.rows}

@@ -16,7 +16,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -26,13 +26,6 @@ from spasmtimer.session.levels import CountedSession, counts
 
 if TYPE_CHECKING:  # `spasmtimer status` reads records without loading the program format
     from spasmtimer.program.timeline import Timeline
-
-Now = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
 
 # --- times --------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from msgspec.structs import replace
 
+from spasmtimer.base.clocks import Now, utc_now
 from spasmtimer.base.text import one_line
 from spasmtimer.history import database
 from spasmtimer.history.database import (
@@ -40,11 +41,9 @@ from spasmtimer.history.merge import COLUMNS, merge, this_process
 from spasmtimer.history.records import (
     EXPORTED_EVENTS,
     EventRecord,
-    Now,
     SessionRecord,
     new_session_id,
     parse_iso,
-    utc_now,
 )
 from spasmtimer.session.levels import Level, current_level
 

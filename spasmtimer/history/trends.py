@@ -153,7 +153,7 @@ def day_text(day: date | datetime) -> str:
     return f"{day.day} {day:%b}"
 
 
-def one_line(text: str) -> str:
+def single_spaced(text: str) -> str:
     """A name from the database on one line (its newlines and runs of spaces made one space)."""
     return " ".join(text.split())
 
@@ -247,7 +247,7 @@ def levels_words(trends: Trends, current: Mapping[str, Level]) -> tuple[Paragrap
         return (Paragraph("No sessions yet."),)
     return tuple(
         Paragraph(
-            f"{one_line(name)}: now {current.get(name, Level(0))}",
+            f"{single_spaced(name)}: now {current.get(name, Level(0))}",
             tuple(
                 f"{day_text(when)} {level}" + (f" ×{count}" if count > 1 else "")
                 for when, level, count in level_runs(points)
@@ -262,7 +262,7 @@ def level_legend(trends: Trends, current: Mapping[str, Level]) -> list[tuple[int
     """The levels chart's legend, a line a program: the number of its series in `level_chart`
     (None when it has no counted session, and so no marker), its marker, and its name with
     its level now."""
-    names = {name: one_line(name) for name in trends.levels}
+    names = {name: single_spaced(name) for name in trends.levels}
     width = max((cell_width(shown) for shown in names.values()), default=0)
     legend: list[tuple[int | None, str, str]] = []
     drawn = 0
@@ -424,7 +424,7 @@ def level_chart(trends: Trends) -> Chart | None:
 
     series = tuple(
         Series(
-            one_line(name),
+            single_spaced(name),
             PROGRAM_MARKERS[n % len(PROGRAM_MARKERS)],
             tuple(day(p.when) for p in points),
             tuple(float(p.level) for p in points),

@@ -17,7 +17,7 @@ from spasmtimer.session.engine import Cue, Session, State, Status
 from spasmtimer.session.levels import COUNTS_FROM, Level, counts, felt_worse, level_following
 
 
-def clock(seconds: float) -> str:
+def clock_text(seconds: float) -> str:
     """``65`` -> ``"1:05"``; ``3725`` -> ``"1:02:05"``. Whole seconds, rounded down."""
     whole = max(0, math.floor(seconds + 1e-6))
     hours, rest = divmod(whole, 3600)
@@ -27,7 +27,7 @@ def clock(seconds: float) -> str:
 
 def countdown(seconds: float) -> str:
     """Time left, rounded up, so a count shows 3, 2, 1 and reaches 0 only at the end."""
-    return clock(math.ceil(max(0.0, seconds) - 1e-6))
+    return clock_text(math.ceil(max(0.0, seconds) - 1e-6))
 
 
 def seconds_text(seconds: float) -> str:

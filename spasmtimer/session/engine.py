@@ -20,16 +20,14 @@ import bisect
 import itertools
 import math
 import time
-from collections.abc import Callable
 from enum import StrEnum
 from typing import Literal, Protocol
 
 import msgspec
 
+from spasmtimer.base.clocks import Clock
 from spasmtimer.program.resolved import BreathPart, BreathPattern
 from spasmtimer.program.timeline import KIND_WORDS, Phase, Timeline
-
-Clock = Callable[[], float]
 
 BACK_GRACE_SECONDS = 2.0
 """Back pressed within this long of a phase's start goes to the previous phase."""

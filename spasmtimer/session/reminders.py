@@ -29,16 +29,13 @@ import re
 import shlex
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from datetime import time as time_of_day
 from typing import TextIO
 
 import msgspec
 
-Now = Callable[[], datetime]
-"""The wall clock: an aware datetime."""
-Clock = Callable[[], float]
-"""A monotonic clock, in seconds."""
+from spasmtimer.base.clocks import Clock, Now, utc_now
 
 DEFAULT_EVERY = timedelta(minutes=45)
 SNOOZE = timedelta(minutes=10)
@@ -53,10 +50,6 @@ POLL_SECONDS = 5.0
 """How often the history is looked at for a session run elsewhere: one indexed query."""
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- the window ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from spasmtimer.app.messages import RunProgram
 from spasmtimer.app.terminal_cues import BackgroundCues
 from spasmtimer.app.widgets import FLASH_SECONDS, BigClock, Line
 from spasmtimer.base.text import printable
-from spasmtimer.session.display import clock, countdown
+from spasmtimer.session.display import clock_text, countdown
 from spasmtimer.session.library import Item
 from spasmtimer.session.reminders import (
     POLL_SECONDS,
@@ -55,7 +55,7 @@ def program_line(item: Item) -> str:
     """``Desk break · 4:17 · level 2``; or why the program cannot run."""
     if item.program is None or item.total_seconds is None:
         return f"{item.title} cannot run: {item.error}"
-    return f"{item.title} · {clock(item.total_seconds)} · {item.level}"
+    return f"{item.title} · {clock_text(item.total_seconds)} · {item.level}"
 
 
 class RemindScreen(Screen[None]):
@@ -96,7 +96,7 @@ class RemindScreen(Screen[None]):
         self.header = Line(id="header")
         self.heading = Line(id="remind-heading")
         self.program = Line(id="remind-program")
-        self.clock = BigClock(id="clock")
+        self.digits = BigClock(id="clock")
         self.when = Line(id="remind-when")
         self.summary = Line(id="remind-summary")
         self.keys = Line(id="remind-keys")
@@ -104,7 +104,7 @@ class RemindScreen(Screen[None]):
         with Vertical(id="main"):
             yield self.heading
             yield self.program
-            yield self.clock
+            yield self.digits
             yield self.when
             yield self.summary
             yield self.keys
@@ -174,7 +174,7 @@ class RemindScreen(Screen[None]):
             self.keys.text = f"Enter start · s snooze {every_text(SNOOZE)} · Esc skip"
             return
         self.heading.text = "Next break"
-        self.clock.value = countdown(state.remaining)
+        self.digits.value = countdown(state.remaining)
         self.when.text = waiting_text(state, self.reminders.window, self.reminders.zone)
 
     # -- keys ----------------------------------------------------------------------------------

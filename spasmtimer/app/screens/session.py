@@ -25,7 +25,7 @@ from spasmtimer.app.widgets import FLASH_SECONDS, Bar, BigClock, BreathBar, Line
 from spasmtimer.session.display import (
     SessionOutline,
     background_title,
-    clock,
+    clock_text,
     notification,
     session_view,
 )
@@ -95,7 +95,7 @@ class ResumeScreen(ModalScreen[bool | None]):
 
     def __init__(self, title: str, at: float, of: float) -> None:
         super().__init__()
-        self.question = f"Resume {title} at {clock(at)} of {clock(of)}?"
+        self.question = f"Resume {title} at {clock_text(at)} of {clock_text(of)}?"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
@@ -178,7 +178,7 @@ class SessionScreen(Screen[SessionOutcome]):
         self.header = Line(id="header")
         self.step = Line(id="step")
         self.detail = Line(id="detail")
-        self.clock = BigClock(id="clock")
+        self.digits = BigClock(id="clock")
         self.word = Line(id="phase")
         self.breath = BreathBar(id="breath")
         self.cue = Line(id="cue")
@@ -192,7 +192,7 @@ class SessionScreen(Screen[SessionOutcome]):
             # breath bar, a fixed width, is centred by its row.
             yield self.step
             yield self.detail
-            yield self.clock
+            yield self.digits
             yield self.word
             with Center(id="breath-row"):
                 yield self.breath
@@ -296,7 +296,7 @@ class SessionScreen(Screen[SessionOutcome]):
         self.header.text = view.header
         self.step.text = view.step
         self.detail.text = view.detail
-        self.clock.value = view.countdown
+        self.digits.value = view.countdown
         kind = kind_class(state.phase.kind)
         if not self.has_class(kind):
             # The clock and the word take the colour of the kind of phase (see app.tcss). A

@@ -104,7 +104,7 @@ def remind_plain(
     from spasmtimer.history.store import History, HistoryError, last_session
     from spasmtimer.program.timeline import cap_level
     from spasmtimer.session import reminders
-    from spasmtimer.session.display import clock
+    from spasmtimer.session.display import clock_text
     from spasmtimer.session.levels import Level
 
     if 1 in context.closed_at_start:
@@ -121,7 +121,7 @@ def remind_plain(
         else:
             level = history.current_level(entry.name, cap_level(program))
             history.close()
-        return program.title, clock(expand_at(program, level.value).total_seconds)
+        return program.title, clock_text(expand_at(program, level.value).total_seconds)
 
     first = described(program)
 

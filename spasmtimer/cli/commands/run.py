@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     from spasmtimer.history.recording import HistoryWriter, SessionRecorder
     from spasmtimer.history.service import find_resumable, resumption
     from spasmtimer.session import safety
-    from spasmtimer.session.display import clock
+    from spasmtimer.session.display import clock_text
     from spasmtimer.session.engine import Session
 
     history = context.history
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     if stopped is not None and not args.resume:
         say(
             f"a session of {entry.name} stopped early can be taken up again at "
-            f"{clock(stopped.position)}: spasmtimer run {entry.name} --resume"
+            f"{clock_text(stopped.position)}: spasmtimer run {entry.name} --resume"
         )
         stopped = None
     if stopped is not None:

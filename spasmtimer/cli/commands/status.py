@@ -41,7 +41,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     import sqlite3
 
     from spasmtimer.base import locations
-    from spasmtimer.history.records import utc_now
+    from spasmtimer.base.clocks import utc_now
     from spasmtimer.history.status import status_line, status_of
     from spasmtimer.history.store import History, HistoryError
     from spasmtimer.session import library
