@@ -14,6 +14,7 @@ from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.renderables.digits import DIGITS as DIGIT_CHARACTERS
 from textual.renderables.digits import DIGITS3X3 as THREE_ROW_DIGITS
+from textual.timer import Timer
 from textual.widget import Widget
 
 from spasmtimer.app import clock_font
@@ -44,7 +45,9 @@ cursor move costs more bytes than two cells."""
 def changed_spans(old: Content, new: Content) -> list[tuple[int, int]]:
     """Where two lines differ, in text or in style: runs of cells, each from the first cell
     that differs to the one after the last, as few as are worth it (see `MERGE_GAP`)."""
-    if old == new:
+    # Not `old == new`: Textual's Content compares text alone, so a flash ending (the same
+    # words, other colours) would look like no change, and stay on screen.
+    if old.plain == new.plain and old.spans == new.spans:
         return []
     return spans_between(_cells(old), _cells(new))
 
@@ -137,6 +140,18 @@ class Line(CellsWidget):
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.set_reactive(Line.text, text)
+        self._flash_timer: Timer | None = None
+
+    def flash_once(self) -> None:
+        """Flash for `FLASH_SECONDS`: a bell for the eyes. Given again meanwhile, it lasts
+        from then."""
+        self.flash = True
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
+
+    def _end_flash(self) -> None:
+        self.flash = False
 
     def content_of(self, text: str, flash: bool, highlight: str) -> Content:
         return plain(text, self.FLASH_STYLE if flash else highlight)

@@ -25,6 +25,13 @@ def clock_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def to_next_whole_second(seconds: float) -> float:
+    """How long until a count of ``seconds`` (counting down, shown in whole seconds) shows a
+    different one: when a countdown next needs drawing."""
+    fraction = seconds - math.floor(seconds)
+    return fraction if fraction > 1e-6 else 1.0
+
+
 def countdown(seconds: float) -> str:
     """Time left, rounded up, so a count shows 3, 2, 1 and reaches 0 only at the end."""
     return clock_text(math.ceil(max(0.0, seconds) - 1e-6))

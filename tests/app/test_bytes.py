@@ -84,10 +84,12 @@ def program(tmp_path: Path, text: str) -> Path:
 
 
 async def settled(pilot: Pilot[None]) -> None:
-    """Until the footer, which fills in after the screen is up, has been drawn."""
-    footer = session_screen(pilot).query_one(Footer)
+    """Until the footer, which fills in after the screen is up, has been drawn, and a flash
+    of the phase word (timed by the real clock) has ended."""
+    screen = session_screen(pilot)
+    footer = screen.query_one(Footer)
     for _ in range(100):
-        if footer.children:
+        if footer.children and not any(line.flash for line in screen.query(Line)):
             break
         await pilot.pause(0.01)
     await pilot.pause()
@@ -188,3 +190,32 @@ def rows_of(update: CompositorUpdate) -> set[int]:
         return {y for y, _, _ in update.spans}
     assert isinstance(update, LayoutUpdate)
     return set(range(update.region.y, update.region.bottom))
+
+
+async def test_a_flashed_phase_word_is_drawn_back_in_its_own_colours(tmp_path: Path) -> None:
+    """The flash at a new phase ends: replayed through a terminal, the word a second into its
+    phase is in the colours of the line, not the flash's (it stayed flashed, amber, for the
+    whole phase: an un-flash that changed only colours was taken for no change at all)."""
+    import pyte
+
+    clock = FakeClock()
+    app = make_app(clock, Recorded(), run=program(tmp_path, BREATHS))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        screen = pyte.Screen(80, 24)
+        stream = pyte.Stream(screen)
+        wire = Wire(app)
+        app.refresh()  # the whole screen, to start the terminal from
+        await pilot.pause()
+        await advance(pilot, clock, 3.1)  # into the pause: "HOLD THE BREATH", flashing
+        word = session_screen(pilot).query_one("#phase", Line)
+        assert word.text == "HOLD THE BREATH" and word.flash
+        await pilot.pause(0.5)  # past the flash, on the real clock that times it
+        await advance(pilot, clock, 0)
+        stream.feed(wire.written(wire.take()))
+        row = word.region.y
+        line = "".join(screen.buffer[row][x].data for x in range(80))
+        start = line.index("HOLD THE BREATH")
+        flashed = {screen.buffer[row][x].bg for x in range(start, start + 15)}
+        beside = screen.buffer[row][start - 2].bg
+        assert flashed == {beside}, (flashed, beside)

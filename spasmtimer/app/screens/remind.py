@@ -10,7 +10,6 @@ shown.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -24,9 +23,9 @@ from textual.widgets import Footer
 
 from spasmtimer.app.messages import RunProgram
 from spasmtimer.app.terminal_cues import BackgroundCues
-from spasmtimer.app.widgets import FLASH_SECONDS, BigClock, Line
+from spasmtimer.app.widgets import BigClock, Line
 from spasmtimer.base.text import printable
-from spasmtimer.session.display import clock_text, countdown
+from spasmtimer.session.display import clock_text, countdown, to_next_whole_second
 from spasmtimer.session.library import Item
 from spasmtimer.session.reminders import (
     POLL_SECONDS,
@@ -89,7 +88,6 @@ class RemindScreen(Screen[None]):
         """For the desktop notification."""
         self.due = False
         self._timer: Timer | None = None
-        self._flash_timer: Timer | None = None
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -138,7 +136,7 @@ class RemindScreen(Screen[None]):
         if self.reminders.newly_due():
             self.announce()
         self.render_state(state)
-        delay = POLL_SECONDS if state.due else _to_next_whole_second(state.remaining)
+        delay = POLL_SECONDS if state.due else to_next_whole_second(state.remaining)
         self._timer = self.set_timer(delay + 0.001, self.tick)
 
     def _stop_timer(self) -> None:
@@ -151,13 +149,7 @@ class RemindScreen(Screen[None]):
         self.ring()
         self.cues.notify("Time for a break", program_line(self.item))
         if self.flash:
-            self.heading.flash = True
-            if self._flash_timer is not None:
-                self._flash_timer.stop()
-            self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
-
-    def _end_flash(self) -> None:
-        self.heading.flash = False
+            self.heading.flash_once()
 
     # -- drawing -------------------------------------------------------------------------------
     def render_state(self, state: ReminderState) -> None:
@@ -216,8 +208,3 @@ class RemindScreen(Screen[None]):
         self.reminders.break_taken()
         self.item = self.reload()  # its level may have moved on
 
-
-def _to_next_whole_second(seconds: float) -> float:
-    """How long until a count of ``seconds``, rounded up, shows a different whole second."""
-    fraction = seconds - math.floor(seconds)
-    return fraction if fraction > 1e-6 else 1.0

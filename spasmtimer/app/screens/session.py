@@ -8,8 +8,6 @@ next step of the breathing visual.
 
 from __future__ import annotations
 
-import math
-
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,13 +19,14 @@ from textual.widgets import Footer, Static
 from spasmtimer.app.cues import Signals
 from spasmtimer.app.messages import SessionOutcome
 from spasmtimer.app.terminal_cues import BackgroundCues
-from spasmtimer.app.widgets import FLASH_SECONDS, Bar, BigClock, BreathBar, Line, plain
+from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Line, plain
 from spasmtimer.session.display import (
     SessionOutline,
     background_title,
     clock_text,
     notification,
     session_view,
+    to_next_whole_second,
 )
 from spasmtimer.session.engine import Cue, Recorder, Resumption, Session, State, Status
 from spasmtimer.session.levels import Level
@@ -143,7 +142,6 @@ class SessionScreen(Screen[SessionOutcome]):
         self.pain_before: int | None = resume.pain_before if resume else None
         self._pain_typed = ""
         self._timer: Timer | None = None
-        self._flash_timer: Timer | None = None
         self._finished = False
         self._shown = False
         self.outline = SessionOutline(session.phases)
@@ -256,7 +254,7 @@ class SessionScreen(Screen[SessionOutcome]):
     def _next_redraw(self, state: State) -> float | None:
         if state.status is not Status.RUNNING:
             return None  # paused: nothing on screen moves
-        waits = [_to_next_whole_second(state.phase_remaining)]
+        waits = [to_next_whole_second(state.phase_remaining)]
         cue = self.session.next_cue_in(waits[0])
         if cue is not None and cue > 0:
             waits.append(cue)
@@ -273,13 +271,7 @@ class SessionScreen(Screen[SessionOutcome]):
         if self.signals.give(cue):
             # The flash is the phase word's line only: a bell for the eyes that costs a line
             # on the wire, not the whole clock.
-            self.word.flash = True
-            if self._flash_timer is not None:
-                self._flash_timer.stop()
-            self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
-
-    def _end_flash(self) -> None:
-        self.word.flash = False
+            self.word.flash_once()
 
     # -- drawing -------------------------------------------------------------------------------
     def render_state(self, state: State) -> None:
@@ -383,8 +375,3 @@ class SessionScreen(Screen[SessionOutcome]):
         self.recorder.sync(self.session)
         self.dismiss(SessionOutcome(self.session, self.level, self.pain_before, interrupted))
 
-
-def _to_next_whole_second(seconds: float) -> float:
-    """How long until a count of ``seconds`` shows a different whole second."""
-    fraction = seconds - math.floor(seconds)
-    return fraction if fraction > 1e-6 else 1.0
