@@ -6,11 +6,17 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from spasmtimer.history.store import History
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from spasmtimer.history.recording import HistoryWriter, SessionRecorder
+    from spasmtimer.session.engine import Session
+    from tests.support import FakeClock
 
 
 @contextlib.contextmanager
@@ -47,7 +53,9 @@ class Past:
     completed: bool = True
 
 
-def record(history: History, *sessions: Past) -> None:
+def record(history: History, *sessions: Past) -> list[str]:
+    """Each session written as a past one, begun, ended and rated; their ids."""
+    ids = []
     for s in sessions:
         sid = history.begin(
             program=s.program,
@@ -66,6 +74,8 @@ def record(history: History, *sessions: Past) -> None:
             done_seconds=s.done,
         )
         history.rate(sid, s.before, s.after, s.notes)
+        ids.append(sid)
+    return ids
 
 
 BUSY_START = datetime(2026, 9, 7, 7, 45, tzinfo=UTC)
@@ -121,3 +131,31 @@ def busy() -> list[Past]:
             Past("spasm-first-aid", 0, BUSY_START + timedelta(days=day, hours=2), before, after)
         )
     return sorted(sessions, key=lambda s: s.at)
+
+
+def play_recorded(
+    session: Session,
+    recorder: SessionRecorder,
+    clock: FakeClock,
+    writer: HistoryWriter | None = None,
+    after_start: Callable[[], object] | None = None,
+) -> None:
+    """The session the recording tests play, on a 55-second program: started with a pain of
+    6; paused at 8 s for 100 s; resumed, with 5 s taken off; run to its end; rated 6 then 3,
+    "easier today". With ``writer`` and ``after_start``, that is called once the start is
+    written."""
+    session.start()
+    recorder.started(session, pain_before=6)
+    if after_start is not None:
+        assert writer is not None and writer.flush(5)
+        after_start()
+    clock.advance(8)
+    session.pause()
+    recorder.sync(session)
+    clock.advance(100)
+    session.resume()
+    session.adjust(-5)
+    recorder.sync(session)
+    clock.advance(60)
+    recorder.sync(session)
+    recorder.rated(6, 3, "easier today")

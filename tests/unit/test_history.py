@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,12 +27,14 @@ from spasmtimer.base.locations import history_file
 from spasmtimer.cli import main
 from spasmtimer.history.database import READ_TIMEOUT
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder
-from spasmtimer.history.records import totals
+from spasmtimer.history.records import SessionRecord, totals
 from spasmtimer.history.store import History, HistoryError
 from spasmtimer.program.loader import load_program
 from spasmtimer.program.timeline import expand
 from spasmtimer.session.engine import Session
 from spasmtimer.session.levels import Level
+from tests import history_support
+from tests.history_support import Past, play_recorded
 from tests.support import FakeClock, quick_program
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -69,23 +72,11 @@ def record(
     notes: str | None = None,
 ) -> str:
     """A session of ``minutes`` planned, ``done`` seconds of it done (all of it by default)."""
-    session_id = history.begin(
-        program=program,
-        title=program,
-        path=f"/x/{program}.toml",
-        content_hash="abc",
-        level=level,
-        planned_seconds=minutes * 60,
-        started_at=at,
-        pain_before=before,
+    planned = minutes * 60
+    past = Past(
+        program, level, at, before, after, notes, planned if done is None else done, planned
     )
-    history.end(
-        session_id,
-        completed=completed,
-        ended_at=at + timedelta(minutes=minutes),
-        done_seconds=minutes * 60 if done is None else done,
-    )
-    history.rate(session_id, before, after, notes)
+    [session_id] = history_support.record(history, replace(past, completed=completed))
     return session_id
 
 
@@ -291,21 +282,15 @@ def test_a_session_is_recorded_from_its_start(
     recorder = SessionRecorder(
         history, writer, program="p", title="P", path="/p.toml", timeline=timeline
     )
-    session.start()
-    recorder.started(session, pain_before=6)
-    assert writer.flush(5)
-    [row] = history.sessions()
+    started: list[SessionRecord] = []
+
+    def while_running() -> None:
+        [row] = history.sessions()
+        started.append(row)
+
+    play_recorded(session, recorder, clock, writer, after_start=while_running)
+    [row] = started
     assert (row.status, row.ended_at, row.pain_before, row.level) == ("running", None, 6, 0)
-    clock.advance(8)
-    session.pause()
-    recorder.sync(session)
-    clock.advance(100)
-    session.resume()
-    session.adjust(-5)
-    recorder.sync(session)
-    clock.advance(60)
-    recorder.sync(session)
-    recorder.rated(6, 3, "easier today")
     assert writer.flush(5)
     [row] = history.sessions()
     assert row.status == "completed"

@@ -21,6 +21,7 @@ from spasmtimer.history.recording import HistoryWriter, SessionRecorder
 from spasmtimer.history.records import SessionRecord, host_name
 from spasmtimer.history.store import History
 from spasmtimer.session.engine import Session
+from tests.history_support import play_recorded
 from tests.support import FakeClock
 from tests.unit.test_history import T0, WallClock, program_timeline
 
@@ -66,22 +67,7 @@ def record(
         timeline=timeline,
         resuming=resuming,
     )
-    session = Session(timeline, clock)
-    session.start()
-    recorder.started(session, pain_before=6)
-    if after_start is not None:
-        assert writer.flush(5)
-        after_start()
-    clock.advance(8)
-    session.pause()
-    recorder.sync(session)
-    clock.advance(100)
-    session.resume()
-    session.adjust(-5)
-    recorder.sync(session)
-    clock.advance(60)
-    recorder.sync(session)
-    recorder.rated(6, 3, "easier today")
+    play_recorded(Session(timeline, clock), recorder, clock, writer, after_start)
     writer.close(GIVE_UP)
     history.close()
     return said
