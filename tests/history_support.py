@@ -51,6 +51,8 @@ class Past:
     """Seconds done."""
     planned: float = 257
     completed: bool = True
+    lasted: float | None = None
+    """Seconds from its start to its end, when not the seconds done (skipped through)."""
 
 
 def record(history: History, *sessions: Past) -> list[str]:
@@ -70,7 +72,7 @@ def record(history: History, *sessions: Past) -> list[str]:
         history.end(
             sid,
             completed=s.completed,
-            ended_at=s.at + timedelta(seconds=s.done),
+            ended_at=s.at + timedelta(seconds=s.done if s.lasted is None else s.lasted),
             done_seconds=s.done,
         )
         history.rate(sid, s.before, s.after, s.notes)

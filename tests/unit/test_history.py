@@ -76,7 +76,9 @@ def record(
     past = Past(
         program, level, at, before, after, notes, planned if done is None else done, planned
     )
-    [session_id] = history_support.record(history, replace(past, completed=completed))
+    [session_id] = history_support.record(
+        history, replace(past, completed=completed, lasted=planned)
+    )
     return session_id
 
 
