@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,3 +59,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if layer not in LAYERS:
             raise pytest.UsageError(f"{item.path}: tests live in tests/{{{','.join(LAYERS)}}}/")
         item.add_marker(layer)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: a worker more than the cores. The app's tests spend a third of their time
+    waiting on Textual's timers, which another worker's test can use."""
+    return (os.cpu_count() or 1) + 1

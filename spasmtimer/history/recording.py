@@ -37,7 +37,7 @@ from spasmtimer.session.engine import SYNC_SECONDS, Session, Status
 KEEP_SECONDS = 0.5
 """While writes wait, how often a session is kept beside the history, if it has changed. With
 `SYNC_SECONDS` and one attempt at the lock, a kill -9 or a power cut loses under 2 seconds
-of it (SPEC)."""
+of it (docs/history.md, "Nothing lost, whatever happens")."""
 WRITE_TIMEOUT = 0.25
 """How long one attempt at a write waits for another program's lock before trying later."""
 RETRY_CEILING = 2.0

@@ -48,8 +48,9 @@ def check_schedules(
     report: Report, index: int, step: Stretch | Breathe, origin: Callable[[str], str]
 ) -> None:
     """A schedule must be able to move its value: its cap on the far side of the value it
-    starts from (SPEC 4), which the defaults may give. One that starts at its cap, or a
-    ramp that `progress` carries past its cap, is legal but does nothing: a warning."""
+    starts from, which the defaults may give (docs/programs.md, "Getting harder"). One that
+    starts at its cap, or a ramp that `progress` carries past its cap, is legal but does
+    nothing: a warning."""
     for kind in ("progress", "ramp"):
         for key, schedule in getattr(step, kind):
             if schedule is None:

@@ -43,7 +43,8 @@ BUILTIN_DEFAULTS: Mapping[str, float] = {
     "pause_out": 0,
     "rounds": 1,
 }
-"""Values used when neither a step nor any ``[defaults]`` table gives one (SPEC section 1)."""
+"""Values used when neither a step nor any ``[defaults]`` table gives one (docs/programs.md,
+"The keys")."""
 
 
 # --- breathing ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Expand a resolved program, at a level, into the flat list of timed phases a session runs.
 
-This is SPEC section 1, "The timeline a program expands to", and nothing else: a pure
+This is docs/programs.md, "The timeline", and nothing else: a pure
 function of (program, level). The engine, the plain runner, ``plan`` and the app all read the
 phases from here and never work them out themselves.
 """

@@ -464,7 +464,7 @@ class Resumption(msgspec.Struct, frozen=True):
 
 SYNC_SECONDS = 1.0
 """A runner calls `Recorder.sync` at least this often while a session runs, so that a kill -9
-or a power cut loses at most about this much of it (SPEC: at most 2 seconds)."""
+or a power cut loses at most about this much of it (docs/history.md: at most 2 seconds)."""
 
 
 class Recorder(Protocol):

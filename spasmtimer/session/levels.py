@@ -1,4 +1,4 @@
-"""How a program's level follows from its history (SPEC sections 3 and 4), in one place.
+"""How a program's level follows from its history (docs/history.md, "Levels"), in one place.
 
 - A session **counts** only if it reached its end with at least 75 % of its planned time done:
   one skipped through is recorded, but changes nothing.

@@ -1,7 +1,7 @@
 """When to see a doctor instead: the safety notice, shown the first time spasmtimer is used
 through any path (the app, ``run``, ``run --plain``, ``serve``), and recorded once shown.
 
-Written from the articles distilled in shared/EXERCISES.md.
+Written from the facts in docs/exercises.md.
 """
 
 from __future__ import annotations

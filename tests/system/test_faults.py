@@ -1,7 +1,7 @@
 """Faults from outside, on real processes: signals at any moment, another program holding the
 history's lock, a full disk, closed standard streams.
 
-SPEC section 4, "The history survives faults": the session is recorded (a kill -9 loses at
+docs/history.md, "Nothing lost, whatever happens": the session is recorded (a kill -9 loses at
 most 2 seconds of it), the timer never waits for the disk, nothing already recorded is lost,
 and the database is never moved aside or left corrupt.
 """
@@ -371,7 +371,7 @@ def test_a_session_the_lock_outlasts_is_kept_and_added_by_the_next_command(
 
 
 def test_kill_9_while_the_lock_is_held_loses_at_most_2_seconds(tmp_path: Path) -> None:
-    """SPEC 4: even kill -9 loses at most 2 seconds of a session. Under another program's lock
+    """docs/history.md: even kill -9 loses at most 2 seconds of a session. Under another program's lock
     nothing reaches the database; what is kept beside it does, and the next command adds it."""
     path = history_path(tmp_path)
     with lock_held_by_another_program(path):

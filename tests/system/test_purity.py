@@ -4,36 +4,26 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+import spasmtimer
+
+BELOW_THE_APP = ("base", "program", "session", "history")
+"""The layers below the app (see [tool.importlinter] in pyproject.toml): no Textual in them."""
+PACKAGE = Path(spasmtimer.__file__).parent
 CORE = [
-    "spasmtimer.program.model",
-    "spasmtimer.program.resolved",
-    "spasmtimer.program.cache",
-    "spasmtimer.session.settings",
-    "spasmtimer.program.loader",
-    "spasmtimer.program.problems",
-    "spasmtimer.program.timeline",
-    "spasmtimer.session.engine",
-    "spasmtimer.history.store",
-    "spasmtimer.history.service",
-    "spasmtimer.history.trends",
-    "spasmtimer.session.library",
-    "spasmtimer.base.locations",
-    "spasmtimer.session.display",
-    "spasmtimer.cli.reports",
+    *sorted(
+        f"spasmtimer.{layer}.{path.stem}" if path.stem != "__init__" else f"spasmtimer.{layer}"
+        for layer in BELOW_THE_APP
+        for path in (PACKAGE / layer).glob("*.py")
+    ),
+    "spasmtimer.cli",
     "spasmtimer.cli.plain",
-    "spasmtimer.session.reminders",
-    "spasmtimer.program.schema",
-    "spasmtimer.program.starter",
-    "spasmtimer.program.tomlpos",
-    "spasmtimer.cli.entry",
-    "spasmtimer.program.durations",
-    "spasmtimer.history.status",
-    "spasmtimer.history.kept",
-    "spasmtimer.history.recording",
+    "spasmtimer.cli.reports",
 ]
+"""Every module of those layers, from their folders; and the command line, but for the app."""
 
 
 def last_line_of(code: str) -> str:
@@ -149,3 +139,27 @@ def test_version_and_help_import_only_what_they_print_with(args: list[str]) -> N
         "('typing', 'shutil', 'dataclasses', 'msgspec', 'pydantic', 'textual', 'sqlite3', 'shtab')))"
     )
     assert last_line_of(code) == "[]"
+
+
+def test_the_layers_contract_holds() -> None:
+    """import-linter's contracts in pyproject.toml: each layer imports only those below it."""
+    lint = Path(sys.executable).parent / "lint-imports"
+    if not lint.exists():
+        pytest.skip("import-linter is not installed (pip install '.[test]')")
+    result = subprocess.run([lint], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    """No import cycle, counting the imports made inside functions, which hide one."""
+    grimp = pytest.importorskip("grimp", reason="import-linter (grimp) is not installed")
+    graph = grimp.build_graph("spasmtimer")
+    cycles = [
+        (module, other)
+        for module in graph.modules
+        for other in graph.find_modules_directly_imported_by(module)
+        if module != other and graph.chain_exists(importer=other, imported=module)
+        # a package imports its own modules (cli/__init__ gives `main`): not a cycle
+        and not other.startswith(module + ".") and not module.startswith(other + ".")
+    ]
+    assert cycles == []

@@ -5,15 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import multiprocessing
-import multiprocessing.synchronize
 import os
 import re
 import sqlite3
-import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -25,7 +20,6 @@ from hypothesis import strategies as st
 
 from spasmtimer.base.locations import history_file
 from spasmtimer.cli import main
-from spasmtimer.history.database import READ_TIMEOUT
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder
 from spasmtimer.history.records import SessionRecord, totals
 from spasmtimer.history.store import History, HistoryError
@@ -304,51 +298,6 @@ def test_a_session_is_recorded_from_its_start(
     assert history.events(row.id)[3][4] == -5
 
 
-def test_a_history_that_cannot_be_written_never_holds_up_the_session(
-    history: History, clock: FakeClock, tmp_path: Path
-) -> None:
-    warnings: list[str] = []
-    timeline = program_timeline(tmp_path)
-    session = Session(timeline, clock)
-    # A database in a folder that is not there: every write fails, and is tried again.
-    writer = HistoryWriter(tmp_path / "gone" / "h.sqlite3", warn=warnings.append)
-    recorder = SessionRecorder(
-        history, writer, program="p", title="P", path="/p.toml", timeline=timeline
-    )
-    started = time.monotonic()
-    session.start()
-    recorder.started(session, None)
-    clock.advance(3)
-    session.pause()
-    recorder.sync(session)
-    session.stop()
-    recorder.sync(session)
-    recorder.rated(1, 2, None)
-    assert time.monotonic() - started < 0.1  # nothing above waited for the disk
-    writer.close(0.3)
-    assert warnings == [
-        "History: it cannot be opened; the session goes on and is saved when it can be.",
-        # Nor beside it: its folder is not there.
-        "History: 5 changes not saved: it cannot be opened; nor kept aside: No such file or "
-        "directory.",
-    ]
-
-
-def test_a_crashed_session_is_recovered_as_stopped(tmp_path: Path, wall: WallClock) -> None:
-    path = tmp_path / "h.sqlite3"
-    history = History.open(path, now=wall)
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()  # a process that has certainly ended
-    session_id = begin_running(history)
-    heard = T0 + timedelta(seconds=42)
-    history.add_events(session_id, [], done_seconds=42, updated_at=heard)
-    history.connection.execute("UPDATE sessions SET pid = ? WHERE uid = ?", (child.pid, session_id))
-    history.connection.commit()
-    history.close()
-    [row] = History.open(path, now=wall).sessions()
-    assert (row.status, row.ended_at, row.done_seconds) == ("stopped", heard, 42)
-
-
 @pytest.mark.parametrize("pid", ["abc", 0, -1, 1.5])
 def test_a_running_row_whose_pid_is_no_process_is_recovered_not_fatal(
     tmp_path: Path, wall: WallClock, pid: object
@@ -435,54 +384,6 @@ def test_the_cli_keeps_working_with_a_corrupt_history(capsys) -> None:
     out, err = capsys.readouterr()
     assert "is damaged (file is not a database)" in err and "moved to" in err
     assert json.loads(out)
-
-
-def _open_when_told(path: Path, start: multiprocessing.synchronize.Barrier) -> None:
-    start.wait()
-    History.open(path).close()  # raises, and so exits non-zero, if it cannot be had
-
-
-def test_processes_creating_the_history_together_all_open_it(tmp_path: Path) -> None:
-    # Two sessions started at once must both be recorded: opening a history that another
-    # process is creating this very moment once failed now and then with "locked".
-    context = multiprocessing.get_context("fork")
-    for attempt in range(15):
-        path = tmp_path / str(attempt) / "history.sqlite3"
-        start = context.Barrier(6)
-        openers = [context.Process(target=_open_when_told, args=(path, start)) for _ in range(6)]
-        for opener in openers:
-            opener.start()
-        for opener in openers:
-            opener.join(timeout=30)
-        assert [opener.exitcode for opener in openers] == [0] * 6, f"attempt {attempt}"
-        assert not list(path.parent.glob("*unreadable*"))
-
-
-def test_a_history_held_longer_than_one_lock_wait_is_still_opened(tmp_path: Path) -> None:
-    path = tmp_path / "history.sqlite3"
-    sqlite3.connect(path).execute("CREATE TABLE someone_elses (x)").connection.close()
-    locked, release = threading.Event(), threading.Event()
-
-    def hold() -> None:  # another program, in the rollback mode a new file starts in
-        holder = sqlite3.connect(path, isolation_level=None)
-        holder.execute("BEGIN EXCLUSIVE")
-        locked.set()
-        release.wait(10)
-        holder.execute("ROLLBACK")
-        holder.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    locked.wait(10)
-    threading.Timer(READ_TIMEOUT * 1.5, release.set).start()
-    try:
-        history = History.open(path)
-    finally:
-        release.set()
-        holder.join()
-    assert history.connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    record(history, 0)
-    assert len(history.sessions()) == 1
 
 
 # --- commands and exports -----------------------------------------------------------------

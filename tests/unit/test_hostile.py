@@ -1,7 +1,7 @@
 """Programs, files and histories made by someone else: none of them can act on the terminal,
 hang a command, or get a traceback out of it.
 
-SPEC section 4: "Text is text", "Files that are not what they seem", "The history survives
+docs/guarantees.md and docs/history.md: "Text is text", "Files that are not what they seem", "The history survives
 faults". Every command runs in-process through `main`, which is what the console script runs.
 """
 

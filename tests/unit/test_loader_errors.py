@@ -175,7 +175,7 @@ def test_a_syntax_error_at_the_end_counts_lines_as_toml_does(write) -> None:
 @pytest.mark.parametrize(
     ("schedule", "cap", "message"),
     [
-        # SPEC 4: a schedule that can never move its value is an error, at its cap.
+        # docs/programs.md: a schedule that can never move its value is an error, at its cap.
         (
             "progress = { hold = { by = 5, max = 19 } }",
             "19",

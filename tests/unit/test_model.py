@@ -91,7 +91,7 @@ def test_a_quoted_number_gets_a_hint() -> None:
 @pytest.mark.parametrize(
     ("schedule", "base", "expected"),
     [
-        # base + by * floor(i / every), clamped: the SPEC's formula.
+        # base + by * floor(i / every), clamped: the formula of docs/programs.md.
         ({"by": 5, "every": 2, "max": 30}, 20, [20, 20, 25, 25, 30, 30, 30]),
         ({"by": 1, "max": 4}, 2, [2, 3, 4, 4, 4, 4, 4]),
         ({"by": -2, "min": 2}, 6, [6, 4, 2, 2, 2, 2, 2]),

@@ -1,4 +1,4 @@
-"""The timeline a program expands to (SPEC section 1), phase by phase."""
+"""The timeline a program expands to (docs/programs.md, "The timeline"), phase by phase."""
 
 from __future__ import annotations
 

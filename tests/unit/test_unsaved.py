@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -16,9 +12,9 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from spasmtimer.history.kept import KeptSession, add_kept, kept_files
+from spasmtimer.history.kept import add_kept, kept_files
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder
-from spasmtimer.history.records import SessionRecord, host_name
+from spasmtimer.history.records import SessionRecord
 from spasmtimer.history.store import History
 from spasmtimer.session.engine import Session
 from tests.history_support import play_recorded
@@ -102,52 +98,6 @@ def path(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_session_locked_out_from_its_start_is_kept_and_added_next_time(
-    path: Path, tmp_path: Path, recorded_freely: Contents
-) -> None:
-    with locked(path):
-        said = record(path, tmp_path)
-        [kept] = kept_files(path)
-        assert contents(path) == []  # nothing of it could be written meanwhile
-    assert said[-1] == (
-        "History: not saved yet (it is locked by another program): kept in "
-        f"{kept}, and added to the history the next time spasmtimer runs a session or shows "
-        "the history."
-    )
-    assert kept.stat().st_mode & 0o777 == 0o600
-    assert contents(path) == recorded_freely
-    assert kept_files(path) == []
-
-
-def test_a_session_locked_out_after_its_start_is_completed_not_doubled(
-    path: Path, tmp_path: Path, recorded_freely: Contents
-) -> None:
-    # The start and its first event are written; then another program takes the lock.
-    holder = locked(path)
-    record(path, tmp_path, after_start=holder.__enter__)
-    try:
-        [row] = History.open(path).sessions()
-        assert row.status == "running"  # as a crash would leave it, until the lock goes
-    finally:
-        holder.__exit__(None, None, None)
-    assert contents(path) == recorded_freely
-
-
-def test_adding_a_kept_session_twice_changes_nothing(
-    path: Path, tmp_path: Path, recorded_freely: Contents
-) -> None:
-    with locked(path):
-        record(path, tmp_path)
-    [kept] = kept_files(path)
-    copy = tmp_path / "copy.json"
-    shutil.copyfile(kept, copy)
-    assert contents(path) == recorded_freely
-    # As if killed between adding it and removing the file.
-    shutil.copyfile(copy, kept)
-    assert contents(path) == recorded_freely
-    assert kept_files(path) == []
-
-
 def a_session_ended(path: Path, *, completed: bool, at: datetime, done: float) -> str:
     """A session of "p" begun at `T0`, ended ``at``, in the history at ``path``; its id."""
     history = History.open(path, now=WallClock())
@@ -164,42 +114,6 @@ def a_session_ended(path: Path, *, completed: bool, at: datetime, done: float) -
     history.end(session_id, completed=completed, ended_at=at, done_seconds=done)
     history.close()
     return session_id
-
-
-def test_a_resumed_session_locked_out_at_its_end_is_added_to_its_own_row(
-    path: Path, tmp_path: Path
-) -> None:
-    first = a_session_ended(path, completed=False, at=T0, done=20)
-    [stopped] = History.open(path).sessions()
-    with locked(path):
-        record(path, tmp_path, resuming=stopped)
-    [row] = History.open(path).sessions()
-    assert (row.id, row.status, row.started_at) == (first, "completed", T0)
-    assert (row.pain_before, row.pain_after, row.notes) == (6, 3, "easier today")
-    kinds = [event[0] for event in History.open(path).events(first)]
-    assert kinds == ["start", "pause", "resume", "adjust"]
-
-
-def test_a_history_still_locked_at_the_next_open_keeps_the_file_for_later(
-    path: Path, tmp_path: Path, recorded_freely: Contents
-) -> None:
-    with locked(path):
-        record(path, tmp_path)
-        history = History.open(path)
-        assert (history.sessions(), history.problems) == ([], [])
-        history.close()
-        assert len(kept_files(path)) == 1
-    assert contents(path) == recorded_freely
-
-
-def test_sessions_kept_one_after_the_other_are_each_added(path: Path, tmp_path: Path) -> None:
-    with locked(path):
-        record(path, tmp_path)
-        record(path, tmp_path, wall=WallClock(T0 + timedelta(hours=1)))
-        assert len(kept_files(path)) == 2
-    first, second = contents(path)
-    assert (first[0].started_at, second[0].started_at) == (T0, T0 + timedelta(hours=1))
-    assert first[1] != second[1]  # each has its own events
 
 
 KEPT_SESSION: dict[str, object] = {
@@ -291,27 +205,6 @@ def test_a_kept_file_that_is_not_one_is_set_aside_and_said_once(path: Path, kind
     assert History.open(path).problems == []  # said once
 
 
-def test_a_kept_file_that_cannot_be_removed_is_added_again_to_no_effect(
-    path: Path, tmp_path: Path, recorded_freely: Contents, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with locked(path):
-        record(path, tmp_path)
-    real_unlink = Path.unlink
-
-    def read_only_folder(self: Path, missing_ok: bool = False) -> None:
-        if ".unsaved-" in self.name:
-            raise PermissionError(13, "Permission denied")
-        real_unlink(self, missing_ok)
-
-    with monkeypatch.context() as patched:
-        patched.setattr(Path, "unlink", read_only_folder)
-        assert contents(path) == recorded_freely
-        assert len(kept_files(path)) == 1
-        assert contents(path) == recorded_freely  # and again: nothing doubled
-    assert contents(path) == recorded_freely
-    assert kept_files(path) == []
-
-
 def test_a_kept_file_another_spasmtimer_has_just_added_is_not_said_to_be_unreadable(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -356,67 +249,6 @@ def test_events_alike_to_the_millisecond_are_each_added_once(path: Path) -> None
     file.write_bytes(kept)  # added again
     [(_, events)] = contents(path)
     assert [event[0] for event in events] == ["adjust", "adjust"]
-
-
-def test_a_session_waiting_on_the_lock_is_kept_as_it_goes_until_written(
-    path: Path, tmp_path: Path
-) -> None:
-    """Kept while it waits, so that a kill -9 meanwhile loses no more than it would of a
-    session written; left alone by other opens while its process lives; gone once written."""
-    said: list[str] = []
-    history = History.open(path, now=WallClock())
-    clock = FakeClock()
-    timeline = program_timeline(tmp_path)
-    writer = HistoryWriter(path, warn=said.append)
-    recorder = SessionRecorder(
-        history, writer, program="p", title="P", path="/p.toml", timeline=timeline
-    )
-    session = Session(timeline, clock)
-    with locked(path):
-        session.start()
-        recorder.started(session, pain_before=6)
-        clock.advance(8)
-        session.pause()
-        recorder.sync(session)
-        deadline = time.monotonic() + 10
-        while not (files := kept_files(path)) and time.monotonic() < deadline:
-            time.sleep(0.05)  # the writer's thread: waiting out the lock
-        [kept] = files
-        while time.monotonic() < deadline:  # until it has the pause as well
-            live = msgspec.json.decode(kept.read_bytes(), type=KeptSession)
-            if len(live.events) == 2:
-                break
-            time.sleep(0.05)
-        assert (live.final, live.session.status, live.session.done_seconds) == (
-            False,
-            "stopped",
-            8,
-        )
-        assert [event.kind for event in live.events] == ["start", "pause"]
-        other = History.open(path)  # its process is alive: not added from here
-        assert (other.sessions(), other.problems) == ([], [])
-        other.close()
-        assert kept.exists()
-    assert writer.flush(5)
-    assert kept_files(path) == []
-    [row] = history.sessions()
-    assert (row.status, row.done_seconds) == ("running", 8)
-    writer.close(GIVE_UP)
-    assert said == [
-        "History: it is locked by another program; the session goes on and is saved when it "
-        "can be.",
-        "History: writing again.",
-    ]
-
-
-def test_a_session_kept_as_it_goes_by_a_process_now_gone_is_added(path: Path) -> None:
-    gone = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
-    )
-    live = a_kept_session(final=False, status="stopped", pid=int(gone.stdout), host=host_name())
-    path.with_name(f"{path.name}.unsaved-1-live.json").write_bytes(live)
-    [row] = History.open(path).sessions()
-    assert (row.program, row.status) == ("p", "stopped")
 
 
 def test_a_session_kept_by_the_version_before_is_still_added(path: Path) -> None:
