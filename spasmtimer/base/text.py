@@ -30,8 +30,22 @@ def _picture(match: re.Match[str]) -> str:
 
 
 def printable(text: str) -> str:
-    """``text`` with every control character but tab and newline shown as a symbol."""
-    return CONTROL.sub(_picture, text)
+    """``text`` with every control character but tab and newline shown as a symbol, and bytes
+    of a file's name that are not UTF-8 as ``\\xNN`` (`file_name_text`)."""
+    return CONTROL.sub(_picture, file_name_text(text))
+
+
+def file_name_text(name: str) -> str:
+    """A name or path from the file system as text that can be shown, stored and written as
+    UTF-8: bytes that are not UTF-8 (an archive made on another system: ``\\xfcbung.toml``),
+    which Python keeps as lone surrogates, become ``\\xNN``. Other text is returned as it is."""
+    if name.isascii() or not any("\ud800" <= c <= "\udfff" for c in name):
+        return name
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file system gave: shown all the same
+        raw = name.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def has_control(text: str) -> bool:

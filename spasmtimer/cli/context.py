@@ -94,7 +94,7 @@ class Context:
             from spasmtimer.program.loader import load_program
 
         entry = library.find(program)
-        shown = str(entry.path) if entry.source == "file" else library.shown_path(entry.path)
+        shown = entry.path_text if entry.source == "file" else library.shown_path(entry.path)
         return entry, load_program(entry.path, shown=shown, default_prepare=self.settings.prepare)
 
     def level(self, name: str, cap: int | None) -> Level:

@@ -203,7 +203,7 @@ def item_json(item: library.Item) -> dict[str, Any]:
     return {
         "name": item.entry.name,
         "title": item.title,
-        "path": str(item.entry.path),
+        "path": item.entry.path_text,
         "source": item.entry.source,
         "replaces_bundled": item.entry.replaces_bundled,
         "tags": list(item.tags),

@@ -136,7 +136,7 @@ class StoredHistory:
             self._writer,
             program=item.entry.name,
             title=item.title,
-            path=str(item.entry.path),
+            path=item.entry.path_text,
             timeline=timeline,
             resuming=resuming,
         )

@@ -372,7 +372,7 @@ def read_program(
         raise ProgramError(loader.problems)
     model = root.model
     program = Program(
-        title=model.title or printable(path.stem),
+        title=model.title or printable(path.stem),  # `printable` makes a name's bytes text
         summary=model.summary,
         tags=tuple(model.tags),
         caution=model.caution,

@@ -17,6 +17,7 @@ from msgspec.structs import replace
 
 from spasmtimer.base import locations
 from spasmtimer.base.errors import UserError
+from spasmtimer.base.text import file_name_text
 from spasmtimer.program.problems import ProgramError
 from spasmtimer.session.levels import Level
 
@@ -30,11 +31,16 @@ class Entry(msgspec.Struct, frozen=True):
     """A program file the library knows of, not yet loaded."""
 
     name: str
-    """What ``run`` and ``plan`` accept: the file's stem."""
+    """What ``run`` and ``plan`` accept: the file's stem, as text (`file_name_text`)."""
     path: Path
     source: Source
     replaces_bundled: bool = False
     """A user's program with the name of a bundled one, which it takes the place of."""
+
+    @property
+    def path_text(self) -> str:
+        """The file's path as text, to show, to store in the history or to write as JSON."""
+        return file_name_text(str(self.path))
 
 
 class NotFound(UserError):
@@ -48,7 +54,7 @@ def _scan(folder: Path, source: Source) -> list[Entry]:
         files = sorted(p for p in folder.glob("*.toml") if not p.is_dir())
     except (OSError, RuntimeError):  # the folder itself is missing, unreadable or a loop
         return []
-    return [Entry(p.stem, p, source) for p in files]
+    return [Entry(file_name_text(p.stem), p, source) for p in files]
 
 
 def entries() -> list[Entry]:
@@ -103,7 +109,7 @@ def find(program: str) -> Entry:
         raise NotFound(f"{program}: is a folder, not a program file")
     if os.path.lexists(path):
         # Whatever it is (a FIFO, a link that loops), the loader reads it safely and says.
-        return Entry(path.stem, path, "file")
+        return Entry(file_name_text(path.stem), path, "file")
     if program.endswith(".toml") or "/" in program:
         raise NotFound(f"{program}: no such program file")
     known = entries()
@@ -153,9 +159,9 @@ class Item(msgspec.Struct, frozen=True):
 def shown_path(path: Path) -> str:
     """A path as a person would type it: ``~/...`` when it is under the home folder."""
     try:
-        return "~/" + str(path.relative_to(Path.home()))
+        return "~/" + file_name_text(str(path.relative_to(Path.home())))
     except ValueError:
-        return str(path)
+        return file_name_text(str(path))
 
 
 def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = None) -> Item:

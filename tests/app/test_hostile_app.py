@@ -4,6 +4,7 @@ character reaches the terminal."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -161,6 +162,9 @@ async def test_hostile_file_names_are_shown_as_text(clock: FakeClock, tmp_path: 
         (folder / f"{name} {n}.toml").write_text(
             '[[steps]]\ntype = "rest"\nseconds = 5\n' if n % 2 else "this is not toml ["
         )
+    # Bytes that are not UTF-8, as an archive made on another system names its files.
+    (folder / os.fsdecode(b"\xfcbung.toml")).write_text('[[steps]]\ntype = "rest"\nseconds = 5\n')
+    (folder / os.fsdecode(b"caf\xe9.toml")).write_text("this is not toml [")
     app = make_app(clock, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

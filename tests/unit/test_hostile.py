@@ -8,6 +8,7 @@ faults". Every command runs in-process through `main`, which is what the console
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import socket
@@ -145,6 +146,34 @@ def test_file_names_with_escapes_are_shown_safely(
         assert_clean(out, err)
     _, out, _ = run_cli(capsys, "list")
     assert "␛]0;pwned␇" in out  # there, and visible
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_and_runs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A program from an archive made on another system: "\\xfcbung.toml" (ü in Latin-1).
+    `list`, `run` and the history stopped with UnicodeEncodeError."""
+    folder = user_programs_dir()
+    folder.mkdir(parents=True)
+    (folder / os.fsdecode(b"\xfcbung.toml")).write_text(
+        'prepare = 0\n[[steps]]\ntype = "rest"\nseconds = 0.01\n'
+    )
+    (folder / os.fsdecode(b"caf\xe9 broken.toml")).write_text("not toml [")
+    status, out, err = run_cli(capsys, "list")
+    assert (status, err) == (0, "")
+    assert "\\xfcbung" in out and "caf\\xe9 broken" in out
+    status, out, _ = run_cli(capsys, "list", "--json")
+    names = [entry["name"] for entry in json.loads(out)]
+    assert status == 0 and "\\xfcbung" in names
+    status, out, err = run_cli(capsys, "run", "\\xfcbung", "--plain")
+    assert status == 0, err
+    assert_clean(out, err)
+    status, out, _ = run_cli(capsys, "history", "--json")
+    [session] = json.loads(out)
+    assert (status, session["program"], session["completed"]) == (0, "\\xfcbung", True)
+    assert session["path"].endswith("\\xfcbung.toml")
+    status, out, _ = run_cli(capsys, "plan", "\\xfcbung", "--json")
+    assert status == 0 and json.loads(out)["name"] == "\\xfcbung"
 
 
 # --- the history --------------------------------------------------------------------------

@@ -29,9 +29,10 @@ def run(args: argparse.Namespace, context: Context) -> int:
         # For shell completion: names only, from the folders, nothing loaded.
         from spasmtimer.cli.completion import shell_safe_name
 
-        for name in sorted({entry.name for entry in library.entries()}):
-            if shell_safe_name(name):
-                print(name)
+        for entry in library.entries():
+            # As the file names it: one whose bytes are not UTF-8 is left out, not escaped.
+            if entry.name == entry.path.stem and shell_safe_name(entry.name):
+                print(entry.name)
         return exits.OK
     from spasmtimer.cli import reports
 

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         document.update(
             reports.level_json(level),
             name=entry.name,
-            path=str(entry.path),
+            path=entry.path_text,
             progression=table.as_json(),
         )
         print(reports.to_json(document))

@@ -139,7 +139,7 @@ def remind_plain(
         schedule,
         describe=describe,
         # Named as `run` is given it: a library name, or the path of a file.
-        program=str(entry.path) if entry.source == "file" else entry.name,
+        program=entry.path_text if entry.source == "file" else entry.name,
         out=sys.stdout,
         bell=_bell() if not args.no_bell and context.settings.bell else None,
     )

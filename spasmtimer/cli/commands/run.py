@@ -78,7 +78,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
             writer,
             program=entry.name,
             title=program.title,
-            path=str(entry.path),
+            path=entry.path_text,
             timeline=timeline,
             resuming=stopped,
         )
