@@ -153,3 +153,16 @@ def test_the_window_title_counts_down_and_is_given_back(tmp_path: Path, ending: 
     assert "0:29 · Knee to chest · left" in screen.titles
     assert "0:28 · Knee to chest · left" in screen.titles
     assert screen.title == "the shell's title"  # CSI 23 t gave the terminal's own back
+
+
+def test_the_library_shows_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    """A program from an archive made on another system ended the app with Textual's whole
+    traceback: its name's bytes reached the terminal's UTF-8 output as lone surrogates."""
+    folder = tmp_path / "config" / "spasmtimer" / "programs"
+    folder.mkdir(parents=True)
+    (folder / os.fsdecode(b"\xfcbung.toml")).write_text('[[steps]]\ntype = "rest"\nseconds = 5\n')
+    with Pty([SPASMTIMER], environment(tmp_path, TERM="xterm-256color")) as app:
+        app.read_until(b"xfcbung")
+        app.send(b"q")
+        assert app.wait() == 0
+    assert b"Traceback" not in app.output and b"UnicodeEncodeError" not in app.output
