@@ -34,6 +34,8 @@ def _give_every_session_an_id(db: sqlite3.Connection) -> None:
         given.append((new_session_id(at), row_id))
     db.executemany("UPDATE sessions SET uid = ? WHERE id = ?", given)
     db.execute("CREATE UNIQUE INDEX sessions_by_uid ON sessions (uid)")
+    # What makes a session's process itself (see `spasmtimer.history.liveness`).
+    db.execute("ALTER TABLE sessions ADD COLUMN process TEXT")
 
 
 MIGRATIONS: dict[int, str | object] = {

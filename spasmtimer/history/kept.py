@@ -32,12 +32,11 @@ from typing import Annotated, Literal
 import msgspec
 
 from spasmtimer.base.files import FileRefused, read_regular, remove_stale_temps, replace_atomically
-from spasmtimer.history.liveness import process_gone
-from spasmtimer.history.merge import Runner, merge
+from spasmtimer.history.liveness import Runner, process_gone
+from spasmtimer.history.merge import merge
 from spasmtimer.history.records import (
     EventRecord,
     SessionRecord,
-    Text,
     Whole,
     new_session_id,
     parse_iso,
@@ -53,16 +52,11 @@ class KeptSession(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag="
     session: SessionRecord
     events: tuple[EventRecord, ...]
     """This run's events (a resumed session's earlier ones are in the history already)."""
-    host: Text
-    pid: Whole
-    """The process that ran it, on the machine ``host``."""
+    runner: Runner
+    """The process that ran it."""
     final: bool = True
     """Kept as its process exited. Otherwise kept while its writes waited: the process may
     still be running, and write the session itself once it can."""
-
-    @property
-    def runner(self) -> Runner:
-        return self.host, self.pid
 
 
 def keep(database: Path, session: KeptSession, kept_as: Path | None = None) -> Path:
@@ -95,7 +89,7 @@ def add_kept(db: sqlite3.Connection, database: Path, now: datetime) -> list[str]
             kept = _decode(db, data)
             heard = kept.session.updated_at or kept.session.started_at
             # Kept while its writes waited: its process may still write it, once it can.
-            if kept.final or process_gone(kept.host, kept.pid, heard, now):
+            if kept.final or process_gone(kept.runner, heard, now):
                 found.append((kept, file))
         except FileRefused as e:
             if not e.missing:  # missing: another spasmtimer has just added it
@@ -223,4 +217,4 @@ class _KeptBefore(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             EventRecord(kind, parse_iso(at), elapsed, phase, seconds)
             for kind, at, elapsed, phase, seconds in self.events
         )
-        return KeptSession(session, events, self.host, self.pid, self.final)
+        return KeptSession(session, events, Runner(self.host, self.pid), self.final)

@@ -5,14 +5,14 @@ written (`spasmtimer.history.kept`), and a session from another machine alike.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from spasmtimer.history.records import EventRecord, SessionRecord, host_name, iso
+from spasmtimer.history.liveness import Runner
+from spasmtimer.history.records import EventRecord, SessionRecord, iso
 
 COLUMNS = {
     # The record's fields as the sessions table holds them: `id` is the column `uid` (the
@@ -22,15 +22,6 @@ COLUMNS = {
 }
 
 
-Runner = tuple[str, int]
-"""Where a session runs, or last ran: the machine's name and the process's id. Kept with its
-row, so that a session left running by a process now gone can be told (`History.recover`)."""
-
-
-def this_process() -> Runner:
-    return host_name(), os.getpid()
-
-
 def _row_values(record: SessionRecord, runner: Runner) -> dict[str, Any]:
     """The record as its row's values, by column (times as the history writes them)."""
     values: dict[str, Any] = {}
@@ -38,7 +29,7 @@ def _row_values(record: SessionRecord, runner: Runner) -> dict[str, Any]:
         value = getattr(record, name)
         values[column] = iso(value) if isinstance(value, datetime) else value
     values["updated_at"] = values["updated_at"] or values["started_at"]
-    values["host"], values["pid"] = runner
+    values["host"], values["pid"], values["process"] = runner.host, runner.pid, runner.started
     return values
 
 

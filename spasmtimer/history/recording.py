@@ -28,7 +28,8 @@ from msgspec.structs import replace
 
 from spasmtimer.history.database import is_corrupt, passing_reason
 from spasmtimer.history.kept import KeptSession, keep
-from spasmtimer.history.merge import merge, this_process
+from spasmtimer.history.liveness import this_process
+from spasmtimer.history.merge import merge
 from spasmtimer.history.records import EventRecord, SessionRecord, content_hash, new_session_id
 from spasmtimer.history.store import History
 from spasmtimer.program.timeline import Timeline
@@ -364,9 +365,8 @@ class SessionRecorder:
         if record.status == "running":
             # Should this process die before its writes are made, this is where it stopped.
             record = replace(record, status="stopped", ended_at=record.updated_at)
-        host, pid = this_process()
         self._kept_as = keep(
-            self.writer.path, KeptSession(record, standing.events, host, pid, final), kept_as
+            self.writer.path, KeptSession(record, standing.events, this_process(), final), kept_as
         )
         self._kept_standing = standing
         return self._kept_as

@@ -36,8 +36,8 @@ from spasmtimer.history.database import (
     passing_reason,
 )
 from spasmtimer.history.kept import add_kept, kept_files
-from spasmtimer.history.liveness import process_gone
-from spasmtimer.history.merge import COLUMNS, merge, this_process
+from spasmtimer.history.liveness import Runner, process_gone, this_process
+from spasmtimer.history.merge import COLUMNS, merge
 from spasmtimer.history.records import (
     EXPORTED_EVENTS,
     EventRecord,
@@ -254,17 +254,19 @@ class History(msgspec.Struct):
         """
         try:
             rows = self.connection.execute(
-                "SELECT id, host, pid, updated_at FROM sessions WHERE status = 'running'"
+                "SELECT id, host, pid, process, updated_at FROM sessions "
+                "WHERE status = 'running'"
             ).fetchall()
             now = self.now()
             dead = []
-            for row_id, host, pid, updated in rows:
+            for row_id, host, pid, started, updated in rows:
                 try:
                     heard = parse_iso(updated)
                 except (TypeError, ValueError):
                     continue  # unreadable: `sessions` says so
                 # A pid that is no number (another program's row) is no process of ours.
-                if not isinstance(pid, int) or process_gone(host, pid, heard, now):
+                runner = Runner(str(host), pid, started if isinstance(started, str) else None)
+                if not isinstance(pid, int) or process_gone(runner, heard, now):
                     dead.append((updated, row_id))
             if dead:
                 with self._write() as db:

@@ -526,3 +526,30 @@ def test_remind_plain_with_stdout_closed_says_so_rather_than_reminding_no_one(
         1,
         "spasmtimer: remind --plain reminds on stdout, and it is closed\n",
     )
+
+
+def test_a_session_killed_in_a_pid_namespace_is_not_running_for_ever(tmp_path: Path) -> None:
+    """In a container the session's process is number 1 — always alive outside it: the
+    session stayed "running", never stopped nor offered again (issue 23). Its start tells."""
+    unshare = shutil.which("unshare")
+    if unshare is None or subprocess.run(
+        [unshare, "-fp", "--mount-proc", "true"], capture_output=True
+    ).returncode:
+        pytest.skip("no pid namespaces here (unshare -fp needs root or user namespaces)")
+    program = tmp_path / "long.toml"
+    program.write_text('prepare = 0\n[[steps]]\ntype = "rest"\nseconds = 60\n')
+    spasmtimer = str(Path(sys.executable).parent / "spasmtimer")
+    inside = subprocess.Popen(
+        [unshare, "-fp", "--mount-proc", "--kill-child", spasmtimer, "run", str(program), "--plain"],
+        env=environment(tmp_path),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert inside.stdout is not None
+    inside.stdout.readline()  # the first phase: the session is recorded, as process 1
+    time.sleep(1.5)
+    inside.kill()  # unshare, and with it (--kill-child) the session: no chance to say so
+    inside.wait()
+    [row] = sessions(tmp_path)  # read outside, where number 1 is this machine's init
+    assert row.status == "stopped"

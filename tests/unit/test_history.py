@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from spasmtimer.base.locations import history_file
 from spasmtimer.cli import main
+from spasmtimer.history.liveness import LONGEST_SILENCE, process_started, this_process
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder
-from spasmtimer.history.records import SessionRecord, totals
+from spasmtimer.history.records import SessionRecord, iso, totals
 from spasmtimer.history.store import History, HistoryError
 from spasmtimer.program.loader import load_program
 from spasmtimer.program.timeline import expand
@@ -639,3 +640,55 @@ def test_history_json_gives_each_session_its_id(capsys) -> None:
     exported = json.loads(capsys.readouterr().out)
     assert [s["id"] for s in exported] == [first, second]
     assert all(isinstance(s["id"], str) for s in exported)
+
+
+# --- a session's process: gone, or another with its number -------------------------------
+
+
+def running_as(history: History, pid: int, started: str | None, heard: datetime = T0) -> str:
+    """A session marked running, written by the process ``pid`` that started at ``started``."""
+    session_id = begin_running(history)
+    history.connection.execute(
+        "UPDATE sessions SET pid = ?, process = ?, updated_at = ? WHERE uid = ?",
+        (pid, started, iso(heard), session_id),
+    )
+    history.connection.commit()
+    return session_id
+
+
+def test_a_session_whose_process_number_lives_again_in_another_process_is_stopped(
+    tmp_path: Path, wall: WallClock
+) -> None:
+    """In a container the session's process may be number 1, always alive outside it; after a
+    reboot its number is someone else's. Its start tells them apart (issue 23)."""
+    path = tmp_path / "h.sqlite3"
+    history = History.open(path, now=wall)
+    mine = this_process()
+    other_start = f"{mine.started.split('/')[0]}/1" if mine.started else "boot/1"
+    running_as(history, 1, other_start)  # number 1, but not the process that started then
+    running_as(history, os.getpid(), other_start)  # this number, another start: a reboot
+    running_as(history, os.getpid(), mine.started)  # this very process: still running
+    history.close()
+    statuses = [r.status for r in History.open(path, now=wall).sessions()]
+    assert statuses == ["stopped", "stopped", "running"]
+
+
+def test_a_session_not_heard_from_for_longer_than_any_lasts_is_stopped(
+    tmp_path: Path, wall: WallClock
+) -> None:
+    path = tmp_path / "h.sqlite3"
+    history = History.open(path, now=wall)
+    running_as(history, os.getpid(), None, heard=T0 - LONGEST_SILENCE - timedelta(minutes=1))
+    running_as(history, os.getpid(), None, heard=T0 - timedelta(minutes=1))
+    history.close()
+    statuses = [r.status for r in History.open(path, now=wall).sessions()]
+    assert statuses == ["stopped", "running"]
+
+
+def test_a_process_start_is_read_from_the_system() -> None:
+    started = process_started(os.getpid())
+    if started is None:
+        pytest.skip("this system does not tell when a process started (/proc)")
+    assert started == this_process().started
+    assert process_started(os.getppid()) != started
+    assert process_started(2**22 + 7) is None  # no such process

@@ -136,23 +136,26 @@ KEPT_SESSION: dict[str, object] = {
         "updated_at": "2026-11-02T09:01:00.000+00:00",
     },
     "events": [["start", "2026-11-02T09:00:00.000+00:00", 0.0, 0, None]],
-    "host": "h",
-    "pid": 1,
+    "runner": {"host": "h", "pid": 1},
     "type": "kept-2",
 }
 
 
 def a_kept_session(**changes: object) -> bytes:
     """A kept session's file as spasmtimer writes it, with ``changes`` to its session's fields
-    (``events``, ``host``, ``pid`` and ``final`` are the file's own)."""
+    (``events`` and ``final`` are the file's own; ``host``, ``pid`` and ``started`` its
+    runner's)."""
     kept = dict(KEPT_SESSION)
     session = dict(kept["session"])  # type: ignore[call-overload]
+    runner = dict(kept["runner"])  # type: ignore[call-overload]
     for key, value in changes.items():
-        if key in ("events", "host", "pid", "final"):
+        if key in ("events", "final"):
             kept[key] = value
+        elif key in ("host", "pid", "started"):
+            runner[key] = value
         else:
             session[key] = value
-    kept["session"] = session
+    kept["session"], kept["runner"] = session, runner
     return msgspec.json.encode(kept)
 
 
