@@ -93,13 +93,15 @@ class CorruptHistory(sqlite3.DatabaseError):
 
 CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+READ_ONLY = "it cannot be written (read-only)"
+CANNOT_OPEN = "it cannot be opened"
 PASSING_CODES = {
     sqlite3.SQLITE_BUSY: "it is locked by another program",
     sqlite3.SQLITE_LOCKED: "it is locked by another program",
     sqlite3.SQLITE_FULL: "the disk is full",
-    sqlite3.SQLITE_READONLY: "it cannot be written (read-only)",
+    sqlite3.SQLITE_READONLY: READ_ONLY,
     sqlite3.SQLITE_IOERR: "the disk could not write it",
-    sqlite3.SQLITE_CANTOPEN: "it cannot be opened",
+    sqlite3.SQLITE_CANTOPEN: CANNOT_OPEN,
 }
 """Conditions that pass (or that a person can clear) and are waited out, in words."""
 
@@ -175,6 +177,38 @@ def _connect_once(path: Path, timeout: float) -> sqlite3.Connection:
         connection.close()
         raise
     return connection
+
+
+def connect_to_read(path: Path, timeout: float = READ_TIMEOUT) -> sqlite3.Connection:
+    """A connection that only reads the history at ``path``, wherever it is: on a read-only
+    mount, or in a folder this user cannot write, SQLite cannot make the WAL's side files, and
+    a plain read-only open fails; the file is then read as it is (``immutable``), which is
+    right there, since no one can be writing it. Raises `sqlite3.Error` when it cannot be
+    read at all."""
+    uri = path.absolute().as_uri()
+    try:
+        connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout)
+        connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        return connection
+    except sqlite3.OperationalError as e:
+        if _primary_code(e) not in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, None):
+            raise
+    connection = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def is_of_another_shape(error: sqlite3.Error) -> bool:
+    """Does ``error`` say the history's tables are not as this version made them (a column or
+    a table another program dropped)?"""
+    text = str(error)
+    return isinstance(error, sqlite3.OperationalError) and text.startswith(
+        ("no such column", "no such table", "table sessions has no column", "table events has no")
+    )
 
 
 def _refuse_newer(connection: sqlite3.Connection) -> None:

@@ -28,11 +28,13 @@ from spasmtimer.base.clocks import Now, utc_now
 from spasmtimer.base.text import one_line
 from spasmtimer.history import database
 from spasmtimer.history.database import (
+    CANNOT_OPEN,
     PEEK_TIMEOUT,
-    READ_TIMEOUT,
+    READ_ONLY,
     SCHEMA_VERSION,
     HistoryError,
     is_corrupt,
+    is_of_another_shape,
     passing_reason,
 )
 from spasmtimer.history.kept import add_kept, kept_files
@@ -56,12 +58,27 @@ __all__ = ["History", "HistoryError", "last_session", "merge"]
 HEARTBEAT_SECONDS = 1.0
 """A running session's row is touched at most this often, so a crash loses at most this much."""
 
-_SELECT = ", ".join(
-    # A row another program added without an id is read with one made of its number until
-    # `History.open` gives it its own (`_give_ids`).
-    f"coalesce(uid, 'row-' || id) AS {name}" if column == "uid" else f"{column} AS {name}"
-    for name, column in COLUMNS.items()
-)
+
+
+def _selection(connection: sqlite3.Connection) -> tuple[str | None, list[str]]:
+    """How to read the record's fields from the sessions table as it is, and the columns it
+    lacks (another program's change): those are read as empty, and what needs them is left
+    out with its row. None when there is no sessions table at all."""
+    present = {row[1] for row in connection.execute("PRAGMA table_info(sessions)")}
+    if not present:
+        return None, []
+    fields, missing = [], []
+    for name, column in COLUMNS.items():
+        if column not in present:
+            missing.append(column)
+            fields.append(f"NULL AS {name}")
+        elif column == "uid" and "id" in present:
+            # A row another program added without an id is read with one made of its number
+            # until `History.open` gives it its own (`_give_ids`).
+            fields.append(f"coalesce(uid, 'row-' || id) AS {name}")
+        else:
+            fields.append(f"{column} AS {name}")
+    return ", ".join(fields), missing
 
 
 class History(msgspec.Struct):
@@ -77,6 +94,11 @@ class History(msgspec.Struct):
     """Rows that could not be read and were left out, each said once."""
     warn: Callable[[str], None] | None = None
     """Where to say a warning as it comes (besides keeping it in `warnings`)."""
+    read_only: bool = False
+    """Opened where it cannot be written (a read-only mount, another user's folder): it is
+    read, and sessions are kept beside it, or said to be lost where nothing can be written."""
+    selection: str | None = None
+    """How its sessions are read, once worked out from its table (`_selection`)."""
 
     @classmethod
     def open(cls, path: Path, now: Now = utc_now) -> History:
@@ -93,6 +115,8 @@ class History(msgspec.Struct):
         try:
             connection = database.connect(path)
         except sqlite3.Error as e:
+            if passing_reason(e) in (READ_ONLY, CANNOT_OPEN) and path.exists():
+                return cls._read_only(path, now, passing_reason(e) or str(e))
             if not is_corrupt(e):
                 raise HistoryError(f"cannot open {path}: {passing_reason(e) or e}") from None
             try:
@@ -117,6 +141,19 @@ class History(msgspec.Struct):
         return history
 
     @classmethod
+    def _read_only(cls, path: Path, now: Now, reason: str) -> History:
+        """The history where it cannot be written: read as it is, nothing recovered or added."""
+        try:
+            connection = database.connect_to_read(path)
+        except sqlite3.Error as e:
+            raise HistoryError(f"cannot open {path}: {passing_reason(e) or e}") from None
+        said = (
+            f"The history at {path} cannot be written here ({reason}): it is read, and "
+            "nothing is written to it."
+        )
+        return cls(path, connection, now, [said], read_only=True)
+
+    @classmethod
     def peek(cls, path: Path, now: Now = utc_now) -> History | None:
         """The history at ``path`` opened only to read, at once, as a status line needs: no
         history is made and no row is written (no check, migration or recovery), so a session
@@ -129,9 +166,7 @@ class History(msgspec.Struct):
         if not path.exists():
             return None
         try:
-            connection = sqlite3.connect(
-                f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=PEEK_TIMEOUT
-            )
+            connection = database.connect_to_read(path, PEEK_TIMEOUT)
         except sqlite3.Error as e:
             raise HistoryError(f"cannot read {path}: {passing_reason(e) or e}") from None
         try:
@@ -243,7 +278,7 @@ class History(msgspec.Struct):
                         [(new_session_id(), row_id) for (row_id,) in rows],
                     )
         except sqlite3.Error as e:
-            if passing_reason(e) is None:
+            if passing_reason(e) is None and not is_of_another_shape(e):
                 raise
 
     def recover(self) -> int:
@@ -274,7 +309,7 @@ class History(msgspec.Struct):
                         "UPDATE sessions SET status = 'stopped', ended_at = ? WHERE id = ?", dead
                     )
         except sqlite3.Error as e:
-            if passing_reason(e) is None:
+            if passing_reason(e) is None and not is_of_another_shape(e):
                 raise
             return 0
         return len(dead)
@@ -296,7 +331,20 @@ class History(msgspec.Struct):
     ) -> Generator[SessionRecord, None, None]:
         """The sessions ``rest`` (a WHERE and ORDER BY) selects, read one by one as they are
         asked for: a row that cannot be read is passed over, and said once in `warnings`."""
-        cursor = self.connection.execute(f"SELECT {_SELECT} FROM sessions {rest}", parameters)
+        if self.selection is None:
+            self.selection, missing = _selection(self.connection)
+            if self.selection is None:
+                self._say("History: it has no sessions table (another program's?): none is read.")
+                return
+            if missing:
+                self._say(
+                    f"History: its sessions table has no {', '.join(missing)} (another "
+                    "program's change): read as empty, a session that needs it left out; new "
+                    "sessions are kept beside it."
+                )
+        cursor = self.connection.execute(
+            f"SELECT {self.selection} FROM sessions {rest}", parameters
+        )
         cursor.row_factory = sqlite3.Row
         try:
             for row in cursor:
@@ -304,27 +352,36 @@ class History(msgspec.Struct):
                     yield SessionRecord.from_row(dict(row))
                 except (TypeError, ValueError) as e:
                     # The id as text, on one line: another program may have written it.
-                    warning = (
+                    self._say(
                         f"History: session {one_line(str(row['id']))} cannot be read ({e}) and "
                         "is left out."
                     )
-                    if warning not in self.warnings:
-                        self.warnings.append(warning)
-                        if self.warn is not None:
-                            self.warn(warning)
         finally:
             # A statement left open keeps this connection's read snapshot: it would go on
             # seeing the history as it was, whatever the writer adds.
             cursor.close()
 
+    def _say(self, warning: str) -> None:
+        """Say ``warning`` once, and keep it in `warnings`."""
+        if warning not in self.warnings:
+            self.warnings.append(warning)
+            if self.warn is not None:
+                self.warn(warning)
+
     def exported_events(self) -> dict[str, list[EventRecord]]:
         """Every session's exported events (see `EXPORTED_EVENTS`), in order, by session `id`;
         an event row that cannot be read is left out."""
         found: dict[str, list[EventRecord]] = {}
-        rows = self.connection.execute(
-            "SELECT sessions.uid, kind, at, elapsed, phase, seconds FROM events "
-            "JOIN sessions ON sessions.id = events.session_id ORDER BY events.id"
-        )
+        try:
+            rows = self.connection.execute(
+                "SELECT sessions.uid, kind, at, elapsed, phase, seconds FROM events "
+                "JOIN sessions ON sessions.id = events.session_id ORDER BY events.id"
+            ).fetchall()
+        except sqlite3.OperationalError as e:
+            if not is_of_another_shape(e):
+                raise
+            self._say(f"History: the sessions' events cannot be read ({e}).")
+            return found
         for session_id, kind, at, elapsed, phase, seconds in rows:
             if kind not in EXPORTED_EVENTS:
                 continue
@@ -381,9 +438,7 @@ def last_session(path: Path, program: str) -> LastSession | None:
     if not path.is_file():
         return None
     try:
-        connection = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=READ_TIMEOUT
-        )
+        connection = database.connect_to_read(path.resolve())
     except (sqlite3.Error, ValueError):
         return None
     try:

@@ -60,7 +60,12 @@ def marker() -> Path:
 
 
 def seen(path: Path | None = None) -> bool:
-    return (path or marker()).exists()
+    """Was the notice shown here before? A data folder that cannot be looked into (another
+    user's, under ``sudo -E``) counts as not: it is shown again, which is better than never."""
+    try:
+        return (path or marker()).exists()
+    except OSError:
+        return False
 
 
 def record_seen(path: Path | None = None) -> None:

@@ -553,3 +553,34 @@ def test_a_session_killed_in_a_pid_namespace_is_not_running_for_ever(tmp_path: P
     inside.wait()
     [row] = sessions(tmp_path)  # read outside, where number 1 is this machine's init
     assert row.status == "stopped"
+
+
+def test_a_history_on_a_read_only_mount_is_still_read(small_disk: Path, tmp_path: Path) -> None:
+    """status and history could not read a history on a read-only mount at all: SQLite could
+    not make the WAL's side files there (issue 23). It is read as it is, and a session still
+    runs."""
+    spasmtimer = str(Path(sys.executable).parent / "spasmtimer")
+    program = tmp_path / "q.toml"
+    program.write_text('prepare = 0\n[[steps]]\ntype = "rest"\nseconds = 0.01\n')
+    env = environment(tmp_path)
+    ran = subprocess.run(
+        [spasmtimer, "run", str(program), "--plain"], env=env, capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    remounted = subprocess.run(
+        ["mount", "-o", "remount,ro", str(small_disk)], capture_output=True, text=True
+    )
+    assert remounted.returncode == 0, remounted.stderr
+    for command in (["status", str(program)], ["history", "--json"]):
+        result = subprocess.run([spasmtimer, *command], env=env, capture_output=True, text=True)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+    history = subprocess.run(
+        [spasmtimer, "history", "--json"], env=env, capture_output=True, text=True
+    )
+    assert [s["program"] for s in json.loads(history.stdout)] == ["q"]
+    again = subprocess.run(
+        [spasmtimer, "run", str(program), "--plain"], env=env, capture_output=True, text=True
+    )
+    assert again.returncode == 0 and "Rest: rest" in again.stdout
+    assert "cannot be written here" in again.stderr and "Traceback" not in again.stderr

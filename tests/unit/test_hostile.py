@@ -521,3 +521,52 @@ def test_whatever_a_program_holds_commands_answer_quickly_and_cleanly(
         if status == 1:
             lines = err.splitlines()
             assert lines and all(LOCATED.match(line) for line in lines), err
+
+
+# --- histories of a shape this version does not know, in folders it cannot use -----------
+
+
+def test_a_sessions_table_missing_a_column_is_read_and_sessions_still_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Another program dropped `notes`: history, list and run ended in "internal error:
+    OperationalError", and run refused to time at all (issue 23)."""
+    program = tmp_path / "q.toml"
+    program.write_text('prepare = 0\n[[steps]]\ntype = "rest"\nseconds = 0.01\n')
+    assert run_cli(capsys, "run", str(program), "--plain")[0] == 0
+    db = sqlite3.connect(history_file())
+    db.execute("ALTER TABLE sessions DROP COLUMN notes")
+    db.commit()
+    db.close()
+    for command in (["history"], ["history", "--json"], ["list"], ["status", str(program)]):
+        status, _, err = run_cli(capsys, *command)
+        assert status == 0, (command, err)
+        assert "internal error" not in err and "Traceback" not in err
+    status, out, _ = run_cli(capsys, "history", "--json")
+    assert [s["notes"] for s in json.loads(out)] == [None]  # read as empty
+    status, out, err = run_cli(capsys, "run", str(program), "--plain")
+    assert status == 0 and "Rest: rest" in out
+    assert "has no notes" in err and "kept in" in err  # recorded beside it
+    assert len(list(history_file().parent.glob("*.unsaved-*.json"))) == 1
+
+
+def test_a_data_folder_that_cannot_be_looked_into_still_runs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another user's data folder (``sudo -E``, a shared XDG_DATA_HOME): run ended with a
+    PermissionError traceback where it looked for the safety notice's record (issue 23). Root
+    can look into any folder, so its refusal is played here."""
+    data = history_file().parent
+    real_stat = Path.stat
+
+    def refused(self: Path, *, follow_symlinks: bool = True) -> os.stat_result:
+        if self.is_relative_to(data) and self != data:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, follow_symlinks=follow_symlinks)
+
+    monkeypatch.setattr(Path, "stat", refused)
+    program = tmp_path / "q.toml"
+    program.write_text('prepare = 0\n[[steps]]\ntype = "rest"\nseconds = 0.01\n')
+    status, out, err = run_cli(capsys, "run", str(program), "--plain")
+    assert status == 0, err
+    assert "Rest: rest" in out and "Traceback" not in err
