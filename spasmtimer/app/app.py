@@ -500,7 +500,7 @@ class SpasmtimerApp(App[None]):
         except OSError as e:
             self.say(f"Cannot copy the program to {target}: {e}", severity="error")
             return None
-        self.say(f"Editing your own copy: {library.shown_path(target)}")
+        self.say(f"Editing your own copy: {locations.shown_path(target)}")
         return target
 
     def edit_file(self, path: Path) -> None:

@@ -39,6 +39,11 @@ def user_programs_dir() -> Path:
     return config_dir() / "programs"
 
 
+def user_figures_dir() -> Path:
+    """The user's own figures: ``$XDG_CONFIG_HOME/spasmtimer/figures/``."""
+    return config_dir() / "figures"
+
+
 def settings_file() -> Path:
     return config_dir() / "config.toml"
 
@@ -50,9 +55,28 @@ def history_file() -> Path:
 def bundled_programs_dir() -> Path:
     """The bundled programs: inside the installed package, where the wheel puts them, or the
     top-level ``programs/`` of a source checkout (an editable install)."""
+    return _bundled("programs")
+
+
+def bundled_figures_dir() -> Path:
+    """The bundled figures, beside the bundled programs."""
+    return _bundled("figures")
+
+
+def _bundled(folder: str) -> Path:
     package = Path(__file__).parent.parent  # spasmtimer/, above this layer's folder
-    installed = package / "programs"
-    checkout = package.parent / "programs"
+    installed = package / folder
+    checkout = package.parent / folder
     if not installed.is_dir() and (package.parent / "pyproject.toml").is_file():
         return checkout
     return installed
+
+
+def shown_path(path: Path) -> str:
+    """A path as a person would type it: ``~/...`` when it is under the home folder."""
+    from spasmtimer.base.text import file_name_text
+
+    try:
+        return "~/" + file_name_text(str(path.relative_to(Path.home())))
+    except ValueError:
+        return file_name_text(str(path))

@@ -173,3 +173,16 @@ def fit_cells(text: str, columns: int) -> str:
             break
         cut += char
     return cut + "…"
+
+
+def close_names(word: str, names: list[str], n: int = 3) -> list[str]:
+    """The names a person who typed ``word`` may have meant, likeliest first: those it begins
+    (``seated`` for ``seated-hamstring``), those it is part of, then those spelt alike —
+    difflib's ratio alone misses a short word inside a long name."""
+    import difflib  # only when a name is not found: the status line never needs it
+
+    typed = word.casefold()
+    starts = [name for name in names if name.casefold().startswith(typed)]
+    within = [name for name in names if typed in name.casefold()]
+    alike = difflib.get_close_matches(word, names, n=n)
+    return list(dict.fromkeys([*starts, *within, *alike]))[:n]

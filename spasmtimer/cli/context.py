@@ -86,6 +86,7 @@ class Context:
         """Find and load a program by path or name, or raise a `UserError` (`ProgramError`,
         `NotFound`). A program loaded before, and unchanged since, comes from the cache
         (`spasmtimer.program.cache`) unless not ``cached``."""
+        from spasmtimer.base import locations
         from spasmtimer.session import library
 
         if cached:
@@ -94,7 +95,7 @@ class Context:
             from spasmtimer.program.loader import load_program
 
         entry = library.find(program)
-        shown = entry.path_text if entry.source == "file" else library.shown_path(entry.path)
+        shown = entry.path_text if entry.source == "file" else locations.shown_path(entry.path)
         return entry, load_program(entry.path, shown=shown, default_prepare=self.settings.prepare)
 
     def level(self, name: str, cap: int | None) -> Level:

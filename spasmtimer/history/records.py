@@ -100,7 +100,12 @@ def content_hash(timeline: Timeline) -> str:
     import hashlib
     import json
 
-    phases = timeline.as_json()["phases"]
+    # What ran: its timing and words. Not the figure that showed it (a figure file of one's
+    # own standing in for a bundled one changes nothing of the session).
+    phases = [
+        {key: value for key, value in phase.items() if key != "figure"}
+        for phase in timeline.as_json()["phases"]
+    ]
     digest = hashlib.sha256(json.dumps(phases, sort_keys=True).encode()).hexdigest()
     return digest[:16]
 

@@ -42,7 +42,7 @@ from spasmtimer.base import locations
 from spasmtimer.base.files import FileRead, FileRefused, read_regular, real_path, replace_atomically
 from spasmtimer.program.resolved import MAX_FILE_BYTES, Program
 
-FORMAT = 2
+FORMAT = 3
 """Changed whenever what is kept changes shape."""
 MAX_KEPT_BYTES = 32 * 1024 * 1024
 """A kept program larger than this is neither written nor read."""
@@ -93,19 +93,28 @@ def _key(path: Path, shown: str, default_prepare: float | None) -> tuple[str, tu
     where = (str(path), os.path.abspath(path), shown, repr(default_prepare))
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)[:40] or "program"
     name = f"{stem}-{zlib.crc32(repr(where).encode()):08x}.pickle"
-    key = (FORMAT, *where, __version__, sys.version, _code_stamp())
+    key = (FORMAT, *where, __version__, sys.version, _code_stamp(), _own_figures_stamp())
     return name, key
+
+
+def _own_figures_stamp() -> tuple[int, int] | None:
+    """When the person's figures folder last had a file added, removed or renamed: one of
+    theirs may now stand in for a bundled figure a kept program shows (a figure's own file
+    changing is seen as a program's files are, byte for byte)."""
+    try:
+        info = os.stat(locations.user_figures_dir())
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns
 
 
 def _code_stamp() -> tuple[object, ...]:
     ours = Path(__file__).parent.parent
     stamp: list[object] = []
     for layer in CODE_LAYERS:
-        with os.scandir(ours / layer) as modules:
-            for module in sorted(modules, key=lambda entry: entry.name):
-                if module.name.endswith(".py"):
-                    info = module.stat()
-                    stamp.append((layer, module.name, info.st_mtime_ns, info.st_size))
+        for module in sorted((ours / layer).rglob("*.py")):
+            info = module.stat()
+            stamp.append((str(module.relative_to(ours)), info.st_mtime_ns, info.st_size))
     # pydantic decides what a file may say. Its version without importing it (that is what
     # is saved): its package's files are rewritten when it is upgraded.
     for package in ("pydantic", "pydantic_core"):

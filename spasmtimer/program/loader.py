@@ -22,8 +22,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from spasmtimer.base.files import FileRead, FileRefused, read_regular, real_path
-from spasmtimer.base.text import printable
+from spasmtimer.base.locations import shown_path
+from spasmtimer.base.text import as_written, close_names, printable
 from spasmtimer.program.checks import check_breath, check_limits, check_schedules
+from spasmtimer.program.figures.library import figure_files
+from spasmtimer.program.figures.loader import MAX_FIGURE_BYTES, parse_figure
+from spasmtimer.program.figures.pose import Figure
 from spasmtimer.program.messages import byte_position, syntax_error, validation_problem
 from spasmtimer.program.model import (
     BreatheProgress,
@@ -110,6 +114,16 @@ class _Loader:
         included twice, by two names, is read once but reached by both."""
         self.raw: dict[Path, bytes] = {}
         """The bytes each real path read gave, exactly as they were parsed."""
+        self.figures: dict[str, Figure | None] = {}
+        """The figures the steps name, each loaded once (None: it has problems)."""
+        self._figure_files: dict[str, Path] | None = None
+
+    @property
+    def figure_files(self) -> dict[str, Path]:
+        """The figures there are, by name: listed once, when a step first names one."""
+        if self._figure_files is None:
+            self._figure_files = figure_files()
+        return self._figure_files
 
     def problem(self, shown: str, at: Position, path: KeyPath, message: str) -> None:
         self.problems.append(self._located(shown, at, path, message, "error"))
@@ -289,8 +303,10 @@ class _Loader:
         if missing:
             return None
         name = step.name or _STEP_NAMES[step.type]
+        if step.figure is not None:
+            self._figure(file, index, step.figure)
         if isinstance(step, RestStep):
-            return Rest(name, step.seconds, step.cue, file.path)
+            return Rest(name, step.seconds, step.cue, file.path, figure=step.figure)
         resolved: Stretch | Breathe
         if isinstance(step, StretchStep):
             resolved = Stretch(
@@ -307,6 +323,7 @@ class _Loader:
                 ramp=_stretch_changes(step.ramp),
                 progress=_stretch_changes(step.progress),
                 source=file.path,
+                figure=step.figure,
             )
         else:
             resolved = Breathe(
@@ -321,11 +338,47 @@ class _Loader:
                 ramp=_breathe_changes(step.ramp),
                 progress=_breathe_changes(step.progress),
                 source=file.path,
+                figure=step.figure,
             )
         check_schedules(_Report(self, file), index, resolved, origin)
         if isinstance(resolved, Stretch) and resolved.breath is not None:
             check_breath(_Report(self, file), index, resolved)
         return resolved
+
+    # -- the figures the steps name
+    def _figure(self, file: _File, index: int, name: str) -> None:
+        """Load the figure ``name`` once, for the program to carry; a name there is no figure of
+        is a problem at the step's `figure`, a figure whose file has problems is its problems."""
+        if name in self.figures:
+            return
+        where: KeyPath = ("steps", index, "figure")
+        path = self.figure_files.get(name)
+        if path is None:
+            close = close_names(name, list(self.figure_files))
+            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            self.problem(
+                file.shown,
+                file.locations.value(where),
+                where,
+                f"no figure is called {as_written(name)}{hint}: `spasmtimer figure --list` "
+                "lists them",
+            )
+            return
+        shown = shown_path(path)
+        try:
+            raw = read_regular(path, MAX_FIGURE_BYTES, "figure file")
+        except FileRefused as e:
+            self.figures[name] = None
+            self.problems.append(Problem(shown, 1, 1, "", str(e)))
+            return
+        # Kept with the program's own files: the cache trusts the program only while the
+        # figure's file is as it was.
+        real = real_path(path)
+        self.raw[real] = raw
+        self.opened.append((path, real))
+        figure, problems = parse_figure(raw, name, shown)
+        self.figures[name] = figure
+        self.problems.extend(problems)
 
 def _stretch_changes(model: StretchRamp | StretchProgress | None) -> StretchChanges:
     """A stretch's validated ``ramp`` or ``progress`` as the resolved program keeps it (shared
@@ -385,6 +438,7 @@ def read_program(
         files=tuple(p for p in loader.files),
         # An included file's warnings are found once per include of it: say each once.
         warnings=tuple(sorted(set(loader.warnings))),
+        figures=tuple(f for f in loader.figures.values() if f is not None),
     )
     check_limits(program, _Report(loader, root))
     reads = tuple(FileRead(str(p), str(real), loader.raw[real]) for p, real in loader.opened)

@@ -80,6 +80,20 @@ def validation_problem(
         return locations.value(path), path, _message(kind, error, loc)
 
 
+def file_problem(
+    locations: Locations, error: Any, root: type[BaseModel]
+) -> tuple[Position, KeyPath, str]:
+    """`validation_problem` for a file of another kind than a program (a figure, a course),
+    whose model is ``root``."""
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    kind: str = error["type"]
+    if kind == "extra_forbidden":
+        return locations.key(loc), loc, _unknown_key(loc, root)
+    if kind == "missing":
+        return locations.key(loc[:-1]), loc, f"missing `{loc[-1]}` (required)"
+    return locations.value(loc), loc, _message(kind, error, loc)
+
+
 def _strip_tags(loc: tuple[str | int, ...]) -> KeyPath:
     """Drop the union tags pydantic puts after a step's index: steps.2.stretch.hold."""
     out: list[str | int] = []
@@ -90,9 +104,12 @@ def _strip_tags(loc: tuple[str | int, ...]) -> KeyPath:
     return tuple(out)
 
 
-def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
-    """The model that holds the keys at ``loc`` (a pydantic loc, tags included)."""
-    model: type[BaseModel] | None = ProgramFile
+def _model_at(
+    loc: tuple[str | int, ...], root: type[BaseModel] = ProgramFile
+) -> type[BaseModel] | None:
+    """The model that holds the keys at ``loc`` (a pydantic loc, tags included) in a file of
+    ``root``."""
+    model: type[BaseModel] | None = root
     for part in loc:
         if model is None:
             return None
@@ -124,9 +141,9 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return _inner_model(origin) if origin is not None and origin is not annotation else None
 
 
-def _unknown_key(loc: tuple[str | int, ...]) -> str:
+def _unknown_key(loc: tuple[str | int, ...], root: type[BaseModel] = ProgramFile) -> str:
     key = str(loc[-1])
-    model = _model_at(loc[:-1])
+    model = _model_at(loc[:-1], root)
     allowed = list(model.model_fields) if model else []
     message = f"unknown key `{toml_key(key)}`"
     if model in (StretchRamp, BreatheRamp) and key in ("reps", "cycles"):

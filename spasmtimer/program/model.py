@@ -150,6 +150,25 @@ def _text(value: Any) -> str:
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "pattern": r"\S"})]
 """Non-empty text; surrounding whitespace is dropped."""
 
+FIGURE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+def _figure_name(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(FIGURE_NAME, value):
+        raise PydanticCustomError(
+            "figure_name",
+            'must be a figure\'s name, such as "knee-to-chest": letters, digits, "-", "_" and '
+            '"." (got {got})',
+            {"got": as_written(value)},
+        )
+    return value
+
+
+FigureName = Annotated[
+    str, BeforeValidator(_figure_name), WithJsonSchema({"type": "string", "pattern": FIGURE_NAME})
+]
+"""The name of a figure (its file's stem), which shows the step's movement."""
+
 
 def _sides(value: Any) -> tuple[str, ...]:
     if value == "both":
@@ -444,6 +463,9 @@ class StretchStep(_Model):
     """What to do, shown when the stretch starts."""
     halfway: Text | None = None
     """A reminder given halfway through each hold."""
+    figure: FigureName | None = None
+    """The figure that shows the stretch: its start pose, then the pose held, mirrored for the
+    other side (docs/figures.md)."""
     breath: Breath | None = None
     """A breathing rhythm to keep during each hold, such as "5-1-3" (in 5, pause 1, out 3):
     the session then also cues each breath in and out."""
@@ -474,6 +496,8 @@ class BreatheStep(_Model):
     """Seconds of rest before the next step. Default 10; 0 leaves the rest out."""
     cue: Text | None = None
     """What to do or picture, shown when the drill starts."""
+    figure: FigureName | None = None
+    """The figure that shows the drill, moving with the breath (docs/figures.md)."""
     ramp: BreatheRamp | None = None
     """Values that change from cycle to cycle within this session."""
     progress: BreatheProgress | None = None
@@ -491,6 +515,8 @@ class RestStep(_Model):
     """How long to rest."""
     cue: Text | None = None
     """What to do while resting."""
+    figure: FigureName | None = None
+    """The figure that shows what to do while resting (docs/figures.md)."""
 
 
 class IncludeStep(_Model):

@@ -16,6 +16,7 @@ from typing import ClassVar, Literal
 
 import msgspec
 
+from spasmtimer.program.figures.pose import Figure
 from spasmtimer.program.problems import Problem
 
 MAX_PHASE_SECONDS = 3600
@@ -215,6 +216,7 @@ class Stretch(msgspec.Struct, frozen=True):
     ramp: StretchChanges
     progress: StretchChanges
     source: Path
+    figure: str | None = None
 
 
 class Breathe(msgspec.Struct, frozen=True):
@@ -231,6 +233,7 @@ class Breathe(msgspec.Struct, frozen=True):
     ramp: BreatheChanges
     progress: BreatheChanges
     source: Path
+    figure: str | None = None
 
 
 class Rest(msgspec.Struct, frozen=True):
@@ -240,6 +243,7 @@ class Rest(msgspec.Struct, frozen=True):
     seconds: float
     cue: str | None
     source: Path
+    figure: str | None = None
 
 
 ResolvedStep = Stretch | Breathe | Rest
@@ -260,3 +264,10 @@ class Program(msgspec.Struct, frozen=True):
     """Every file the program was read from: the program itself, then its includes."""
     warnings: tuple[Problem, ...] = ()
     """What is legal but almost surely not meant, located: `check` and `plan` say it."""
+    figures: tuple[Figure, ...] = ()
+    """The figures its steps name, loaded with it (so that a program from the cache needs no
+    figure file read)."""
+
+    def figure(self, name: str | None) -> Figure | None:
+        """The figure called ``name`` that the program's steps name, if any."""
+        return next((f for f in self.figures if f.name == name), None)

@@ -108,6 +108,14 @@ def _step_items(defs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def figure_schema() -> dict[str, Any]:
+    """The JSON Schema of a figure file (docs/figures.md)."""
+    from spasmtimer.program.figures.model import FigureFile
+
+    schema: dict[str, Any] = _without_nulls(FigureFile.model_json_schema())
+    return {"$schema": SCHEMA_DIALECT, **schema}
+
+
 def program_schema() -> dict[str, Any]:
     schema: dict[str, Any] = _without_nulls(ProgramFile.model_json_schema())
     steps = schema["properties"]["steps"]

@@ -86,6 +86,11 @@ class Phase(msgspec.Struct, frozen=True):
     """For a hold, what to say at its half."""
     breath: BreathPattern | None = None
     """For a hold, the breathing rhythm to keep during it."""
+    figure: str | None = None
+    """The figure that shows what to do: the step's, or during get-ready and the rest between
+    two steps, the next step's (to get into position)."""
+    mirrored: bool = False
+    """The figure is shown mirrored: the phase is on a stretch's second side (or fourth...)."""
 
     def as_json(self, start: float) -> dict[str, Any]:
         return {
@@ -104,6 +109,7 @@ class Phase(msgspec.Struct, frozen=True):
             "cue": self.cue,
             "halfway": self.halfway,
             "breath": str(self.breath) if self.breath else None,
+            "figure": self.figure,
         }
 
 
@@ -197,14 +203,24 @@ def _breath_cues(phase: Phase) -> int:
 def _stretch(b: _Builder, s: Stretch, index: int, rnd: int) -> None:
     sides: tuple[str | None, ...] = s.sides or (None,)
     step = partial(
-        Phase, name=s.name, round=rnd, rounds=b.rounds, step=index, reps=s.reps, cue=s.cue
+        Phase,
+        name=s.name,
+        round=rnd,
+        rounds=b.rounds,
+        step=index,
+        reps=s.reps,
+        cue=s.cue,
+        figure=s.figure,
     )
     for r in range(s.reps):
         hold = _scheduled(s.hold, s.ramp.hold, r, "hold")
         switch = _scheduled(s.switch, s.ramp.switch, r, "switch")
         for n, side in enumerate(sides):
+            mirrored = n % 2 == 1  # the figure as drawn for the first side, mirrored for the next
             if n:
-                b.add(step(kind="switch", seconds=switch, side=side, rep=r + 1))
+                b.add(
+                    step(kind="switch", seconds=switch, side=side, rep=r + 1, mirrored=mirrored)
+                )
             b.add(
                 step(
                     kind="hold",
@@ -213,6 +229,7 @@ def _stretch(b: _Builder, s: Stretch, index: int, rnd: int) -> None:
                     rep=r + 1,
                     halfway=s.halfway,
                     breath=s.breath,
+                    mirrored=mirrored,
                 )
             )
         if r < s.reps - 1:
@@ -224,7 +241,14 @@ _BREATH_KINDS: tuple[PhaseKind, ...] = ("inhale", "pause", "exhale", "pause_out"
 
 def _breathe(b: _Builder, s: Breathe, index: int, rnd: int) -> None:
     step = partial(
-        Phase, name=s.name, round=rnd, rounds=b.rounds, step=index, cycles=s.cycles, cue=s.cue
+        Phase,
+        name=s.name,
+        round=rnd,
+        rounds=b.rounds,
+        step=index,
+        cycles=s.cycles,
+        cue=s.cue,
+        figure=s.figure,
     )
     for c in range(s.cycles):
         for kind in _BREATH_KINDS:
@@ -262,6 +286,7 @@ def _add_step(b: _Builder, step: ResolvedStep, index: int, rnd: int) -> None:
                 rounds=b.rounds,
                 step=index,
                 cue=step.cue,
+                figure=step.figure,
             )
         )
 
@@ -276,9 +301,13 @@ def expand(program: Program, level: int = 0) -> Timeline:
 
 def _expand(program: Program, steps: list[ResolvedStep], level: int) -> Timeline:
     b = _Builder(program.rounds)
-    b.add(Phase("prepare", program.prepare, PREPARE_NAME, rounds=program.rounds))
+    # Getting ready, and resting between steps: the next step's figure, to get into position.
+    first = steps[0].figure if steps else None
+    b.add(Phase("prepare", program.prepare, PREPARE_NAME, rounds=program.rounds, figure=first))
     for rnd, index, step, rest in _session(program, steps):
-        b.add(Phase("rest", rest, REST_NAME, round=rnd, rounds=program.rounds))
+        b.add(
+            Phase("rest", rest, REST_NAME, round=rnd, rounds=program.rounds, figure=step.figure)
+        )
         _add_step(b, step, index, rnd)
     return Timeline(program.title, level, tuple(b.phases), _q(b.total))
 

@@ -17,7 +17,8 @@ from msgspec.structs import replace
 
 from spasmtimer.base import locations
 from spasmtimer.base.errors import UserError
-from spasmtimer.base.text import file_name_text
+from spasmtimer.base.locations import shown_path
+from spasmtimer.base.text import close_names, file_name_text
 from spasmtimer.program.problems import ProgramError
 from spasmtimer.session.levels import Level
 
@@ -121,19 +122,6 @@ def find(program: str) -> Entry:
     raise NotFound(f"{program}: no program by that name{hint}")
 
 
-def close_names(word: str, names: list[str], n: int = 3) -> list[str]:
-    """The names a person who typed ``word`` may have meant, likeliest first: those it begins
-    (``seated`` for ``seated-hamstring``), those it is part of, then those spelt alike —
-    difflib's ratio alone misses a short word inside a long name."""
-    import difflib  # only when a name is not found: the status line never needs it
-
-    typed = word.casefold()
-    starts = [name for name in names if name.casefold().startswith(typed)]
-    within = [name for name in names if typed in name.casefold()]
-    alike = difflib.get_close_matches(word, names, n=n)
-    return list(dict.fromkeys([*starts, *within, *alike]))[:n]
-
-
 LevelOf = Callable[[str, int | None], Level]
 """A program's current level, from its name and its cap level (None: not known)."""
 
@@ -154,14 +142,6 @@ class Item(msgspec.Struct, frozen=True):
     @property
     def tags(self) -> tuple[str, ...]:
         return self.program.tags if self.program else ()
-
-
-def shown_path(path: Path) -> str:
-    """A path as a person would type it: ``~/...`` when it is under the home folder."""
-    try:
-        return "~/" + file_name_text(str(path.relative_to(Path.home())))
-    except ValueError:
-        return file_name_text(str(path))
 
 
 def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = None) -> Item:

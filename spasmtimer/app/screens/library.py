@@ -26,9 +26,10 @@ from spasmtimer.app.messages import (
     ShowHistory,
 )
 from spasmtimer.app.widgets import cell, plain
+from spasmtimer.base.locations import shown_path
 from spasmtimer.base.text import printable
 from spasmtimer.session.display import seconds_text
-from spasmtimer.session.library import FilesStamp, Item, files_stamp, shown_path
+from spasmtimer.session.library import FilesStamp, Item, files_stamp
 
 
 def matches(item: Item, words: str) -> bool:

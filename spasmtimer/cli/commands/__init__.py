@@ -17,6 +17,7 @@ COMMANDS = (
     "history",
     "status",
     "schema",
+    "figure",
     "serve",
     "completion",
 )

@@ -9,18 +9,24 @@ TYPE_CHECKING = False  # see spasmtimer.cli.entry
 if TYPE_CHECKING:
     import argparse
 
-SUMMARY = "print the JSON Schema of the program format"
-EXAMPLES = ("spasmtimer schema > ~/.config/spasmtimer/program.schema.json",)
+SUMMARY = "print the JSON Schema of the program format (or of a figure's, with --figure)"
+EXAMPLES = (
+    "spasmtimer schema > ~/.config/spasmtimer/program.schema.json",
+    "spasmtimer schema --figure > ~/.config/spasmtimer/figure.schema.json",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--figure", action="store_true", help="the schema of a figure file instead"
+    )
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
     import json
 
-    from spasmtimer.program.schema import program_schema
+    from spasmtimer.program.schema import figure_schema, program_schema
 
-    print(json.dumps(program_schema(), indent=2, ensure_ascii=False))
+    schema = figure_schema() if args.figure else program_schema()
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
     return exits.OK

@@ -1,0 +1,53 @@
+"""The figures there are: bundled (``figures/`` beside ``programs/``) and the person's own
+(``$XDG_CONFIG_HOME/spasmtimer/figures/``), found by name, a person's own in place of a
+bundled one of its name. Finding reads only the folders; loading a figure reads its file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spasmtimer.base import locations
+from spasmtimer.base.errors import UserError
+from spasmtimer.base.text import close_names, file_name_text
+from spasmtimer.program.figures.pose import Figure
+from spasmtimer.program.problems import ProgramError
+
+
+class FigureError(ProgramError):
+    """A figure that cannot be drawn, with every problem found in its file."""
+
+
+def figure_files() -> dict[str, Path]:
+    """Every figure by name: the bundled ones, then the person's own over them."""
+    found: dict[str, Path] = {}
+    for folder in (locations.bundled_figures_dir(), locations.user_figures_dir()):
+        try:
+            files = sorted(p for p in folder.glob("*.toml") if not p.is_dir())
+        except (OSError, RuntimeError):  # no such folder, or one that cannot be read
+            continue
+        for path in files:
+            name = file_name_text(path.stem)
+            if name == path.stem:  # a name a program can give as it is written
+                found[name] = path
+    return dict(sorted(found.items()))
+
+
+def load_figure(name: str) -> Figure:
+    """The figure called ``name``; raises `UserError` when there is none, `FigureError` when
+    its file has problems."""
+    from spasmtimer.program.figures.loader import read_figure
+
+    path = figure_files().get(name)
+    if path is None:
+        raise UserError(f"{name}: no figure by that name{_suggestion(name)}")
+    figure, problems = read_figure(path, name, locations.shown_path(path))
+    if figure is None:
+        raise FigureError(problems)
+    return figure
+
+
+def _suggestion(name: str) -> str:
+    close = close_names(name, list(figure_files()))
+    if close:
+        return f"; did you mean {', '.join(close)}?"
+    return "; `spasmtimer figure --list` shows them"
