@@ -406,6 +406,7 @@ class SpasmtimerApp(App[None]):
             signals=self.signals(),
             background=self.background_cues(),
             resume=resumption(resuming) if resuming else None,
+            figures=item.program.figures,
         )
         self.push_screen(screen, lambda outcome: self._session_over(item, recorder, outcome))
 

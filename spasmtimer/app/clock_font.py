@@ -63,6 +63,15 @@ def width(value: str, scale: int) -> int:
     return pixels * 2 * scale + gap(scale) * (len(value) - 1)
 
 
+def height(scale: int) -> int:
+    """The rows the time takes at ``scale``."""
+    if scale == DIGITS:
+        return DIGITS_ROWS
+    if scale == ONE_LINE:
+        return 1
+    return ROWS * scale
+
+
 def fitting_scale(value: str, columns: int, rows: int) -> int:
     """The largest scale at which ``value`` fits ``columns`` x ``rows``: 1 or more for the
     5-row font at that multiple, `DIGITS` for Textual's 3-row digits, `ONE_LINE` for text."""

@@ -6,11 +6,13 @@ screen only shows it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
 import msgspec
 
+from spasmtimer.program.figures.pose import PoseName
 from spasmtimer.program.resolved import Breathe, BreathPattern, ResolvedStep, Rest
 from spasmtimer.program.timeline import COUNTS, KIND_WORDS, Phase
 from spasmtimer.session.engine import Cue, Session, State, Status
@@ -373,6 +375,75 @@ def session_view(
         next=_next(session, outline, state),
         paused=state.status is Status.PAUSED,
     )
+
+
+# --- the figure -------------------------------------------------------------------------------
+
+MOVE_SECONDS = 1.5
+"""As a hold begins, the figure moves from its start to the held pose in this long."""
+MOVE_FRAME = 0.25
+"""A frame of that movement: four a second, each costing only the cells that moved."""
+BREATH_FRAME = 0.5
+"""A breathing figure moves at the breathing visual's pace: twice a second."""
+
+
+class FigureFrame(msgspec.Struct, frozen=True):
+    """What a figure shows at one moment: a key pose, or a share of the way to it from
+    another, as its mirror image or not."""
+
+    name: str
+    pose: PoseName
+    mirrored: bool = False
+    moving_from: PoseName | None = None
+    share: float = 1.0
+    """How far from `moving_from` to `pose`, 0 to 1, in whole frames."""
+
+
+def figure_frame(state: State) -> FigureFrame | None:
+    """The figure to show at ``state``, and in what pose (docs/figures.md, "Poses"): the start
+    pose to get ready, rest and switch sides in; the held pose in a hold, reached from the
+    start in its first `MOVE_SECONDS`; and in a breathing drill, the body moving between its
+    out-breath and in-breath poses with the breath."""
+    phase = state.phase
+    if phase.figure is None:
+        return None
+    frame = functools.partial(FigureFrame, phase.figure, mirrored=phase.mirrored)
+    t = state.phase_elapsed
+    match phase.kind:
+        case "hold":
+            if t >= MOVE_SECONDS or state.status is not Status.RUNNING:
+                return frame("hold")
+            return frame("hold", moving_from="start", share=_frames(t, MOVE_FRAME, MOVE_SECONDS))
+        case "inhale":
+            share = _frames(t, BREATH_FRAME, state.phase_seconds)
+            return frame("inhale", moving_from="exhale", share=share)
+        case "exhale":
+            share = _frames(t, BREATH_FRAME, state.phase_seconds)
+            return frame("exhale", moving_from="inhale", share=share)
+        case "pause":
+            return frame("inhale")
+        case "pause_out":
+            return frame("exhale")
+    return frame("start")
+
+
+def _frames(elapsed: float, frame: float, whole: float) -> float:
+    """The share of ``whole`` that ``elapsed`` has reached, in whole frames of ``frame``."""
+    if whole <= 0:
+        return 1.0
+    return min(1.0, math.floor(elapsed / frame + 1e-9) * frame / whole)
+
+
+def next_figure_frame_in(state: State) -> float | None:
+    """Seconds until the figure's next frame, while it moves; None while it stands still."""
+    if state.phase.figure is None or state.status is not Status.RUNNING:
+        return None
+    t = state.phase_elapsed
+    if state.phase.kind == "hold" and t < MOVE_SECONDS:
+        return MOVE_FRAME - (t % MOVE_FRAME)
+    if state.phase.kind in ("inhale", "exhale"):
+        return BREATH_FRAME - (t % BREATH_FRAME)
+    return None
 
 
 # --- cues for a terminal in the background ------------------------------------------------

@@ -8,6 +8,8 @@ next step of the breathing visual.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,13 +19,18 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from spasmtimer.app.cues import Signals
+from spasmtimer.app.figure import FigureView, Stage
 from spasmtimer.app.messages import SessionOutcome
 from spasmtimer.app.terminal_cues import BackgroundCues
 from spasmtimer.app.widgets import Bar, BigClock, BreathBar, Line, plain
+from spasmtimer.program.figures.pose import Figure
 from spasmtimer.session.display import (
+    BREATH_FRAME,
     SessionOutline,
     background_title,
     clock_text,
+    figure_frame,
+    next_figure_frame_in,
     notification,
     session_view,
     to_next_whole_second,
@@ -31,9 +38,6 @@ from spasmtimer.session.display import (
 from spasmtimer.session.engine import Cue, Recorder, Resumption, Session, State, Status
 from spasmtimer.session.levels import Level
 
-BREATH_FRAME = 0.5
-"""Seconds between frames of the breathing visual: 2 Hz reads as smooth for a breath of
-seconds, and each frame costs only the cells that moved."""
 BAR_WIDTH = 60
 """Progress bars stop growing here: a wider bar would only cost more bytes per redraw."""
 PAUSED_WORD_STYLE = "$text on $warning"
@@ -128,6 +132,7 @@ class SessionScreen(Screen[SessionOutcome]):
         signals: Signals,
         background: BackgroundCues,
         resume: Resumption | None = None,
+        figures: Sequence[Figure] = (),
     ) -> None:
         super().__init__(classes=self._first_classes(session, resume))
         self.session = session
@@ -145,6 +150,8 @@ class SessionScreen(Screen[SessionOutcome]):
         self._finished = False
         self._shown = False
         self.outline = SessionOutline(session.phases)
+        self.figures = figures
+        """The figures the program's steps name."""
 
     def _first_classes(self, session: Session, resume: Resumption | None) -> str:
         """The classes the screen will have once drawn: the first phase's kind, and the
@@ -177,6 +184,8 @@ class SessionScreen(Screen[SessionOutcome]):
         self.step = Line(id="step")
         self.detail = Line(id="detail")
         self.digits = BigClock(id="clock")
+        self.figure = FigureView(self.figures, id="figure")
+        self.stage = Stage(self.digits, self.figure, id="stage")
         self.word = Line(id="phase")
         self.breath = BreathBar(id="breath")
         self.cue = Line(id="cue")
@@ -190,7 +199,7 @@ class SessionScreen(Screen[SessionOutcome]):
             # breath bar, a fixed width, is centred by its row.
             yield self.step
             yield self.detail
-            yield self.digits
+            yield self.stage
             yield self.word
             with Center(id="breath-row"):
                 yield self.breath
@@ -262,6 +271,8 @@ class SessionScreen(Screen[SessionOutcome]):
             # Breathing frames on a grid from the phase's start, so that they fall together
             # with the countdown's whole seconds rather than between them.
             waits.append(BREATH_FRAME - (state.phase_elapsed % BREATH_FRAME))
+        if self.figure.display and (frame := next_figure_frame_in(state)) is not None:
+            waits.append(frame)
         return max(0.001, min(waits)) + 0.001
 
     def give(self, cue: Cue) -> None:
@@ -289,6 +300,7 @@ class SessionScreen(Screen[SessionOutcome]):
         self.step.text = view.step
         self.detail.text = view.detail
         self.digits.value = view.countdown
+        self.figure.frame = figure_frame(state)
         kind = kind_class(state.phase.kind)
         if not self.has_class(kind):
             # The clock and the word take the colour of the kind of phase (see app.tcss). A
