@@ -12,7 +12,11 @@ A cookie would be sent to every port of the host (browsers scope cookies by host
 so any server on 127.0.0.1, another user's included, would receive it; a cookie whose ``Path`` is
 ``/TOKEN/`` would only be as safe as the path already is, and would stay in the browser after the
 run. A path also survives the page's script, which appends its own ``?width=…`` query to the
-websocket URL it is given. The page sends no ``Referer``, so the token in its URL goes nowhere.
+websocket URL it is given.
+
+Every response, a refusal too, forbids framing: a page framed by another site runs in serve's own
+origin, so its websocket would pass the Origin check while the other site's page steers it. And
+every response sends no ``Referer``, so the token in the page's URL leaves it by no request.
 """
 
 from __future__ import annotations
@@ -55,6 +59,16 @@ def page_url(host: str, port: int, token: str) -> str:
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
     return f"http://{host}:{port}/{token}/"
+
+
+GUARD_HEADERS = {
+    # No other page, another port of this host included, may frame the app and steer it.
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",  # the same, for browsers older than frame-ancestors
+    # The page's URL holds the token: no request it makes, nor a link it follows, may pass it on.
+    "Referrer-Policy": "no-referrer",
+}
+"""Sent with every response, a refusal too."""
 
 
 class OneLineFormatter(logging.Formatter):
@@ -110,13 +124,21 @@ class GuardedServer(Server):
         host = request.host.lower()
         return origin.lower() in (f"http://{host}", f"https://{host}")
 
-    @web.middleware
-    async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+    def _refuse_unless_allowed(self, request: web.Request) -> None:
+        """Raise 403 unless the request carries the token and comes from no other site."""
         if not self._carries_token(request):
             raise web.HTTPForbidden(text="Forbidden: open the URL spasmtimer serve printed.\n")
         if not self._same_origin(request):
             raise web.HTTPForbidden(text="Forbidden: another site may not use spasmtimer.\n")
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        self._refuse_unless_allowed(request)
         return await handler(request)
+
+    @staticmethod
+    async def _add_guard_headers(request: web.Request, response: web.StreamResponse) -> None:
+        response.headers.update(GUARD_HEADERS)
 
     async def _make_app(self) -> web.Application:
         """Not textual-serve's app: its routes are not under the token, and it prints its logo
@@ -131,6 +153,8 @@ class GuardedServer(Server):
                 web.static(f"{self.prefix}/static", self.statics_path),
             ]
         )
+        # A signal, not the middleware: it also reaches the 403s and 404s raised before a handler.
+        app.on_response_prepare.append(self._add_guard_headers)
         return app
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
@@ -142,10 +166,13 @@ class GuardedServer(Server):
             "config": {"static": {"url": f"{self.prefix}/static/"}},
             "application": {"name": self.title},
         }
-        page = aiohttp_jinja2.render_template("app_index.html", request, context)
-        # The URL holds the token: no request the page makes may pass it on.
-        page.headers["Referrer-Policy"] = "no-referrer"
-        return page
+        return aiohttp_jinja2.render_template("app_index.html", request, context)
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """The app, for a websocket with the token from no other site. Checked here as well as
+        by the middleware: this is the route that starts a process, whatever routes the app has."""
+        self._refuse_unless_allowed(request)
+        return await super().handle_websocket(request)
 
     def initialize_logging(self) -> None:
         """Problems as one plain line each on stderr: not textual-serve's Rich handler, which

@@ -1,8 +1,8 @@
 """`spasmtimer serve`: the same app in a browser, through textual-serve, on 127.0.0.1.
 
 Only the page the server printed may drive the app: every request needs the URL's token as the
-first segment of its path, the page sets no cookie, and a websocket opened by another site (its
-``Origin``) is refused before any app process starts.
+first segment of its path, the page sets no cookie, no response may be framed, and a websocket
+opened by another site (its ``Origin``) is refused before any app process starts.
 """
 
 from __future__ import annotations
@@ -30,7 +30,11 @@ from spasmtimer.cli.parser import build_parser
 aiohttp = pytest.importorskip("aiohttp", reason="textual-serve (and aiohttp) not installed")
 pytest.importorskip("textual_serve", reason="textual-serve not installed: pip install '.[serve]'")
 
+from aiohttp import ClientResponse, web  # noqa: E402
+
 from spasmtimer.app.serve import (  # noqa: E402  (needs textual-serve)
+    GUARD_HEADERS,
+    GuardedServer,
     OneLineFormatter,
     is_loopback,
     page_url,
@@ -251,7 +255,37 @@ async def test_the_page_sets_no_cookie(served: Served, path: str) -> None:
         assert "spasmtimer" in body
         assert "Set-Cookie" not in page.headers
         assert "document.cookie" not in body
-        assert page.headers["Referrer-Policy"] == "no-referrer"
+
+
+async def kinds_of_response(served: Served) -> dict[str, ClientResponse]:
+    """One response of each kind serve gives, its body read."""
+    wrong_token = served.token[::-1]
+    requests = {
+        "page": (served.page, {}),
+        "static file": (served.page + "static/js/textual.js", {}),
+        "not found": (served.page + "nowhere", {}),
+        "no token": (served.base + "/", {}),
+        "wrong token": (f"{served.base}/{wrong_token}/", {}),
+        "another site": (served.page, {"Origin": "http://127.0.0.1:1"}),
+    }
+    responses = {}
+    async with aiohttp.ClientSession() as client:
+        for kind, (url, headers) in requests.items():
+            async with client.get(url, headers=headers) as response:
+                await response.read()
+                responses[kind] = response
+    return responses
+
+
+async def test_every_response_forbids_framing_and_sends_no_referer(served: Served) -> None:
+    responses = await kinds_of_response(served)
+    assert [r.status for r in responses.values()] == [200, 200, 404, 403, 403, 403]
+    for kind, response in responses.items():
+        for name, value in GUARD_HEADERS.items():
+            assert response.headers.get(name) == value, (kind, name)
+    assert GUARD_HEADERS["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert GUARD_HEADERS["X-Frame-Options"] == "DENY"
+    assert GUARD_HEADERS["Referrer-Policy"] == "no-referrer"
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
@@ -317,6 +351,8 @@ async def test_a_websocket_from_another_site_is_refused(served: Served, origin: 
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             await client.ws_connect(ws_url(served), origin=origin.format(port=served.port))
     assert refused.value.status == 403
+    assert refused.value.headers is not None
+    assert refused.value.headers.get("X-Frame-Options") == "DENY"
     assert children(served.server.pid) == [], "an app process was started for a refused socket"
 
 
@@ -349,6 +385,52 @@ async def test_a_websocket_without_the_token_is_refused(served: Served, origin: 
                 )
             assert refused.value.status == 403, path
     assert children(served.server.pid) == []
+
+
+class NoAppService:
+    """Stands in for textual-serve's AppService: notes that an app process would start."""
+
+    started = 0
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        NoAppService.started += 1
+        raise AssertionError("an app process would start")
+
+
+@pytest.mark.parametrize(
+    ("path", "origin"),
+    [
+        ("/guessed/ws", None),
+        ("/ws", None),
+        ("/{token}x/ws", None),
+        ("/{token}/ws", "http://127.0.0.1:1"),
+        ("/{token}/ws", "http://evil.example"),
+    ],
+)
+async def test_the_websocket_handler_checks_for_itself(
+    monkeypatch: pytest.MonkeyPatch, path: str, origin: str | None
+) -> None:
+    """The handler refuses on its own, with no middleware in front of it: a route that
+    reached it some other way would still start no app."""
+    import textual_serve.server
+    from aiohttp.test_utils import make_mocked_request
+
+    monkeypatch.setattr(textual_serve.server, "AppService", NoAppService)
+    NoAppService.started = 0
+    server = GuardedServer("true", host="127.0.0.1", port=8000)
+    headers = {
+        "Host": "127.0.0.1:8000",
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    }
+    if origin is not None:
+        headers["Origin"] = origin
+    request = make_mocked_request("GET", path.format(token=server.token), headers=headers)
+    with pytest.raises(web.HTTPForbidden):
+        await server.handle_websocket(request)
+    assert NoAppService.started == 0
 
 
 @pytest.mark.parametrize("origin", ["same", None])
