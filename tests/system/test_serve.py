@@ -2,7 +2,8 @@
 
 Only the page the server printed may drive the app: every request needs the URL's token as the
 first segment of its path, the page sets no cookie, no response may be framed, and a websocket
-opened by another site (its ``Origin``) is refused before any app process starts.
+opened by another site (its ``Origin``) is refused before any app process starts. A real
+Chromium checks what a browser would hand to a server on another port of 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +40,7 @@ from spasmtimer.app.serve import (  # noqa: E402  (needs textual-serve)
     is_loopback,
     page_url,
 )
+from tests.browser_support import CHROMIUM, Browser, chromium  # noqa: E402
 
 if TYPE_CHECKING:
     from aiohttp import ClientWebSocketResponse
@@ -490,6 +492,146 @@ def test_a_log_record_is_one_plain_line_without_its_traceback() -> None:
         )
     line = OneLineFormatter().format(record)
     assert line == "spasmtimer: bad␊value ␛]0;title␇ (ValueError)"
+
+
+# --- a real browser, and another server on this host ----------------------------------------
+
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium)"
+)
+
+
+@dataclass
+class Recorder:
+    """A web server on another port of 127.0.0.1, as another user of this machine might run:
+    it serves the pages it is given and keeps every request it receives, whole."""
+
+    port: int
+    pages: dict[str, str]
+    requests: list[tuple[str, dict[str, str]]]
+    """Each request's method, path and query as one line, and its headers."""
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def paths(self) -> list[str]:
+        return [line.split(" ", 1)[1].split("?")[0] for line, _ in self.requests]
+
+    def holds(self, secret: str) -> list[str]:
+        """The requests in which ``secret`` appears, anywhere."""
+        return [
+            line for line, headers in self.requests if secret in line + repr(headers.items())
+        ]
+
+
+@pytest.fixture
+async def another_port() -> AsyncIterator[Recorder]:
+    recorder = Recorder(0, {}, [])
+
+    async def record(request: web.Request) -> web.Response:
+        recorder.requests.append(
+            (f"{request.method} {request.raw_path}", dict(request.headers.items()))
+        )
+        page = recorder.pages.get(request.path, "<!doctype html><title>another port</title>")
+        return web.Response(text=page, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{anything:.*}", record)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    recorder.port = runner.addresses[0][1]
+    try:
+        yield recorder
+    finally:
+        await runner.cleanup()
+
+
+async def follow(browser: Browser, script: str) -> None:
+    """Run ``script``, which leaves the page, and wait for the next page to load."""
+    since = len(browser.events)
+    await browser.run(script)
+    await browser.wait_for("Page.loadEventFired", since=since)
+
+
+WEBSOCKET_OUTCOME = """new Promise(done => {
+    const socket = new WebSocket(%s);
+    socket.onopen = () => { socket.close(); done("open"); };
+    socket.onerror = () => done("refused");
+})"""
+
+
+@needs_chromium
+async def test_another_port_of_this_host_gets_no_token(
+    served: Served, another_port: Recorder
+) -> None:
+    """The attack: a server on another port of 127.0.0.1 was sent the token in a cookie when
+    the browser visited it. Now the browser opens serve's page first, the app runs in it, and
+    then every way the browser reaches the other port — from the page itself (a fetch with
+    credentials, an image, a websocket, a link followed) and typed in afresh — brings it
+    nothing of the token: not in a cookie, not in a Referer, nowhere."""
+    other = another_port.base
+    async with chromium() as browser:
+        await browser.open(served.page)
+        # The page's script opened the websocket under the token and the app drew.
+        await browser.until("document.body.classList.contains('-first-byte')")
+        assert children(served.server.pid)
+        assert await browser.run("document.cookie") == ""
+
+        await browser.run(f"fetch('{other}/fetched', {{mode: 'no-cors', credentials: 'include'}})")
+        await browser.run(
+            "new Promise(done => { const image = new Image();"
+            f" image.onload = image.onerror = done; image.src = '{other}/image'; }})"
+        )
+        assert await browser.run(WEBSOCKET_OUTCOME % f"'ws://127.0.0.1:{another_port.port}/ws'")
+        await follow(browser, f"location.href = '{other}/followed'")
+        await browser.open(f"{other}/typed")
+
+        kept = await browser.send("Network.getCookies", urls=[served.page, f"{other}/"])
+
+    paths = another_port.paths()
+    assert {"/fetched", "/image", "/ws", "/followed", "/typed"} <= set(paths), paths
+    assert another_port.holds(served.token) == []
+    assert [line for line, headers in another_port.requests if "Cookie" in headers] == []
+    # Not even serve's address: serve's page sends no Referer at all.
+    from_serve = [
+        line
+        for line, headers in another_port.requests
+        if line.split()[1] in ("/fetched", "/image", "/ws", "/followed") and "Referer" in headers
+    ]
+    assert from_serve == []
+    assert kept["cookies"] == [], "the browser keeps no cookie for this host"
+
+
+@needs_chromium
+async def test_another_port_can_neither_frame_the_page_nor_open_its_websocket(
+    served: Served, another_port: Recorder
+) -> None:
+    """A page on another port of this host frames serve's page — even knowing its URL — and
+    opens websockets to serve: without the token, with a guessed one, and with the real one.
+    The browser shows no frame and every socket is refused; no app process starts."""
+    ws = f"ws://127.0.0.1:{served.port}"
+    another_port.pages["/framer"] = f'<iframe name="served" src="{served.page}"></iframe>'
+    async with chromium() as browser:
+        since = len(browser.events)
+        await browser.open(f"{another_port.base}/framer")
+        framed = await browser.wait_for(
+            "Page.frameNavigated", lambda e: e["frame"].get("name") == "served", since=since
+        )
+        # Chromium puts its error page in the frame's place, the page unloaded.
+        assert framed["params"]["frame"]["url"].startswith("chrome-error:")
+        assert framed["params"]["frame"]["unreachableUrl"] == served.page
+        blocked = await browser.wait_for(
+            "Network.loadingFailed", lambda e: e["type"] == "Document", since=since
+        )
+        assert blocked["params"]["errorText"] == "net::ERR_BLOCKED_BY_RESPONSE"
+
+        for path in ("/ws", "/guessed-token/ws", f"/{served.token}/ws"):
+            outcome = await browser.run(WEBSOCKET_OUTCOME % f"'{ws}{path}?width=80&height=24'")
+            assert outcome == "refused", path
+    assert children(served.server.pid) == [], "an app process was started"
 
 
 # --- where it listens, and bad arguments ----------------------------------------------------
