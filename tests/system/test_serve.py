@@ -1,8 +1,9 @@
 """`spasmtimer serve`: the same app in a browser, through textual-serve, on 127.0.0.1.
 
-Only the page the server printed may drive the app: every request needs the URL's token or the
-cookie the page sets, and a websocket opened by another site (its ``Origin``) is refused before
-any app process starts.
+Only the page the server printed may drive the app: every request needs the URL's token as the
+first segment of its path, the page sets no cookie, no response may be framed, and a websocket
+opened by another site (its ``Origin``) is refused before any app process starts. A real
+Chromium checks what a browser would hand to a server on another port of 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,16 @@ from spasmtimer.cli.parser import build_parser
 aiohttp = pytest.importorskip("aiohttp", reason="textual-serve (and aiohttp) not installed")
 pytest.importorskip("textual_serve", reason="textual-serve not installed: pip install '.[serve]'")
 
-from spasmtimer.app.serve import OneLineFormatter, is_loopback, page_url  # noqa: E402  (needs textual-serve)
+from aiohttp import ClientResponse, web  # noqa: E402
+
+from spasmtimer.app.serve import (  # noqa: E402  (needs textual-serve)
+    GUARD_HEADERS,
+    GuardedServer,
+    OneLineFormatter,
+    is_loopback,
+    page_url,
+)
+from tests.browser_support import CHROMIUM, Browser, chromium  # noqa: E402
 
 if TYPE_CHECKING:
     from aiohttp import ClientWebSocketResponse
@@ -120,12 +129,12 @@ class Served:
         return self.base
 
     @property
-    def cookie_name(self) -> str:
-        return f"spasmtimer-{self.port}"
+    def page(self) -> str:
+        """The URL the banner printed."""
+        return f"{self.base}/{self.token}/"
 
-    @property
-    def cookie(self) -> dict[str, str]:
-        return {"Cookie": f"{self.cookie_name}={self.token}"}
+
+TOKEN_IN_BANNER = re.compile(r"http://127\.0\.0\.1:\d+/([A-Za-z0-9_-]+)/ ")
 
 
 @pytest.fixture
@@ -136,7 +145,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     server = start_serve(str(program), "--port", str(port), home=tmp_path)
     wait_until_listening(server, port)
     banner = banner_of(server)
-    found = re.search(r"\?token=([A-Za-z0-9_-]+)", banner)
+    found = TOKEN_IN_BANNER.search(banner)
     assert found, banner
     try:
         yield Served(server, port, banner, found.group(1))
@@ -166,10 +175,10 @@ async def read_screen(ws: ClientWebSocketResponse, wanted: bytes) -> bytes:
 
 
 def test_the_banner_gives_the_url_with_its_token(served: Served) -> None:
-    assert f"http://127.0.0.1:{served.port}/?token={served.token}" in served.banner
+    assert f"http://127.0.0.1:{served.port}/{served.token}/ " in served.banner
     assert len(served.token) >= 43  # 32 random bytes, as token_urlsafe writes them
     assert "ssh -L" in served.banner
-    assert f"http://localhost:{served.port}/?token={served.token}" in served.banner
+    assert f"http://localhost:{served.port}/{served.token}/\n" in served.banner
 
 
 def test_our_banner_is_all_serve_prints(served: Served) -> None:
@@ -184,7 +193,7 @@ def test_the_token_is_new_each_run(tmp_path: Path) -> None:
         port = free_port()
         server = start_serve("--port", str(port), home=tmp_path)
         wait_until_listening(server, port)
-        found = re.search(r"\?token=([A-Za-z0-9_-]+)", banner_of(server))
+        found = TOKEN_IN_BANNER.search(banner_of(server))
         stop(server)
         assert found
         tokens.add(found.group(1))
@@ -194,37 +203,91 @@ def test_the_token_is_new_each_run(tmp_path: Path) -> None:
 # --- the page and its files ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["", "?token=", "?token=wrong", "?token=%C3%A9", "?tok=x"])
-async def test_without_the_token_nothing_is_served(served: Served, query: str) -> None:
+WITHOUT_THE_TOKEN = [
+    "/",
+    "/static/js/textual.js",
+    "/ws",
+    "/download/x",
+    "/nowhere",
+    "/wrong/",
+    "/wrong/static/js/textual.js",
+    "/%C3%A9/",  # not ASCII
+    "//",
+    # The token anywhere but the path's first segment.
+    "/?token={token}",
+    "/static/js/textual.js?token={token}",
+    "/static/{token}/",
+    "/x/{token}/",
+    "/{token}x/",
+    "/{token_but_one}/",
+]
+
+
+async def test_without_the_token_nothing_is_served(served: Served) -> None:
     async with aiohttp.ClientSession() as client:
-        for path in ("/", "/static/js/textual.js", "/download/x", "/nowhere"):
-            async with client.get(served.base + path + query) as response:
+        for path in WITHOUT_THE_TOKEN:
+            url = served.base + path.format(token=served.token, token_but_one=served.token[:-1])
+            async with client.get(url) as response:
                 body = await response.text()
                 assert response.status == 403, (path, body[:200])
                 assert "Set-Cookie" not in response.headers
                 assert "textual" not in body.lower() and "websocket" not in body.lower()
 
 
-async def test_a_wrong_cookie_serves_nothing(served: Served) -> None:
+async def test_a_cookie_with_the_token_serves_nothing(served: Served) -> None:
+    """The token opens the app only in the path: a cookie is never read, under any name."""
+    cookies = f"spasmtimer-{served.port}={served.token}; token={served.token}"
     async with (
         aiohttp.ClientSession() as client,
-        client.get(served.base + "/", headers={"Cookie": f"{served.cookie_name}=wrong"}) as page,
+        client.get(served.base + "/", headers={"Cookie": cookies}) as page,
     ):
         assert page.status == 403
 
 
-async def test_the_page_with_the_token_sets_a_strict_cookie(served: Served) -> None:
+@pytest.mark.parametrize("path", ["/{token}/", "/{token}"])
+async def test_the_page_sets_no_cookie(served: Served, path: str) -> None:
+    """Nothing the browser keeps could reach another port of this host (cookies are not
+    scoped by port): the page's own URL is its only credential."""
     async with (
         aiohttp.ClientSession() as client,
-        client.get(f"{served.base}/?token={served.token}") as page,
+        client.get(served.base + path.format(token=served.token)) as page,
     ):
         body = await page.text()
         assert page.status == 200
         assert "spasmtimer" in body
-        cookie = SimpleCookie(page.headers["Set-Cookie"])[served.cookie_name]
-        assert cookie.value == served.token
-        assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/"
-        assert page.headers["Referrer-Policy"] == "no-referrer"
+        assert "Set-Cookie" not in page.headers
+        assert "document.cookie" not in body
+
+
+async def kinds_of_response(served: Served) -> dict[str, ClientResponse]:
+    """One response of each kind serve gives, its body read."""
+    wrong_token = served.token[::-1]
+    requests = {
+        "page": (served.page, {}),
+        "static file": (served.page + "static/js/textual.js", {}),
+        "not found": (served.page + "nowhere", {}),
+        "no token": (served.base + "/", {}),
+        "wrong token": (f"{served.base}/{wrong_token}/", {}),
+        "another site": (served.page, {"Origin": "http://127.0.0.1:1"}),
+    }
+    responses = {}
+    async with aiohttp.ClientSession() as client:
+        for kind, (url, headers) in requests.items():
+            async with client.get(url, headers=headers) as response:
+                await response.read()
+                responses[kind] = response
+    return responses
+
+
+async def test_every_response_forbids_framing_and_sends_no_referer(served: Served) -> None:
+    responses = await kinds_of_response(served)
+    assert [r.status for r in responses.values()] == [200, 200, 404, 403, 403, 403]
+    for kind, response in responses.items():
+        for name, value in GUARD_HEADERS.items():
+            assert response.headers.get(name) == value, (kind, name)
+    assert GUARD_HEADERS["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert GUARD_HEADERS["X-Frame-Options"] == "DENY"
+    assert GUARD_HEADERS["Referrer-Policy"] == "no-referrer"
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
@@ -233,34 +296,32 @@ async def test_the_page_points_at_the_host_it_was_opened_as(served: Served, host
     its files and its websocket must come from where the browser thinks it is."""
     async with (
         aiohttp.ClientSession() as client,
-        client.get(
-            f"{served.base}/?token={served.token}", headers={"Host": f"{host}:{served.port}"}
-        ) as page,
+        client.get(served.page, headers={"Host": f"{host}:{served.port}"}) as page,
     ):
         body = await page.text()
-        assert f'data-session-websocket-url="ws://{host}:{served.port}/ws"' in body
-        assert 'src="/static/js/textual.js"' in body
-        assert "http://" not in body.replace("http://www.w3.org/2000/svg", "")
+        websocket = f"ws://{host}:{served.port}/{served.token}/ws"
+        assert f'data-session-websocket-url="{websocket}"' in body
+        assert f'src="/{served.token}/static/js/textual.js"' in body
+        assert "http://" not in body.replace("http://www.w3.org/2000/svg", "").replace(
+            "https://fonts.googleapis.com", ""
+        )
 
 
 async def test_the_page_escapes_the_host_it_is_given(served: Served) -> None:
     async with (
         aiohttp.ClientSession() as client,
-        client.get(
-            f"{served.base}/?token={served.token}", headers={"Host": 'a"><script>x()</script>'}
-        ) as page,
+        client.get(served.page, headers={"Host": 'a"><script>x()</script>'}) as page,
     ):
         body = await page.text()
         assert page.status == 200
         assert "&lt;script&gt;x()" in body and "<script>x()" not in body
 
 
-@pytest.mark.parametrize("credential", ["cookie", "token"])
-async def test_static_files_need_the_cookie_or_the_token(served: Served, credential: str) -> None:
-    url = f"{served.base}/static/js/textual.js"
-    headers = served.cookie if credential == "cookie" else {}
-    query = f"?token={served.token}" if credential == "token" else ""
-    async with aiohttp.ClientSession() as client, client.get(url + query, headers=headers) as js:
+async def test_static_files_are_served_under_the_token(served: Served) -> None:
+    async with (
+        aiohttp.ClientSession() as client,
+        client.get(served.page + "static/js/textual.js") as js,
+    ):
         assert js.status == 200
         assert "WebSocket" in await js.text()
 
@@ -268,8 +329,10 @@ async def test_static_files_need_the_cookie_or_the_token(served: Served, credent
 # --- the websocket --------------------------------------------------------------------------
 
 
-def ws_url(served: Served, query: str = "") -> str:
-    return f"{served.base}/ws?width=80&height=24{query}"
+def ws_url(served: Served, token: str | None = None) -> str:
+    """The websocket's URL, as the page's script makes it: under ``token`` (the real one
+    unless given), with the size as its query."""
+    return f"{served.base}/{served.token if token is None else token}/ws?width=80&height=24"
 
 
 @pytest.mark.parametrize(
@@ -280,7 +343,7 @@ def ws_url(served: Served, query: str = "") -> str:
         "http://evil.example:{port}",
         "http://127.0.0.1:{port}.evil.example",
         "http://localhost:{port}",  # another origin, if it is the same machine
-        "http://127.0.0.1:1",
+        "http://127.0.0.1:1",  # another port of this host
         "file://",
         "null",
     ],
@@ -288,12 +351,10 @@ def ws_url(served: Served, query: str = "") -> str:
 async def test_a_websocket_from_another_site_is_refused(served: Served, origin: str) -> None:
     async with aiohttp.ClientSession() as client:
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
-            await client.ws_connect(
-                ws_url(served, f"&token={served.token}"),
-                origin=origin.format(port=served.port),
-                headers=served.cookie,
-            )
+            await client.ws_connect(ws_url(served), origin=origin.format(port=served.port))
     assert refused.value.status == 403
+    assert refused.value.headers is not None
+    assert refused.value.headers.get("X-Frame-Options") == "DENY"
     assert children(served.server.pid) == [], "an app process was started for a refused socket"
 
 
@@ -301,36 +362,86 @@ async def test_the_page_is_refused_to_another_site(served: Served) -> None:
     """Not only the websocket: any request another site's page makes, token or not."""
     async with (
         aiohttp.ClientSession() as client,
-        client.get(
-            f"{served.base}/?token={served.token}", headers={"Origin": "http://evil.example"}
-        ) as page,
+        client.get(served.page, headers={"Origin": "http://evil.example"}) as page,
     ):
         assert page.status == 403
-        assert "Set-Cookie" not in page.headers
+
+
+WEBSOCKETS_WITHOUT_THE_TOKEN = [
+    "/ws",  # textual-serve's own route
+    "/ws?token={token}",
+    "/guessed-token/ws",
+    "/{token_but_one}/ws",
+    "/{token}x/ws",
+]
 
 
 @pytest.mark.parametrize("origin", [None, "http://127.0.0.1:{port}"])
 async def test_a_websocket_without_the_token_is_refused(served: Served, origin: str | None) -> None:
     async with aiohttp.ClientSession() as client:
-        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
-            await client.ws_connect(
-                ws_url(served), origin=origin.format(port=served.port) if origin else None
-            )
-    assert refused.value.status == 403
+        for path in WEBSOCKETS_WITHOUT_THE_TOKEN:
+            url = served.base + path.format(token=served.token, token_but_one=served.token[:-1])
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await client.ws_connect(
+                    url, origin=origin.format(port=served.port) if origin else None
+                )
+            assert refused.value.status == 403, path
     assert children(served.server.pid) == []
 
 
-@pytest.mark.parametrize("client_kind", ["browser", "no-origin"])
-async def test_the_app_runs_behind_the_page(served: Served, client_kind: str) -> None:
-    """A browser brings the page's cookie and its own origin; a client with no Origin header
-    (not a browser) gives the token in the query instead."""
-    if client_kind == "browser":
-        url, origin, headers = ws_url(served), served.origin, served.cookie
-    else:
-        url, origin, headers = ws_url(served, f"&token={served.token}"), None, {}
+class NoAppService:
+    """Stands in for textual-serve's AppService: notes that an app process would start."""
+
+    started = 0
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        NoAppService.started += 1
+        raise AssertionError("an app process would start")
+
+
+@pytest.mark.parametrize(
+    ("path", "origin"),
+    [
+        ("/guessed/ws", None),
+        ("/ws", None),
+        ("/{token}x/ws", None),
+        ("/{token}/ws", "http://127.0.0.1:1"),
+        ("/{token}/ws", "http://evil.example"),
+    ],
+)
+async def test_the_websocket_handler_checks_for_itself(
+    monkeypatch: pytest.MonkeyPatch, path: str, origin: str | None
+) -> None:
+    """The handler refuses on its own, with no middleware in front of it: a route that
+    reached it some other way would still start no app."""
+    import textual_serve.server
+    from aiohttp.test_utils import make_mocked_request
+
+    monkeypatch.setattr(textual_serve.server, "AppService", NoAppService)
+    NoAppService.started = 0
+    server = GuardedServer("true", host="127.0.0.1", port=8000)
+    headers = {
+        "Host": "127.0.0.1:8000",
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    }
+    if origin is not None:
+        headers["Origin"] = origin
+    request = make_mocked_request("GET", path.format(token=server.token), headers=headers)
+    with pytest.raises(web.HTTPForbidden):
+        await server.handle_websocket(request)
+    assert NoAppService.started == 0
+
+
+@pytest.mark.parametrize("origin", ["same", None])
+async def test_the_app_runs_behind_the_page(served: Served, origin: str | None) -> None:
+    """A browser sends the page's own origin; a client with no Origin header (not a browser)
+    needs only the token in the path."""
     async with (
         aiohttp.ClientSession() as client,
-        client.ws_connect(url, origin=origin, headers=headers) as ws,
+        client.ws_connect(ws_url(served), origin=served.origin if origin else None) as ws,
     ):
         await read_screen(ws, b"In a browser")
         assert children(served.server.pid), "the app runs as a process of the server"
@@ -343,13 +454,10 @@ async def test_the_first_visit_shows_the_safety_notice_first(tmp_path: Path) -> 
     server = start_serve(str(program), "--port", str(port), home=tmp_path, first_use=True)
     try:
         wait_until_listening(server, port)
-        token = re.search(r"\?token=([A-Za-z0-9_-]+)", banner_of(server))
+        token = TOKEN_IN_BANNER.search(banner_of(server))
         assert token
         served = Served(server, port, "", token.group(1))
-        async with (
-            aiohttp.ClientSession() as client,
-            client.ws_connect(ws_url(served, f"&token={served.token}")) as ws,
-        ):
+        async with aiohttp.ClientSession() as client, client.ws_connect(ws_url(served)) as ws:
             screen = await read_screen(ws, b"When to see a doctor")
             assert b"In a browser" not in screen  # the session waits behind it
             await ws.send_str('["stdin", "\\r"]')
@@ -362,7 +470,7 @@ async def test_the_first_visit_shows_the_safety_notice_first(tmp_path: Path) -> 
 async def test_a_broken_message_is_one_line_and_no_traceback(served: Served) -> None:
     async with (
         aiohttp.ClientSession() as client,
-        client.ws_connect(ws_url(served), origin=served.origin, headers=served.cookie) as ws,
+        client.ws_connect(ws_url(served), origin=served.origin) as ws,
     ):
         await read_screen(ws, b"In a browser")
         await ws.send_str("{not json")
@@ -384,6 +492,146 @@ def test_a_log_record_is_one_plain_line_without_its_traceback() -> None:
         )
     line = OneLineFormatter().format(record)
     assert line == "spasmtimer: bad␊value ␛]0;title␇ (ValueError)"
+
+
+# --- a real browser, and another server on this host ----------------------------------------
+
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium)"
+)
+
+
+@dataclass
+class Recorder:
+    """A web server on another port of 127.0.0.1, as another user of this machine might run:
+    it serves the pages it is given and keeps every request it receives, whole."""
+
+    port: int
+    pages: dict[str, str]
+    requests: list[tuple[str, dict[str, str]]]
+    """Each request's method, path and query as one line, and its headers."""
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def paths(self) -> list[str]:
+        return [line.split(" ", 1)[1].split("?")[0] for line, _ in self.requests]
+
+    def holds(self, secret: str) -> list[str]:
+        """The requests in which ``secret`` appears, anywhere."""
+        return [
+            line for line, headers in self.requests if secret in line + repr(headers.items())
+        ]
+
+
+@pytest.fixture
+async def another_port() -> AsyncIterator[Recorder]:
+    recorder = Recorder(0, {}, [])
+
+    async def record(request: web.Request) -> web.Response:
+        recorder.requests.append(
+            (f"{request.method} {request.raw_path}", dict(request.headers.items()))
+        )
+        page = recorder.pages.get(request.path, "<!doctype html><title>another port</title>")
+        return web.Response(text=page, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{anything:.*}", record)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    recorder.port = runner.addresses[0][1]
+    try:
+        yield recorder
+    finally:
+        await runner.cleanup()
+
+
+async def follow(browser: Browser, script: str) -> None:
+    """Run ``script``, which leaves the page, and wait for the next page to load."""
+    since = len(browser.events)
+    await browser.run(script)
+    await browser.wait_for("Page.loadEventFired", since=since)
+
+
+WEBSOCKET_OUTCOME = """new Promise(done => {
+    const socket = new WebSocket(%s);
+    socket.onopen = () => { socket.close(); done("open"); };
+    socket.onerror = () => done("refused");
+})"""
+
+
+@needs_chromium
+async def test_another_port_of_this_host_gets_no_token(
+    served: Served, another_port: Recorder
+) -> None:
+    """The attack: a server on another port of 127.0.0.1 was sent the token in a cookie when
+    the browser visited it. Now the browser opens serve's page first, the app runs in it, and
+    then every way the browser reaches the other port — from the page itself (a fetch with
+    credentials, an image, a websocket, a link followed) and typed in afresh — brings it
+    nothing of the token: not in a cookie, not in a Referer, nowhere."""
+    other = another_port.base
+    async with chromium() as browser:
+        await browser.open(served.page)
+        # The page's script opened the websocket under the token and the app drew.
+        await browser.until("document.body.classList.contains('-first-byte')")
+        assert children(served.server.pid)
+        assert await browser.run("document.cookie") == ""
+
+        await browser.run(f"fetch('{other}/fetched', {{mode: 'no-cors', credentials: 'include'}})")
+        await browser.run(
+            "new Promise(done => { const image = new Image();"
+            f" image.onload = image.onerror = done; image.src = '{other}/image'; }})"
+        )
+        assert await browser.run(WEBSOCKET_OUTCOME % f"'ws://127.0.0.1:{another_port.port}/ws'")
+        await follow(browser, f"location.href = '{other}/followed'")
+        await browser.open(f"{other}/typed")
+
+        kept = await browser.send("Network.getCookies", urls=[served.page, f"{other}/"])
+
+    paths = another_port.paths()
+    assert {"/fetched", "/image", "/ws", "/followed", "/typed"} <= set(paths), paths
+    assert another_port.holds(served.token) == []
+    assert [line for line, headers in another_port.requests if "Cookie" in headers] == []
+    # Not even serve's address: serve's page sends no Referer at all.
+    from_serve = [
+        line
+        for line, headers in another_port.requests
+        if line.split()[1] in ("/fetched", "/image", "/ws", "/followed") and "Referer" in headers
+    ]
+    assert from_serve == []
+    assert kept["cookies"] == [], "the browser keeps no cookie for this host"
+
+
+@needs_chromium
+async def test_another_port_can_neither_frame_the_page_nor_open_its_websocket(
+    served: Served, another_port: Recorder
+) -> None:
+    """A page on another port of this host frames serve's page — even knowing its URL — and
+    opens websockets to serve: without the token, with a guessed one, and with the real one.
+    The browser shows no frame and every socket is refused; no app process starts."""
+    ws = f"ws://127.0.0.1:{served.port}"
+    another_port.pages["/framer"] = f'<iframe name="served" src="{served.page}"></iframe>'
+    async with chromium() as browser:
+        since = len(browser.events)
+        await browser.open(f"{another_port.base}/framer")
+        framed = await browser.wait_for(
+            "Page.frameNavigated", lambda e: e["frame"].get("name") == "served", since=since
+        )
+        # Chromium puts its error page in the frame's place, the page unloaded.
+        assert framed["params"]["frame"]["url"].startswith("chrome-error:")
+        assert framed["params"]["frame"]["unreachableUrl"] == served.page
+        blocked = await browser.wait_for(
+            "Network.loadingFailed", lambda e: e["type"] == "Document", since=since
+        )
+        assert blocked["params"]["errorText"] == "net::ERR_BLOCKED_BY_RESPONSE"
+
+        for path in ("/ws", "/guessed-token/ws", f"/{served.token}/ws"):
+            outcome = await browser.run(WEBSOCKET_OUTCOME % f"'{ws}{path}?width=80&height=24'")
+            assert outcome == "refused", path
+    assert children(served.server.pid) == [], "an app process was started"
 
 
 # --- where it listens, and bad arguments ----------------------------------------------------
@@ -414,8 +662,8 @@ def test_what_counts_as_loopback(host: str, loopback: bool) -> None:
 
 
 def test_an_ipv6_address_is_bracketed_in_the_url() -> None:
-    assert page_url("::1", 8000, "t") == "http://[::1]:8000/?token=t"
-    assert page_url("127.0.0.1", 8000, "t") == "http://127.0.0.1:8000/?token=t"
+    assert page_url("::1", 8000, "t") == "http://[::1]:8000/t/"
+    assert page_url("127.0.0.1", 8000, "t") == "http://127.0.0.1:8000/t/"
 
 
 def test_listening_beyond_loopback_warns(tmp_path: Path) -> None:
