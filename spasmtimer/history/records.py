@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
@@ -255,6 +255,13 @@ EXPORT_FIELDS = (
 
 # --- what the records say -----------------------------------------------------------------
 
+
+def local_day(moment: datetime) -> date:
+    """The day ``moment`` falls on by the machine's clock: its offset from UTC then (summer or
+    winter time), not now's nor the one the session was recorded under."""
+    return moment.astimezone().date()
+
+
 RESUMABLE_FOR = timedelta(hours=12)
 """How long a session stopped early can be taken up again."""
 
@@ -297,10 +304,11 @@ def _plural(n: int, word: str) -> str:
 
 
 def totals(records: Sequence[SessionRecord], now: datetime) -> Totals:
-    today = now.astimezone().date()
+    """This week's (from Monday) and the streak's days are local days."""
+    today = local_day(now)
     week_start = today - timedelta(days=today.weekday())
-    week = [r for r in records if r.started_at.astimezone().date() >= week_start]
-    days = {r.started_at.astimezone().date() for r in records if r.counted}
+    week = [r for r in records if local_day(r.started_at) >= week_start]
+    days = {local_day(r.started_at) for r in records if r.counted}
     streak = 0
     day = today if today in days else today - timedelta(days=1)
     while day in days:

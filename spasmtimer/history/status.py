@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from spasmtimer.base.text import cell_width, fit_cells, one_line
-from spasmtimer.history.records import SessionRecord, totals
+from spasmtimer.history.records import SessionRecord, local_day, totals
 
 MAX_WIDTH = 60
 """Columns the line may take at most: a status bar shares its row with the window list."""
@@ -60,8 +60,8 @@ def status_of(
     )
     due = next_break_due(mine, every)
     due_in = None if running else (due - now).total_seconds() if due else 0.0
-    today = now.astimezone().date()
-    counted_today = sum(r.counted and r.started_at.astimezone().date() == today for r in records)
+    today = local_day(now)
+    counted_today = sum(r.counted and local_day(r.started_at) == today for r in records)
     return Status(program, due_in, counted_today, totals(records, now).streak_days)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import example, given, settings
@@ -28,7 +29,7 @@ from spasmtimer.program.timeline import expand
 from spasmtimer.session.engine import Session
 from spasmtimer.session.levels import Level
 from tests import history_support
-from tests.history_support import Past, play_recorded
+from tests.history_support import Past, local_time, play_recorded
 from tests.support import FakeClock, quick_program
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -524,6 +525,30 @@ def test_totals_and_streak(history: History) -> None:
     assert (t.sessions_this_week, round(t.minutes_this_week, 1), t.sessions) == (3, 34.1, 3)
     assert t.streak_days == 3  # Thursday has no counted session yet; the streak holds
     assert totals(history.sessions(), T0 + timedelta(days=5)).streak_days == 0
+
+
+def test_this_week_and_the_streak_are_local_days_across_a_change_of_clocks(
+    tmp_path: Path,
+) -> None:
+    london = ZoneInfo("Europe/London")  # Sunday 25 Oct 2026 has 25 hours: 01:00-02:00 twice
+    with local_time("Europe/London"):
+        history = History.open(tmp_path / "history.sqlite3")
+        for at in (
+            datetime(2026, 10, 18, 23, 30, tzinfo=london),  # Sunday: last week's
+            datetime(2026, 10, 19, 0, 30, tzinfo=london),  # Monday at 00:30 BST, Sunday in UTC
+            datetime(2026, 10, 24, 18, 0, tzinfo=london),  # Saturday
+            datetime(2026, 10, 25, 0, 30, tzinfo=london),  # Sunday at 00:30 BST, Saturday in UTC
+        ):
+            record(history, 0, at=at, minutes=10)
+        # The second 01:30 of the night, GMT: stopped early, it counts for no day.
+        record(history, 0, at=datetime(2026, 10, 25, 1, 30, tzinfo=london, fold=1), done=60)
+        late_sunday = datetime(2026, 10, 25, 23, 50, tzinfo=london)
+        t = totals(history.sessions(), late_sunday)
+        assert (t.sessions_this_week, round(t.minutes_this_week), t.streak_days) == (3, 31, 2)
+        # 00:10 GMT: a new week, though by the summer time the last one began in it is 23:10.
+        monday = datetime(2026, 10, 26, 0, 10, tzinfo=london)
+        assert totals(history.sessions(), monday).sessions_this_week == 0
+        history.close()
 
 
 def test_list_and_plan_show_the_current_level(capsys) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -119,6 +120,21 @@ def test_no_escape_sequence_whatever_the_program_is_called() -> None:
     text = status_line(Status("\x1b]0;pwned\x07\x1b[31mred\nnext", 0, 0, 0))
     assert ESCAPE.search(text) is None
     assert "\n" not in text
+
+
+# --- local days ----------------------------------------------------------------------------
+
+
+def test_today_and_the_streak_on_a_day_of_23_hours(tmp_path: Path) -> None:
+    santiago = ZoneInfo("America/Santiago")  # 6 Sep 2026 begins at 01:00: 00:00 is skipped
+    with local_time("America/Santiago"):
+        history = History.open(tmp_path / "history.sqlite3", now=WallClock(NOW))
+        # 23:55 on the 5th is 03:55 UTC on the 6th; 01:05 on the 6th is 04:05 UTC.
+        record(history, 0, at=datetime(2026, 9, 5, 23, 55, tzinfo=santiago), minutes=4)
+        record(history, 0, at=datetime(2026, 9, 6, 1, 5, tzinfo=santiago), minutes=4)
+        morning = datetime(2026, 9, 6, 10, 0, tzinfo=santiago)
+        assert line(history, now=morning) == "desk-break due · 1 today · 2-day streak"
+        history.close()
 
 
 # --- the command ---------------------------------------------------------------------------
