@@ -122,7 +122,47 @@ def test_no_escape_sequence_whatever_the_program_is_called() -> None:
     assert "\n" not in text
 
 
-# --- local days ----------------------------------------------------------------------------
+# --- a session in the future, and local days -----------------------------------------------
+
+
+def test_a_session_dated_a_year_ahead_neither_delays_the_break_nor_counts(
+    history: History,
+) -> None:
+    record(history, 0, at=NOW - timedelta(minutes=34), minutes=4)  # it ended 30 minutes ago
+    record(history, 0, at=NOW + timedelta(days=365), minutes=4)  # a clock a year ahead
+    assert line(history) == "desk-break in 15m · 1 today"
+
+
+def test_a_session_dated_later_today_neither_delays_the_break_nor_counts(
+    history: History,
+) -> None:
+    record(history, 0, at=NOW - timedelta(days=1), minutes=4)
+    record(history, 0, at=NOW - timedelta(minutes=34), minutes=4)
+    record(history, 0, at=NOW + timedelta(hours=3), minutes=4)
+    assert line(history) == "desk-break in 15m · 1 today · 2-day streak"
+
+
+def test_a_session_running_in_the_future_is_not_running_now(history: History) -> None:
+    record(history, 0, at=NOW - timedelta(minutes=34), minutes=4)
+    ahead = NOW + timedelta(days=365)
+    session_id = history.begin(
+        program="desk-break",
+        title="Desk break",
+        path="/x/desk-break.toml",
+        content_hash="abc",
+        level=0,
+        planned_seconds=240,
+        started_at=ahead,
+        pain_before=None,
+    )
+    history.add_events(session_id, [], done_seconds=28, updated_at=ahead)
+    assert line(history) == "desk-break in 15m · 1 today"
+
+
+def test_a_session_a_minute_ahead_is_taken_as_now(history: History) -> None:
+    # Another machine's clock a little fast: its session has just ended, there.
+    record(history, 0, at=NOW - timedelta(minutes=3), minutes=4)
+    assert line(history) == "desk-break in 46m · 1 today"
 
 
 def test_today_and_the_streak_on_a_day_of_23_hours(tmp_path: Path) -> None:
