@@ -149,6 +149,12 @@ def _instant(reading: datetime, zone: tzinfo | None) -> datetime:
     return reading.replace(tzinfo=zone).astimezone(UTC)
 
 
+def _read_twice(reading: datetime, zone: tzinfo | None) -> bool:
+    """Does the local clock read ``reading`` (naive) twice, as the clocks go back?"""
+    instants = {_instant(reading.replace(fold=fold), zone) for fold in (0, 1)}
+    return len(instants) == 2 and all(_reading(i, zone) == reading for i in instants)
+
+
 def _reading(instant: datetime, zone: tzinfo | None) -> datetime:
     """What the local clock reads at ``instant``, naive."""
     return instant.astimezone(zone).replace(tzinfo=None)
@@ -395,9 +401,12 @@ def every_text(every: timedelta) -> str:
 
 
 def when_text(at: datetime, now: datetime, zone: tzinfo | None = None) -> str:
-    """A moment as a clock on the wall says it: ``14:50``, ``09:45 tomorrow``, ``Mon 09:45``."""
+    """A moment as a clock on the wall says it: ``14:50``, ``09:45 tomorrow``, ``Mon 09:45``;
+    in the hour the clocks repeat, with its zone's name (``01:50 EST``), which of the two."""
     local, today = at.astimezone(zone), now.astimezone(zone).date()
     hours = f"{local:%H:%M}"
+    if _read_twice(local.replace(tzinfo=None), zone):
+        hours += f" {local:%Z}"
     if local.date() == today:
         return hours
     if local.date() == today + timedelta(days=1):

@@ -487,11 +487,13 @@ def test_the_repeated_hour_is_in_a_window_once_the_first_time(clock, read_in) ->
     assert state.due_at == local(NEW_YORK, 2026, 11, 2, 0, 45)
     assert words == "Breaks 00:30–01:30: the next at 00:45 tomorrow"
     # 01:30-03:00 opens at the first 01:30 and stays open through the repeated hour: an hour
-    # after the first 01:50 is the second.
+    # after the first 01:50 is the second, which is said as such.
     state, words = state_at(clock, local(NEW_YORK, 2026, 11, 1, 1, 50), "01:30-03:00", 60, zone)
     assert state.due_at == local(NEW_YORK, 2026, 11, 1, 1, 50, fold=1)
     assert state.due_at - state.now == timedelta(hours=1)
-    assert words == "Next break at 01:50"
+    assert words == "Next break at 01:50 EST"
+    state, words = state_at(clock, local(NEW_YORK, 2026, 11, 1, 0, 50), "00:30-03:00", 45, zone)
+    assert words == "Next break at 01:35 EDT"
 
 
 def test_the_repeated_hour_at_midnight(clock, read_in) -> None:
@@ -506,7 +508,7 @@ def test_the_repeated_hour_at_midnight(clock, read_in) -> None:
     # A wait through the change is as long as on any night.
     state, words = state_at(clock, first, "20:00-02:00", 90, zone)
     assert state.due_at == local(SANTIAGO, 2026, 4, 4, 23, 45, fold=1)
-    assert words == "Next break at 23:45"
+    assert words == "Next break at 23:45 -04"  # the zone's name for its winter time
 
 
 @pytest.mark.parametrize(
