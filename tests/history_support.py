@@ -69,10 +69,13 @@ def record(history: History, *sessions: Past) -> list[str]:
             started_at=s.at,
             pain_before=s.before,
         )
+        # In UTC: a time of a zone plus a timedelta adds clock readings, an hour out across a
+        # change of the zone's clocks (and the second of a repeated hour becomes the first).
+        lasted = timedelta(seconds=s.done if s.lasted is None else s.lasted)
         history.end(
             sid,
             completed=s.completed,
-            ended_at=s.at + timedelta(seconds=s.done if s.lasted is None else s.lasted),
+            ended_at=s.at.astimezone(UTC) + lasted,
             done_seconds=s.done,
         )
         history.rate(sid, s.before, s.after, s.notes)

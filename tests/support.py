@@ -29,7 +29,9 @@ class FakeWall:
 
     def __init__(self, clock: FakeClock, start: datetime | None = None) -> None:
         self.clock = clock
-        self.start = start or datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+        # In UTC: a time of a zone plus a timedelta is a sum of clock readings, which would
+        # move this clock by an hour more or less across a change of the zone's clocks.
+        self.start = (start or datetime(2026, 11, 16, 9, 0, tzinfo=UTC)).astimezone(UTC)
         self.origin = clock.now
         self.offset = timedelta()
 

@@ -9,6 +9,7 @@ import csv
 import json
 import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, TextIO
 
 from spasmtimer.base.text import CONTROL, spreadsheet_cell
@@ -216,6 +217,10 @@ def item_json(item: library.Item) -> dict[str, Any]:
 
 # --- history ------------------------------------------------------------------------------
 
+FUTURE_MARK = "!"
+"""Marks a session in the future, in the first column of `history_text`."""
+FUTURE_WORDS = "later than now: the clock that dated it was wrong. It counts for no day or week."
+
 
 def history_text(
     records: Sequence[SessionRecord],
@@ -223,8 +228,10 @@ def history_text(
     levels: Mapping[str, Level],
     *,
     filtered: bool,
+    now: datetime,
 ) -> str:
-    """Totals, one line per session, and each program's level now.
+    """Totals, one line per session, and each program's level now. A session in the future
+    (`SessionRecord.in_future`) is marked, and the mark said once under them.
 
     ``filtered``: only one program's sessions were asked for.
     """
@@ -236,13 +243,16 @@ def history_text(
         f"  {'when':<16}  {'program':<20} {'level':>5}  {'time':>10}  {'':<9}  {'pain':<7}  notes",
     ]
     for r in records:
+        mark = FUTURE_MARK if r.in_future(now) else " "
         when = r.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
         notes = (r.notes or "").replace("\n", " ")
         lines.append(
-            f"  {when:<16}  {r.program[:20]:<20} {r.level:>5}  "
+            f"{mark} {when:<16}  {r.program[:20]:<20} {r.level:>5}  "
             f"{seconds_text(round(r.done_seconds)):>10}  {r.status:<9}  "
             f"{pain_text(r.pain_before, r.pain_after):<7}  {notes}"
         )
+    if any(r.in_future(now) for r in records):
+        lines += ["", f"{FUTURE_MARK} {FUTURE_WORDS}"]
     lines += ["", "Now at: " + "; ".join(f"{p} {lv}" for p, lv in sorted(levels.items()))]
     return "\n".join(lines)
 

@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
@@ -175,6 +175,13 @@ class SessionRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         """When it ended, or was last heard from while it ran."""
         return self.ended_at or self.updated_at or self.started_at
 
+    def in_future(self, now: datetime) -> bool:
+        """Does it start or end later than ``now``, by more than `FUTURE_SKEW`? The clock that
+        dated it was wrong: it counts for no day, no week and no streak, and puts off no
+        break."""
+        times = (self.started_at, self.ended_at, self.updated_at)
+        return max(t for t in times if t is not None) > now + FUTURE_SKEW
+
     def as_counted(self) -> CountedSession:
         return CountedSession(
             self.level, self.pain_before, self.pain_after, self.ended_at or self.started_at
@@ -260,6 +267,17 @@ EXPORT_FIELDS = (
 
 # --- what the records say -----------------------------------------------------------------
 
+FUTURE_SKEW = timedelta(minutes=5)
+"""How much later than now a session's times may be and still be taken as now: the clocks of
+two machines sharing a history may disagree by that much. Later still, a clock was wrong."""
+
+
+def local_day(moment: datetime) -> date:
+    """The day ``moment`` falls on by the machine's clock: its offset from UTC then (summer or
+    winter time), not now's nor the one the session was recorded under."""
+    return moment.astimezone().date()
+
+
 RESUMABLE_FOR = timedelta(hours=12)
 """How long a session stopped early can be taken up again."""
 
@@ -302,10 +320,13 @@ def _plural(n: int, word: str) -> str:
 
 
 def totals(records: Sequence[SessionRecord], now: datetime) -> Totals:
-    today = now.astimezone().date()
+    """This week's (from Monday) and the streak's days are local days. A session in the future
+    (`SessionRecord.in_future`) is in neither, though it is in all."""
+    today = local_day(now)
     week_start = today - timedelta(days=today.weekday())
-    week = [r for r in records if r.started_at.astimezone().date() >= week_start]
-    days = {r.started_at.astimezone().date() for r in records if r.counted}
+    dated = [r for r in records if not r.in_future(now)]
+    week = [r for r in dated if local_day(r.started_at) >= week_start]
+    days = {local_day(r.started_at) for r in dated if r.counted}
     streak = 0
     day = today if today in days else today - timedelta(days=1)
     while day in days:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from spasmtimer.base.text import cell_width, fit_cells, one_line
-from spasmtimer.history.records import SessionRecord, totals
+from spasmtimer.history.records import SessionRecord, local_day, totals
 
 MAX_WIDTH = 60
 """Columns the line may take at most: a status bar shares its row with the window list."""
@@ -49,8 +49,11 @@ def next_break_due(records: Sequence[SessionRecord], every: float) -> datetime |
 def status_of(
     records: Sequence[SessionRecord], program: str, every: float, now: datetime
 ) -> Status:
-    """The status line's facts, from every session in the history (oldest first)."""
-    mine = [r for r in records if r.program == program]
+    """The status line's facts, from every session in the history (oldest first). One in the
+    future (`SessionRecord.in_future`: a clock was wrong) is passed over: were it the latest,
+    the next break would wait for it, a year if it is dated a year ahead."""
+    dated = [r for r in records if not r.in_future(now)]
+    mine = [r for r in dated if r.program == program]
     latest = mine[-1] if mine else None
     running = (
         latest is not None
@@ -60,9 +63,9 @@ def status_of(
     )
     due = next_break_due(mine, every)
     due_in = None if running else (due - now).total_seconds() if due else 0.0
-    today = now.astimezone().date()
-    counted_today = sum(r.counted and r.started_at.astimezone().date() == today for r in records)
-    return Status(program, due_in, counted_today, totals(records, now).streak_days)
+    today = local_day(now)
+    counted_today = sum(r.counted and local_day(r.started_at) == today for r in dated)
+    return Status(program, due_in, counted_today, totals(dated, now).streak_days)
 
 
 def wait_text(seconds: float) -> str:

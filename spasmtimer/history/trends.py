@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 import msgspec
 
 from spasmtimer.base.text import cell_width
-from spasmtimer.history.records import SessionRecord
+from spasmtimer.history.records import SessionRecord, local_day
 from spasmtimer.session.display import pain_text
 from spasmtimer.session.levels import Level
 
@@ -116,7 +116,7 @@ def trends(
 
 def monday_of(moment: datetime) -> date:
     """The Monday of the (local) week ``moment`` falls in."""
-    day = moment.astimezone().date()
+    day = local_day(moment)
     return day - timedelta(days=day.weekday())
 
 

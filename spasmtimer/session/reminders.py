@@ -6,12 +6,12 @@ program recorded anywhere (another terminal, another machine sharing the history
 makes the next wait ten minutes instead. With a window (``--between 09:00-18:00``) breaks fall
 only inside it: a wait begins at the latest when the window opens, and one that would end
 after it closes waits for the next day's opening instead. A window whose end is before its
-start (``22:00-02:00``) runs over midnight.
+start (``22:00-02:00``) runs over midnight; on the days the clocks change, see `Window`.
 
-Time comes from two clocks, both given: the wall clock (aware datetimes, compared as instants,
-so a change to or from summer time moves nothing), by which the window and the history are
-read; and a monotonic clock, which says how much time passed between two looks. Where they
-disagree the machine slept or its clock was set:
+Time comes from two clocks, both given: the wall clock (aware datetimes, kept in UTC here so
+that every sum and comparison is of instants, and a change to or from summer time moves
+nothing), by which the window and the history are read; and a monotonic clock, which says how
+much time passed between two looks. Where they disagree the machine slept or its clock was set:
 
 - more than `AWAY` of wall time the monotonic clock never saw: the machine slept (or was
   set forward). Away from the computer that long counts as a break: the wait starts again;
@@ -29,7 +29,7 @@ import re
 import shlex
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as time_of_day
 from typing import TextIO
 
@@ -57,7 +57,18 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 class Window(msgspec.Struct, frozen=True):
     """The hours of the day in which breaks fall, in local time: [start, end], over midnight
-    when ``end`` comes before ``start``."""
+    when ``end`` comes before ``start``.
+
+    It opens once a day, the first time the local clock reads ``start``, and closes the first
+    time after that it reads ``end``, so that on the days the clocks change:
+
+    - going forward, a time they skip is read as the moment they skip it. Where 02:00 becomes
+      03:00, 01:00–02:30 closes at the change, 02:30–04:00 opens at it, and 02:00–03:00 is not
+      open at all that day;
+    - going back, the hour they repeat counts once, the first time: where 02:00 becomes 01:00,
+      00:30–01:30 closes at the first 01:30 and does not open again when the clock reads 01:00
+      once more, and 01:30–03:00 stays open through the repeated hour, an hour longer.
+    """
 
     start: time_of_day
     end: time_of_day
@@ -80,39 +91,87 @@ class Window(msgspec.Struct, frozen=True):
         return f"{self.start:%H:%M}–{self.end:%H:%M}"
 
     def _span(self, day: date, zone: tzinfo | None) -> tuple[datetime, datetime]:
-        """The instants it opens and closes, opening on local ``day``."""
+        """The instants it opens and closes, opening on local ``day``: the same instant when
+        it is not open that day."""
         closes_on = day + timedelta(days=1) if self.over_midnight else day
-        return _at(day, self.start, zone), _at(closes_on, self.end, zone)
-
-    def _spans_near(
-        self, instant: datetime, zone: tzinfo | None
-    ) -> list[tuple[datetime, datetime]]:
-        day = instant.astimezone(zone).date()
-        return [self._span(day + timedelta(days=n), zone) for n in range(-1, 3)]
+        return first_reading(day, self.start, zone), first_reading(closes_on, self.end, zone)
 
     def around(self, instant: datetime, zone: tzinfo | None) -> tuple[datetime, datetime] | None:
         """The opening and closing of the window ``instant`` falls in, if it is open then."""
-        for opens, closes in self._spans_near(instant, zone):
-            if opens <= instant <= closes:
+        day = instant.astimezone(zone).date()
+        for n in range(-1, 2):
+            opens, closes = self._span(day + timedelta(days=n), zone)
+            if opens < closes and opens <= instant <= closes:
                 return opens, closes
         return None
 
     def next_opening(self, instant: datetime, zone: tzinfo | None) -> datetime:
         """The first time it opens after ``instant``."""
-        return min(opens for opens, _ in self._spans_near(instant, zone) if opens > instant)
+        day = instant.astimezone(zone).date()
+        for n in range(MOST_DAYS_CLOSED + 1):
+            opens, closes = self._span(day + timedelta(days=n), zone)
+            if instant < opens < closes:
+                return opens
+        raise ValueError(f"the window {self} does not open for {MOST_DAYS_CLOSED} days")
+
+
+MOST_DAYS_CLOSED = 9
+"""Days after today in which a window's next opening is looked for: far more than a change of
+clocks keeps one closed (a day, as when Samoa left out a whole one, crossing the date line)."""
 
 
 def _minutes(moment: time_of_day) -> int:
     return moment.hour * 60 + moment.minute
 
 
-def _at(day: date, moment: time_of_day, zone: tzinfo | None) -> datetime:
-    """The instant the local clock reads ``moment`` on ``day``: in ``zone``, or in the
-    system's own zone (None), whose summer time the C library knows. A time the clocks skip
-    (02:30 as they go forward) is read as before the change, and so falls after it."""
+def first_reading(day: date, moment: time_of_day, zone: tzinfo | None) -> datetime:
+    """The first instant (in UTC) at which the local clock reads ``moment`` on ``day``, in
+    ``zone`` or in the system's own zone (None), whose summer time the C library knows.
+
+    Where the clocks go back they read a time twice: this is the first. Where they go forward
+    they skip some: a time skipped is never read, and this is the instant they skip it.
+    """
+    reading = datetime.combine(day, moment)
+    earlier, later = sorted(_instant(reading.replace(fold=fold), zone) for fold in (0, 1))
+    for candidate in (earlier, later):
+        if _reading(candidate, zone) == reading:
+            return candidate
+    # Skipped: the two readings of it are the offsets before and after the change, which
+    # falls between them.
+    return _change_between(earlier, later, zone)
+
+
+def _instant(reading: datetime, zone: tzinfo | None) -> datetime:
+    """A naive reading of the local clock as an instant in UTC; its ``fold`` says which, where
+    the clock reads it twice (and, where never, which offset to read it by)."""
     if zone is None:
-        return datetime.combine(day, moment).astimezone()
-    return datetime.combine(day, moment, tzinfo=zone)
+        return reading.astimezone(UTC)  # a naive datetime is read in the system's zone
+    return reading.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _read_twice(reading: datetime, zone: tzinfo | None) -> bool:
+    """Does the local clock read ``reading`` (naive) twice, as the clocks go back?"""
+    instants = {_instant(reading.replace(fold=fold), zone) for fold in (0, 1)}
+    return len(instants) == 2 and all(_reading(i, zone) == reading for i in instants)
+
+
+def _reading(instant: datetime, zone: tzinfo | None) -> datetime:
+    """What the local clock reads at ``instant``, naive."""
+    return instant.astimezone(zone).replace(tzinfo=None)
+
+
+def _change_between(earlier: datetime, later: datetime, zone: tzinfo | None) -> datetime:
+    """The first instant after ``earlier``, to the second, whose offset from UTC differs from
+    that at ``earlier`` (``later``, if none does before it)."""
+    offset = earlier.astimezone(zone).utcoffset()
+    low, high = 0, int((later - earlier).total_seconds())  # offsets at low: as at earlier
+    while high - low > 1:
+        middle = (low + high) // 2
+        if (earlier + timedelta(seconds=middle)).astimezone(zone).utcoffset() == offset:
+            low = middle
+        else:
+            high = middle
+    return earlier + timedelta(seconds=high)
 
 
 _WINDOW = re.compile(r"\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*")
@@ -307,7 +366,9 @@ class Reminders:
         now = self.wall()
         if now.tzinfo is None:
             raise ValueError("the wall clock must give aware datetimes")
-        return now
+        # Two datetimes of one zone are subtracted and compared by their clock readings, not
+        # as instants: in UTC, an hour is an hour on the day the clocks change too.
+        return now.astimezone(UTC)
 
     def _look(self) -> datetime:
         """The wall clock now, after making sense of any jump since the last look."""
@@ -340,9 +401,12 @@ def every_text(every: timedelta) -> str:
 
 
 def when_text(at: datetime, now: datetime, zone: tzinfo | None = None) -> str:
-    """A moment as a clock on the wall says it: ``14:50``, ``09:45 tomorrow``, ``Mon 09:45``."""
+    """A moment as a clock on the wall says it: ``14:50``, ``09:45 tomorrow``, ``Mon 09:45``;
+    in the hour the clocks repeat, with its zone's name (``01:50 EST``), which of the two."""
     local, today = at.astimezone(zone), now.astimezone(zone).date()
     hours = f"{local:%H:%M}"
+    if _read_twice(local.replace(tzinfo=None), zone):
+        hours += f" {local:%Z}"
     if local.date() == today:
         return hours
     if local.date() == today + timedelta(days=1):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import example, given, settings
@@ -22,14 +23,14 @@ from spasmtimer.base.locations import history_file
 from spasmtimer.cli import main
 from spasmtimer.history.liveness import LONGEST_SILENCE, process_started, this_process
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder
-from spasmtimer.history.records import SessionRecord, iso, totals
+from spasmtimer.history.records import FUTURE_SKEW, SessionRecord, iso, totals
 from spasmtimer.history.store import History, HistoryError
 from spasmtimer.program.loader import load_program
 from spasmtimer.program.timeline import expand
 from spasmtimer.session.engine import Session
 from spasmtimer.session.levels import Level
 from tests import history_support
-from tests.history_support import Past, play_recorded
+from tests.history_support import Past, local_time, play_recorded
 from tests.support import FakeClock, quick_program
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -525,6 +526,83 @@ def test_totals_and_streak(history: History) -> None:
     assert (t.sessions_this_week, round(t.minutes_this_week, 1), t.sessions) == (3, 34.1, 3)
     assert t.streak_days == 3  # Thursday has no counted session yet; the streak holds
     assert totals(history.sessions(), T0 + timedelta(days=5)).streak_days == 0
+
+
+def test_a_session_in_the_future_counts_for_no_day_week_or_streak(history: History) -> None:
+    # Monday to Wednesday; it is Thursday afternoon. Two sessions were dated by a clock that
+    # was wrong: a year ahead, and later today.
+    now = T0 + timedelta(days=3, hours=5)
+    for day in range(3):
+        record(history, day, at=T0 + timedelta(days=day), minutes=10)
+    record(history, 3, at=now + timedelta(days=365), minutes=10)
+    record(history, 3, at=now + timedelta(hours=2), minutes=10)
+    t = totals(history.sessions(), now)
+    assert (t.sessions_this_week, round(t.minutes_this_week), t.streak_days) == (3, 30, 3)
+    assert (t.sessions, round(t.minutes)) == (5, 50)  # they were done, if not then
+
+
+def test_a_session_a_few_minutes_ahead_is_now_and_later_is_the_future() -> None:
+    def lasting(started: datetime, seconds: float) -> SessionRecord:
+        return SessionRecord(
+            id="1",
+            program="desk-break",
+            title="Desk break",
+            path="/x",
+            content_hash="h",
+            level=0,
+            started_at=started,
+            ended_at=started + timedelta(seconds=seconds),
+            status="completed",
+            planned_seconds=seconds,
+            done_seconds=seconds,
+            pain_before=None,
+            pain_after=None,
+            notes=None,
+        )
+
+    four_minutes_ago = T0 - timedelta(minutes=4)
+    # Ending as far ahead as another machine's clock may be fast: now.
+    assert not lasting(four_minutes_ago, 240 + FUTURE_SKEW.total_seconds()).in_future(T0)
+    assert lasting(four_minutes_ago, 240 + FUTURE_SKEW.total_seconds() + 1).in_future(T0)
+    assert lasting(T0 + timedelta(minutes=6), 0).in_future(T0)
+
+
+def test_this_week_and_the_streak_are_local_days_across_a_change_of_clocks(
+    tmp_path: Path,
+) -> None:
+    london = ZoneInfo("Europe/London")  # Sunday 25 Oct 2026 has 25 hours: 01:00-02:00 twice
+    with local_time("Europe/London"):
+        history = History.open(tmp_path / "history.sqlite3")
+        for at in (
+            datetime(2026, 10, 18, 23, 30, tzinfo=london),  # Sunday: last week's
+            datetime(2026, 10, 19, 0, 30, tzinfo=london),  # Monday at 00:30 BST, Sunday in UTC
+            datetime(2026, 10, 24, 18, 0, tzinfo=london),  # Saturday
+            datetime(2026, 10, 25, 0, 30, tzinfo=london),  # Sunday at 00:30 BST, Saturday in UTC
+        ):
+            record(history, 0, at=at, minutes=10)
+        # The second 01:30 of the night, GMT: stopped early, it counts for no day.
+        record(history, 0, at=datetime(2026, 10, 25, 1, 30, tzinfo=london, fold=1), done=60)
+        late_sunday = datetime(2026, 10, 25, 23, 50, tzinfo=london)
+        t = totals(history.sessions(), late_sunday)
+        assert (t.sessions_this_week, round(t.minutes_this_week), t.streak_days) == (3, 31, 2)
+        # 00:10 GMT: a new week, though by the summer time the last one began in it is 23:10.
+        monday = datetime(2026, 10, 26, 0, 10, tzinfo=london)
+        assert totals(history.sessions(), monday).sessions_this_week == 0
+        history.close()
+
+
+def test_history_marks_a_session_in_the_future(capsys) -> None:
+    history = History.open(history_file())
+    now = datetime.now(UTC)
+    record(history, 0, at=now - timedelta(days=30), minutes=4)
+    record(history, 1, at=now + timedelta(days=365), minutes=4)
+    history.close()
+    assert main(["history"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("This week: 0 sessions, 0 min · streak: 0 days · in all: 2 sessions")
+    rows = [row for row in out.splitlines() if re.match(r". \d{4}-\d\d-\d\d ", row)]
+    assert [row[0] for row in rows] == [" ", "!"]
+    assert "\n! later than now: the clock that dated it was wrong" in out
 
 
 def test_list_and_plan_show_the_current_level(capsys) -> None:

@@ -4,8 +4,10 @@ of clocks), and what a sleeping machine or a clock that is set does."""
 
 from __future__ import annotations
 
+import contextlib
 import io
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +21,7 @@ from spasmtimer.session.reminders import (
     LastSession,
     PlainReminders,
     Reminders,
+    ReminderState,
     Window,
     due_line,
     every_problem,
@@ -27,6 +30,7 @@ from spasmtimer.session.reminders import (
     waiting_text,
     when_text,
 )
+from tests.history_support import local_time
 from tests.support import FakeClock, FakeWall
 
 MINUTE = 60.0
@@ -364,6 +368,184 @@ def test_a_wait_across_a_change_of_clocks_is_as_long_as_any(clock) -> None:
     assert r.state().due
     # The wall clock there says 02:30: an hour of waiting, though it moved two.
     assert when_text(r.state().due_at, r.state().now, london) == "02:30"
+
+
+# --- the window on the days the clocks change -------------------------------------------------
+# Each case is read in the zone (zoneinfo) and as the machine's own zone (TZ set, zone None), as
+# `remind` reads it.
+
+NEW_YORK = "America/New_York"  # 8 Mar 2026: 02:00 EST -> 03:00 EDT; 1 Nov: 02:00 EDT -> 01:00 EST
+SANTIAGO = "America/Santiago"  # 6 Sep 2026: 00:00 -> 01:00; 4 Apr: 24:00 -> 23:00 (midnight)
+BEIRUT = "Asia/Beirut"  # 29 Mar 2026: 00:00 -> 01:00; 24 Oct: 24:00 -> 23:00
+LONDON = "Europe/London"  # 29 Mar 2026: 01:00 GMT -> 02:00 BST; 25 Oct: 02:00 BST -> 01:00 GMT
+
+
+@pytest.fixture(params=["zoneinfo", "system"])
+def read_in(request: pytest.FixtureRequest) -> Iterator[Callable[[str], tzinfo | None]]:
+    """Gives the zone to hand `Reminders` for a zone's name: its ZoneInfo, or None with the
+    machine's own zone set to it."""
+    with contextlib.ExitStack() as stack:
+
+        def zone_of(name: str) -> tzinfo | None:
+            if request.param == "zoneinfo":
+                return ZoneInfo(name)
+            stack.enter_context(local_time(name))
+            return None
+
+        yield zone_of
+
+
+def local(
+    name: str, year: int, month: int, day: int, hour: int, minute: int, fold: int = 0
+) -> datetime:
+    """A reading of the clock in zone ``name`` (``fold=1``: the second of a repeated hour), as
+    an instant in UTC."""
+    reading = datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(name), fold=fold)
+    return reading.astimezone(UTC)
+
+
+def state_at(
+    clock: FakeClock, moment: datetime, window: str, minutes: float, zone: tzinfo | None
+) -> tuple[ReminderState, str]:
+    """What reminders begun at ``moment`` say: their state and the words under the wait."""
+    r = Reminders(
+        timedelta(minutes=minutes),
+        parse_window(window),
+        wall=FakeWall(clock, moment),
+        clock=clock,
+        zone=zone,
+    )
+    state = r.state()
+    return state, waiting_text(state, r.window, zone)
+
+
+def test_a_window_in_the_hour_the_clocks_skip_is_not_open_that_day(clock, read_in) -> None:
+    # The clocks go from 01:59 to 03:00: no break can fall between 02:00 and 03:00 that day.
+    zone = read_in(NEW_YORK)
+    state, words = state_at(clock, local(NEW_YORK, 2026, 3, 8, 1, 0), "02:00-03:00", 59, zone)
+    assert state.due_at == local(NEW_YORK, 2026, 3, 9, 2, 59)
+    assert words == "Breaks 02:00–03:00: the next at 02:59 tomorrow"
+
+
+def test_a_window_ending_in_the_skipped_hour_closes_as_the_clocks_change(clock, read_in) -> None:
+    zone = read_in(NEW_YORK)
+    # 01:58 is inside 01:00-02:30: the next break is a minute away, today.
+    state, words = state_at(clock, local(NEW_YORK, 2026, 3, 8, 1, 58), "01:00-02:30", 1, zone)
+    assert state.due_at == local(NEW_YORK, 2026, 3, 8, 1, 59)
+    assert words == "Next break at 01:59"
+    # Half an hour from 01:30 is the change itself (02:00 EST, 03:00 EDT): still in.
+    state, words = state_at(clock, local(NEW_YORK, 2026, 3, 8, 1, 30), "01:00-02:30", 30, zone)
+    assert state.due_at == local(NEW_YORK, 2026, 3, 8, 3, 0)
+    assert words == "Next break at 03:00"
+    # A minute later, and it would fall after the window closed: tomorrow's.
+    state, words = state_at(clock, local(NEW_YORK, 2026, 3, 8, 1, 31), "01:00-02:30", 30, zone)
+    assert state.due_at == local(NEW_YORK, 2026, 3, 9, 1, 30)
+    assert words == "Breaks 01:00–02:30: the next at 01:30 tomorrow"
+
+
+def test_a_window_starting_in_the_skipped_hour_opens_as_the_clocks_change(clock, read_in) -> None:
+    zone = read_in(NEW_YORK)
+    state, words = state_at(clock, local(NEW_YORK, 2026, 3, 8, 1, 0), "02:30-04:00", 45, zone)
+    assert state.due_at == local(NEW_YORK, 2026, 3, 8, 3, 45)
+    assert words == "Breaks 02:30–04:00: the next at 03:45"
+
+
+def test_a_window_from_midnight_opens_at_one_where_the_day_begins_at_one(clock, read_in) -> None:
+    zone = read_in(SANTIAGO)
+    evening = local(SANTIAGO, 2026, 9, 5, 23, 30)
+    state, words = state_at(clock, evening, "00:00-08:00", 45, zone)
+    assert state.due_at == local(SANTIAGO, 2026, 9, 6, 1, 45)
+    assert words == "Breaks 00:00–08:00: the next at 01:45 tomorrow"
+    # Over midnight into the skipped hour: it closes at the change, 00:00 that became 01:00.
+    state, words = state_at(clock, evening, "22:00-00:30", 30, zone)
+    assert state.due_at == local(SANTIAGO, 2026, 9, 6, 1, 0)
+    assert words == "Next break at 01:00 tomorrow"
+    state, words = state_at(clock, evening, "22:00-00:30", 45, zone)
+    assert state.due_at == local(SANTIAGO, 2026, 9, 6, 22, 45)
+    assert words == "Breaks 22:00–00:30: the next at 22:45 tomorrow"
+
+
+def test_a_window_to_midnight_where_midnight_is_skipped(clock, read_in) -> None:
+    zone = read_in(BEIRUT)
+    state, words = state_at(clock, local(BEIRUT, 2026, 3, 28, 23, 30), "18:00-24:00", 15, zone)
+    assert state.due_at == local(BEIRUT, 2026, 3, 28, 23, 45)
+    assert words == "Next break at 23:45"
+    state, words = state_at(clock, local(BEIRUT, 2026, 3, 28, 23, 50), "18:00-24:00", 15, zone)
+    assert state.due_at == local(BEIRUT, 2026, 3, 29, 18, 15)
+    assert words.endswith("the next at 18:15 tomorrow")
+
+
+def test_the_repeated_hour_is_in_a_window_once_the_first_time(clock, read_in) -> None:
+    zone = read_in(NEW_YORK)
+    # 00:30-01:30 closes at the first 01:30 and does not open again at the second 01:00.
+    first = local(NEW_YORK, 2026, 11, 1, 1, 20)
+    state, words = state_at(clock, first, "00:30-01:30", 15, zone)
+    assert state.due_at == local(NEW_YORK, 2026, 11, 2, 0, 45)
+    assert words == "Breaks 00:30–01:30: the next at 00:45 tomorrow"
+    second = local(NEW_YORK, 2026, 11, 1, 1, 10, fold=1)
+    state, words = state_at(clock, second, "00:30-01:30", 15, zone)
+    assert state.due_at == local(NEW_YORK, 2026, 11, 2, 0, 45)
+    assert words == "Breaks 00:30–01:30: the next at 00:45 tomorrow"
+    # 01:30-03:00 opens at the first 01:30 and stays open through the repeated hour: an hour
+    # after the first 01:50 is the second, which is said as such.
+    state, words = state_at(clock, local(NEW_YORK, 2026, 11, 1, 1, 50), "01:30-03:00", 60, zone)
+    assert state.due_at == local(NEW_YORK, 2026, 11, 1, 1, 50, fold=1)
+    assert state.due_at - state.now == timedelta(hours=1)
+    assert words == "Next break at 01:50 EST"
+    state, words = state_at(clock, local(NEW_YORK, 2026, 11, 1, 0, 50), "00:30-03:00", 45, zone)
+    assert words == "Next break at 01:35 EDT"
+
+
+def test_the_repeated_hour_at_midnight(clock, read_in) -> None:
+    zone = read_in(SANTIAGO)  # 4 Apr 2026: 23:00 to 23:59 twice
+    first = local(SANTIAGO, 2026, 4, 4, 23, 15)
+    state, words = state_at(clock, first, "22:00-23:30", 20, zone)
+    assert state.due_at == local(SANTIAGO, 2026, 4, 5, 22, 20)
+    assert words == "Breaks 22:00–23:30: the next at 22:20 tomorrow"
+    second = local(SANTIAGO, 2026, 4, 4, 23, 10, fold=1)
+    state, words = state_at(clock, second, "22:00-23:30", 20, zone)
+    assert state.due_at == local(SANTIAGO, 2026, 4, 5, 22, 20)
+    # A wait through the change is as long as on any night.
+    state, words = state_at(clock, first, "20:00-02:00", 90, zone)
+    assert state.due_at == local(SANTIAGO, 2026, 4, 4, 23, 45, fold=1)
+    assert words == "Next break at 23:45 -04"  # the zone's name for its winter time
+
+
+@pytest.mark.parametrize(
+    ("name", "day", "skipped"),
+    [
+        (NEW_YORK, date(2026, 3, 8), 2),
+        (LONDON, date(2026, 3, 29), 1),
+        (SANTIAGO, date(2026, 9, 6), 0),
+        (BEIRUT, date(2026, 3, 29), 0),
+    ],
+)
+@pytest.mark.parametrize("minutes", [1, 30, 45])
+def test_on_the_day_the_clocks_go_forward_every_break_is_later_and_inside(
+    clock, read_in, name: str, day: date, skipped: int, minutes: int
+) -> None:
+    """From every quarter hour of the night of the change: the break is a whole wait or more
+    away, and the clock reads a time inside the window just before it falls."""
+    zone = read_in(name)
+    windows = [
+        Window(time((skipped - 1) % 24), time(skipped, 30)),  # ends in the skipped hour
+        Window(time(skipped, 30), time((skipped + 2) % 24)),  # starts in it
+        Window(time(skipped), time(skipped + 1)),  # is it
+        Window(time((skipped - 2) % 24), time((skipped + 2) % 24)),  # holds it
+    ]
+    night = local(name, day.year, day.month, day.day, 0, 0) - timedelta(hours=3)
+    for window in windows:
+        for quarter in range(36):
+            now = night + timedelta(minutes=15 * quarter)
+            between = f"{window.start:%H:%M}-{window.end:%H:%M}"
+            state, _ = state_at(clock, now, between, minutes, zone)
+            assert state.due_at >= now + timedelta(minutes=minutes), (window, now)
+            reading = (state.due_at - timedelta(seconds=1)).astimezone(ZoneInfo(name)).time()
+            if window.over_midnight:
+                inside = reading >= window.start or reading < window.end
+            else:
+                inside = window.start <= reading < window.end
+            assert inside, (window, now, reading)
 
 
 # --- a sleeping machine, a clock that is set ---------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -119,6 +120,61 @@ def test_no_escape_sequence_whatever_the_program_is_called() -> None:
     text = status_line(Status("\x1b]0;pwned\x07\x1b[31mred\nnext", 0, 0, 0))
     assert ESCAPE.search(text) is None
     assert "\n" not in text
+
+
+# --- a session in the future, and local days -----------------------------------------------
+
+
+def test_a_session_dated_a_year_ahead_neither_delays_the_break_nor_counts(
+    history: History,
+) -> None:
+    record(history, 0, at=NOW - timedelta(minutes=34), minutes=4)  # it ended 30 minutes ago
+    record(history, 0, at=NOW + timedelta(days=365), minutes=4)  # a clock a year ahead
+    assert line(history) == "desk-break in 15m · 1 today"
+
+
+def test_a_session_dated_later_today_neither_delays_the_break_nor_counts(
+    history: History,
+) -> None:
+    record(history, 0, at=NOW - timedelta(days=1), minutes=4)
+    record(history, 0, at=NOW - timedelta(minutes=34), minutes=4)
+    record(history, 0, at=NOW + timedelta(hours=3), minutes=4)
+    assert line(history) == "desk-break in 15m · 1 today · 2-day streak"
+
+
+def test_a_session_running_in_the_future_is_not_running_now(history: History) -> None:
+    record(history, 0, at=NOW - timedelta(minutes=34), minutes=4)
+    ahead = NOW + timedelta(days=365)
+    session_id = history.begin(
+        program="desk-break",
+        title="Desk break",
+        path="/x/desk-break.toml",
+        content_hash="abc",
+        level=0,
+        planned_seconds=240,
+        started_at=ahead,
+        pain_before=None,
+    )
+    history.add_events(session_id, [], done_seconds=28, updated_at=ahead)
+    assert line(history) == "desk-break in 15m · 1 today"
+
+
+def test_a_session_a_minute_ahead_is_taken_as_now(history: History) -> None:
+    # Another machine's clock a little fast: its session has just ended, there.
+    record(history, 0, at=NOW - timedelta(minutes=3), minutes=4)
+    assert line(history) == "desk-break in 46m · 1 today"
+
+
+def test_today_and_the_streak_on_a_day_of_23_hours(tmp_path: Path) -> None:
+    santiago = ZoneInfo("America/Santiago")  # 6 Sep 2026 begins at 01:00: 00:00 is skipped
+    with local_time("America/Santiago"):
+        history = History.open(tmp_path / "history.sqlite3", now=WallClock(NOW))
+        # 23:55 on the 5th is 03:55 UTC on the 6th; 01:05 on the 6th is 04:05 UTC.
+        record(history, 0, at=datetime(2026, 9, 5, 23, 55, tzinfo=santiago), minutes=4)
+        record(history, 0, at=datetime(2026, 9, 6, 1, 5, tzinfo=santiago), minutes=4)
+        morning = datetime(2026, 9, 6, 10, 0, tzinfo=santiago)
+        assert line(history, now=morning) == "desk-break due · 1 today · 2-day streak"
+        history.close()
 
 
 # --- the command ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -211,6 +212,19 @@ def test_weeks_begin_on_monday_in_local_time() -> None:
     with local_time("XXX-13"):  # Monday morning there: a week of its own
         weeks = trends([session(at=sunday_night)], sunday_night).weeks
         assert [w.monday for w in weeks] == [date(2026, 11, 23)]
+
+
+def test_weeks_begin_on_monday_in_local_time_whatever_the_offset_then() -> None:
+    beirut = ZoneInfo("Asia/Beirut")  # Sunday 29 Mar 2026 begins at 01:00, summer time
+    monday = datetime(2026, 3, 23, 0, 30, tzinfo=beirut)  # 22:30 UTC on Sunday the 22nd
+    sunday = datetime(2026, 3, 22, 23, 30, tzinfo=beirut)
+    now = datetime(2026, 3, 29, 12, 0, tzinfo=beirut)  # in summer time
+    with local_time("Asia/Beirut"):
+        weeks = trends([session(at=sunday), session(at=monday)], now)
+    assert [(w.monday, w.minutes) for w in weeks.weeks] == [
+        (date(2026, 3, 16), 5),
+        (date(2026, 3, 23), 5),
+    ]
 
 
 def test_weeks_run_to_this_week_and_at_most_twelve() -> None:

@@ -44,6 +44,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
     else:
         names = {r.program for r in records}
         levels = {name: context.level(name, library.cap_of(name)) for name in names}
-        totals_now = totals(records, history.now())
-        print(reports.history_text(records, totals_now, levels, filtered=bool(args.program)))
+        now = history.now()
+        text = reports.history_text(
+            records, totals(records, now), levels, filtered=bool(args.program), now=now
+        )
+        print(text)
     return exits.OK
