@@ -401,9 +401,10 @@ class FigureFrame(msgspec.Struct, frozen=True):
 
 def figure_frame(state: State) -> FigureFrame | None:
     """The figure to show at ``state``, and in what pose (docs/figures.md, "Poses"): the start
-    pose to get ready, rest and switch sides in; the held pose in a hold, reached from the
-    start in its first `MOVE_SECONDS`; and in a breathing drill, the body moving between its
-    out-breath and in-breath poses with the breath."""
+    pose to get ready, rest between reps and steps and switch sides in; the held pose in a hold
+    (reached from the start in its first `MOVE_SECONDS`) and through a rest step; and in a
+    breathing drill, the body moving between its out-breath and in-breath poses with the
+    breath."""
     phase = state.phase
     if phase.figure is None:
         return None
@@ -424,6 +425,8 @@ def figure_frame(state: State) -> FigureFrame | None:
             return frame("inhale")
         case "pause_out":
             return frame("exhale")
+        case "rest" if phase.step is not None and phase.reps is None:
+            return frame("hold")  # a rest step's figure shows what to do: walk, lie still
     return frame("start")
 
 

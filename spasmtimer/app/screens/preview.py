@@ -1,15 +1,16 @@
-"""A program before it runs: what it is for, its steps at your level, and what the next level
-changes."""
+"""A program before it runs: what it is for, its steps at your level, each step's figure in
+its held pose, and what the next level changes."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from spasmtimer.app.figure import FigureView
 from spasmtimer.app.messages import EditProgram, RunProgram
 from spasmtimer.app.widgets import plain
 from spasmtimer.program.timeline import (
@@ -19,7 +20,7 @@ from spasmtimer.program.timeline import (
     expand,
     scheduled_values,
 )
-from spasmtimer.session.display import seconds_text, step_text, value_text
+from spasmtimer.session.display import FigureFrame, seconds_text, step_text, value_text
 from spasmtimer.session.library import Item
 
 
@@ -82,6 +83,20 @@ class PreviewScreen(Screen[None]):
                 for n, step in enumerate(program.steps, start=1)
             ]
             yield Static(Content("\n").join(lines), id="steps")
+            shown = [
+                (n, step)
+                for n, step in enumerate(program.steps, start=1)
+                if program.figure(step.figure) is not None
+            ]
+            if shown:
+                with Grid(id="preview-figures"):
+                    for n, step in shown:
+                        with Vertical(classes="preview-figure"):
+                            figure = FigureView(program.figures)
+                            assert step.figure is not None
+                            figure.set_reactive(FigureView.frame, FigureFrame(step.figure, "hold"))
+                            yield figure
+                            yield Static(plain(f"{n}. {step.name}"))
             yield Static(plain(next_level_text(self.item)), id="next-level")
         yield Footer()
 

@@ -100,50 +100,62 @@ def render(
     ox = (width - (right - left) * sx) / 2 - left * sx
     oy = height - 1 + bottom * sy
 
-    def to_dots(point: tuple[float, float]) -> tuple[float, float]:  # a `Place`
-        return point[0] * sx + ox, oy - point[1] * sy
-
-    grid = [[0] * width for _ in range(height)]
-    shapes: list[Shape] = []
+    dots = _Grid(width, height, sx, sy, ox, oy)
     for prop in figure.props:
-        shapes += prop_shapes(prop, left, right)
-    shapes += body_shapes(pose)
-    for shape in shapes:
-        _draw(grid, shape, to_dots, min(sx, sy))
-    if mirrored:
-        grid = [row[::-1] for row in grid]
+        for shape in prop_shapes(prop, left, right):
+            dots.draw(shape)
+    for shape in body_shapes(pose):
+        dots.draw(shape)
+    grid = [row[::-1] for row in dots.marks] if mirrored else dots.marks
     return Drawing(tuple(_cells_row(grid, y, columns, cells) for y in range(rows)))
 
 
-Place = Callable[[tuple[float, float]], tuple[float, float]]
 Test = Callable[[float, float], bool]
+"""Whether a point, in figure units, is marked by a shape."""
 
 
-def _draw(grid: list[list[int]], shape: Shape, to_dots: Place, scale: float) -> None:
-    """Mark the dots ``shape`` covers with its layer's rank (a higher rank stays)."""
-    rank = _RANK[shape.layer]
-    height, width = len(grid), len(grid[0])
-    if isinstance(shape, Stroke):
-        (ax, ay), (bx, by) = to_dots(shape.a), to_dots(shape.b)
-        reach = max(shape.width * scale / 2, 0.5)
-        inside = _near_segment(ax, ay, bx, by, reach)
-        x0, x1 = min(ax, bx) - reach, max(ax, bx) + reach
-        y0, y1 = min(ay, by) - reach, max(ay, by) + reach
-    else:
-        assert isinstance(shape, Ring)
-        cx, cy = to_dots(shape.centre)
-        radius = max(shape.radius * scale, 0.5)
-        rim = None if shape.width is None else max(shape.width * scale / 2, 0.5)
-        inside = _in_ring(cx, cy, radius, rim)
-        x0, x1, y0, y1 = cx - radius - 1, cx + radius + 1, cy - radius - 1, cy + radius + 1
-    for y in range(max(0, math.floor(y0)), min(height, math.ceil(y1) + 1)):
-        row = grid[y]
-        for x in range(max(0, math.floor(x0)), min(width, math.ceil(x1) + 1)):
-            if row[x] < rank and inside(x + 0.5, y + 0.5):
-                row[x] = rank
+class _Grid:
+    """The dots, and where figure units fall on them: ``sx`` and ``sy`` dots to a unit across
+    and down, the figure's origin at dot (``ox``, ``oy``), y counted down."""
+
+    def __init__(self, width: int, height: int, sx: float, sy: float, ox: float, oy: float):
+        self.marks = [[0] * width for _ in range(height)]
+        self.sx, self.sy, self.ox, self.oy = sx, sy, ox, oy
+        # Strokes and rims at least a dot across the way the dots are furthest apart, so that
+        # no line breaks up; a dot is a square on screen in braille, twice as tall as it is
+        # wide in blocks: measured in figure units, the body is as thick every way it turns.
+        self.finest = 0.5 / min(sx, sy)
+
+    def draw(self, shape: Shape) -> None:
+        """Mark the dots ``shape`` covers with its layer's rank (a higher rank stays)."""
+        rank = _RANK[shape.layer]
+        if isinstance(shape, Stroke):
+            reach = max(shape.width / 2, self.finest)
+            inside = _near_segment(shape.a, shape.b, reach)
+            xs, ys = (shape.a[0], shape.b[0]), (shape.a[1], shape.b[1])
+        else:
+            assert isinstance(shape, Ring)
+            rim = None if shape.width is None else max(shape.width / 2, self.finest)
+            radius = max(shape.radius, self.finest)
+            inside = _in_ring(shape.centre, radius, rim)
+            reach = radius + (rim or 0)
+            xs = (shape.centre[0] - radius, shape.centre[0] + radius)
+            ys = (shape.centre[1] - radius, shape.centre[1] + radius)
+        height, width = len(self.marks), len(self.marks[0])
+        left = max(0, math.floor((min(xs) - reach) * self.sx + self.ox) - 1)
+        right = min(width, math.ceil((max(xs) + reach) * self.sx + self.ox) + 1)
+        top = max(0, math.floor(self.oy - (max(ys) + reach) * self.sy) - 1)
+        bottom = min(height, math.ceil(self.oy - (min(ys) - reach) * self.sy) + 1)
+        for y in range(top, bottom):
+            row = self.marks[y]
+            fy = (self.oy - (y + 0.5)) / self.sy
+            for x in range(left, right):
+                if row[x] < rank and inside((x + 0.5 - self.ox) / self.sx, fy):
+                    row[x] = rank
 
 
-def _near_segment(ax: float, ay: float, bx: float, by: float, reach: float) -> Test:
+def _near_segment(a: tuple[float, float], b: tuple[float, float], reach: float) -> Test:
+    (ax, ay), (bx, by) = a, b
     dx, dy = bx - ax, by - ay
     length2 = dx * dx + dy * dy
     reach2 = reach * reach
@@ -156,7 +168,9 @@ def _near_segment(ax: float, ay: float, bx: float, by: float, reach: float) -> T
     return inside
 
 
-def _in_ring(cx: float, cy: float, radius: float, rim: float | None) -> Test:
+def _in_ring(centre: tuple[float, float], radius: float, rim: float | None) -> Test:
+    cx, cy = centre
+
     def inside(x: float, y: float) -> bool:
         distance = math.hypot(x - cx, y - cy)
         if rim is None:
