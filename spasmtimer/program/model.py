@@ -32,6 +32,7 @@ from pydantic_core import PydanticCustomError
 
 from spasmtimer.base.text import CONTROL, as_written
 from spasmtimer.program.durations import DURATION_PATTERN, NUMBER, DurationError, phase_seconds
+from spasmtimer.program.figures.library import FIGURE_NAME
 from spasmtimer.program.resolved import (
     MAX_PHASE_SECONDS,
     MIN_BREATH_PART,
@@ -149,9 +150,6 @@ def _text(value: Any) -> str:
 
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "pattern": r"\S"})]
 """Non-empty text; surrounding whitespace is dropped."""
-
-FIGURE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-
 
 def _figure_name(value: Any) -> str:
     if not isinstance(value, str) or not re.match(FIGURE_NAME, value):

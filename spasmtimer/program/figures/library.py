@@ -4,13 +4,17 @@ bundled one of its name. Finding reads only the folders; loading a figure reads 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from spasmtimer.base import locations
 from spasmtimer.base.errors import UserError
-from spasmtimer.base.text import close_names, file_name_text
+from spasmtimer.base.text import close_names
 from spasmtimer.program.figures.pose import Figure
 from spasmtimer.program.problems import ProgramError
+
+FIGURE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+"""What a figure's name is made of, as a program gives it: its file's name, without `.toml`."""
 
 
 class FigureError(ProgramError):
@@ -26,9 +30,10 @@ def figure_files() -> dict[str, Path]:
         except (OSError, RuntimeError):  # no such folder, or one that cannot be read
             continue
         for path in files:
-            name = file_name_text(path.stem)
-            if name == path.stem:  # a name a program can give as it is written
-                found[name] = path
+            # Only a name a program can give (letters, digits, "-", "_", "."): a file named
+            # otherwise, with an escape or bytes that are not UTF-8, is not a figure.
+            if re.match(FIGURE_NAME, path.stem):
+                found[path.stem] = path
     return dict(sorted(found.items()))
 
 
