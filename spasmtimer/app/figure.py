@@ -27,7 +27,7 @@ from spasmtimer.session.display import FigureFrame
 LAYER_STYLES: dict[Layer | None, str] = {
     "near": "$text",
     "far": "$text-muted",
-    "prop": "$primary-muted",
+    "prop": "$secondary",
     None: "",
 }
 """The body's near side in the text's colour, its far side and the props quieter: from the
@@ -137,6 +137,7 @@ class Stage(Widget):
     }
     Stage.-beside {
         layout: horizontal;
+        padding: 0 2;
     }
     Stage > FigureView {
         display: none;

@@ -219,3 +219,38 @@ async def test_a_flashed_phase_word_is_drawn_back_in_its_own_colours(tmp_path: P
         flashed = {screen.buffer[row][x].bg for x in range(start, start + 15)}
         beside = screen.buffer[row][start - 2].bg
         assert flashed == {beside}, (flashed, beside)
+
+
+FIGURED = """title = "Bytes"
+prepare = 0
+[[steps]]
+type = "stretch"
+name = "Knee to chest"
+figure = "knee-to-chest"
+hold = "2m"
+"""
+
+
+async def test_a_figure_standing_still_writes_nothing_and_its_movement_only_what_moves(
+    tmp_path: Path,
+) -> None:
+    """A hold's figure moves from its start to the held pose in its first moments, a frame
+    repainting only the cells that change, then writes nothing more: only the clock moves."""
+    from spasmtimer.app.figure import FigureView
+
+    clock = FakeClock()
+    app = make_app(clock, Recorded(), run=program(tmp_path, FIGURED))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        figure = session_screen(pilot).query_one(FigureView)
+        assert figure.display and figure.region.width >= 16
+        wire = Wire(app)
+        await advance(pilot, clock, 0.5)  # moving: two frames on from the start pose
+        moved = [r for r in cells_of(wire.take()) if figure.region.contains_region(r)]
+        assert moved and sum(r.width for r in moved) < figure.region.area // 2
+        await advance(pilot, clock, 5)  # in the held pose
+        wire.take()
+        for _ in range(10):  # a second at a time: the clock, never the figure
+            await advance(pilot, clock, 1)
+            on_the_figure = [r for r in cells_of(wire.take()) if figure.region.overlaps(r)]
+            assert on_the_figure == []

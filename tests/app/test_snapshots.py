@@ -176,3 +176,24 @@ def test_history(
     app.history = StoredHistory(history, warn=print)
     assert snap_compare(app, press=["h"])
     time.tzset()
+
+
+FIGURED = DATA / "figured.toml"
+FIGURE_MOMENTS = {  # seconds into figured.toml
+    "get-ready": 1.5,
+    "hold": 3 + 5,  # past the movement into the held pose
+    "after-switch": 3 + 10 + 3 + 5,  # the other leg: the figure mirrored
+}
+
+
+@pytest.mark.parametrize("moment", list(FIGURE_MOMENTS))
+@pytest.mark.parametrize(
+    "size", [(80, 24), (120, 40), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}"
+)
+def test_session_with_a_figure(
+    snap_compare, clock: FakeClock, size: tuple[int, int], moment: str
+) -> None:
+    """The figure beside the clock where the window is wide, under it where it is tall: its
+    start pose to get ready, the held pose in the hold, mirrored on the other side."""
+    app = make_app(clock, Recorded(), run=FIGURED)
+    assert snap_compare(app, terminal_size=size, run_before=at(clock, FIGURE_MOMENTS[moment]))
