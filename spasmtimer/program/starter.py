@@ -24,14 +24,17 @@ HEADER = """\
 
 STEP_COMMENTS = [
     """\
-# A breathing drill: breathe in, hold, breathe out, for a number of cycles.
+# A breathing drill: breathe in, hold, breathe out, for a number of cycles. `figure` names
+# the picture that shows it (`spasmtimer figure --list` lists them; see
+# `spasmtimer figure deep-breathing`): its body moves with the breath.
 # `ramp` changes a value from cycle to cycle within a session: here the exhale grows by
 # 1 s every 2 cycles, up to 6 s. `progress` changes a value from level to level, across
 # sessions: one more cycle every 2 levels, up to 8.
 """,
     """\
 # A stretch: hold it `reps` times on each side, with `rest` between reps and `switch`
-# seconds to change sides. `halfway` is said at the middle of every hold.
+# seconds to change sides. `halfway` is said at the middle of every hold. Its figure shows
+# the held pose, mirrored for the other side.
 # The hold grows by 5 s every 2 levels, up to 30 s; one more rep every 4 levels, up to 3.
 """,
     """\
@@ -49,6 +52,7 @@ STARTER: dict[str, Any] = {
         {
             "type": "breathe",
             "name": "Deep breathing 5-1-3",
+            "figure": "deep-breathing",
             "inhale": 5,
             "pause": 1,
             "exhale": 3,
@@ -60,6 +64,7 @@ STARTER: dict[str, Any] = {
         {
             "type": "stretch",
             "name": "Knee to chest",
+            "figure": "knee-to-chest",
             "hold": "15s",
             "reps": 2,
             "sides": "both",
@@ -75,6 +80,7 @@ STARTER: dict[str, Any] = {
         {
             "type": "rest",
             "name": "Lie still",
+            "figure": "lying-still",
             "seconds": 30,
             "cue": "Let your whole back rest on the floor and breathe normally.",
         },
