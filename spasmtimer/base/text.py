@@ -132,6 +132,12 @@ class TerminalText(io.TextIOBase):
     def bell(self) -> None:
         self.stream.write("\a")
 
+    def write_file(self, data: bytes) -> None:
+        """A file's bytes, as they are: a calendar's CRLF lines, say. Only for files made
+        from text that is plain already (a course's, checked as it was read)."""
+        self.stream.flush()
+        self.stream.buffer.write(data)
+
     def flush(self) -> None:
         self.stream.flush()
 

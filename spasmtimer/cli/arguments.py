@@ -61,6 +61,14 @@ def add_every(parser: argparse.ArgumentParser, help_text: str) -> None:
     _reads_negative_values(parser)
 
 
+def add_course(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--course",
+        metavar="FILE",
+        help="the course file (default ~/.config/spasmtimer/course.toml)",
+    )
+
+
 def add_json(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
 

@@ -14,6 +14,8 @@ from spasmtimer.base.errors import UserError
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see entry)
 if TYPE_CHECKING:
+    from spasmtimer.course.course import Course
+    from spasmtimer.history.records import SessionRecord
     from spasmtimer.history.store import History
     from spasmtimer.program.resolved import Program
     from spasmtimer.program.timeline import Timeline
@@ -75,6 +77,20 @@ class Context:
                 say(problem)
             self._history.warn = say
         return self._history
+
+    def sessions(self) -> list[SessionRecord]:
+        """Every session in the history, oldest first; none without one."""
+        history = self.history
+        return history.sessions() if history else []
+
+    def course(self, path: str | None = None) -> Course:
+        """The course at ``path`` (a file given with --course), or the person's own; raises
+        `NoCourse` or `CourseError`."""
+        from pathlib import Path
+
+        from spasmtimer.course.course import load_course
+
+        return load_course(Path(path).expanduser() if path else None)
 
     def close(self) -> None:
         if self._history is not None:

@@ -18,6 +18,9 @@ COMMANDS = (
     "status",
     "schema",
     "figure",
+    "today",
+    "course",
+    "report",
     "serve",
     "completion",
 )
