@@ -10,7 +10,7 @@ import pytest
 
 import spasmtimer
 
-BELOW_THE_APP = ("base", "program", "session", "history")
+BELOW_THE_APP = ("base", "program", "session", "history", "course")
 """The layers below the app (see [tool.importlinter] in pyproject.toml): no Textual in them."""
 PACKAGE = Path(spasmtimer.__file__).parent
 CORE = [
