@@ -4,6 +4,7 @@ each problem at its line and column (docs/course.md)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tomllib
@@ -13,7 +14,7 @@ import msgspec
 
 from spasmtimer.base import locations
 from spasmtimer.base.errors import UserError
-from spasmtimer.base.files import FileRefused, read_regular
+from spasmtimer.base.files import FileRefused, read_regular, replace_atomically
 from spasmtimer.program.problems import Problem, ProgramError, key_path
 from spasmtimer.program.tomlpos import KeyPath, Position, locate
 
@@ -92,15 +93,72 @@ def load_course(path: Path | None = None) -> Course:
                 f"no course is set: write one in {shown} (spasmtimer new --course {shown})"
             ) from None
         raise CourseError([Problem(shown, 1, 1, "", str(e))]) from None
-    return parse_course(raw, path, shown)
+    kept_as, key = _kept_under(path, shown, raw)
+    kept = _kept(kept_as, key)
+    if kept is not None:
+        return kept
+    course = parse_course(raw, path, shown)
+    with contextlib.suppress(OSError):  # a cache that cannot be written costs time, no more
+        kept_as.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        replace_atomically(kept_as, msgspec.json.encode(KeptCourse(key, course)))
+    return course
+
+
+# --- a course read before ---------------------------------------------------------------------
+# `status` is drawn every few seconds, and reading a course takes pydantic: some 200 ms. So a
+# course that was read is kept (as JSON: data, never code) with what it was read from; the next
+# read of the same bytes, by the same code, with the same programs folder, takes it from there.
+
+KEPT_FORMAT = 1
+
+
+class KeptCourse(msgspec.Struct, frozen=True):
+    key: list[str]
+    course: Course
+
+
+def _kept_under(path: Path, shown: str, raw: bytes) -> tuple[Path, list[str]]:
+    import hashlib
+    import zlib
+
+    from spasmtimer import __version__
+    from spasmtimer.program.cache import code_stamp
+
+    where = os.path.abspath(path)
+    try:  # a program added or removed there may make a name in the course right or wrong
+        folder = os.stat(locations.user_programs_dir())
+        programs = f"{folder.st_ino}:{folder.st_mtime_ns}"
+    except OSError:
+        programs = "none"
+    stamp = hashlib.sha256(repr(code_stamp(("base", "program", "session", "course"))).encode())
+    key = [
+        str(KEPT_FORMAT),
+        __version__,
+        where,
+        shown,
+        hashlib.sha256(raw).hexdigest(),
+        programs,
+        stamp.hexdigest(),
+    ]
+    name = f"course-{zlib.crc32(where.encode()):08x}.json"
+    return locations.cache_dir() / name, key
+
+
+def _kept(kept_as: Path, key: list[str]) -> Course | None:
+    try:
+        kept = msgspec.json.decode(read_regular(kept_as, MAX_COURSE_BYTES * 4), type=KeptCourse)
+    except (FileRefused, msgspec.DecodeError, ValueError):
+        return None
+    return kept.course if kept.key == key else None
 
 
 def parse_course(raw: bytes, path: Path, shown: str) -> Course:
     """The course in a file's bytes, ``raw``; raises `CourseError` with every problem."""
     from pydantic import ValidationError
 
-    from spasmtimer.course.model import WEEKDAYS, CourseFile
+    from spasmtimer.course.model import CourseFile
     from spasmtimer.program.messages import byte_position, file_problem, syntax_error
+    from spasmtimer.program.model import WEEKDAYS
 
     problems: list[Problem] = []
 

@@ -197,7 +197,8 @@ def report(
             marked=tuple(_step_name(names.get(r.program, ()), i) for i in _marks(r)),
         )
         for r in sorted(sessions, key=lambda r: r.started_at)
-        if r.program in programs and since <= local_day(r.started_at) <= until
+        if r.program in programs
+        and since <= local_day(r.started_at) <= until
         and not r.in_future(now)
     )
     return Report(

@@ -42,7 +42,7 @@ from spasmtimer.base import locations
 from spasmtimer.base.files import FileRead, FileRefused, read_regular, real_path, replace_atomically
 from spasmtimer.program.resolved import MAX_FILE_BYTES, Program
 
-FORMAT = 3
+FORMAT = 4
 """Changed whenever what is kept changes shape."""
 MAX_KEPT_BYTES = 32 * 1024 * 1024
 """A kept program larger than this is neither written nor read."""
@@ -93,7 +93,7 @@ def _key(path: Path, shown: str, default_prepare: float | None) -> tuple[str, tu
     where = (str(path), os.path.abspath(path), shown, repr(default_prepare))
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)[:40] or "program"
     name = f"{stem}-{zlib.crc32(repr(where).encode()):08x}.pickle"
-    key = (FORMAT, *where, __version__, sys.version, _code_stamp(), _own_figures_stamp())
+    key = (FORMAT, *where, __version__, sys.version, code_stamp(), _own_figures_stamp())
     return name, key
 
 
@@ -108,10 +108,12 @@ def _own_figures_stamp() -> tuple[int, int] | None:
     return info.st_ino, info.st_mtime_ns
 
 
-def _code_stamp() -> tuple[object, ...]:
+def code_stamp(layers: Sequence[str] = CODE_LAYERS) -> tuple[object, ...]:
+    """The code that reads a file: each module of the package's ``layers`` and pydantic's
+    version, as their files stand (changed by an upgrade or an edit to a checkout)."""
     ours = Path(__file__).parent.parent
     stamp: list[object] = []
-    for layer in CODE_LAYERS:
+    for layer in layers:
         for module in sorted((ours / layer).rglob("*.py")):
             info = module.stat()
             stamp.append((str(module.relative_to(ours)), info.st_mtime_ns, info.st_size))

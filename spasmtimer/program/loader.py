@@ -34,6 +34,7 @@ from spasmtimer.program.model import (
     BreatheRamp,
     BreatheStep,
     Defaults,
+    Frequency,
     IncludeStep,
     ProgramFile,
     RestStep,
@@ -55,6 +56,7 @@ from spasmtimer.program.resolved import (
     Rest,
     Stretch,
     StretchChanges,
+    Suggestion,
 )
 from spasmtimer.program.tomlpos import KeyPath, Locations, Position, locate
 
@@ -380,6 +382,7 @@ class _Loader:
         self.figures[name] = figure
         self.problems.extend(problems)
 
+
 def _stretch_changes(model: StretchRamp | StretchProgress | None) -> StretchChanges:
     """A stretch's validated ``ramp`` or ``progress`` as the resolved program keeps it (shared
     when empty, as most are: one per step is measurable at 10,000 steps)."""
@@ -408,6 +411,17 @@ def load_program(
     cannot be run at level 0.
     """
     return read_program(path, shown=shown, default_prepare=default_prepare)[0]
+
+
+def _suggestion(table: Frequency | None) -> Suggestion | None:
+    if table is None:
+        return None
+    return Suggestion(
+        per_day=table.per_day,
+        per_week=table.per_week,
+        at=tuple(f"{t:%H:%M}" for t in table.at),
+        days=tuple(table.days),
+    )
 
 
 def read_program(
@@ -439,9 +453,8 @@ def read_program(
         # An included file's warnings are found once per include of it: say each once.
         warnings=tuple(sorted(set(loader.warnings))),
         figures=tuple(f for f in loader.figures.values() if f is not None),
+        suggest=_suggestion(model.suggest),
     )
     check_limits(program, _Report(loader, root))
     reads = tuple(FileRead(str(p), str(real), loader.raw[real]) for p, real in loader.opened)
     return program, reads
-
-

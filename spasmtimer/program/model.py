@@ -11,6 +11,7 @@ Field docstrings become the JSON Schema's descriptions (``spasmtimer schema``).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Mapping
@@ -109,6 +110,20 @@ Count = Annotated[int, BeforeValidator(_count), WithJsonSchema({"type": "integer
 """A whole number of at least 1 (reps, cycles, rounds)."""
 
 
+def count_up_to(most: int) -> Any:
+    """`Count`, and at most ``most``."""
+
+    def at_most(count: int) -> int:
+        if count > most:
+            raise PydanticCustomError(
+                "count_range", "must be {most} or fewer (got {got})", {"most": most, "got": count}
+            )
+        return count
+
+    schema = {"type": "integer", "minimum": 1, "maximum": most}
+    return Annotated[int, BeforeValidator(_count), AfterValidator(at_most), WithJsonSchema(schema)]
+
+
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise PydanticCustomError(
@@ -150,6 +165,7 @@ def _text(value: Any) -> str:
 
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "pattern": r"\S"})]
 """Non-empty text; surrounding whitespace is dropped."""
+
 
 def _figure_name(value: Any) -> str:
     if not isinstance(value, str) or not re.match(FIGURE_NAME, value):
@@ -580,6 +596,71 @@ class Defaults(_Model):
     """Breaths per breathing drill. Default 1."""
 
 
+# --- how often: a course's item, or what a program suggests -------------------------------
+
+MOST_A_DAY = 24
+MOST_A_WEEK = 7 * MOST_A_DAY
+TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _time(value: Any) -> dt.time:
+    if not isinstance(value, str) or not re.match(TIME, value):
+        raise PydanticCustomError(
+            "time",
+            'must be a time of day in quotes, 24-hour, such as "08:00" or "18:30" (got {got})',
+            {"got": as_written(value)},
+        )
+    hours, minutes = value.split(":")
+    return dt.time(int(hours), int(minutes))
+
+
+TimeOfDay = Annotated[
+    dt.time, BeforeValidator(_time), WithJsonSchema({"type": "string", "pattern": TIME})
+]
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Frequency(_Model):
+    """How often a program is to be done: so many sessions a day or a week, at times of day."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["per_day"]}, {"required": ["per_week"]}]}
+    )
+
+    per_day: count_up_to(MOST_A_DAY) | None = None  # type: ignore[valid-type]
+    """Sessions a day."""
+    per_week: count_up_to(MOST_A_WEEK) | None = None  # type: ignore[valid-type]
+    """Sessions a week (Monday to Sunday); at most one is due on a day until they are done."""
+    at: list[TimeOfDay] = []
+    """When, in the day, the reminders and the calendar place the sessions: "08:00", ..."""
+    days: list[Weekday] = []
+    """On which days of the week: a per-day item is due on those only (default: every day); a
+    per-week item is placed on them by the calendar (default: spread over the week)."""
+
+    @model_validator(mode="after")
+    def _one_frequency(self) -> Frequency:
+        if (self.per_day is None) == (self.per_week is None):
+            raise PydanticCustomError(
+                "frequency",
+                "give how often: either per_day = N or per_week = N, not both",
+                {},
+            )
+        if self.per_day is not None and len(self.at) > self.per_day:
+            raise PydanticCustomError(
+                "frequency",
+                "gives {times} times in `at` for {count} a day: give at most one a session",
+                {"times": len(self.at), "count": self.per_day},
+            )
+        if len(set(self.at)) != len(self.at) or len(set(self.days)) != len(self.days):
+            raise PydanticCustomError("frequency", "gives one time or day twice", {})
+        return self
+
+
+# --- the file -----------------------------------------------------------------------------
+
+
 class ProgramFile(_Model):
     """A spasmtimer program: a sequence of stretches, breathing drills and rests."""
 
@@ -599,5 +680,8 @@ class ProgramFile(_Model):
     """Seconds of get-ready at the very start of the session (same as `defaults.prepare`)."""
     defaults: Defaults = Defaults()
     """Values for every step that does not set its own."""
+    suggest: Frequency | None = None
+    """How often the program is meant to be done, as `spasmtimer new --course` writes it into
+    a course: { per_day = 2, at = ["08:00", "18:00"] }."""
     steps: list[Step] = Field(min_length=1)
     """The steps, in order: each a stretch, a breathing drill, a rest, or an include."""

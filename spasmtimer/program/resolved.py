@@ -249,6 +249,16 @@ class Rest(msgspec.Struct, frozen=True):
 ResolvedStep = Stretch | Breathe | Rest
 
 
+class Suggestion(msgspec.Struct, frozen=True):
+    """How often a program is meant to be done (its ``suggest``), as the file wrote it: what
+    `spasmtimer new --course` writes into a course's item."""
+
+    per_day: int | None = None
+    per_week: int | None = None
+    at: tuple[str, ...] = ()
+    days: tuple[str, ...] = ()
+
+
 class Program(msgspec.Struct, frozen=True):
     """A program with its includes inlined and every value resolved."""
 
@@ -264,6 +274,7 @@ class Program(msgspec.Struct, frozen=True):
     """Every file the program was read from: the program itself, then its includes."""
     warnings: tuple[Problem, ...] = ()
     """What is legal but almost surely not meant, located: `check` and `plan` say it."""
+    suggest: Suggestion | None = None
     figures: tuple[Figure, ...] = ()
     """The figures its steps name, loaded with it (so that a program from the cache needs no
     figure file read)."""

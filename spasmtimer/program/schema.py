@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from spasmtimer.program.model import STEP_MODELS, STEP_TYPES, ProgramFile
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -112,8 +114,12 @@ def figure_schema() -> dict[str, Any]:
     """The JSON Schema of a figure file (docs/figures.md)."""
     from spasmtimer.program.figures.model import FigureFile
 
-    schema: dict[str, Any] = _without_nulls(FigureFile.model_json_schema())
-    return {"$schema": SCHEMA_DIALECT, **schema}
+    return model_schema(FigureFile)
+
+
+def model_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema of a file format's pydantic model, as editors take it."""
+    return {"$schema": SCHEMA_DIALECT, **_without_nulls(model.model_json_schema())}
 
 
 def program_schema() -> dict[str, Any]:

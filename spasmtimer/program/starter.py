@@ -108,9 +108,14 @@ def starter_text(title: str = "My program") -> str:
 
 
 def write_starter(path: Path, title: str) -> None:
-    """Write the starter to ``path`` atomically, making its folder if need be (on a fresh
-    install, not even ~/.config/spasmtimer/programs/ exists); raise `FileExistsError` rather
-    than overwrite."""
+    """Write the starter program to ``path`` (`write_new`)."""
+    write_new(path, starter_text(title))
+
+
+def write_new(path: Path, text: str) -> None:
+    """Write ``text`` to a new file at ``path`` atomically, making its folder if need be (on a
+    fresh install, not even ~/.config/spasmtimer/programs/ exists); raise `FileExistsError`
+    rather than overwrite."""
     if path.exists():
         raise FileExistsError(path)
     folder = path.parent if str(path.parent) else Path(".")
@@ -121,7 +126,7 @@ def write_starter(path: Path, title: str) -> None:
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(starter_text(title))
+            f.write(text)
         # link() fails if the name exists, so a file created meanwhile is never replaced.
         os.link(temp, path)
     finally:

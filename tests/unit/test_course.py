@@ -291,3 +291,74 @@ def test_a_course_in_words(capsys: pytest.CaptureFixture[str]) -> None:
 def test_item_every() -> None:
     assert Item("p", "p", 2, None).every == "2 a day"
     assert Item("p", "p", None, 3).every == "3 a week"
+
+
+# --- the starter, and the schema ------------------------------------------------------------
+
+
+def test_new_course_gives_each_program_as_often_as_it_suggests(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("spasmtimer.base.clocks.utc_now", lambda: utc(MONDAY, 9))
+    assert main(["new", "--course", "--with", "gentle-mobility", "--with", "desk-break"]) == 0
+    written = (config_dir() / "course.toml").read_text()
+    course = load_course(None)
+    [mobility, desk] = course.items
+    assert (course.start, course.weeks) == (MONDAY, 4)
+    assert (mobility.program, mobility.per_day) == ("gentle-mobility", 2)
+    assert [f"{t:%H:%M}" for t in mobility.at] == ["08:00", "18:00"]
+    assert (desk.per_day, len(desk.at), desk.days) == (8, 8, (0, 1, 2, 3, 4))
+    # Another program that suggests a frequency is there, in comments, ready to take up.
+    assert '# program = "core-support"\n# per_week = 3\n' in written
+    assert main(["today"]) == 0
+    # Never over a course that is there.
+    assert main(["new", "--course"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert (config_dir() / "course.toml").read_text() == written
+
+
+def test_a_starter_course_holds_any_program_name_as_data(tmp_path: Path) -> None:
+    odd = 'it\'s "mine" \\ [[item]]'
+    folder = config_dir() / "programs"
+    folder.mkdir(parents=True)
+    (folder / f"{odd}.toml").write_text(
+        'suggest = { per_week = 2 }\n[[steps]]\ntype = "rest"\nname = "Rest"\nseconds = 30\n'
+    )
+    made = tmp_path / "mine.toml"
+    assert main(["new", "--course", str(made), "--with", odd]) == 0
+    [item] = load_course(made).items
+    assert (item.program, item.per_week) == (odd, 2)
+
+
+def test_a_starter_course_names_a_program_that_is_not_there(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["new", "--course", "--with", "gentle-mobilty"]) == 1
+    assert "did you mean gentle-mobility?" in capsys.readouterr().err
+    assert not (config_dir() / "course.toml").exists()
+
+
+def test_the_course_schema_takes_the_starter_and_flags_what_the_loader_refuses(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import tomllib
+
+    import jsonschema
+
+    assert main(["schema", "--course"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    validator = jsonschema.validators.validator_for(schema)(schema)
+
+    def as_editors_see(text: str) -> object:  # taplo gives a TOML date to JSON as a string
+        data = tomllib.loads(text)
+        return {**data, "start": str(data["start"])}
+
+    assert list(validator.iter_errors(as_editors_see(COURSE))) == []
+    for change in (
+        ("per_day = 2", "per_day = 25"),
+        ("per_day = 2", "per_day = 2\nper_week = 2"),
+        ("per_day = 2\n", ""),
+        ('"18:00"', '"25:00"'),
+        ("weeks = 4", "weeks = 105"),
+    ):
+        assert list(validator.iter_errors(as_editors_see(COURSE.replace(*change, 1)))), change
