@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +49,12 @@ class Recorder:
 class FakeHistory:
     """A `HistoryService` that keeps every program at one level and logs what is recorded."""
 
-    def __init__(self, log: Recorded, level: Level | int = 0) -> None:
+    def __init__(
+        self, log: Recorded, level: Level | int = 0, sessions: Sequence[SessionRecord] = ()
+    ) -> None:
         self.log = log
         self.level = level if isinstance(level, Level) else Level(level)
+        self.sessions = list(sessions)
 
     def level_of(self, name: str, cap: int | None) -> Level:
         return self.level
@@ -71,6 +74,9 @@ class FakeHistory:
 
     def view(self, cap_of: Callable[[str], int | None]) -> HistoryView | None:
         return None
+
+    def sessions_since(self, moment: datetime) -> list[SessionRecord]:
+        return [s for s in self.sessions if s.started_at >= moment]
 
     def on_warning(self, warn: Callable[[str], None]) -> None:
         pass
@@ -108,7 +114,7 @@ def make_app(
         settings=settings or Settings(theme="textual-dark"),
         notices=notices,
         run=run_of(run, level) if run else None,
-        history=FakeHistory(log, level),
+        history=more.pop("history", None) or FakeHistory(log, level),
         clock=clock,
         safety_marker=safety_seen,
         **more,

@@ -202,7 +202,7 @@ class SpasmtimerApp(App[None]):
         elif self.run_only is None:
             from spasmtimer.app.screens.library import LibraryScreen
 
-            self.push_screen(LibraryScreen(self.library_items))
+            self.push_screen(LibraryScreen(self.library_items, self.course_due_line))
         if safety.seen(self.safety_marker):
             self._begin()
         else:
@@ -276,6 +276,18 @@ class SpasmtimerApp(App[None]):
         else:
             self.theme = "textual-dark"
 
+    def course_due_line(self) -> str | None:
+        from spasmtimer.app.course_today import CourseToday
+
+        return CourseToday(self.history, self.wall).due_line()
+
+    def course_after(self, recorder: Recorder, program: str) -> str | None:
+        from spasmtimer.app.course_today import CourseToday
+        from spasmtimer.history.recording import SessionRecorder
+
+        record = recorder.record if isinstance(recorder, SessionRecorder) else None
+        return CourseToday(self.history, self.wall).after(record, program)
+
     def library_items(self) -> list[Item]:
         return library.load_items(self.history.level_of, self.settings.prepare)
 
@@ -289,6 +301,7 @@ class SpasmtimerApp(App[None]):
             wall=self.wall,
             clock=self.clock,
             last_session=remind.last_session,
+            placed=remind.placed,
         )
         entry = remind.item.entry
 
@@ -301,6 +314,7 @@ class SpasmtimerApp(App[None]):
         return RemindScreen(
             reminders,
             remind.item,
+            schedule=remind.times,
             reload=lambda: library.load_item(entry, self.history.level_of, self.settings.prepare),
             ring=ring,
             flash=self.settings.flash,
@@ -432,6 +446,7 @@ class SpasmtimerApp(App[None]):
             next_level=lambda before, after: self.history.next_level_text(
                 item, outcome.session, before, after
             ),
+            course=self.course_after(recorder, item.entry.name),
         )
         self.push_screen(summary, lambda ratings: self._rated(recorder, ratings))
 

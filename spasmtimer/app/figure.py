@@ -69,9 +69,7 @@ def figure_area(columns: int, rows: int) -> FigureArea:
 
 def _drawn_size(area: FigureArea) -> float:
     """How large typical figures are drawn in ``area``: cells across per figure unit."""
-    return sum(
-        min(area.columns / across, area.rows * 2 / up) for across, up in (UPRIGHT, LYING)
-    )
+    return sum(min(area.columns / across, area.rows * 2 / up) for across, up in (UPRIGHT, LYING))
 
 
 class FigureView(CellsWidget):

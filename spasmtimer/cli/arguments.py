@@ -57,7 +57,7 @@ def add_notify(parser: argparse.ArgumentParser, help_text: str) -> None:
 
 
 def add_every(parser: argparse.ArgumentParser, help_text: str) -> None:
-    parser.add_argument("--every", default=BREAK_EVERY, metavar="DURATION", help=help_text)
+    parser.add_argument("--every", metavar="DURATION", help=help_text)
     _reads_negative_values(parser)
 
 
@@ -97,13 +97,15 @@ def port(text: str) -> int:
     raise UserError(f"--port must be a whole number from 1 to 65535 (got {text!r})")
 
 
-def every(text: str) -> timedelta:
-    """``--every``, read as a program's durations are ("45m", "1h30m", "90m")."""
+def every(text: str | None) -> timedelta:
+    """``--every``, read as a program's durations are ("45m", "1h30m", "90m"); `BREAK_EVERY`
+    when not given."""
     from datetime import timedelta
 
     from spasmtimer.program.durations import NUMBER, DurationError, parse_duration
     from spasmtimer.session import reminders
 
+    text = BREAK_EVERY if text is None else text
     number = text.strip()
     if re.fullmatch(NUMBER, number) and float(number) > 0:
         raise UserError(f"--every needs a unit: {number}m for minutes, {number}h for hours")

@@ -22,6 +22,7 @@ from spasmtimer.cli.context import Context, say
 # every `--version`, `--help` and status line). Every module of the command line does the same.
 TYPE_CHECKING = False
 
+
 def _fill_closed_standard_files() -> frozenset[int]:
     """Give a closed stdin, stdout or stderr (``spasmtimer list >&-``) the null device.
 

@@ -131,12 +131,9 @@ def progression_lines(
         return ["No `progress` in this program: it is the same at every level."]
     if table.cap_level == 0:
         # Every value is at its cap from the start: there is no progression to show.
-        return [
-            "Every `progress` value starts at its cap: the program is the same at every level."
-        ]
+        return ["Every `progress` value starts at its cap: the program is the same at every level."]
     lines = [
-        f"Progression: values by level, until every one reaches its cap at level "
-        f"{table.cap_level}."
+        f"Progression: values by level, until every one reaches its cap at level {table.cap_level}."
     ]
     marked = current
     if current is not None and current > table.cap_level and table.complete:

@@ -83,6 +83,7 @@ MIGRATIONS: dict[int, str | object] = {
 """Each schema version's changes (SQL, or a function of the connection), applied in order,
 each inside one transaction."""
 
+
 class HistoryError(UserError):
     """The history cannot be used at all (its folder cannot be written, say)."""
 
@@ -122,7 +123,6 @@ def passing_reason(error: sqlite3.Error) -> str | None:
     if code is None and "locked" in str(error):  # errors raised without a code
         return PASSING_CODES[sqlite3.SQLITE_BUSY]
     return PASSING_CODES.get(code) if code is not None else None
-
 
 
 _ROW_CONSTRAINT = re.compile(r"(CHECK constraint failed|NULL value) in ")

@@ -51,9 +51,7 @@ def merge(
     """
     values = _row_values(record, runner)
     columns = list(values)
-    found = db.execute(
-        "SELECT id, updated_at FROM sessions WHERE uid = ?", (record.id,)
-    ).fetchone()
+    found = db.execute("SELECT id, updated_at FROM sessions WHERE uid = ?", (record.id,)).fetchone()
     if found is None:
         cursor = db.execute(
             f"INSERT INTO sessions ({', '.join(columns)}) "

@@ -189,8 +189,7 @@ class HistoryWriter:
         self._failed = True
         what = "is damaged" if is_corrupt(error) else "cannot be written"
         self.warn(
-            f"History: {self.path} {what} ({error}); the rest of this run is kept aside as it "
-            "ends."
+            f"History: {self.path} {what} ({error}); the rest of this run is kept aside as it ends."
         )
 
 
@@ -237,6 +236,11 @@ class SessionRecorder:
     def session_id(self) -> str | None:
         """The session's `id`, once it has started."""
         return self._standing.record.id if self._standing else None
+
+    @property
+    def record(self) -> SessionRecord | None:
+        """The session as it stands, whether or not the writer has written it yet."""
+        return self._standing.record if self._standing else None
 
     def _wall(self, session: Session, monotonic: float) -> datetime:
         assert self._wall_start is not None and session.started_at is not None

@@ -7,6 +7,7 @@ No Textual here: the app is handed one of these, and tests hand it their own.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 import msgspec
@@ -81,6 +82,9 @@ class HistoryService(Protocol):
         """What the history screen shows (``cap_of`` gives a program's cap level, by name);
         None when no history is kept."""
 
+    def sessions_since(self, moment: datetime) -> list[SessionRecord]:
+        """The sessions begun at or after ``moment``, oldest first."""
+
     def on_warning(self, warn: Warn) -> None:
         """Say what goes wrong from now on (a row that cannot be read, a write that waits)
         through ``warn``, which may be called from another thread."""
@@ -108,6 +112,9 @@ class NoHistory:
 
     def view(self, cap_of: Callable[[str], int | None]) -> HistoryView | None:
         return None
+
+    def sessions_since(self, moment: datetime) -> list[SessionRecord]:
+        return []
 
     def on_warning(self, warn: Warn) -> None:
         pass
@@ -145,6 +152,9 @@ class StoredHistory:
         if item.program is None:
             return None
         return find_resumable(self.history, item.entry.name, item.program)
+
+    def sessions_since(self, moment: datetime) -> list[SessionRecord]:
+        return self.history.sessions(since=moment)
 
     def on_warning(self, warn: Warn) -> None:
         self.warn = warn

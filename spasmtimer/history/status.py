@@ -32,8 +32,12 @@ class Status(msgspec.Struct, frozen=True):
     due_in: float | None
     """Seconds until the next break is due (0 or less: due now); None while one is running."""
     today: int
-    """Sessions that counted today, of any program."""
+    """Sessions that counted today, of any program (with a course: of those it asks)."""
     streak_days: int
+    due_today: int | None = None
+    """With a course: the sessions it asks of today."""
+    later: str | None = None
+    """With a course whose next session is not today: when it is ("tomorrow 08:00")."""
 
 
 def next_break_due(records: Sequence[SessionRecord], every: float) -> datetime | None:
@@ -78,13 +82,18 @@ def wait_text(seconds: float) -> str:
 def status_line(status: Status, *, tmux: bool = False) -> str:
     """The line, at most `MAX_WIDTH` columns; with ``tmux``, the program's part coloured in
     tmux's own markup (``#[fg=…]``), which tmux reads in a status bar and does not show."""
-    if status.due_in is None:
+    if status.later is not None:
+        when, style = status.later, ""
+    elif status.due_in is None:
         when, style = "now", "fg=green"
     elif status.due_in <= 0:
         when, style = "due", "fg=yellow,bold"
     else:
         when, style = f"in {wait_text(status.due_in)}", ""
-    rest = [f"{status.today} today" if status.today else "none today"]
+    if status.due_today is not None:
+        rest = [f"{status.today} of {status.due_today} today"]
+    else:
+        rest = [f"{status.today} today" if status.today else "none today"]
     if status.streak_days >= 2:
         rest.append(f"{status.streak_days}-day streak")
     tail = f" {when}" + "".join(f" · {part}" for part in rest)

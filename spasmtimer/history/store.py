@@ -44,6 +44,7 @@ from spasmtimer.history.records import (
     EXPORTED_EVENTS,
     EventRecord,
     SessionRecord,
+    iso,
     new_session_id,
     parse_iso,
 )
@@ -57,7 +58,6 @@ __all__ = ["History", "HistoryError", "last_session", "merge"]
 
 HEARTBEAT_SECONDS = 1.0
 """A running session's row is touched at most this often, so a crash loses at most this much."""
-
 
 
 def _selection(connection: sqlite3.Connection) -> tuple[str | None, list[str]]:
@@ -268,9 +268,7 @@ class History(msgspec.Struct):
     def _give_ids(self) -> None:
         """Give each session another program added without an `id` one of its own."""
         try:
-            rows = self.connection.execute(
-                "SELECT id FROM sessions WHERE uid IS NULL"
-            ).fetchall()
+            rows = self.connection.execute("SELECT id FROM sessions WHERE uid IS NULL").fetchall()
             if rows:
                 with self._write() as db:
                     db.executemany(
@@ -289,8 +287,7 @@ class History(msgspec.Struct):
         """
         try:
             rows = self.connection.execute(
-                "SELECT id, host, pid, process, updated_at FROM sessions "
-                "WHERE status = 'running'"
+                "SELECT id, host, pid, process, updated_at FROM sessions WHERE status = 'running'"
             ).fetchall()
             now = self.now()
             dead = []
@@ -315,11 +312,21 @@ class History(msgspec.Struct):
         return len(dead)
 
     # -- reading ---------------------------------------------------------------------------------
-    def sessions(self, program: str | None = None) -> list[SessionRecord]:
-        """Sessions, oldest first; only one program's if ``program`` is given. A row that
-        cannot be read is left out, and said once in `warnings`."""
-        where, parameters = ("WHERE program = ?", (program,)) if program is not None else ("", ())
-        return list(self._read_sessions(f"{where} ORDER BY started_at, id", parameters))
+    def sessions(
+        self, program: str | None = None, since: datetime | None = None
+    ) -> list[SessionRecord]:
+        """Sessions, oldest first; only one program's if ``program`` is given, only those
+        begun at or after ``since`` if it is. A row that cannot be read is left out, and said
+        once in `warnings`."""
+        conditions, parameters = [], []
+        if program is not None:
+            conditions.append("program = ?")
+            parameters.append(program)
+        if since is not None:
+            conditions.append("started_at >= ?")
+            parameters.append(iso(since))
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        return list(self._read_sessions(f"{where} ORDER BY started_at, id", tuple(parameters)))
 
     def session(self, session_id: str) -> SessionRecord | None:
         """The session with this `id`, if it is here and can be read."""

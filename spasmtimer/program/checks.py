@@ -95,6 +95,7 @@ def check_schedules(
                     f"{as_written(base)}{origin(key)}: this `{kind}` never changes it",
                 )
 
+
 def check_breath(report: Report, index: int, step: Stretch) -> None:
     """A breathing rhythm longer than the hold it rides on ends every hold mid-breath."""
     assert step.breath is not None

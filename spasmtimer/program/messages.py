@@ -55,9 +55,7 @@ def validation_problem(
     elif kind == "union_tag_not_found":
         given = _get(data, path)
         if isinstance(given, dict):
-            message = (
-                'a step needs type = "stretch", "breathe" or "rest", or include = "file.toml"'
-            )
+            message = 'a step needs type = "stretch", "breathe" or "rest", or include = "file.toml"'
             known = {str(k) for model in STEP_MODELS.values() for k in model.model_fields}
             for key in given:
                 if key in known:  # `cue` is not a misspelt `include`

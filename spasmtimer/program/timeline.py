@@ -218,9 +218,7 @@ def _stretch(b: _Builder, s: Stretch, index: int, rnd: int) -> None:
         for n, side in enumerate(sides):
             mirrored = n % 2 == 1  # the figure as drawn for the first side, mirrored for the next
             if n:
-                b.add(
-                    step(kind="switch", seconds=switch, side=side, rep=r + 1, mirrored=mirrored)
-                )
+                b.add(step(kind="switch", seconds=switch, side=side, rep=r + 1, mirrored=mirrored))
             b.add(
                 step(
                     kind="hold",
@@ -305,9 +303,7 @@ def _expand(program: Program, steps: list[ResolvedStep], level: int) -> Timeline
     first = steps[0].figure if steps else None
     b.add(Phase("prepare", program.prepare, PREPARE_NAME, rounds=program.rounds, figure=first))
     for rnd, index, step, rest in _session(program, steps):
-        b.add(
-            Phase("rest", rest, REST_NAME, round=rnd, rounds=program.rounds, figure=step.figure)
-        )
+        b.add(Phase("rest", rest, REST_NAME, round=rnd, rounds=program.rounds, figure=step.figure))
         _add_step(b, step, index, rnd)
     return Timeline(program.title, level, tuple(b.phases), _q(b.total))
 

@@ -357,9 +357,7 @@ class Session:
     def _live(self, now: float) -> bool:
         return self.status(now) in (Status.RUNNING, Status.PAUSED)
 
-    def start(
-        self, now: float | None = None, *, at: float = 0.0, done_before: float = 0.0
-    ) -> None:
+    def start(self, now: float | None = None, *, at: float = 0.0, done_before: float = 0.0) -> None:
         """Start counting; a session taken up again starts ``at`` the position it got to, with
         ``done_before`` seconds done already (and records a resume rather than a start)."""
         if self.started_at is not None:

@@ -242,6 +242,8 @@ class ReminderState(msgspec.Struct, frozen=True):
 
 
 LastSessionOf = Callable[[], LastSession | None]
+PlacedOf = Callable[[datetime | None], datetime | None]
+"""A course's next time for a program, later than a moment passed (`Reminders.placed`)."""
 """Reads the program's latest session from the history (None: none, or it cannot be read)."""
 
 
@@ -263,6 +265,7 @@ class Reminders:
         clock: Clock = time.monotonic,
         zone: tzinfo | None = None,
         last_session: LastSessionOf | None = None,
+        placed: PlacedOf | None = None,
     ) -> None:
         problem = every_problem(every, window)
         if problem:
@@ -285,6 +288,12 @@ class Reminders:
         self.last_session = last_session
         self._polled: tuple[datetime, float] | None = None
         """When the history was last read, by each clock."""
+        self.placed = placed
+        """A course's times, when it places the breaks rather than ``every``: given a moment
+        passed (or None), the first of its times not yet kept and later than that moment."""
+        self._passed: datetime | None = None
+        """The moment a break was last taken or skipped: a course's times up to it are done."""
+        self._placed_at = placed(None) if placed is not None else None
 
     # -- what happened -----------------------------------------------------------------------
     def snooze(self) -> None:
@@ -292,12 +301,17 @@ class Reminders:
         self._restart(self._look(), SNOOZE, snoozed=True)
 
     def skip(self) -> None:
-        """Not this one: the next is due a whole wait from now."""
-        self._restart(self._look())
+        """Not this one: the next is due a whole wait from now (or at the course's next)."""
+        self._pass(self._look())
 
     def break_taken(self) -> None:
         """A session of the program has just ended here."""
-        self._restart(self._look())
+        self._pass(self._look())
+
+    def _pass(self, now: datetime) -> None:
+        self._passed = now
+        self._restart(now)
+        self._read_placed()
 
     def history_shows(self, last: LastSession | None) -> None:
         """What the history says is the program's latest session (None: none, or it could
@@ -320,6 +334,7 @@ class Reminders:
         if self.last_session is not None and self._time_to_read(now):
             self._polled = (now, self._looked[1])
             self.history_shows(self.last_session())
+            self._read_placed()
             now = self._looked[0]
         due_at, held = self._due_at()
         return ReminderState(now, due_at, self._snoozed and not held, held)
@@ -342,7 +357,19 @@ class Reminders:
         due_at, _ = self._due_at()
         return now >= due_at > polled_wall  # due since the last read: read once more first
 
+    def _read_placed(self) -> None:
+        if self.placed is None:
+            return
+        placed_at = self.placed(self._passed)
+        if placed_at != self._placed_at:  # kept (here or elsewhere), or the course changed
+            self._placed_at = placed_at
+            self._snoozed = self._rung = False
+
     def _due_at(self) -> tuple[datetime, bool]:
+        if self.placed is not None and not self._snoozed:
+            if self._placed_at is None:  # the course places nothing more: look again later
+                return self._since + LONGEST_EVERY, True
+            return self._placed_at, False
         start, wait = self._since, self._wait
         if self.window is None:
             return start + wait, False

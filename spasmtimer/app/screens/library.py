@@ -71,13 +71,21 @@ class LibraryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
+    COURSE_SECONDS = 30.0
+    """How often the course's line is worked out again: "next at 18:00" becomes "due now"."""
     POLL_SECONDS = 2.0
     """How often, while the library is the screen shown, its files are looked at for changes
     made outside the app (an editor, a copy): a listing and a `stat` per file."""
 
-    def __init__(self, load: Callable[[], list[Item]]) -> None:
+    def __init__(
+        self,
+        load: Callable[[], list[Item]],
+        course_line: Callable[[], str | None] = lambda: None,
+    ) -> None:
         super().__init__()
         self.load = load
+        self.course_line = course_line
+        """What the course has due today, or None without one."""
         self.items: list[Item] = []
         self.stamp: FilesStamp = ()
         """The library's files as they were when `items` were loaded."""
@@ -87,6 +95,7 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("spasmtimer · your programs", id="header")
+        yield Static(id="course")
         yield FilterLine(id="filter")
         table = ProgramTable(id="programs", cursor_type="row", zebra_stripes=True)
         table.add_columns("Program", "Time", "Level", "Tags")
@@ -97,6 +106,7 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
         self.set_interval(self.POLL_SECONDS, self.poll_files)
+        self.set_interval(self.COURSE_SECONDS, self.show_course)
 
     def on_screen_resume(self) -> None:
         """Shown (again): a session may have changed a level, the settings the times, or an
@@ -108,6 +118,13 @@ class LibraryScreen(Screen[None]):
         self.items = self.load()
         self.stamp = files_stamp(self.items)
         self.show_items(keep)
+        self.show_course()
+
+    def show_course(self) -> None:
+        line = self.course_line()
+        course = self.query_one("#course", Static)
+        course.display = line is not None
+        course.update(plain(line or ""))
 
     def poll_files(self) -> None:
         """Reload when a program was added, removed or changed outside the app while the

@@ -31,6 +31,7 @@ from spasmtimer.session.reminders import (
     POLL_SECONDS,
     SNOOZE,
     LastSessionOf,
+    PlacedOf,
     Reminders,
     ReminderState,
     Window,
@@ -48,6 +49,10 @@ class Remind(msgspec.Struct, frozen=True):
     window: Window | None
     last_session: LastSessionOf | None = None
     """Reads the program's latest session from the history (None: no history is kept)."""
+    placed: PlacedOf | None = None
+    """A course's times, which place the breaks instead of ``every`` (`Reminders.placed`)."""
+    times: str | None = None
+    """The course's times in words, for the header."""
 
 
 def program_line(item: Item) -> str:
@@ -71,6 +76,7 @@ class RemindScreen(Screen[None]):
         reminders: Reminders,
         item: Item,
         *,
+        schedule: str | None = None,
         reload: Callable[[], Item],
         ring: Callable[[], None],
         flash: bool,
@@ -79,6 +85,8 @@ class RemindScreen(Screen[None]):
         super().__init__()
         self.reminders = reminders
         self.item = item
+        self.schedule = schedule
+        """How the breaks are placed, in words, when not by `schedule_text` (a course's)."""
         self.reload = reload
         """The program as its file and the history say now (it may have changed since)."""
         self.ring = ring
@@ -110,7 +118,8 @@ class RemindScreen(Screen[None]):
 
     def on_mount(self) -> None:
         r = self.reminders
-        self.header.text = f"Break reminders · {schedule_text(self.item.title, r.every, r.window)}"
+        schedule = self.schedule or schedule_text(self.item.title, r.every, r.window)
+        self.header.text = f"Break reminders · {schedule}"
         self.cues.start()
         self.tick()
 
@@ -207,4 +216,3 @@ class RemindScreen(Screen[None]):
         """A session of the program started here has ended: the wait starts again."""
         self.reminders.break_taken()
         self.item = self.reload()  # its level may have moved on
-

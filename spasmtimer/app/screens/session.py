@@ -386,4 +386,3 @@ class SessionScreen(Screen[SessionOutcome]):
         self.background.stop()
         self.recorder.sync(self.session)
         self.dismiss(SessionOutcome(self.session, self.level, self.pain_before, interrupted))
-

@@ -57,8 +57,11 @@ class SummaryScreen(Screen[Ratings]):
         title: str,
         level: Level,
         next_level: Callable[[int | None, int | None], str],
+        course: str | None = None,
     ) -> None:
         super().__init__()
+        self.course = course
+        """What the course says of the program now ("Course: 1 of 2 today — next at 18:00")."""
         self.outcome = outcome
         self.title_text = title
         self.level = level
@@ -74,9 +77,9 @@ class SummaryScreen(Screen[Ratings]):
             )
             yield Static(plain(f"{self.title_text} · {self.level}"))
             yield Static(f"Time: {done_text(ended.done, ended.planned)}")
-            yield Static(
-                plain(self.next_level(self.outcome.pain_before, None)), id="next-level"
-            )
+            yield Static(plain(self.next_level(self.outcome.pain_before, None)), id="next-level")
+            if self.course:
+                yield Static(plain(self.course), id="course")
             with Horizontal(classes="rating"):
                 yield Label("Pain before (0–10):")
                 yield Field(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import sys
+from typing import NamedTuple
 
 from spasmtimer.base import exits, startup
 from spasmtimer.base.errors import UserError
@@ -15,15 +18,16 @@ TYPE_CHECKING = False  # see spasmtimer.cli.entry
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from spasmtimer.program.resolved import Program
     from spasmtimer.session.library import Entry
-    from spasmtimer.session.reminders import Window
+    from spasmtimer.session.reminders import PlacedOf, Window
 
-SUMMARY = "wait in a terminal, and say when it is time for a break"
+SUMMARY = "wait in a terminal, and say when it is time for a break (or the course's next session)"
 EXAMPLES = (
     "spasmtimer remind",
+    "spasmtimer remind gentle-mobility      # at the course's times for it",
     "spasmtimer remind gentle-mobility --every 1h --between 09:00-18:00",
     "tmux split-window -h -l 30 'spasmtimer remind'",
     "spasmtimer remind --plain >> ~/breaks.log",
@@ -33,13 +37,14 @@ EXAMPLES = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     arguments.add_program(
         parser,
-        f"the break: a .toml file or a program's name (default {arguments.BREAK_PROGRAM})",
-        default=arguments.BREAK_PROGRAM,
+        "the break: a .toml file or a program's name (default: the course's first program "
+        f"with times, or {arguments.BREAK_PROGRAM})",
+        optional=True,
     )
     arguments.add_every(
         parser,
-        "the time from one break to the next, such as 45m, 1h or 1h30m "
-        f"(default {arguments.BREAK_EVERY})",
+        "the time from one break to the next, such as 45m, 1h or 1h30m (default: the "
+        f"course's times for the program, or {arguments.BREAK_EVERY})",
     )
     parser.add_argument(
         "--between",
@@ -49,8 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     arguments.add_plain(
         parser,
-        "one line when a break is due, and nothing else (automatic when stdout is not a "
-        "terminal)",
+        "one line when a break is due, and nothing else (automatic when stdout is not a terminal)",
     )
     arguments.add_notify(
         parser,
@@ -66,10 +70,14 @@ def run(args: argparse.Namespace, context: Context) -> int:
     every = arguments.every(args.every)
     problem = reminders.every_problem(every, window)
     if problem:
-        raise UserError(f"--every {args.every} {problem}")
+        raise UserError(f"--every {args.every or arguments.BREAK_EVERY} {problem}")
+    times = None if args.every or args.between else _course_times(args.program)
+    if times is not None:
+        args.program = times.program
+    args.program = args.program or arguments.BREAK_PROGRAM
     entry, program = context.load(args.program)
     if wants_plain(args):
-        return remind_plain(args, context, entry, program, every, window)
+        return remind_plain(args, context, entry, program, every, window, times)
     from spasmtimer.app.screens.remind import Remind
     from spasmtimer.history.store import last_session
     from spasmtimer.program.timeline import cap_level
@@ -82,7 +90,12 @@ def run(args: argparse.Namespace, context: Context) -> int:
     return open_app(
         context,
         remind=Remind(
-            item, every, window, lambda: last_session(path, entry.name) if path else None
+            item,
+            every,
+            window,
+            lambda: last_session(path, entry.name) if path else None,
+            placed=times.placed if times else None,
+            times=times.text if times else None,
         ),
         bell=not args.no_bell,
         notify=args.notify,
@@ -96,6 +109,7 @@ def remind_plain(
     program: Program,
     every: timedelta,
     window: Window | None,
+    times: CourseTimes | None = None,
 ) -> int:
     """``remind --plain``. It may run for days: the history is only ever opened for a moment
     (a look every few seconds, the level when a break is due), never held."""
@@ -133,7 +147,10 @@ def remind_plain(
             return first
 
     schedule = reminders.Reminders(
-        every, window, last_session=lambda: last_session(path, entry.name)
+        every,
+        window,
+        last_session=lambda: last_session(path, entry.name),
+        placed=times.placed if times else None,
     )
     plain = reminders.PlainReminders(
         schedule,
@@ -144,8 +161,9 @@ def remind_plain(
         bell=_bell() if not args.no_bell and context.settings.bell else None,
     )
     state = schedule.state()
+    said = times.text if times else reminders.schedule_text(program.title, every, window)
     say(
-        f"reminding: {reminders.schedule_text(program.title, every, window)}; the next "
+        f"reminding: {said}; the next "
         f"break at {reminders.when_text(state.due_at, state.now)} (Ctrl-C to stop)"
     )
     startup.started()
@@ -155,6 +173,51 @@ def remind_plain(
     except Interrupted as e:
         return exits.signalled(e.signum)
     return exits.OK
+
+
+class CourseTimes(NamedTuple):
+    """A course's times for one program, which `remind` follows when not given --every."""
+
+    program: str
+    placed: PlacedOf
+    text: str
+    """``Gentle mobility at the course's times: 08:00, 18:00``."""
+
+
+def _course_times(program: str | None) -> CourseTimes | None:
+    """The course's times for ``program`` (default: its first item that gives times); None
+    without a course, or when it gives the program no times."""
+    from spasmtimer.base import locations
+    from spasmtimer.base.clocks import utc_now
+    from spasmtimer.course.course import NoCourse, load_course
+    from spasmtimer.course.plan import next_placed, week_start
+    from spasmtimer.history.store import History, HistoryError
+    from spasmtimer.session import library
+
+    try:
+        course = load_course(None)
+    except NoCourse:
+        return None
+    name = library.find(program).name if program else None
+    item = next((i for i in course.items if i.at and name in (None, i.program)), None)
+    if item is None:
+        return None
+    path = locations.history_file()
+
+    def placed(after: datetime | None) -> datetime | None:
+        now = utc_now()
+        sessions = []
+        with contextlib.suppress(HistoryError, sqlite3.Error):
+            history = History.peek(path)
+            if history is not None:
+                try:
+                    sessions = history.sessions(item.program, since=week_start(now))
+                finally:
+                    history.close()
+        return next_placed(course, item.program, sessions, now, after)
+
+    times = ", ".join(f"{t:%H:%M}" for t in item.at)
+    return CourseTimes(item.run, placed, f"{item.program} at the course's times: {times}")
 
 
 def _bell() -> Callable[[], None] | None:

@@ -14,8 +14,15 @@ from spasmtimer.cli.context import Context
 TYPE_CHECKING = False  # see spasmtimer.cli.entry
 if TYPE_CHECKING:
     import argparse
+    from datetime import datetime
 
-SUMMARY = "one short line for a tmux status bar or a shell prompt: the next break, today, streak"
+    from spasmtimer.history.records import SessionRecord
+    from spasmtimer.history.status import Status
+
+SUMMARY = (
+    "one short line for a tmux status bar or a shell prompt: the next break (or the course's "
+    "next session), today, streak"
+)
 EXAMPLES = (
     "spasmtimer status",
     "spasmtimer status desk-break --every 1h",
@@ -26,11 +33,13 @@ EXAMPLES = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     arguments.add_program(
         parser,
-        f"the break program (default {arguments.BREAK_PROGRAM})",
-        default=arguments.BREAK_PROGRAM,
+        f"the break program (default: the course's next, or {arguments.BREAK_PROGRAM})",
+        optional=True,
     )
     arguments.add_every(
-        parser, f"a break is due this long after the last (default {arguments.BREAK_EVERY})"
+        parser,
+        f"a break is due this long after the last (default: the course's times, or "
+        f"{arguments.BREAK_EVERY})",
     )
     parser.add_argument(
         "--tmux", action="store_true", help="colour it with tmux's status-bar markup"
@@ -47,7 +56,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     from spasmtimer.session import library
 
     every = arguments.every(args.every).total_seconds()
-    name = library.find(args.program).name
+    name = library.find(args.program or arguments.BREAK_PROGRAM).name
     history = None
     try:
         history = History.peek(locations.history_file())
@@ -57,5 +66,25 @@ def run(args: argparse.Namespace, context: Context) -> int:
     finally:
         if history:
             history.close()
-    print(status_line(status_of(records, name, every, utc_now()), tmux=args.tmux))
+    now = utc_now()
+    status = None
+    if args.program is None and args.every is None:
+        status = _course_status(records, now)
+    if status is None:
+        status = status_of(records, name, every, now)
+    print(status_line(status, tmux=args.tmux))
     return exits.OK
+
+
+def _course_status(records: list[SessionRecord], now: datetime) -> Status | None:
+    """The course's next session, when there is a course that asks for one."""
+    from spasmtimer.course.course import CourseError, NoCourse, load_course
+    from spasmtimer.course.plan import course_status, today
+
+    try:
+        course = load_course(None)
+    except NoCourse:
+        return None
+    except CourseError:  # `today` says what is wrong; a status bar has no room for it
+        return None
+    return course_status(today(course, records, now), records, now)

@@ -54,6 +54,7 @@ class Pose(msgspec.Struct, frozen=True):
     def between(self, other: Pose, share: float) -> Pose:
         """The pose ``share`` (0 to 1) of the way from this one to ``other``: each angle turns
         the shorter way round."""
+
         def turn(a: float, b: float) -> float:
             return a + (((b - a + 180) % 360) - 180) * share
 
