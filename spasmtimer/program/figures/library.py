@@ -10,11 +10,8 @@ from pathlib import Path
 from spasmtimer.base import locations
 from spasmtimer.base.errors import UserError
 from spasmtimer.base.text import close_names
-from spasmtimer.program.figures.pose import Figure
+from spasmtimer.program.figures.pose import FIGURE_NAME, Figure
 from spasmtimer.program.problems import ProgramError
-
-FIGURE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-"""What a figure's name is made of, as a program gives it: its file's name, without `.toml`."""
 
 
 class FigureError(ProgramError):

@@ -14,6 +14,9 @@ from typing import Literal
 
 import msgspec
 
+FIGURE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+"""What a figure's name is made of, as a program gives it: its file's name, without `.toml`."""
+
 SEGMENTS = {
     # name: (length in figure units, drawn width): the proportions of an average adult.
     "lower_back": (1.4, 0.42),
