@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 import sys
-from typing import NamedTuple
 
 from spasmtimer.base import exits, startup
 from spasmtimer.base.errors import UserError
@@ -18,11 +15,12 @@ TYPE_CHECKING = False  # see spasmtimer.cli.entry
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
+    from spasmtimer.cli.course_times import CourseTimes
     from spasmtimer.program.resolved import Program
     from spasmtimer.session.library import Entry
-    from spasmtimer.session.reminders import PlacedOf, Window
+    from spasmtimer.session.reminders import Window
 
 SUMMARY = "wait in a terminal, and say when it is time for a break (or the course's next session)"
 EXAMPLES = (
@@ -71,7 +69,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
     problem = reminders.every_problem(every, window)
     if problem:
         raise UserError(f"--every {args.every or arguments.BREAK_EVERY} {problem}")
-    times = None if args.every or args.between else _course_times(args.program)
+    from spasmtimer.cli.course_times import course_times
+
+    times = None if args.every or args.between else course_times(args.program)
     if times is not None:
         args.program = times.program
     args.program = args.program or arguments.BREAK_PROGRAM
@@ -84,7 +84,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
     from spasmtimer.session import library
 
     level = context.level(entry.name, cap_level(program))
-    item = library.Item(entry, program, None, level, expand_at(program, level.value).total_seconds)
+    item = library.Item(
+        entry, program, None, level, expand_at(program, level.value, level.held).total_seconds
+    )
     history = context.history  # the app's, which records the breaks it runs
     path = history.path if history else None
     return open_app(
@@ -135,7 +137,7 @@ def remind_plain(
         else:
             level = history.current_level(entry.name, cap_level(program))
             history.close()
-        return program.title, clock_text(expand_at(program, level.value).total_seconds)
+        return program.title, clock_text(expand_at(program, level.value, level.held).total_seconds)
 
     first = described(program)
 
@@ -173,51 +175,6 @@ def remind_plain(
     except Interrupted as e:
         return exits.signalled(e.signum)
     return exits.OK
-
-
-class CourseTimes(NamedTuple):
-    """A course's times for one program, which `remind` follows when not given --every."""
-
-    program: str
-    placed: PlacedOf
-    text: str
-    """``Gentle mobility at the course's times: 08:00, 18:00``."""
-
-
-def _course_times(program: str | None) -> CourseTimes | None:
-    """The course's times for ``program`` (default: its first item that gives times); None
-    without a course, or when it gives the program no times."""
-    from spasmtimer.base import locations
-    from spasmtimer.base.clocks import utc_now
-    from spasmtimer.course.course import NoCourse, load_course
-    from spasmtimer.course.plan import next_placed, week_start
-    from spasmtimer.history.store import History, HistoryError
-    from spasmtimer.session import library
-
-    try:
-        course = load_course(None)
-    except NoCourse:
-        return None
-    name = library.find(program).name if program else None
-    item = next((i for i in course.items if i.at and name in (None, i.program)), None)
-    if item is None:
-        return None
-    path = locations.history_file()
-
-    def placed(after: datetime | None) -> datetime | None:
-        now = utc_now()
-        sessions = []
-        with contextlib.suppress(HistoryError, sqlite3.Error):
-            history = History.peek(path)
-            if history is not None:
-                try:
-                    sessions = history.sessions(item.program, since=week_start(now))
-                finally:
-                    history.close()
-        return next_placed(course, item.program, sessions, now, after)
-
-    times = ", ".join(f"{t:%H:%M}" for t in item.at)
-    return CourseTimes(item.run, placed, f"{item.program} at the course's times: {times}")
 
 
 def _bell() -> Callable[[], None] | None:
