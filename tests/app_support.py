@@ -30,6 +30,7 @@ class Recorded:
     started: list[int | None] = field(default_factory=list)
     synced: list[str] = field(default_factory=list)
     ratings: list[tuple[int | None, int | None, str | None]] = field(default_factory=list)
+    marks: list[tuple[int, ...]] = field(default_factory=list)
 
 
 class Recorder:
@@ -42,8 +43,15 @@ class Recorder:
     def sync(self, session: Session) -> None:
         self.log.synced.append(str(session.status()))
 
-    def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
+    def rated(
+        self,
+        pain_before: int | None,
+        pain_after: int | None,
+        notes: str | None,
+        marks: tuple[int, ...] = (),
+    ) -> None:
         self.log.ratings.append((pain_before, pain_after, notes))
+        self.log.marks.append(marks)
 
 
 class FakeHistory:

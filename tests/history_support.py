@@ -53,6 +53,8 @@ class Past:
     completed: bool = True
     lasted: float | None = None
     """Seconds from its start to its end, when not the seconds done (skipped through)."""
+    marks: tuple[int, ...] = ()
+    """The steps marked as having hurt (from 0)."""
 
 
 def record(history: History, *sessions: Past) -> list[str]:
@@ -78,7 +80,7 @@ def record(history: History, *sessions: Past) -> list[str]:
             ended_at=s.at.astimezone(UTC) + lasted,
             done_seconds=s.done,
         )
-        history.rate(sid, s.before, s.after, s.notes)
+        history.rate(sid, s.before, s.after, s.notes, s.marks)
         ids.append(sid)
     return ids
 

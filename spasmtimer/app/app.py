@@ -403,7 +403,7 @@ class SpasmtimerApp(App[None]):
         level_wanted = resuming.level if resuming else item.level.value
         if timeline is None:
             try:
-                timeline = expand(item.program, level_wanted)
+                timeline = expand(item.program, level_wanted, item.level.held)
             except LimitError as e:
                 self.say(f"{item.title} cannot run at level {level_wanted}: {e}", severity="error")
                 return
@@ -447,12 +447,13 @@ class SpasmtimerApp(App[None]):
                 item, outcome.session, before, after
             ),
             course=self.course_after(recorder, item.entry.name),
+            steps=[step.name for step in item.program.steps] if item.program else (),
         )
         self.push_screen(summary, lambda ratings: self._rated(recorder, ratings))
 
     def _rated(self, recorder: Recorder, ratings: Ratings | None) -> None:
         if ratings is not None:
-            recorder.rated(ratings.pain_before, ratings.pain_after, ratings.notes)
+            recorder.rated(ratings.pain_before, ratings.pain_after, ratings.notes, ratings.marks)
         if self.run_only is not None:
             self.exit(return_code=0)
             return

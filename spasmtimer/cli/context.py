@@ -14,6 +14,8 @@ from spasmtimer.base.errors import UserError
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see entry)
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from spasmtimer.course.course import Course
     from spasmtimer.history.records import SessionRecord
     from spasmtimer.history.store import History
@@ -131,12 +133,13 @@ class Context:
         return self.level(entry.name, cap_level(program))
 
 
-def expand_at(program: Program, level: int) -> Timeline:
-    """The program's timeline at ``level``; a level past its limits is a `UserError`."""
+def expand_at(program: Program, level: int, held: Sequence[tuple[int, int]] = ()) -> Timeline:
+    """The program's timeline at ``level`` (steps ``held`` at theirs); a level past its limits
+    is a `UserError`."""
     from spasmtimer.program.timeline import LimitError, expand
 
     try:
-        return expand(program, level)
+        return expand(program, level, held)
     except LimitError as e:
         raise UserError(f"{program.path}: at level {level}, {e}") from None
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import TextIO
 
@@ -21,7 +21,7 @@ import msgspec
 
 from spasmtimer.base import exits
 from spasmtimer.base.clocks import Clock
-from spasmtimer.base.text import TerminalText
+from spasmtimer.base.text import TerminalText, one_line
 from spasmtimer.session.display import (
     clock_text,
     counting_text,
@@ -106,6 +106,35 @@ def ask_pain(question: str, stdin: TextIO, stderr: TextIO) -> tuple[int | None, 
             return None, True
 
 
+def ask_marks(steps: Sequence[str], stdin: TextIO, stderr: TextIO) -> tuple[tuple[int, ...], bool]:
+    """Ask which steps hurt or were too hard, as `ask_pain` asks: their numbers on one line
+    ("2 4"), or empty for none. Returns (the steps, from 0; input still open)."""
+    interactive = stdin.isatty()
+    if interactive and not stderr.isatty():
+        return (), False
+    if interactive:
+        listed = " · ".join(f"{n} {one_line(name)}" for n, name in enumerate(steps, 1))
+        stderr.write(f"Steps: {listed}\n")
+    while True:
+        if interactive:
+            stderr.write("Did a step hurt, or was it too hard? Its numbers, or Enter for none: ")
+            stderr.flush()
+        try:
+            line = stdin.readline()
+        except OSError:
+            line = ""
+        if not line:
+            if interactive:
+                stderr.write("\n")
+            return (), False
+        words = line.replace(",", " ").split()
+        if all(w.isdigit() and 1 <= int(w) <= len(steps) for w in words):
+            return tuple(sorted({int(w) - 1 for w in words})), True
+        stderr.write(f"Give step numbers from 1 to {len(steps)} (got {line.strip()!r}).\n")
+        if not interactive:
+            return (), True
+
+
 class PlainRunner:
     """Runs one session and writes its lines; the clock and sleep are injectable for tests."""
 
@@ -123,8 +152,11 @@ class PlainRunner:
         stderr: TextIO | None = None,
         sleep: Callable[[float], None] = time.sleep,
         recorder: Recorder | None = None,
+        steps: Sequence[str] = (),
     ) -> None:
         self.session = session
+        self.steps = steps
+        """The program's steps by name, for the person to mark one that hurt."""
         self.clock: Clock = session.clock
         self.title = title
         self.caution = caution
@@ -209,19 +241,24 @@ class PlainRunner:
                     return Outcome(session, pain_before, None, self._output_failed(e, stopped))
                 return Outcome(session, pain_before, None, _exit_status(e))
             pain_after = None
+            marks: tuple[int, ...] = ()
             try:
                 ended = finished(session)
                 self.say(f"Session complete: {done_text(ended.done, ended.planned)}.")
                 if why_not := counting_text(ended.finished, ended.done, ended.planned):
                     self.say(why_not)
                 if input_open:
-                    pain_after, _ = ask_pain("Pain now, after the session", self.stdin, self.stderr)
+                    pain_after, input_open = ask_pain(
+                        "Pain now, after the session", self.stdin, self.stderr
+                    )
+                if input_open and self.steps:
+                    marks, _ = ask_marks(self.steps, self.stdin, self.stderr)
             except (KeyboardInterrupt, Interrupted, OSError) as e:
                 if isinstance(e, OSError):
                     status = self._output_failed(e, "the session is recorded")
                     return Outcome(session, pain_before, None, status)
                 return Outcome(session, pain_before, None, _exit_status(e))
-            self.recorder.rated(pain_before, pain_after, None)
+            self.recorder.rated(pain_before, pain_after, None, marks)
             return Outcome(session, pain_before, pain_after, exits.OK)
 
     def _output_failed(self, error: OSError, then: str) -> int:

@@ -24,7 +24,14 @@ from spasmtimer.program.timeline import (
     progression_row,
 )
 from spasmtimer.session import library
-from spasmtimer.session.display import clock_text, pain_text, phase_detail, seconds_text, value_text
+from spasmtimer.session.display import (
+    clock_text,
+    held_lines,
+    pain_text,
+    phase_detail,
+    seconds_text,
+    value_text,
+)
 from spasmtimer.session.levels import Level
 
 
@@ -75,7 +82,12 @@ def check_ok(name: str, timeline: Timeline, warnings: int = 0) -> str:
 
 def level_json(level: Level) -> dict[str, Any]:
     """The level as ``plan --json`` and ``list --json`` give it, and whether a gap eased it."""
-    return {"level": level.value, "eased_from": level.eased_from, "idle_days": level.idle_days}
+    return {
+        "level": level.value,
+        "eased_from": level.eased_from,
+        "idle_days": level.idle_days,
+        "held": [{"step": index + 1, "level": at} for index, at in level.held],
+    }
 
 
 def plan_text(program: Program, timeline: Timeline, level: Level, table: Progression) -> str:
@@ -89,6 +101,7 @@ def plan_text(program: Program, timeline: Timeline, level: Level, table: Progres
         lines.append(program.summary)
     if program.caution:
         lines.append(f"Caution: {program.caution}")
+    lines += held_lines(program.steps, level)
     rows = [["start", "phase", "length", "step"]]
     for phase, start in zip(timeline.phases, timeline.starts(), strict=True):
         step = f"{phase.step + 1}. " if phase.step is not None else ""

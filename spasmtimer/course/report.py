@@ -194,7 +194,7 @@ def report(
             pain_before=r.pain_before,
             pain_after=r.pain_after,
             notes=r.notes,
-            marked=tuple(_step_name(names.get(r.program, ()), i) for i in _marks(r)),
+            marked=tuple(_step_name(names.get(r.program, ()), i) for i in r.marks),
         )
         for r in sorted(sessions, key=lambda r: r.started_at)
         if r.program in programs
@@ -209,10 +209,6 @@ def report(
         programs=tuple(_summary(p, [s for s in lines if s.program == p]) for p in programs),
         sessions=lines,
     )
-
-
-def _marks(record: SessionRecord) -> tuple[int, ...]:
-    return tuple(getattr(record, "marks", ()) or ())
 
 
 def _step_name(names: tuple[str, ...], index: int) -> str:

@@ -22,7 +22,7 @@ SCHEMA_VERSION = 3
 
 def _give_every_session_an_id(db: sqlite3.Connection) -> None:
     """Schema 3: each session's `id`, unique across machines (a UUID, `new_session_id`), for the
-    sessions kept before there was one, in the order of their start."""
+    sessions kept before there was one, in the order of their start; and the steps marked."""
     db.execute("ALTER TABLE sessions ADD COLUMN uid TEXT")
     rows = db.execute("SELECT id, started_at FROM sessions ORDER BY id").fetchall()
     given = []
@@ -36,6 +36,8 @@ def _give_every_session_an_id(db: sqlite3.Connection) -> None:
     db.execute("CREATE UNIQUE INDEX sessions_by_uid ON sessions (uid)")
     # What makes a session's process itself (see `spasmtimer.history.liveness`).
     db.execute("ALTER TABLE sessions ADD COLUMN process TEXT")
+    # The steps marked as having hurt, or been too hard ("0,3"; see `SessionRecord.marks`).
+    db.execute("ALTER TABLE sessions ADD COLUMN marks TEXT NOT NULL DEFAULT ''")
 
 
 MIGRATIONS: dict[int, str | object] = {

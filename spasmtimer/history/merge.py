@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from spasmtimer.history.liveness import Runner
-from spasmtimer.history.records import EventRecord, SessionRecord, iso
+from spasmtimer.history.records import EventRecord, SessionRecord, iso, marks_column
 
 COLUMNS = {
     # The record's fields as the sessions table holds them: `id` is the column `uid` (the
@@ -27,7 +27,11 @@ def _row_values(record: SessionRecord, runner: Runner) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, column in COLUMNS.items():
         value = getattr(record, name)
-        values[column] = iso(value) if isinstance(value, datetime) else value
+        if isinstance(value, datetime):
+            value = iso(value)
+        elif name == "marks":
+            value = marks_column(value)
+        values[column] = value
     values["updated_at"] = values["updated_at"] or values["started_at"]
     values["host"], values["pid"], values["process"] = runner.host, runner.pid, runner.started
     return values

@@ -324,10 +324,16 @@ class SessionRecorder:
             )
         self._change(events, **changes)
 
-    def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
+    def rated(
+        self,
+        pain_before: int | None,
+        pain_after: int | None,
+        notes: str | None,
+        marks: tuple[int, ...] = (),
+    ) -> None:
         if self._standing is None:
             return
-        self._change((), pain_before=pain_before, pain_after=pain_after, notes=notes)
+        self._change((), pain_before=pain_before, pain_after=pain_after, notes=notes, marks=marks)
 
     def _change(self, events: tuple[EventRecord, ...], **changes: object) -> None:
         assert self._standing is not None

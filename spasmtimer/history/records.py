@@ -145,6 +145,9 @@ class SessionRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Where in its timeline it got to (seconds from the start), for resuming it."""
     updated_at: Moment | None = None
     """When it was last written: a running session's is at most a second old."""
+    marks: tuple[Whole, ...] = ()
+    """The steps (their places in the program, from 0) the person marked, after it, as having
+    hurt or been too hard: two sessions in a row hold a step's progression (`levels.holds`)."""
 
     def __post_init__(self) -> None:
         for moment in (self.started_at, self.ended_at, self.updated_at):
@@ -155,6 +158,9 @@ class SessionRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     def from_row(cls, row: dict[str, Any]) -> SessionRecord:
         """The session in ``row`` (its columns by name); raises `ValueError` saying what in it
         cannot be read."""
+        marks = row.get("marks")
+        if marks is None or isinstance(marks, str):  # the column holds "0,3"
+            row = {**row, "marks": marks_from_column(marks)}
         try:
             return msgspec.convert(row, cls)
         except msgspec.ValidationError as e:
@@ -184,7 +190,11 @@ class SessionRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     def as_counted(self) -> CountedSession:
         return CountedSession(
-            self.level, self.pain_before, self.pain_after, self.ended_at or self.started_at
+            self.level,
+            self.pain_before,
+            self.pain_after,
+            self.ended_at or self.started_at,
+            self.marks,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -204,6 +214,7 @@ class SessionRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             "pain_before": self.pain_before,
             "pain_after": self.pain_after,
             "notes": self.notes,
+            "marks": list(self.marks),
             "content_hash": self.content_hash,
             "path": self.path,
         }
@@ -243,6 +254,23 @@ class EventRecord(msgspec.Struct, frozen=True, array_like=True):
 EXPORTED_EVENTS = frozenset({"pause", "resume", "skip", "back", "adjust", "stop"})
 """The events an export lists (a session's start is its ``started_at``)."""
 
+
+def marks_column(marks: tuple[int, ...]) -> str:
+    """Marks as the sessions table holds them: "0,3"."""
+    return ",".join(str(step) for step in marks)
+
+
+def marks_from_column(text: str | None) -> tuple[int, ...] | str:
+    """The marks a column holds (itself, for `SessionRecord.from_row` to refuse, when it is
+    not a list of step numbers)."""
+    if not text:
+        return ()
+    try:
+        return tuple(int(step) for step in text.split(","))
+    except ValueError:
+        return text
+
+
 EXPORT_FIELDS = (
     "id",
     "program",
@@ -257,6 +285,7 @@ EXPORT_FIELDS = (
     "pain_before",
     "pain_after",
     "notes",
+    "marks",
     "content_hash",
     "path",
     "events",

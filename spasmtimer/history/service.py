@@ -50,7 +50,9 @@ def find_resumable(history: History, name: str, program: Program) -> SessionReco
     if latest is None or latest.status != "stopped":
         return None
     try:
-        fingerprint: str | None = content_hash(expand(program, latest.level))
+        # The steps held now were held when it ran: only a counted session changes them.
+        held = history.current_level(name, cap_level(program)).held
+        fingerprint: str | None = content_hash(expand(program, latest.level, held))
     except LimitError:
         fingerprint = None
     return latest if resumable(latest, history.now(), fingerprint) else None

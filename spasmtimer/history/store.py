@@ -15,6 +15,7 @@ No Textual here: the CLI, the plain runner and the app all use this module.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sqlite3
 from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import datetime
@@ -48,7 +49,7 @@ from spasmtimer.history.records import (
     new_session_id,
     parse_iso,
 )
-from spasmtimer.session.levels import Level, current_level
+from spasmtimer.session.levels import Level, current_level, holds
 
 if TYPE_CHECKING:
     from spasmtimer.session.reminders import LastSession
@@ -261,9 +262,16 @@ class History(msgspec.Struct):
         )
 
     def rate(
-        self, session_id: str, pain_before: int | None, pain_after: int | None, notes: str | None
+        self,
+        session_id: str,
+        pain_before: int | None,
+        pain_after: int | None,
+        notes: str | None,
+        marks: tuple[int, ...] = (),
     ) -> None:
-        self._change(session_id, pain_before=pain_before, pain_after=pain_after, notes=notes)
+        self._change(
+            session_id, pain_before=pain_before, pain_after=pain_after, notes=notes, marks=marks
+        )
 
     def _give_ids(self) -> None:
         """Give each session another program added without an `id` one of its own."""
@@ -419,14 +427,24 @@ class History(msgspec.Struct):
 
     def last_counted(self, program: str) -> SessionRecord | None:
         """The program's session that counts toward its level and ended last."""
+        with contextlib.closing(self._counted_newest_first(program)) as records:
+            return next(records, None)
+
+    def _counted_newest_first(self, program: str) -> Generator[SessionRecord, None, None]:
         newest_first = "WHERE program = ? ORDER BY coalesce(ended_at, started_at) DESC, id DESC"
         with contextlib.closing(self._read_sessions(newest_first, (program,))) as records:
-            return next((record for record in records if record.counted), None)
+            yield from (record for record in records if record.counted)
 
     def current_level(self, program: str, cap: int | None, now: datetime | None = None) -> Level:
-        """The level ``program`` runs at next; ``cap`` is its cap level (None: not known)."""
-        last = self.last_counted(program)
-        return current_level(last.as_counted() if last else None, cap, now or self.now())
+        """The level ``program`` runs at next, with the steps it holds; ``cap`` is its cap
+        level (None: not known)."""
+        with contextlib.closing(self._counted_newest_first(program)) as records:
+            last = next(records, None)
+            if last is None:
+                return Level(0)
+            level = current_level(last.as_counted(), cap, now or self.now())
+            held = holds(itertools.chain([last.as_counted()], (r.as_counted() for r in records)))
+        return replace(level, held=held) if held else level
 
     def levels_over_time(self, program: str) -> list[tuple[datetime, int]]:
         """The level of each counted session of a program, in order."""

@@ -33,7 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from spasmtimer.base.text import CONTROL, as_written
 from spasmtimer.program.durations import DURATION_PATTERN, NUMBER, DurationError, phase_seconds
-from spasmtimer.program.figures.library import FIGURE_NAME
+from spasmtimer.program.figures.pose import FIGURE_NAME
 from spasmtimer.program.resolved import (
     MAX_PHASE_SECONDS,
     MIN_BREATH_PART,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any, Literal
 
@@ -289,12 +289,18 @@ def _add_step(b: _Builder, step: ResolvedStep, index: int, rnd: int) -> None:
         )
 
 
-def expand(program: Program, level: int = 0) -> Timeline:
-    """The phases of one session of ``program`` at ``level``.
+def expand(program: Program, level: int = 0, held: Sequence[tuple[int, int]] = ()) -> Timeline:
+    """The phases of one session of ``program`` at ``level``; a step ``held`` (its place from
+    0, and a level) runs at that level, if it is lower.
 
     Raises `LimitError` if the session would break the format's limits at that level.
     """
-    return _expand(program, [at_level(step, level) for step in program.steps], level)
+    holds = dict(held)
+    steps = [
+        at_level(step, min(level, holds.get(index, level)))
+        for index, step in enumerate(program.steps)
+    ]
+    return _expand(program, steps, level)
 
 
 def _expand(program: Program, steps: list[ResolvedStep], level: int) -> Timeline:

@@ -116,6 +116,19 @@ def finished(session: Session) -> Finished:
     )
 
 
+def held_lines(steps: Sequence[ResolvedStep], level: Level) -> list[str]:
+    """What the preview and ``plan`` say of each step whose progression is held."""
+    lines = []
+    for index, at in level.held:
+        name = steps[index].name if index < len(steps) else "(a step no longer there)"
+        lines.append(
+            f"Step {index + 1}, {name}, is held at level {min(at, level.value)}: you marked it "
+            "as hurting or too hard in your latest sessions in a row. It goes on once a "
+            "session goes by without the mark."
+        )
+    return lines
+
+
 def next_level_text(
     session: Finished,
     *,

@@ -477,8 +477,15 @@ class Recorder(Protocol):
         Called after every change and at least every `SYNC_SECONDS` while the session runs;
         an implementation may skip a call that brings nothing new within that time."""
 
-    def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
-        """The pain ratings (0-10, None when skipped) and notes, once the session is over."""
+    def rated(
+        self,
+        pain_before: int | None,
+        pain_after: int | None,
+        notes: str | None,
+        marks: tuple[int, ...] = (),
+    ) -> None:
+        """The pain ratings (0-10, None when skipped), notes and the steps marked as having
+        hurt or been too hard (from 0), once the session is over."""
 
 
 class NullRecorder:
@@ -490,5 +497,11 @@ class NullRecorder:
     def sync(self, session: Session) -> None:
         pass
 
-    def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
+    def rated(
+        self,
+        pain_before: int | None,
+        pain_after: int | None,
+        notes: str | None,
+        marks: tuple[int, ...] = (),
+    ) -> None:
         pass

@@ -13,6 +13,7 @@ Pure: no database, no Textual. `spasmtimer.history.store` reads the sessions and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import msgspec
@@ -55,6 +56,8 @@ class Level(msgspec.Struct, frozen=True):
     """The level before easing, when a gap eased it."""
     idle_days: int | None = None
     """Whole days since the last counted session, when a gap eased the level."""
+    held: tuple[tuple[int, int], ...] = ()
+    """The steps (from 0) whose progression is held, each with the level it runs at (`holds`)."""
 
     def __str__(self) -> str:
         if self.eased_from is None:
@@ -74,6 +77,31 @@ class CountedSession(msgspec.Struct, frozen=True):
     pain_before: int | None
     pain_after: int | None
     ended_at: datetime
+    marks: tuple[int, ...] = ()
+
+
+def holds(newest_first: Iterable[CountedSession]) -> tuple[tuple[int, int], ...]:
+    """The steps whose progression is held, each with the level it is held at, from a
+    program's counted sessions, newest first: a step marked as having hurt (or been too hard)
+    in the latest two sessions or more in a row is held at its level in the second of that run,
+    until a session where it is not marked. Reads no further back than the runs go."""
+    runs: dict[int, list[int]] = {}
+    """Each step marked in the latest session: the levels of its run of marked sessions."""
+    going_on: set[int] = set()
+    for index, session in enumerate(newest_first):
+        if index == 0:
+            runs = {step: [session.level] for step in set(session.marks)}
+            going_on = set(runs)
+        else:
+            for step in list(going_on):
+                if step in session.marks:
+                    runs[step].append(session.level)
+                else:
+                    going_on.discard(step)
+        if not going_on:
+            break
+    # A run, newest first, ends with its first session: its second is the one before that.
+    return tuple(sorted((step, levels[-2]) for step, levels in runs.items() if len(levels) >= 2))
 
 
 def current_level(last: CountedSession | None, cap: int | None, now: datetime) -> Level:

@@ -157,7 +157,7 @@ def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = N
         return Item(entry, None, str(e), level_of(entry.name, None), None)
     level = level_of(entry.name, cap_level(program))
     try:
-        total = expand(program, level.value).total_seconds
+        total = expand(program, level.value, level.held).total_seconds
     except LimitError as e:
         return Item(entry, None, f"cannot run at {level}: {e}", level, None)
     return Item(entry, program, None, level, total)

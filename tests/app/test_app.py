@@ -140,6 +140,8 @@ async def test_a_whole_session_then_the_summary_with_ratings(
         await pilot.press("2", "enter")
         assert app.screen is summary and app.screen.focused is summary.query_one("#notes")
         await pilot.press(*"felt", "space", *"looser", "enter")
+        assert app.screen is summary and app.screen.focused is summary.query_one("#marks")
+        await pilot.press("enter")  # moves on: it marks no step
         assert app.screen is summary and app.screen.focused is summary.query_one("#save")
         await pilot.press("enter")
         await pilot.pause()

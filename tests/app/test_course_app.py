@@ -1,15 +1,18 @@
 """The course in the app: the library's line says what is due today, and the summary says where
-the program just run stands ("1 of 2 today — next at 18:00")."""
+the program just run stands ("1 of 2 today — next at 18:00"); the summary marks the steps that
+hurt, and the preview says which step is held."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
-from textual.widgets import Static
+from textual.widgets import SelectionList, Static
 
 from spasmtimer.app.screens.library import LibraryScreen
+from spasmtimer.app.screens.preview import PreviewScreen
 from spasmtimer.app.screens.summary import SummaryScreen
+from spasmtimer.session.levels import Level
 from tests.app_support import FakeHistory, Recorded, make_app, through_the_session
 from tests.history_support import local_time
 from tests.support import FakeClock, FakeWall
@@ -60,3 +63,37 @@ async def test_the_summary_says_where_the_program_stands_in_the_course(
             assert isinstance(app.screen, SummaryScreen)
             # The fake history's recorder is not the store's: only the earlier one counts.
             assert shown(app.screen, "#course") == "Course: 1 of 2 today — next at 18:00"
+
+
+# --- how each step felt ----------------------------------------------------------------------
+
+
+async def test_the_summary_marks_the_steps_that_hurt(clock: FakeClock) -> None:
+    log = Recorded()
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await through_the_session(pilot, clock)
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        marks = summary.query_one("#marks", SelectionList)
+        assert [str(marks.get_option_at_index(n).prompt) for n in range(2)] == [
+            "1. Knee to chest",
+            "2. Slow breathing",
+        ]
+        marks.focus()
+        await pilot.press("down", "space")  # the second step
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert log.marks == [(1,)]
+
+
+async def test_the_preview_says_which_step_is_held(clock: FakeClock) -> None:
+    held = Level(3, held=((0, 1),))
+    app = make_app(clock, Recorded(), level=held)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("slash", *"desk", "enter", "enter")
+        assert isinstance(app.screen, PreviewScreen)
+        said = [str(s.render()) for s in app.screen.query(Static)]
+        assert any(
+            line.startswith("Held: Step 1, Slow breathing, is held at level 1") for line in said
+        ), said

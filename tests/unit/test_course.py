@@ -214,6 +214,7 @@ def test_the_reports_json_agrees_with_the_history(
     [mobility, core] = made["programs"]
     assert (mobility["sessions"], mobility["counted"], mobility["levels"]) == (4, 3, [0, 2])
     assert mobility["pain_before"] == [5.5, 3.5]
+    assert (core["sessions"], core["counted"], core["levels"]) == (1, 1, [0, 0])
     # The page holds the same numbers, and the note as text.
     assert "3 of 14" in html and "1 of 3" in html and "0 of 14" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

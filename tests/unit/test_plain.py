@@ -43,8 +43,15 @@ class Log:
         if session.status() is Status.RUNNING:
             self.synced_at.append(session.position())
 
-    def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
+    def rated(
+        self,
+        pain_before: int | None,
+        pain_after: int | None,
+        notes: str | None,
+        marks: tuple[int, ...] = (),
+    ) -> None:
         self.calls.append(("rated", pain_after))
+        self.marks = marks
 
 
 def runner(

@@ -20,7 +20,13 @@ from spasmtimer.program.timeline import (
     expand,
     scheduled_values,
 )
-from spasmtimer.session.display import FigureFrame, seconds_text, step_text, value_text
+from spasmtimer.session.display import (
+    FigureFrame,
+    held_lines,
+    seconds_text,
+    step_text,
+    value_text,
+)
 from spasmtimer.session.library import Item
 
 
@@ -63,8 +69,10 @@ class PreviewScreen(Screen[None]):
                     ("Caution:", "bold $warning"), " ", plain(program.caution)
                 )
                 yield Static(caution, classes="caution")
+            for line in held_lines(program.steps, self.item.level):
+                yield Static(Content.assemble(("Held:", "bold $warning"), " ", plain(line)))
             try:
-                timeline = expand(program, level)
+                timeline = expand(program, level, self.item.level.held)
                 total = f"{seconds_text(timeline.total_seconds)} · {len(timeline.phases)} phases"
             except LimitError as e:
                 total = f"cannot run at this level: {e}"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import msgspec
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
 
 from spasmtimer.app.messages import SessionOutcome
 from spasmtimer.app.widgets import plain
@@ -24,10 +24,24 @@ class Ratings(msgspec.Struct, frozen=True):
     pain_before: int | None
     pain_after: int | None
     notes: str | None
+    marks: tuple[int, ...] = ()
+    """The steps (from 0) marked as having hurt or been too hard."""
 
 
 def _rating(text: str) -> int | None:
     return int(text) if text.isdigit() and int(text) <= 10 else None
+
+
+class StepMarks(SelectionList[int]):
+    """The program's steps, to mark one that hurt: Space marks, and Enter moves on as it does
+    from every field of the summary (an Enter meant to move on never marks a step)."""
+
+    def on_key(self, event: events.Key) -> None:
+        # Before the list's own binding of Enter (to mark), which a binding cannot override.
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.screen.focus_next()
 
 
 class Field(Input):
@@ -58,8 +72,11 @@ class SummaryScreen(Screen[Ratings]):
         level: Level,
         next_level: Callable[[int | None, int | None], str],
         course: str | None = None,
+        steps: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self.steps = steps
+        """The program's steps by name, for the person to mark one that hurt."""
         self.course = course
         """What the course says of the program now ("Course: 1 of 2 today — next at 18:00")."""
         self.outcome = outcome
@@ -95,6 +112,12 @@ class SummaryScreen(Screen[Ratings]):
             with Horizontal(classes="rating"):
                 yield Label("Notes:")
                 yield Field(id="notes", placeholder="anything to remember (optional)")
+            if self.steps:
+                yield Label("Did a step hurt, or was it too hard? Space marks it (optional):")
+                yield StepMarks(
+                    *((plain(f"{n}. {name}"), n - 1) for n, name in enumerate(self.steps, 1)),
+                    id="marks",
+                )
             with Horizontal(classes="rating"):
                 yield Label("")
                 yield Button("Save", id="save", variant="primary")
@@ -124,7 +147,9 @@ class SummaryScreen(Screen[Ratings]):
         if (before and _rating(before) is None) or (after and _rating(after) is None):
             return None
         notes = self.query_one("#notes", Input).value.strip() or None
-        return Ratings(_rating(before), _rating(after), notes)
+        marks = self.query("#marks")
+        marked = tuple(sorted(marks.first(StepMarks).selected)) if marks else ()
+        return Ratings(_rating(before), _rating(after), notes, marked)
 
     @on(Input.Submitted)
     def _next_field(self) -> None:

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     entry, program = context.load(args.program)
     say_warnings(program)
     level = context.level_to_run(args.level, entry, program)
-    timeline = expand_at(program, level.value)
+    timeline = expand_at(program, level.value, level.held)
     table = progression(program)
     if args.json:
         document = timeline.as_json()

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
 
     entry, program = context.load(args.program)
     level = context.level_to_run(args.level, entry, program)
-    timeline = expand_at(program, level.value)
+    timeline = expand_at(program, level.value, level.held)
     item = library.Item(entry, program, None, level, timeline.total_seconds)
     if not wants_plain(args):
         return open_app(
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         )
         stopped = None
     if stopped is not None:
-        timeline = expand_at(program, stopped.level)
+        timeline = expand_at(program, stopped.level, level.held)
     writer = HistoryWriter(history.path, say) if history else None
     recorder = None
     if history and writer:
@@ -91,6 +91,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         notice=safety.notice_text() if first_use else None,
         resume=resumption(stopped) if stopped else None,
         recorder=recorder,
+        steps=[step.name for step in program.steps],
     )
     startup.started()  # the first line is next: see spasmtimer.base.startup
     try:
