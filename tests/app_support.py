@@ -31,6 +31,7 @@ class Recorded:
     synced: list[str] = field(default_factory=list)
     ratings: list[tuple[int | None, int | None, str | None]] = field(default_factory=list)
     marks: list[tuple[int, ...]] = field(default_factory=list)
+    shared: int = 0
 
 
 class Recorder:
@@ -85,6 +86,9 @@ class FakeHistory:
 
     def sessions_since(self, moment: datetime) -> list[SessionRecord]:
         return [s for s in self.sessions if s.started_at >= moment]
+
+    def share(self) -> None:
+        self.log.shared += 1
 
     def on_warning(self, warn: Callable[[str], None]) -> None:
         pass

@@ -454,6 +454,7 @@ class SpasmtimerApp(App[None]):
     def _rated(self, recorder: Recorder, ratings: Ratings | None) -> None:
         if ratings is not None:
             recorder.rated(ratings.pain_before, ratings.pain_after, ratings.notes, ratings.marks)
+        self.history.share()
         if self.run_only is not None:
             self.exit(return_code=0)
             return

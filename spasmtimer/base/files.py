@@ -52,13 +52,9 @@ def _open_flags() -> int:
     return os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
-def read_regular(path: Path | str, limit: int, what: str = "file") -> bytes:
-    """The bytes of the regular file at ``path``, which holds at most ``limit`` of them.
-
-    Raises `FileRefused` saying what the path is instead (a folder, a FIFO, a device, a loop,
-    missing, unreadable, too large), calling the file ``what`` (``is a folder, not a
-    program file``).
-    """
+def _open_regular(path: Path | str, what: str) -> tuple[int, os.stat_result]:
+    """An open descriptor of the regular file at ``path``, and its `os.fstat`; raises
+    `FileRefused` saying what the path is instead."""
     try:
         fd = os.open(path, _open_flags())
     except ValueError:
@@ -73,6 +69,24 @@ def read_regular(path: Path | str, limit: int, what: str = "file") -> bytes:
                 raise FileRefused(f"{kind}, not a {what}")
         if not stat.S_ISREG(info.st_mode):
             raise FileRefused(f"is not a {what}")
+    except OSError as e:
+        os.close(fd)
+        raise FileRefused(f"cannot be read: {e.strerror or e}") from None
+    except FileRefused:
+        os.close(fd)
+        raise
+    return fd, info
+
+
+def read_regular(path: Path | str, limit: int, what: str = "file") -> bytes:
+    """The bytes of the regular file at ``path``, which holds at most ``limit`` of them.
+
+    Raises `FileRefused` saying what the path is instead (a folder, a FIFO, a device, a loop,
+    missing, unreadable, too large), calling the file ``what`` (``is a folder, not a
+    program file``).
+    """
+    fd, _ = _open_regular(path, what)
+    try:
         chunks, size = [], 0
         while size <= limit:
             chunk = os.read(fd, min(65536, limit + 1 - size))
@@ -87,6 +101,28 @@ def read_regular(path: Path | str, limit: int, what: str = "file") -> bytes:
     if size > limit:
         raise FileRefused(f"is too large for a {what} (over {limit // 1024} KiB)")
     return b"".join(chunks)
+
+
+def read_regular_part(
+    path: Path | str, start: int, limit: int, what: str = "file"
+) -> tuple[bytes, os.stat_result]:
+    """At most ``limit`` bytes of the regular file at ``path`` from ``start``, with what
+    `os.fstat` says of the file read (its size, when it changed). Raises `FileRefused` as
+    `read_regular` does."""
+    fd, info = _open_regular(path, what)
+    try:
+        chunks, size = [], 0
+        while size < limit:
+            chunk = os.pread(fd, min(1 << 20, limit - size), start + size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as e:
+        raise FileRefused(f"cannot be read: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks), info
 
 
 def real_path(path: Path) -> Path:

@@ -15,6 +15,7 @@ from spasmtimer.base.errors import UserError
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see entry)
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from spasmtimer.course.course import Course
     from spasmtimer.history.records import SessionRecord
@@ -78,7 +79,31 @@ class Context:
             for problem in self._history.problems:
                 say(problem)
             self._history.warn = say
+            self.sync()
         return self._history
+
+    @property
+    def sync_folder(self) -> Path | None:
+        """The ``sync_folder`` setting, as a path; None when none is set."""
+        from pathlib import Path
+
+        folder = self.settings.sync_folder
+        if not folder:
+            return None
+        try:
+            return Path(folder).expanduser()
+        except RuntimeError:  # ~someone, and there is no such user
+            return Path(folder)
+
+    def sync(self, *, take: bool = True) -> None:
+        """With a ``sync_folder`` set: take in what other machines wrote there (unless not
+        ``take``), and write this machine's new sessions out (docs/history.md, "Across
+        machines")."""
+        folder = self.sync_folder
+        if self._history is None or folder is None:
+            return
+        for warning in self._history.sync_with(folder, take=take).warnings:
+            say(warning)
 
     def sessions(self) -> list[SessionRecord]:
         """Every session in the history, oldest first; none without one."""
@@ -96,6 +121,7 @@ class Context:
 
     def close(self) -> None:
         if self._history is not None:
+            self.sync(take=False)  # what this command recorded goes out now
             self._history.close()
             self._history = None
 

@@ -50,7 +50,7 @@ def open_app(
     # Problems already printed are shown again in the app: the screen it opens hides stderr.
     loaded = context.loaded_settings
     history = context.history
-    stored = StoredHistory(history, say) if history else None
+    stored = StoredHistory(history, say, context.sync_folder) if history else None
     app = SpasmtimerApp(
         settings=loaded.settings,
         notices=loaded.problems + (history.problems if history else []),

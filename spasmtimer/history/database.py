@@ -38,6 +38,19 @@ def _give_every_session_an_id(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE sessions ADD COLUMN process TEXT")
     # The steps marked as having hurt, or been too hard ("0,3"; see `SessionRecord.marks`).
     db.execute("ALTER TABLE sessions ADD COLUMN marks TEXT NOT NULL DEFAULT ''")
+    # One history across machines (`spasmtimer.history.sync`): the machine that ran a session
+    # (NULL: this one); the order in which rows last changed, for what is to be sent out; this
+    # history's own facts, as its machine id; and how far each file from elsewhere was read.
+    db.execute("ALTER TABLE sessions ADD COLUMN origin TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN changed INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE sessions SET changed = id")
+    db.execute("CREATE INDEX sessions_by_change ON sessions (changed)")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE sync_files (path TEXT PRIMARY KEY, inode INTEGER NOT NULL, "
+        "size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, offset INTEGER NOT NULL, "
+        "tail BLOB NOT NULL, said INTEGER NOT NULL DEFAULT 0)"
+    )
 
 
 MIGRATIONS: dict[int, str | object] = {

@@ -30,7 +30,13 @@ from spasmtimer.history.database import is_corrupt, passing_reason
 from spasmtimer.history.kept import KeptSession, keep
 from spasmtimer.history.liveness import this_process
 from spasmtimer.history.merge import merge
-from spasmtimer.history.records import EventRecord, SessionRecord, content_hash, new_session_id
+from spasmtimer.history.records import (
+    EventRecord,
+    SessionRecord,
+    content_hash,
+    later_than,
+    new_session_id,
+)
 from spasmtimer.history.store import History
 from spasmtimer.program.timeline import Timeline
 from spasmtimer.session.engine import SYNC_SECONDS, Session, Status
@@ -333,7 +339,14 @@ class SessionRecorder:
     ) -> None:
         if self._standing is None:
             return
-        self._change((), pain_before=pain_before, pain_after=pain_after, notes=notes, marks=marks)
+        self._change(
+            (),
+            pain_before=pain_before,
+            pain_after=pain_after,
+            notes=notes,
+            marks=marks,
+            updated_at=later_than(self._standing.record.updated_at, self.history.now()),
+        )
 
     def _change(self, events: tuple[EventRecord, ...], **changes: object) -> None:
         assert self._standing is not None

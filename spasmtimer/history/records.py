@@ -148,6 +148,9 @@ class SessionRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     marks: tuple[Whole, ...] = ()
     """The steps (their places in the program, from 0) the person marked, after it, as having
     hurt or been too hard: two sessions in a row hold a step's progression (`levels.holds`)."""
+    origin: Id | None = None
+    """The machine that ran it, when another one did (`spasmtimer.history.sync`): only this
+    machine's own sessions are sent out, and offered to be taken up again."""
 
     def __post_init__(self) -> None:
         for moment in (self.started_at, self.ended_at, self.updated_at):
@@ -253,6 +256,13 @@ class EventRecord(msgspec.Struct, frozen=True, array_like=True):
 
 EXPORTED_EVENTS = frozenset({"pause", "resume", "skip", "back", "adjust", "stop"})
 """The events an export lists (a session's start is its ``started_at``)."""
+
+
+def later_than(written: datetime | None, now: datetime) -> datetime:
+    """The version of a change (a rating) to a session last written at ``written``: a
+    millisecond later, so that the changed copy wins over the one before (`merge`) wherever
+    the two meet, whatever any clock says; ``now`` for one never written."""
+    return now if written is None else written + timedelta(milliseconds=1)
 
 
 def marks_column(marks: tuple[int, ...]) -> str:

@@ -6,8 +6,10 @@ No Textual here: the app is handed one of these, and tests hand it their own.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import msgspec
@@ -47,8 +49,8 @@ def find_resumable(history: History, name: str, program: Program) -> SessionReco
     `history.resumable`): the program must still expand, at that session's level, to exactly
     what it ran."""
     latest = history.latest(name)
-    if latest is None or latest.status != "stopped":
-        return None
+    if latest is None or latest.status != "stopped" or latest.origin is not None:
+        return None  # only a session stopped here: another machine's is taken up there
     try:
         # The steps held now were held when it ran: only a counted session changes them.
         held = history.current_level(name, cap_level(program)).held
@@ -87,6 +89,10 @@ class HistoryService(Protocol):
     def sessions_since(self, moment: datetime) -> list[SessionRecord]:
         """The sessions begun at or after ``moment``, oldest first."""
 
+    def share(self) -> None:
+        """Write this machine's sessions out to the sync folder, if one is set, after the
+        session's own writes (docs/history.md, "Across machines")."""
+
     def on_warning(self, warn: Warn) -> None:
         """Say what goes wrong from now on (a row that cannot be read, a write that waits)
         through ``warn``, which may be called from another thread."""
@@ -118,6 +124,9 @@ class NoHistory:
     def sessions_since(self, moment: datetime) -> list[SessionRecord]:
         return []
 
+    def share(self) -> None:
+        pass
+
     def on_warning(self, warn: Warn) -> None:
         pass
 
@@ -126,10 +135,11 @@ class StoredHistory:
     """The history database. Its sessions are written by a `HistoryWriter`, made with the first
     one; `close` waits (a little) for what is still being written."""
 
-    def __init__(self, history: History, warn: Warn) -> None:
+    def __init__(self, history: History, warn: Warn, sync_folder: Path | None = None) -> None:
         self.history = history
         self.warn = warn
         """Says what goes wrong with writing (from the writer's thread)."""
+        self.sync_folder = sync_folder
         self._writer: HistoryWriter | None = None
 
     def level_of(self, name: str, cap: int | None) -> Level:
@@ -157,6 +167,20 @@ class StoredHistory:
 
     def sessions_since(self, moment: datetime) -> list[SessionRecord]:
         return self.history.sessions(since=moment)
+
+    def share(self) -> None:
+        folder = self.sync_folder
+        if folder is None or self._writer is None:
+            return
+        from spasmtimer.history.sync import machine_id, send_out
+
+        def write(db: sqlite3.Connection) -> None:
+            try:
+                send_out(db, folder, machine_id(db))
+            except OSError as e:  # said, and sent the next time
+                self.warn(f"Sync: cannot write to {folder} ({e.strerror or e}).")
+
+        self._writer.submit(write)
 
     def on_warning(self, warn: Warn) -> None:
         self.warn = warn

@@ -40,18 +40,20 @@ from spasmtimer.history.database import (
 )
 from spasmtimer.history.kept import add_kept, kept_files
 from spasmtimer.history.liveness import Runner, process_gone, this_process
-from spasmtimer.history.merge import COLUMNS, merge
+from spasmtimer.history.merge import COLUMNS, NEXT_CHANGE, merge
 from spasmtimer.history.records import (
     EXPORTED_EVENTS,
     EventRecord,
     SessionRecord,
     iso,
+    later_than,
     new_session_id,
     parse_iso,
 )
 from spasmtimer.session.levels import Level, current_level, holds
 
 if TYPE_CHECKING:
+    from spasmtimer.history.sync import Carried
     from spasmtimer.session.reminders import LastSession
 
 __all__ = ["History", "HistoryError", "last_session", "merge"]
@@ -269,8 +271,14 @@ class History(msgspec.Struct):
         notes: str | None,
         marks: tuple[int, ...] = (),
     ) -> None:
+        record = self.session(session_id)
         self._change(
-            session_id, pain_before=pain_before, pain_after=pain_after, notes=notes, marks=marks
+            session_id,
+            pain_before=pain_before,
+            pain_after=pain_after,
+            notes=notes,
+            marks=marks,
+            updated_at=later_than(record.updated_at if record else None, self.now()),
         )
 
     def _give_ids(self) -> None:
@@ -311,7 +319,9 @@ class History(msgspec.Struct):
             if dead:
                 with self._write() as db:
                     db.executemany(
-                        "UPDATE sessions SET status = 'stopped', ended_at = ? WHERE id = ?", dead
+                        "UPDATE sessions SET status = 'stopped', ended_at = ?, "
+                        f"changed = {NEXT_CHANGE} WHERE id = ?",
+                        dead,
                     )
         except sqlite3.Error as e:
             if passing_reason(e) is None and not is_of_another_shape(e):
@@ -445,6 +455,35 @@ class History(msgspec.Struct):
             level = current_level(last.as_counted(), cap, now or self.now())
             held = holds(itertools.chain([last.as_counted()], (r.as_counted() for r in records)))
         return replace(level, held=held) if held else level
+
+    def sync_with(self, folder: Path, *, take: bool = True) -> Carried:
+        """Take in what other machines wrote in ``folder`` (a folder a sync tool carries),
+        unless not ``take``, and write out this machine's sessions they do not have yet
+        (`spasmtimer.history.sync`). What cannot be done now is said in the result's warnings
+        and left for next time."""
+        from spasmtimer.history.sync import Carried, machine_id, send_out, take_in
+
+        if self.read_only:
+            return Carried()
+        if not folder.is_dir():
+            return Carried(
+                warnings=[f"Sync: the folder {folder} is not there: make it, or set sync_folder."]
+            )
+        try:
+            machine = machine_id(self.connection)
+            carried = take_in(self.connection, folder, machine) if take else Carried()
+            try:
+                carried.sent = send_out(self.connection, folder, machine)
+            except OSError as e:
+                carried.warnings.append(
+                    f"Sync: this machine's sessions cannot be written to {folder} "
+                    f"({e.strerror or e}): they are written the next time."
+                )
+        except sqlite3.Error as e:
+            if passing_reason(e) is None and not is_of_another_shape(e):
+                raise
+            return Carried(warnings=[f"Sync: the history is busy ({e}): left for next time."])
+        return carried
 
     def levels_over_time(self, program: str) -> list[tuple[datetime, int]]:
         """The level of each counted session of a program, in order."""

@@ -47,6 +47,10 @@ class Settings(msgspec.Struct, frozen=True):
     only to terminals known to show them."""
     progress: bool = True
     """Show the session's progress in the terminal's tab, where the terminal supports it."""
+    sync_folder: str | None = None
+    """A folder a sync tool carries between the person's machines (Syncthing, Dropbox, a git
+    repository): each machine writes its sessions there, and takes in the others'
+    (docs/history.md, "Across machines")."""
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
@@ -65,7 +69,8 @@ class Settings(msgspec.Struct, frozen=True):
         return cls(**checked)
 
     def as_dict(self) -> dict[str, Any]:
-        return msgspec.structs.asdict(self)
+        """The settings as the file holds them: one not set is left out."""
+        return {k: v for k, v in msgspec.structs.asdict(self).items() if v is not None}
 
 
 class SettingError(ValueError):
@@ -107,6 +112,14 @@ def _notify(value: Any) -> Notify:
     raise SettingError("notify", f'must be "auto", "on" or "off" (got {as_written(value)})')
 
 
+def _folder(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        raise SettingError(
+            "sync_folder", f"must be a folder's path in quotes (got {as_written(value)})"
+        )
+    return value
+
+
 def _prepare(value: Any) -> float:
     try:
         return phase_seconds(value, allow_zero=True)
@@ -123,6 +136,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "title": _flag("title"),
     "notify": _notify,
     "progress": _flag("progress"),
+    "sync_folder": _folder,
 }
 
 

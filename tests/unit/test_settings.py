@@ -49,7 +49,7 @@ def test_every_setting_is_read() -> None:
         ("prepare = -1", "`prepare` must be 0 or more (got -1); using the default"),
         ("prepare = 4000", "`prepare` must be at most 1 hour (3600 seconds) (got 4000); using the default"),
         ('prepare = "1m70s"', '`prepare` has 70 seconds after the minutes, which is a minute or more: did you mean "2m10s"? (got "1m70s"); using the default'),
-        ("volume = 3", "unknown setting `volume` ignored (settings: bell, flash, speech, theme, prepare, title, notify, progress)"),
+        ("volume = 3", "unknown setting `volume` ignored (settings: bell, flash, speech, theme, prepare, title, notify, progress, sync_folder)"),
     ],
 )
 def test_a_bad_setting_is_said_and_replaced_by_its_default(line: str, problem: str) -> None:

@@ -1,0 +1,334 @@
+"""One history across a person's machines, through a folder a sync tool carries
+(docs/history.md, "Across machines").
+
+Each machine writes one file of its own in the folder, ``MACHINE.sessions.jsonl``, and only
+appends to it: a line for each change of one of its own sessions, once it is no longer running
+(its end, its ratings), keyed by the session's `id`. So no file has two writers, and git sees
+only additions. Every machine reads every other ``*.jsonl`` file there — conflict copies, a file
+repeated under another name, an old copy of its own file — and takes each session in by `id`
+with the one `merge`: a later copy of a session wins over an earlier one, and none is doubled.
+The SQLite history itself never goes in the folder (a database copied mid-write is corrupt).
+
+A file there is untrusted input, as a program someone sent: regular files only, each line
+bounded, every value checked as a session read from the database is; a line that is not one is
+passed over and said, once. How far each file was read is kept in the history (`sync_files`):
+a file unchanged since (its size and times) is not opened; one that grew is read from where it
+was left, if the bytes before that are still those read (else from its start, which changes
+nothing already in). A last line without its newline (a file still being written, or carried
+half-way) is left, said once, and read when it is whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import msgspec
+
+from spasmtimer.base.files import FileRefused, read_regular_part
+from spasmtimer.base.text import one_line
+from spasmtimer.history.liveness import Runner
+from spasmtimer.history.merge import COLUMNS, merge_newer
+from spasmtimer.history.records import Id, SessionRecord, host_name, marks_from_column
+
+FORMAT = "spasmtimer-sessions"
+VERSION = 1
+"""The version of the lines written here: a line of a later one is left for a later spasmtimer."""
+SUFFIX = ".jsonl"
+OWN_SUFFIX = ".sessions" + SUFFIX
+MAX_LINE = 1 << 20
+"""A line longer than this is no session of ours."""
+READ_AT_ONCE = 64 << 20
+"""A file is read this much at a time: memory stays bounded whatever its size."""
+TAIL = 64
+"""Bytes before where a file was left that must be unchanged for it to be read on from there."""
+CARRIED = Runner(host="", pid=0)
+"""The runner a session from elsewhere is written with: no process of this machine's."""
+
+
+class Line(msgspec.Struct, frozen=True):
+    """One line of a machine's file."""
+
+    format: str
+    version: int
+    machine: Id
+    session: msgspec.Raw
+
+
+class Carried(msgspec.Struct):
+    """What one exchange with the folder did."""
+
+    taken: int = 0
+    """Sessions taken in (new, or newer than what was here)."""
+    sent: int = 0
+    """Changes of this machine's sessions written out."""
+    warnings: list[str] = msgspec.field(default_factory=list)
+
+
+class BadLine(ValueError):
+    """A line that is no session this version can take."""
+
+
+class NewerLine(BadLine):
+    """A line written by a later spasmtimer."""
+
+
+# --- this machine ------------------------------------------------------------------------
+
+
+def machine_id(db: sqlite3.Connection) -> str:
+    """This history's machine id, made the first time it is asked for: the host's name (as
+    far as it is plain) and random hex, so that two machines of one name differ."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'machine'").fetchone()
+    if row is not None:
+        return str(row[0])
+    host = re.sub(r"[^A-Za-z0-9-]", "-", host_name())[:24].strip("-") or "machine"
+    made = f"{host}-{secrets.token_hex(4)}"
+    with db:
+        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('machine', ?)", (made,))
+    return str(db.execute("SELECT value FROM meta WHERE key = 'machine'").fetchone()[0])
+
+
+def own_file(folder: Path, machine: str) -> Path:
+    return folder / f"{machine}{OWN_SUFFIX}"
+
+
+# --- lines -------------------------------------------------------------------------------
+
+_encoder = msgspec.json.Encoder()
+_line_decoder = msgspec.json.Decoder(Line)
+_record_decoder = msgspec.json.Decoder(SessionRecord)
+
+
+def encode(record: SessionRecord, machine: str) -> bytes:
+    """The line for ``record``, a session of this machine's (``machine``) or carried here."""
+    carried = msgspec.structs.replace(record, origin=record.origin or machine)
+    return (
+        _encoder.encode(
+            {"format": FORMAT, "version": VERSION, "machine": machine, "session": carried}
+        )
+        + b"\n"
+    )
+
+
+def decode(raw: bytes, own: str) -> SessionRecord:
+    """The session in a line (its `origin` None when it is this machine's, ``own``); raises
+    `NewerLine` or `BadLine`."""
+    if len(raw) > MAX_LINE:
+        raise BadLine("a line too long to be a session")
+    try:
+        line = _line_decoder.decode(raw)
+    except msgspec.DecodeError as e:
+        raise BadLine(str(e)) from None
+    if line.format != FORMAT:
+        raise BadLine(f"not a line of spasmtimer's sessions ({one_line(line.format)[:40]})")
+    if line.version > VERSION:
+        raise NewerLine(f"written by a later spasmtimer (version {line.version})")
+    try:
+        record = _record_decoder.decode(line.session)
+    except (msgspec.DecodeError, ValueError) as e:
+        raise BadLine(str(e)) from None
+    origin = record.origin or line.machine
+    return msgspec.structs.replace(record, origin=None if origin == own else origin)
+
+
+# --- sending this machine's sessions out ---------------------------------------------------
+
+
+def send_out(db: sqlite3.Connection, folder: Path, machine: str) -> int:
+    """Append to this machine's file every change of its own sessions not yet written there
+    (none that is still running); how many. Raises `OSError` when the file cannot be written:
+    nothing is then taken as sent."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'sent'").fetchone()
+    sent_up_to = int(row[0]) if row else 0
+    # Every row changed up to now is looked at once, this machine's or not: a row changed
+    # after this is numbered past it, and looked at next time.
+    top = db.execute("SELECT coalesce(max(changed), 0) FROM sessions").fetchone()[0]
+    if top <= sent_up_to:
+        return 0
+    selection = ", ".join(
+        "coalesce(uid, 'row-' || id) AS id" if column == "uid" else f"{column} AS {name}"
+        for name, column in COLUMNS.items()
+    )
+    cursor = db.execute(
+        f"SELECT {selection} FROM sessions WHERE changed > ? AND changed <= ? "
+        "AND origin IS NULL AND status != 'running' ORDER BY changed",
+        (sent_up_to, top),
+    )
+    cursor.row_factory = sqlite3.Row
+    lines = []
+    with contextlib.closing(cursor):
+        for row in cursor:
+            values = dict(row)
+            values["marks"] = marks_from_column(values.get("marks"))
+            try:
+                lines.append(encode(SessionRecord.from_row(values), machine))
+            except ValueError:
+                continue  # a row that cannot be read is said by the history's own reading
+    if lines:
+        _append(own_file(folder, machine), b"".join(lines))
+    with db:
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('sent', ?)", (str(top),))
+    return len(lines)
+
+
+def _append(path: Path, data: bytes) -> None:
+    """Add ``data`` to this machine's file, after its last whole line: a line cut short by a
+    crash here is dropped (it is sent again whole, as it was never taken as sent)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            start = max(0, size - MAX_LINE)
+            before = os.pread(fd, size - start, start)
+            os.ftruncate(fd, start + before.rfind(b"\n") + 1 if b"\n" in before else start)
+        os.lseek(fd, 0, os.SEEK_END)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- taking in what other machines wrote ---------------------------------------------------
+
+
+class _Read(msgspec.Struct):
+    inode: int
+    size: int
+    mtime_ns: int
+    offset: int
+    tail: bytes
+    said: int
+
+
+def take_in(db: sqlite3.Connection, folder: Path, machine: str) -> Carried:
+    """Take in every session other machines wrote in ``folder`` since last time."""
+    carried = Carried()
+    for path in _files(folder, machine, carried):
+        try:
+            _take_in_file(db, path, machine, carried)
+        except FileRefused as e:
+            if _newly_refused(db, path):  # said once, until it changes
+                carried.warnings.append(f"Sync: {_shown(path)} {e}: passed over.")
+    return carried
+
+
+def _newly_refused(db: sqlite3.Connection, path: Path) -> bool:
+    """Whether ``path``, refused, has changed since it was last refused (or is new)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return True
+    stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
+    row = db.execute(
+        "SELECT inode, size, mtime_ns FROM sync_files WHERE path = ? AND offset = -1",
+        (str(path),),
+    ).fetchone()
+    if row is not None and tuple(row) == stamp:
+        return False
+    with db:
+        db.execute(
+            "INSERT OR REPLACE INTO sync_files (path, inode, size, mtime_ns, offset, tail, said) "
+            "VALUES (?, ?, ?, ?, -1, x'', 1)",
+            (str(path), *stamp),
+        )
+    return True
+
+
+def _files(folder: Path, machine: str, carried: Carried) -> Iterator[Path]:
+    own = own_file(folder, machine).name
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as e:
+        carried.warnings.append(f"Sync: the folder {folder} cannot be read: {e.strerror or e}.")
+        return
+    for entry in entries:
+        # Hidden names are a sync tool's files on their way (".syncthing.*.tmp").
+        if entry.name == own or entry.name.startswith(".") or not entry.name.endswith(SUFFIX):
+            continue
+        yield Path(entry.path)
+
+
+def _take_in_file(db: sqlite3.Connection, path: Path, machine: str, carried: Carried) -> None:
+    try:
+        info = os.stat(path)
+    except OSError as e:
+        raise FileRefused(f"cannot be read: {e.strerror or e}") from None
+    key = str(path)
+    row = db.execute(
+        "SELECT inode, size, mtime_ns, offset, tail, said FROM sync_files WHERE path = ?", (key,)
+    ).fetchone()
+    was = _Read(*row) if row and row[3] >= 0 else None  # offset -1: refused before
+    if was is not None and (was.inode, was.size, was.mtime_ns) == (
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+    ):
+        return  # unchanged: not even opened
+    start = 0
+    if was is not None and was.offset <= info.st_size:
+        before, _ = read_regular_part(path, was.offset - len(was.tail), len(was.tail), "file")
+        if before == was.tail:
+            start = was.offset
+    offset, said = start, was.said if was else 0
+    newer = bad = 0
+    while True:
+        data, opened = read_regular_part(path, offset, READ_AT_ONCE, "file")
+        whole = data.rfind(b"\n") + 1
+        if whole == 0 and len(data) >= READ_AT_ONCE:  # one line of 64 MiB: no session
+            whole = len(data)
+            bad += 1
+            lines: list[bytes] = []
+        else:
+            lines = data[:whole].split(b"\n")[:-1]
+        records = []
+        for raw in lines:
+            if not raw.strip():
+                continue
+            try:
+                records.append(decode(raw, machine))
+            except NewerLine:
+                newer += 1
+            except BadLine:
+                bad += 1
+        with db:  # taken in when it has ended
+            done = [record for record in records if record.status != "running"]
+            carried.taken += merge_newer(db, done, runner=CARRIED)
+        offset += whole
+        if len(data) < READ_AT_ONCE or whole == 0:
+            break
+    partial = opened.st_size > offset
+    if newer:
+        carried.warnings.append(
+            f"Sync: {_shown(path)} has {newer} session(s) written by a later spasmtimer: "
+            "upgrade spasmtimer here to take them in."
+        )
+    if bad:
+        carried.warnings.append(
+            f"Sync: {_shown(path)} has {bad} line(s) that are no session: passed over."
+        )
+    if partial and said != opened.st_size:
+        carried.warnings.append(
+            f"Sync: the last line of {_shown(path)} is not whole yet (still being written or "
+            "carried): it is read once it is."
+        )
+        said = opened.st_size
+    tail_start = max(0, offset - TAIL)
+    tail, _ = read_regular_part(path, tail_start, offset - tail_start, "file")
+    with db:
+        db.execute(
+            "INSERT OR REPLACE INTO sync_files (path, inode, size, mtime_ns, offset, tail, said) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (key, opened.st_ino, opened.st_size, opened.st_mtime_ns, offset, tail, said),
+        )
+
+
+def _shown(path: Path) -> str:
+    return one_line(path.name)
