@@ -21,6 +21,7 @@ COMMANDS = (
     "today",
     "course",
     "report",
+    "sync",
     "serve",
     "completion",
 )
