@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -110,6 +111,8 @@ class SettingsScreen(Screen[Settings | None]):
                     "prepare": prepare,
                 }
             )
+            # What the screen does not show is kept as the file has it.
+            settings = msgspec.structs.replace(settings, sync_folder=self.settings.sync_folder)
         except ValueError as e:
             error.update(
                 Content.assemble(("Get-ready seconds:", "bold $error"), " ", plain(str(e)))
