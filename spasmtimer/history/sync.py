@@ -220,13 +220,44 @@ def take_in(db: sqlite3.Connection, folder: Path, machine: str) -> Carried:
     return carried
 
 
+def has_news(db: sqlite3.Connection, folder: Path) -> bool:
+    """Whether ``folder`` holds anything not yet taken in (a file new or changed since), as
+    far as a read-only look can tell: a status line, drawn every few seconds, opens the
+    history to write only then."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'machine'").fetchone()
+    if row is None:
+        return True
+    seen = {
+        path: (inode, size, mtime_ns)
+        for path, inode, size, mtime_ns in db.execute(
+            "SELECT path, inode, size, mtime_ns FROM sync_files"
+        )
+    }
+    quiet = Carried()
+    for path in _files(folder, str(row[0]), quiet):
+        stamp = _stamp(path)
+        if stamp is not None and seen.get(str(path)) != stamp:
+            return True
+    return False
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What says a file in the folder changed: its inode, size and time (of the link itself,
+    for one that leads nowhere); None when it is gone."""
+    for look in (os.stat, os.lstat):
+        try:
+            info = look(path)
+        except OSError:
+            continue
+        return info.st_ino, info.st_size, info.st_mtime_ns
+    return None
+
+
 def _newly_refused(db: sqlite3.Connection, path: Path) -> bool:
     """Whether ``path``, refused, has changed since it was last refused (or is new)."""
-    try:
-        info = os.lstat(path)
-    except OSError:
+    stamp = _stamp(path)
+    if stamp is None:
         return True
-    stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
     row = db.execute(
         "SELECT inode, size, mtime_ns FROM sync_files WHERE path = ? AND offset = -1",
         (str(path),),

@@ -312,3 +312,25 @@ def test_sync_host_says_why_when_the_far_end_is_not_there(
         status, _, err = a.command(capsys, "sync", host)
         assert status == 1 and "is not a host ssh can be given" in err
     assert not Path("x").exists()
+
+
+def test_status_takes_in_what_is_new_and_otherwise_only_looks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b, folder = machines(tmp_path)
+    b.sessions(capsys)  # B's history, as it is before A's news
+    a.record(Past("desk-break", 0, datetime.now(UTC) - timedelta(minutes=30)))
+    a.sessions(capsys)
+    opened: list[Path] = []
+    real_open = History.open.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[History], path: Path, *args: object) -> History:
+        opened.append(path)
+        return real_open(cls, path, *args)
+
+    monkeypatch.setattr(History, "open", classmethod(counting))
+    status, out, _ = b.command(capsys, "status", "desk-break")
+    assert status == 0 and "1 today" in out
+    assert len(opened) == 1  # opened to write once, to take A's session in
+    status, out, _ = b.command(capsys, "status", "desk-break")
+    assert "1 today" in out and len(opened) == 1  # nothing new: only looked

@@ -9,7 +9,7 @@ from __future__ import annotations
 from spasmtimer.base import exits
 from spasmtimer.base.errors import UserError
 from spasmtimer.cli import arguments
-from spasmtimer.cli.context import Context
+from spasmtimer.cli.context import Context, say
 
 TYPE_CHECKING = False  # see spasmtimer.cli.entry
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from spasmtimer.history.records import SessionRecord
     from spasmtimer.history.status import Status
+    from spasmtimer.history.store import History
 
 SUMMARY = (
     "one short line for a tmux status bar or a shell prompt: the next break (or the course's "
@@ -60,6 +61,11 @@ def run(args: argparse.Namespace, context: Context) -> int:
     history = None
     try:
         history = History.peek(locations.history_file())
+        if history is not None and _news_from_elsewhere(history, context):
+            history.close()
+            history = None
+            _take_in(context)
+            history = History.peek(locations.history_file())
         records = history.sessions() if history else []
     except (HistoryError, sqlite3.Error) as e:
         raise UserError(f"history unavailable: {e}") from None
@@ -74,6 +80,35 @@ def run(args: argparse.Namespace, context: Context) -> int:
         status = status_of(records, name, every, now)
     print(status_line(status, tmux=args.tmux))
     return exits.OK
+
+
+def _news_from_elsewhere(history: History, context: Context) -> bool:
+    """Whether the sync folder, if one is set, holds sessions not yet taken in."""
+    import sqlite3
+
+    from spasmtimer.history.sync import has_news
+
+    folder = context.sync_folder
+    if folder is None:
+        return False
+    try:
+        return has_news(history.connection, folder)
+    except sqlite3.Error:  # an older history, no sync tables yet: `open` brings it up to date
+        return True
+
+
+def _take_in(context: Context) -> None:
+    """Take in what the sync folder holds: the history opened to write, for a moment."""
+    from spasmtimer.base import locations
+    from spasmtimer.history.store import History
+
+    assert context.sync_folder is not None
+    history = History.open(locations.history_file())
+    try:
+        for warning in history.sync_with(context.sync_folder).warnings:
+            say(warning)
+    finally:
+        history.close()
 
 
 def _course_status(records: list[SessionRecord], now: datetime) -> Status | None:
