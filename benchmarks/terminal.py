@@ -58,6 +58,19 @@ halfway = "Breathe out and let it go a little further."
 SCENARIOS = {
     "10-min hold": STRETCH.format(hold="10m", more=""),
     "2-min hold": STRETCH.format(hold="2m", more=""),
+    "2-min hold, figure": STRETCH.format(hold="2m", more='figure = "seated-hamstring"'),
+    "breathing, figure": """title = "Bench"
+prepare = 0
+[[steps]]
+type = "breathe"
+name = "Deep breathing 5-1-3"
+figure = "deep-breathing"
+inhale = 5
+pause = 1
+exhale = 3
+cycles = 60
+cue = "Picture a tight knot unravelling as you breathe in."
+""",
     "breathing 5-1-3": """title = "Bench"
 prepare = 0
 [[steps]]
@@ -87,6 +100,8 @@ TARGETS = {
     # clock's digits grow to be read from across a room.
     "10-min hold": (1.5, None),
     "2-min hold": (1.5, 0.5),
+    "2-min hold, figure": (1.2, 0.5),
+    "breathing, figure": (1.2, 1.0),
     "breathing 5-1-3": (1.2, 1.0),
     "a stretch with breath": (1.3, None),
     "1-s phases": (1.3, None),
@@ -279,6 +294,13 @@ def first_frame(argv: list[str], env: dict[str, str], marker: bytes) -> float:
         term.close()
 
 
+def whole_run(argv: list[str], env: dict[str, str]) -> float:
+    """From spawning to the end of a command that prints and exits."""
+    started = time.monotonic()
+    subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, check=True)
+    return time.monotonic() - started
+
+
 def first_line(argv: list[str], env: dict[str, str]) -> float:
     started = time.monotonic()
     process = subprocess.Popen(
@@ -402,6 +424,11 @@ def main() -> None:
         for _ in range(starts):
             plain.append(first_line(plain_run, known()))
             plain_new.append(first_line(plain_run, fresh()))
+        figured = [spasmtimer(), "run", str(programs["2-min hold, figure"]), "--no-bell"]
+        first_frame(figured, known(), b"Bench")
+        with_figure = [first_frame(figured, known(), b"Bench") for _ in range(starts)]
+        figure_argv = [spasmtimer(), "figure", "knee-to-chest"]
+        figure = [whole_run(figure_argv, known()) for _ in range(starts)]
         version = [first_line([spasmtimer(), "--version"], fresh()) for _ in range(starts)]
         helped = [first_line([spasmtimer(), "--help"], fresh()) for _ in range(starts)]
         print(f"\nStart-up, medians of {starts}:")
@@ -422,6 +449,11 @@ def main() -> None:
             f"  first line of `run --plain`: {median_ms(plain)}; a program new to the cache: "
             f"{median_ms(plain_new)}"
         )
+        print(
+            f"  first frame of `run`, a hold with a figure: {median_ms(with_figure)} "
+            f"({idle_ratio(with_figure, textual)})"
+        )
+        print(f"  `figure knee-to-chest`, start to end: {median_ms(figure)}")
         print(f"  --version: {median_ms(version)}, --help: {median_ms(helped)}")
 
 
