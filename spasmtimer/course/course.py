@@ -4,7 +4,6 @@ each problem at its line and column (docs/course.md)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import tomllib
@@ -14,7 +13,8 @@ import msgspec
 
 from spasmtimer.base import locations
 from spasmtimer.base.errors import UserError
-from spasmtimer.base.files import FileRefused, read_regular, replace_atomically
+from spasmtimer.base.files import FileRefused, read_regular
+from spasmtimer.base.keep import code_stamp, digest, kept_or_made
 from spasmtimer.program.problems import Problem, ProgramError, key_path
 from spasmtimer.program.tomlpos import KeyPath, Position, locate
 
@@ -93,63 +93,27 @@ def load_course(path: Path | None = None) -> Course:
                 f"no course is set: write one in {shown} (spasmtimer new --course {shown})"
             ) from None
         raise CourseError([Problem(shown, 1, 1, "", str(e))]) from None
-    kept_as, key = _kept_under(path, shown, raw)
-    kept = _kept(kept_as, key)
-    if kept is not None:
-        return kept
-    course = parse_course(raw, path, shown)
-    with contextlib.suppress(OSError):  # a cache that cannot be written costs time, no more
-        kept_as.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        replace_atomically(kept_as, msgspec.json.encode(KeptCourse(key, course)))
-    return course
+    return kept_or_made(
+        "course",
+        os.path.abspath(path),
+        _key(shown, raw),
+        Course,
+        lambda: parse_course(raw, path, shown),
+    )
 
 
-# --- a course read before ---------------------------------------------------------------------
-# `status` is drawn every few seconds, and reading a course takes pydantic: some 200 ms. So a
-# course that was read is kept (as JSON: data, never code) with what it was read from; the next
-# read of the same bytes, by the same code, with the same programs folder, takes it from there.
-
-KEPT_FORMAT = 1
-
-
-class KeptCourse(msgspec.Struct, frozen=True):
-    key: list[str]
-    course: Course
-
-
-def _kept_under(path: Path, shown: str, raw: bytes) -> tuple[Path, list[str]]:
-    import hashlib
-    import zlib
-
+def _key(shown: str, raw: bytes) -> list[str]:
+    """What a course read depends on: its bytes, the code that reads it, and the person's
+    programs folder (a program added or removed there may make a name in it right or wrong)."""
     from spasmtimer import __version__
-    from spasmtimer.program.cache import code_stamp
 
-    where = os.path.abspath(path)
-    try:  # a program added or removed there may make a name in the course right or wrong
+    try:
         folder = os.stat(locations.user_programs_dir())
         programs = f"{folder.st_ino}:{folder.st_mtime_ns}"
     except OSError:
         programs = "none"
-    stamp = hashlib.sha256(repr(code_stamp(("base", "program", "session", "course"))).encode())
-    key = [
-        str(KEPT_FORMAT),
-        __version__,
-        where,
-        shown,
-        hashlib.sha256(raw).hexdigest(),
-        programs,
-        stamp.hexdigest(),
-    ]
-    name = f"course-{zlib.crc32(where.encode()):08x}.json"
-    return locations.cache_dir() / name, key
-
-
-def _kept(kept_as: Path, key: list[str]) -> Course | None:
-    try:
-        kept = msgspec.json.decode(read_regular(kept_as, MAX_COURSE_BYTES * 4), type=KeptCourse)
-    except (FileRefused, msgspec.DecodeError, ValueError):
-        return None
-    return kept.course if kept.key == key else None
+    code = digest(repr(code_stamp(("base", "program", "session", "course"))).encode())
+    return [__version__, shown, digest(raw), programs, code]
 
 
 def parse_course(raw: bytes, path: Path, shown: str) -> Course:

@@ -26,7 +26,6 @@ nothing they did not have.
 from __future__ import annotations
 
 import contextlib
-import importlib.machinery
 import os
 import pickle
 import re
@@ -40,6 +39,7 @@ from pathlib import Path
 from spasmtimer import __version__
 from spasmtimer.base import locations
 from spasmtimer.base.files import FileRead, FileRefused, read_regular, real_path, replace_atomically
+from spasmtimer.base.keep import code_stamp
 from spasmtimer.program.resolved import MAX_FILE_BYTES, Program
 
 FORMAT = 4
@@ -93,7 +93,7 @@ def _key(path: Path, shown: str, default_prepare: float | None) -> tuple[str, tu
     where = (str(path), os.path.abspath(path), shown, repr(default_prepare))
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)[:40] or "program"
     name = f"{stem}-{zlib.crc32(repr(where).encode()):08x}.pickle"
-    key = (FORMAT, *where, __version__, sys.version, code_stamp(), _own_figures_stamp())
+    key = (FORMAT, *where, __version__, sys.version, code_stamp(CODE_LAYERS), _own_figures_stamp())
     return name, key
 
 
@@ -106,28 +106,6 @@ def _own_figures_stamp() -> tuple[int, int] | None:
     except OSError:
         return None
     return info.st_ino, info.st_mtime_ns
-
-
-def code_stamp(layers: Sequence[str] = CODE_LAYERS) -> tuple[object, ...]:
-    """The code that reads a file: each module of the package's ``layers`` and pydantic's
-    version, as their files stand (changed by an upgrade or an edit to a checkout)."""
-    ours = Path(__file__).parent.parent
-    stamp: list[object] = []
-    for layer in layers:
-        for module in sorted((ours / layer).rglob("*.py")):
-            info = module.stat()
-            stamp.append((str(module.relative_to(ours)), info.st_mtime_ns, info.st_size))
-    # pydantic decides what a file may say. Its version without importing it (that is what
-    # is saved): its package's files are rewritten when it is upgraded.
-    for package in ("pydantic", "pydantic_core"):
-        spec = importlib.machinery.PathFinder.find_spec(package)  # importlib.util costs 5 ms
-        origin = spec.origin if spec else None
-        if origin is None:
-            stamp.append((package, None))
-            continue
-        found = os.stat(origin)
-        stamp.append((package, origin, found.st_mtime_ns, found.st_size))
-    return tuple(stamp)
 
 
 def _trusted(info: os.stat_result) -> bool:

@@ -26,8 +26,8 @@ from spasmtimer.base.locations import shown_path
 from spasmtimer.base.text import as_written, close_names, printable
 from spasmtimer.program.checks import check_breath, check_limits, check_schedules
 from spasmtimer.program.figures.library import figure_files
-from spasmtimer.program.figures.loader import MAX_FIGURE_BYTES, parse_figure
-from spasmtimer.program.figures.pose import Figure
+from spasmtimer.program.figures.loader import parse_figure
+from spasmtimer.program.figures.pose import MAX_FIGURE_BYTES, Figure
 from spasmtimer.program.messages import byte_position, syntax_error, validation_problem
 from spasmtimer.program.model import (
     BreatheProgress,

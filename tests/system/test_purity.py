@@ -88,6 +88,28 @@ def test_a_program_run_before_runs_without_pydantic(tmp_path) -> None:
         assert last_line_of(run) == expected
 
 
+@pytest.mark.parametrize("args", [["figure", "knee-to-chest"], ["status"], ["today"]])
+def test_a_figure_or_a_course_read_before_is_read_without_pydantic(
+    tmp_path, args: list[str]
+) -> None:
+    """`figure NAME` and a status line with a course read the file's kept reading: no pydantic."""
+    course = tmp_path / "course.toml"
+    course.write_text(
+        'title = "c"\nstart = 2026-12-07\n[[item]]\nprogram = "desk-break"\nper_day = 1\n'
+    )
+    code = (
+        "import contextlib, io, os, shutil, sys\nfrom spasmtimer.cli import main\n"
+        "from spasmtimer.base.locations import config_dir\n"
+        "config_dir().mkdir(parents=True, exist_ok=True)\n"
+        f"shutil.copy({str(course)!r}, config_dir() / 'course.toml')\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    main({args!r})\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'pydantic_core'}))"
+    )
+    for expected in ("['pydantic', 'pydantic_core']", "[]"):  # read first, then kept
+        assert last_line_of(code) == expected
+
+
 def test_a_session_builds_no_dataclass_of_its_own(tmp_path) -> None:
     """Python 3.11 compiles each dataclass's methods with exec as its module is imported, about
     1 ms a class: the records on the way to a session's first frame are `msgspec.Struct`s."""

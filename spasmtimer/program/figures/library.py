@@ -10,8 +10,8 @@ from pathlib import Path
 from spasmtimer.base import locations
 from spasmtimer.base.errors import UserError
 from spasmtimer.base.text import close_names
-from spasmtimer.program.figures.pose import FIGURE_NAME, Figure
-from spasmtimer.program.problems import ProgramError
+from spasmtimer.program.figures.pose import FIGURE_NAME, MAX_FIGURE_BYTES, Figure
+from spasmtimer.program.problems import Problem, ProgramError
 
 
 class FigureError(ProgramError):
@@ -37,15 +37,38 @@ def figure_files() -> dict[str, Path]:
 def load_figure(name: str) -> Figure:
     """The figure called ``name``; raises `UserError` when there is none, `FigureError` when
     its file has problems."""
-    from spasmtimer.program.figures.loader import read_figure
+    import os
+
+    from spasmtimer import __version__
+    from spasmtimer.base.files import FileRefused, read_regular
+    from spasmtimer.base.keep import code_stamp, digest, kept_or_made
 
     path = figure_files().get(name)
     if path is None:
         raise UserError(f"{name}: no figure by that name{_suggestion(name)}")
-    figure, problems = read_figure(path, name, locations.shown_path(path))
-    if figure is None:
-        raise FigureError(problems)
-    return figure
+    shown = locations.shown_path(path)
+
+    def parsed(raw: bytes) -> Figure:
+        from spasmtimer.program.figures.loader import parse_figure
+
+        figure, problems = parse_figure(raw, name, shown)
+        if figure is None:
+            raise FigureError(problems)
+        return figure
+
+    try:
+        raw = read_regular(path, MAX_FIGURE_BYTES, "figure file")
+    except FileRefused as e:
+        raise FigureError([Problem(shown, 1, 1, "", str(e))]) from None
+    # Read once, a figure is kept: `spasmtimer figure` then draws without pydantic.
+    key = [
+        __version__,
+        name,
+        shown,
+        digest(raw),
+        digest(repr(code_stamp(("base", "program"))).encode()),
+    ]
+    return kept_or_made("figure", os.path.abspath(path), key, Figure, lambda: parsed(raw))
 
 
 def _suggestion(name: str) -> str:

@@ -12,13 +12,10 @@ from pydantic import ValidationError
 from spasmtimer.base.files import FileRefused, read_regular
 from spasmtimer.base.text import printable
 from spasmtimer.program.figures.model import FigureFile, PoseTable, PropTable
-from spasmtimer.program.figures.pose import Figure, Pose, Poses, Prop
+from spasmtimer.program.figures.pose import MAX_FIGURE_BYTES, Figure, Pose, Poses, Prop
 from spasmtimer.program.messages import byte_position, file_problem, syntax_error
 from spasmtimer.program.problems import Problem, key_path
 from spasmtimer.program.tomlpos import KeyPath, Position, locate
-
-MAX_FIGURE_BYTES = 64 * 1024
-"""A figure file holds a few dozen lines; anything larger is not one."""
 
 PROP_DEFAULTS: dict[str, dict[str, float]] = {
     "wall": {"height": 7.0},

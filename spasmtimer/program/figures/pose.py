@@ -14,6 +14,8 @@ from typing import Literal
 
 import msgspec
 
+MAX_FIGURE_BYTES = 64 * 1024
+"""A figure file holds a few dozen lines; anything larger is not one."""
 FIGURE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 """What a figure's name is made of, as a program gives it: its file's name, without `.toml`."""
 
