@@ -397,7 +397,10 @@ MOVE_SECONDS = 1.5
 MOVE_FRAME = 0.25
 """A frame of that movement: four a second, each costing only the cells that moved."""
 BREATH_FRAME = 0.5
-"""A breathing figure moves at the breathing visual's pace: twice a second."""
+"""The breathing visual moves twice a second."""
+FIGURE_BREATH_FRAME = 1.0
+"""A breathing figure moves once a second, with the countdown's whole seconds: each frame
+shares its moment on the wire with theirs (twice a second cost 1.21 × the floor on the wire)."""
 
 
 class FigureFrame(msgspec.Struct, frozen=True):
@@ -429,10 +432,10 @@ def figure_frame(state: State) -> FigureFrame | None:
                 return frame("hold")
             return frame("hold", moving_from="start", share=_frames(t, MOVE_FRAME, MOVE_SECONDS))
         case "inhale":
-            share = _frames(t, BREATH_FRAME, state.phase_seconds)
+            share = _frames(t, FIGURE_BREATH_FRAME, state.phase_seconds)
             return frame("inhale", moving_from="exhale", share=share)
         case "exhale":
-            share = _frames(t, BREATH_FRAME, state.phase_seconds)
+            share = _frames(t, FIGURE_BREATH_FRAME, state.phase_seconds)
             return frame("exhale", moving_from="inhale", share=share)
         case "pause":
             return frame("inhale")
@@ -458,7 +461,7 @@ def next_figure_frame_in(state: State) -> float | None:
     if state.phase.kind == "hold" and t < MOVE_SECONDS:
         return MOVE_FRAME - (t % MOVE_FRAME)
     if state.phase.kind in ("inhale", "exhale"):
-        return BREATH_FRAME - (t % BREATH_FRAME)
+        return FIGURE_BREATH_FRAME - (t % FIGURE_BREATH_FRAME)
     return None
 
 
