@@ -15,9 +15,12 @@ anyone", measured).
 """
 
 import os
+import sys
+from _weakref import ReferenceType
 
 # `signal` costs 0.7 ms of enum classes, and a Ctrl-C inside that would still be Python's
-# traceback: `_signal`, the C module under it, is loaded with the interpreter.
+# traceback: `_signal`, the C module under it, is loaded with the interpreter, as are the
+# others imported here.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal as _signal
@@ -33,6 +36,25 @@ try:
     _signal.signal(_signal.SIGINT, _quit_quietly)
 except KeyboardInterrupt:  # come just before: `signal` first runs the handler it replaces
     _quit_quietly(_signal.SIGINT, None)
+
+
+def _python_went_on_from_a_ctrl_c() -> bool:
+    """Did a Ctrl-C reach Python as it started, and Python report it and carry on?
+
+    Checking whether the script is a zip file does, leaving the exception in `sys.last_value`;
+    so does the callback that forgets an import's lock once the lock is gone, which leaves
+    only the lock's entry behind, dead (`importlib._bootstrap._get_module_lock`, the same in
+    Python 3.11 to 3.13, where nothing else leaves one dead)."""
+    if isinstance(getattr(sys, "last_value", None), KeyboardInterrupt):
+        return True
+    locks = getattr(sys.modules.get("_frozen_importlib"), "_module_locks", None)
+    if not isinstance(locks, dict):
+        return False
+    return any(isinstance(lock, ReferenceType) and lock() is None for lock in locks.values())
+
+
+if _python_went_on_from_a_ctrl_c():
+    _quit_quietly(_signal.SIGINT, None)  # its traceback is out, but the session need not be
 
 from spasmtimer.base import startup  # noqa: E402 (after the handler, on purpose)
 

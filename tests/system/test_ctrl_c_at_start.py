@@ -11,9 +11,48 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support import safety_seen
 
 REST = 'title = "Rest"\nprepare = 0\n[[steps]]\ntype = "rest"\nseconds = 60\n'
+
+
+WENT_ON_FROM_A_CTRL_C = {
+    "reported": "sys.last_value = KeyboardInterrupt()",
+    "in an import lock's callback": (
+        "import _frozen_importlib, _weakref\n"
+        "class Lock: pass\n"
+        "lock = Lock()\n"
+        "_frozen_importlib._module_locks['gone'] = _weakref.ref(lock)\n"
+        "del lock"
+    ),
+}
+"""How Python leaves a Ctrl-C it had as it started, and went on from (`spasmtimer.__main__`):
+rare moments of a real start, set up here."""
+
+STARTED_AFTER = """
+import sys
+{prelude}
+sys.argv = ["spasmtimer", "run", {program!r}, "--plain"]
+import spasmtimer.__main__
+spasmtimer.__main__.main()
+"""
+
+
+@pytest.mark.parametrize("prelude", WENT_ON_FROM_A_CTRL_C.values(), ids=WENT_ON_FROM_A_CTRL_C)
+def test_a_ctrl_c_python_went_on_from_still_ends_the_run(tmp_path: Path, prelude: str) -> None:
+    program = tmp_path / "rest.toml"
+    program.write_text(REST)
+    safety_seen(Path(os.environ["XDG_DATA_HOME"]))
+    run = subprocess.run(
+        [sys.executable, "-c", STARTED_AFTER.format(prelude=prelude, program=str(program))],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    assert (run.returncode, run.stdout, run.stderr) == (130, "", "")
 
 
 IMPORTS_WITHIN = """
