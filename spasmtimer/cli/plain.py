@@ -39,6 +39,15 @@ from spasmtimer.session.engine import (
     Status,
 )
 
+TYPE_CHECKING = False  # see spasmtimer.cli.entry
+if TYPE_CHECKING:
+    from types import FrameType
+    from typing import Any, TypeAlias
+
+    Handler: TypeAlias = Callable[[int, FrameType | None], Any] | int | None
+    """What `signal.signal` takes and gives back: a function, `signal.SIG_DFL` or `SIG_IGN`,
+    or None (a handler not set from Python)."""
+
 
 class Interrupted(Exception):
     """The session was ended by a signal: SIGINT, SIGTERM or SIGHUP."""
@@ -50,18 +59,30 @@ class Interrupted(Exception):
 
 @contextmanager
 def signals_interrupt() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP (a closed SSH connection) into `Interrupted`, like Ctrl-C."""
+    """Turn SIGTERM and SIGHUP (a closed SSH connection) into `Interrupted`, and Ctrl-C into
+    KeyboardInterrupt, for a session to stop on and be recorded as stopped.
 
-    def handler(signum: int, _frame: object) -> None:
+    Until here a Ctrl-C ended the command at once (`spasmtimer.__main__`): raised while it
+    imported, it could be swallowed (msgspec's import does). Nothing is imported within.
+    """
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
         raise Interrupted(signum)
 
-    caught = [signal.SIGTERM, signal.SIGHUP]
-    previous = {s: signal.signal(s, handler) for s in caught}
+    raising: dict[int, Handler] = {
+        signal.SIGINT: signal.default_int_handler,
+        signal.SIGTERM: handler,
+        signal.SIGHUP: handler,
+    }
+    previous: dict[int, Handler] = {}
     try:
+        for signum, raise_for in raising.items():
+            # Each kept as soon as it is replaced: a signal raised between two is put back too.
+            previous[signum] = signal.signal(signum, raise_for)
         yield
     finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
+        for signum, found in previous.items():
+            signal.signal(signum, found)
 
 
 class Outcome(msgspec.Struct):
