@@ -265,6 +265,14 @@ class SpasmtimerApp(App[None]):
                 resume(signum, frame)  # type: ignore[arg-type]
 
         signal.signal(signal.SIGCONT, on_sigcont)
+        # The driver suspends (Ctrl-Z, SIGTSTP) from inside a signal handler, wherever the main
+        # thread happens to be: under load, now and then in the middle of a write it then waits
+        # for, and the app never stopped. From the event loop, it suspends between two steps.
+        suspend = signal.getsignal(signal.SIGTSTP)
+        if callable(suspend):
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGTSTP, suspend, signal.SIGTSTP, None
+            )
 
     def apply_theme(self) -> None:
         if self.settings.theme != AUTO_THEME:

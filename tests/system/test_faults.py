@@ -252,13 +252,25 @@ def test_a_terminal_that_goes_away_ends_the_app(tmp_path: Path) -> None:
     assert_recorded_truly(tmp_path, signalled_at)
 
 
+def stopped_within(pid: int, seconds: float) -> int:
+    """The wait status of ``pid`` once it has stopped; fails, rather than waits for ever, if it
+    has not within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found, status = os.waitpid(pid, os.WUNTRACED | os.WNOHANG)
+        if found:
+            return status
+        time.sleep(0.02)
+    raise AssertionError(f"the app did not stop within {seconds} s of SIGTSTP")
+
+
 def test_the_app_suspended_and_continued_draws_again(tmp_path: Path) -> None:
     # The SIGCONT that does follow a suspend (Ctrl-Z in a shell, then `fg`) still resumes.
     argv = app_of_a_long_hold(tmp_path)
     with Pty(argv, env=environment(tmp_path)) as app:
         app.read_until(b"HOLD")
         os.kill(app.pid, signal.SIGTSTP)
-        _, status = os.waitpid(app.pid, os.WUNTRACED)
+        status = stopped_within(app.pid, 20)
         assert os.WIFSTOPPED(status)
         app.read_until(b"\x1b[?1049l")  # it gave the terminal back before stopping
         del app.output[:]
