@@ -85,22 +85,10 @@ def read_regular(path: Path | str, limit: int, what: str = "file") -> bytes:
     missing, unreadable, too large), calling the file ``what`` (``is a folder, not a
     program file``).
     """
-    fd, _ = _open_regular(path, what)
-    try:
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = os.read(fd, min(65536, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as e:
-        raise FileRefused(f"cannot be read: {e.strerror or e}") from None
-    finally:
-        os.close(fd)
-    if size > limit:
+    data, _ = read_regular_part(path, 0, limit + 1, what)
+    if len(data) > limit:
         raise FileRefused(f"is too large for a {what} (over {limit // 1024} KiB)")
-    return b"".join(chunks)
+    return data
 
 
 def read_regular_part(
