@@ -363,3 +363,20 @@ def test_the_course_schema_takes_the_starter_and_flags_what_the_loader_refuses(
         ("weeks = 4", "weeks = 105"),
     ):
         assert list(validator.iter_errors(as_editors_see(COURSE.replace(*change, 1)))), change
+
+
+def test_a_session_counts_on_the_local_day_of_the_zone_the_machine_is_in_now() -> None:
+    # Done at 23:30 in New York on the 8th, which is 04:30 on the 9th in London: the person
+    # flew, and the machine now keeps London time. It is the 9th's, as their day is now.
+    course = course_of()
+    evening = datetime(2026, 12, 8, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    done = [session("gentle-mobility", evening)]
+    with local_time("America/New_York"):
+        [mobility, _] = today(course, done, evening.astimezone(UTC) + timedelta(minutes=10))
+        assert mobility.kept == 1
+    with local_time("Europe/London"):
+        ninth = datetime(2026, 12, 9, 9, 0, tzinfo=UTC)
+        [mobility, _] = today(course, done, ninth)
+        assert mobility.kept == 1
+        [mobility, _] = today(course, done, ninth + timedelta(days=1))  # the 10th: not its day
+        assert (mobility.kept, mobility.week_kept) == (0, 1)
