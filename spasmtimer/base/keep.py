@@ -62,7 +62,7 @@ def kept_or_made(
     changes. Whatever ``make`` raises is raised, and nothing is kept."""
     path = locations.cache_dir() / f"{kind}-{zlib.crc32(where.encode()):08x}.json"
     wanted = [kind, where, *key]
-    with contextlib.suppress(FileRefused, msgspec.DecodeError, ValueError):
+    with contextlib.suppress(FileRefused, msgspec.DecodeError, ValueError, RecursionError):
         kept_key, kept = msgspec.json.decode(
             read_regular(path, MAX_KEPT_BYTES), type=tuple[list[str], msgspec.Raw]
         )

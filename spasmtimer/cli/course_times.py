@@ -25,7 +25,8 @@ def course_times(program: str | None) -> CourseTimes | None:
     without a course, or when it gives the program no times."""
     from spasmtimer.base import locations
     from spasmtimer.base.clocks import utc_now
-    from spasmtimer.course.course import NoCourse, load_course
+    from spasmtimer.cli.context import say
+    from spasmtimer.course.course import CourseError, NoCourse, load_course
     from spasmtimer.course.plan import next_placed, week_start
     from spasmtimer.history.store import History, HistoryError
     from spasmtimer.session import library
@@ -33,6 +34,9 @@ def course_times(program: str | None) -> CourseTimes | None:
     try:
         course = load_course(None)
     except NoCourse:
+        return None
+    except CourseError:  # the breaks still come, as they would without a course
+        say("the course has a mistake (spasmtimer today says where): its times are not followed")
         return None
     name = library.find(program).name if program else None
     item = next((i for i in course.items if i.at and name in (None, i.program)), None)

@@ -76,7 +76,7 @@ def _read_line(stream: IO[bytes]) -> bytes:
 def _read_header(stream: IO[bytes]) -> dict[str, Any]:
     try:
         header = msgspec.json.decode(_read_line(stream))
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         raise ExchangeError("the other side is not spasmtimer sync --serve") from None
     if not isinstance(header, dict):
         raise ExchangeError("the other side is not spasmtimer sync --serve")
@@ -147,6 +147,8 @@ def serve(history: History, receive: IO[bytes], send: IO[bytes]) -> Exchanged:
     hello = _read_header(receive)
     if hello.get("format") != PROTOCOL or not isinstance(hello.get("have"), list):
         raise ExchangeError("this is spasmtimer sync --serve: run spasmtimer sync HOST instead")
+    if not isinstance(hello.get("version"), int) or hello["version"] > VERSION:
+        raise ExchangeError("the other side is a later spasmtimer: upgrade this one")
     dry_run = hello.get("dry_run") is True
     theirs: dict[str, str] = {}
     for pair in hello["have"]:

@@ -288,7 +288,7 @@ class History(msgspec.Struct):
             if rows:
                 with self._write() as db:
                     db.executemany(
-                        "UPDATE sessions SET uid = ? WHERE id = ?",
+                        f"UPDATE sessions SET uid = ?, changed = {NEXT_CHANGE} WHERE id = ?",
                         [(new_session_id(), row_id) for (row_id,) in rows],
                     )
         except sqlite3.Error as e:

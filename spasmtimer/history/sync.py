@@ -21,10 +21,12 @@ half-way) is left, said once, and read when it is whole.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import secrets
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,7 +36,7 @@ from spasmtimer.base.files import FileRefused, read_regular_part
 from spasmtimer.base.text import one_line
 from spasmtimer.history.liveness import Runner
 from spasmtimer.history.merge import COLUMNS, merge_newer
-from spasmtimer.history.records import Id, SessionRecord, host_name, marks_from_column
+from spasmtimer.history.records import Id, SessionRecord, host_name
 
 FORMAT = "spasmtimer-sessions"
 VERSION = 1
@@ -82,16 +84,24 @@ class NewerLine(BadLine):
 
 
 def machine_id(db: sqlite3.Connection) -> str:
-    """This history's machine id, made the first time it is asked for: the host's name (as
-    far as it is plain) and random hex, so that two machines of one name differ."""
-    row = db.execute("SELECT value FROM meta WHERE key = 'machine'").fetchone()
-    if row is not None:
+    """This history's machine id: the host's name (as far as it is plain) and random hex, so
+    that two machines of one name differ; made the first time it is asked for, and again when
+    the history finds itself on another host (a home copied to a new machine must not write
+    the old one's file)."""
+    host = host_name()
+    row = db.execute(
+        "SELECT m.value, h.value FROM meta AS m LEFT JOIN meta AS h ON h.key = 'machine_host' "
+        "WHERE m.key = 'machine'"
+    ).fetchone()
+    if row is not None and row[1] == host:
         return str(row[0])
-    host = re.sub(r"[^A-Za-z0-9-]", "-", host_name())[:24].strip("-") or "machine"
-    made = f"{host}-{secrets.token_hex(4)}"
+    plain = re.sub(r"[^A-Za-z0-9-]", "-", host)[:24].strip("-") or "machine"
+    made = f"{plain}-{secrets.token_hex(4)}"
     with db:
-        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('machine', ?)", (made,))
-    return str(db.execute("SELECT value FROM meta WHERE key = 'machine'").fetchone()[0])
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('machine', ?)", (made,))
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('machine_host', ?)", (host,))
+        db.execute("DELETE FROM meta WHERE key = 'sent'")  # a new file: everything goes in it
+    return made
 
 
 def own_file(folder: Path, machine: str) -> Path:
@@ -123,7 +133,7 @@ def decode(raw: bytes, own: str) -> SessionRecord:
         raise BadLine("a line too long to be a session")
     try:
         line = _line_decoder.decode(raw)
-    except msgspec.DecodeError as e:
+    except (msgspec.DecodeError, RecursionError) as e:  # nested a thousand deep: no session
         raise BadLine(str(e)) from None
     if line.format != FORMAT:
         raise BadLine(f"not a line of spasmtimer's sessions ({one_line(line.format)[:40]})")
@@ -131,7 +141,7 @@ def decode(raw: bytes, own: str) -> SessionRecord:
         raise NewerLine(f"written by a later spasmtimer (version {line.version})")
     try:
         record = _record_decoder.decode(line.session)
-    except (msgspec.DecodeError, ValueError) as e:
+    except (msgspec.DecodeError, ValueError, RecursionError) as e:
         raise BadLine(str(e)) from None
     origin = record.origin or line.machine
     return msgspec.structs.replace(record, origin=None if origin == own else origin)
@@ -140,60 +150,119 @@ def decode(raw: bytes, own: str) -> SessionRecord:
 # --- sending this machine's sessions out ---------------------------------------------------
 
 
+class _Sent(msgspec.Struct):
+    """How far this machine's sessions were sent, and into what: the folder, and this
+    machine's file as it was left (another folder, or the file gone, rolled back or replaced,
+    and everything is sent again; readers double nothing)."""
+
+    folder: str
+    inode: int
+    size: int
+    up_to: int
+    """Every row changed up to this number (`merge.NEXT_CHANGE`) was looked at."""
+
+
 def send_out(db: sqlite3.Connection, folder: Path, machine: str) -> int:
     """Append to this machine's file every change of its own sessions not yet written there
-    (none that is still running); how many. Raises `OSError` when the file cannot be written:
-    nothing is then taken as sent."""
-    row = db.execute("SELECT value FROM meta WHERE key = 'sent'").fetchone()
-    sent_up_to = int(row[0]) if row else 0
-    # Every row changed up to now is looked at once, this machine's or not: a row changed
-    # after this is numbered past it, and looked at next time.
+    (none that is still running); how many. Two processes never send at once (a lock on the
+    file). Raises `OSError` when the file cannot be written: nothing is then taken as sent."""
+    path = own_file(folder, machine)
+    where = os.path.realpath(folder)
     top = db.execute("SELECT coalesce(max(changed), 0) FROM sessions").fetchone()[0]
-    if top <= sent_up_to:
+    sent = _sent(db)
+    try:
+        info = os.stat(path)
+        now = (info.st_ino, info.st_size)
+    except FileNotFoundError:
+        now = None
+    if (
+        sent is not None
+        and top <= sent.up_to
+        and (sent.folder, sent.inode, sent.size)
+        == (
+            where,
+            *(now or (-1, -1)),
+        )
+    ):
+        return 0  # nothing new, and the file is as it was left
+    if now is None and not _lines_since(db, 0, top, machine):
+        _mark(db, _Sent(where, -1, -1, top))  # nothing of this machine's yet: no file either
         return 0
-    selection = ", ".join(
-        "coalesce(uid, 'row-' || id) AS id" if column == "uid" else f"{column} AS {name}"
-        for name, column in COLUMNS.items()
+    fd = os.open(
+        path,
+        os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+        0o644,
     )
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode) or opened.st_nlink != 1:
+            raise OSError(f"{path.name} is not a file of this machine's own")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        sent = _sent(db)  # as the process that held the lock last left it
+        top = db.execute("SELECT coalesce(max(changed), 0) FROM sessions").fetchone()[0]
+        opened = os.fstat(fd)
+        same = sent is not None and (sent.folder, sent.inode, sent.size) == (
+            where,
+            opened.st_ino,
+            opened.st_size,
+        )
+        up_to = sent.up_to if same and sent is not None else 0
+        lines = _lines_since(db, up_to, top, machine)
+        if lines:
+            _end_on_a_whole_line(fd, opened.st_size)
+            view = memoryview(b"".join(lines))
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        left = os.fstat(fd)
+        _mark(db, _Sent(where, left.st_ino, left.st_size, top))  # before the lock goes
+    finally:
+        os.close(fd)
+    return len(lines)
+
+
+def _mark(db: sqlite3.Connection, sent: _Sent) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('sent', ?)",
+        (msgspec.json.encode(sent).decode(),),
+    )
+    db.commit()  # the next sender, in this process or another, starts from here
+
+
+def _sent(db: sqlite3.Connection) -> _Sent | None:
+    row = db.execute("SELECT value FROM meta WHERE key = 'sent'").fetchone()
+    try:
+        return msgspec.json.decode(row[0], type=_Sent) if row else None
+    except (msgspec.DecodeError, RecursionError):
+        return None
+
+
+def _lines_since(db: sqlite3.Connection, up_to: int, top: int, machine: str) -> list[bytes]:
+    """A line for each of this machine's sessions, ended, that changed after ``up_to``."""
+    selection = ", ".join(f"{column} AS {name}" for name, column in COLUMNS.items())
     cursor = db.execute(
         f"SELECT {selection} FROM sessions WHERE changed > ? AND changed <= ? "
-        "AND origin IS NULL AND status != 'running' ORDER BY changed",
-        (sent_up_to, top),
+        "AND origin IS NULL AND uid IS NOT NULL AND status != 'running' ORDER BY changed",
+        (up_to, top),
     )
     cursor.row_factory = sqlite3.Row
     lines = []
     with contextlib.closing(cursor):
         for row in cursor:
-            values = dict(row)
-            values["marks"] = marks_from_column(values.get("marks"))
             try:
-                lines.append(encode(SessionRecord.from_row(values), machine))
+                lines.append(encode(SessionRecord.from_row(dict(row)), machine))
             except ValueError:
                 continue  # a row that cannot be read is said by the history's own reading
-    if lines:
-        _append(own_file(folder, machine), b"".join(lines))
-    with db:
-        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('sent', ?)", (str(top),))
-    return len(lines)
+    return lines
 
 
-def _append(path: Path, data: bytes) -> None:
-    """Add ``data`` to this machine's file, after its last whole line: a line cut short by a
-    crash here is dropped (it is sent again whole, as it was never taken as sent)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    try:
-        size = os.fstat(fd).st_size
-        if size and os.pread(fd, 1, size - 1) != b"\n":
-            start = max(0, size - MAX_LINE)
-            before = os.pread(fd, size - start, start)
-            os.ftruncate(fd, start + before.rfind(b"\n") + 1 if b"\n" in before else start)
-        os.lseek(fd, 0, os.SEEK_END)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _end_on_a_whole_line(fd: int, size: int) -> None:
+    """Cut a last line left short (a crash mid-write) from this machine's file: it was never
+    taken as sent, and is sent again whole."""
+    if size and os.pread(fd, 1, size - 1) != b"\n":
+        start = max(0, size - MAX_LINE)
+        before = os.pread(fd, size - start, start)
+        os.ftruncate(fd, start + before.rfind(b"\n") + 1 if b"\n" in before else start)
 
 
 # --- taking in what other machines wrote ---------------------------------------------------
@@ -211,6 +280,14 @@ class _Read(msgspec.Struct):
 def take_in(db: sqlite3.Connection, folder: Path, machine: str) -> Carried:
     """Take in every session other machines wrote in ``folder`` since last time."""
     carried = Carried()
+    read_by = db.execute("SELECT value FROM meta WHERE key = 'read_by'").fetchone()
+    if read_by is None or read_by[0] != str(VERSION):
+        # Lines of a later version were passed over: this version may take them now.
+        with db:
+            db.execute("DELETE FROM sync_files")
+            db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('read_by', ?)", (str(VERSION),)
+            )
     for path in _files(folder, machine, carried):
         try:
             _take_in_file(db, path, machine, carried)
@@ -311,7 +388,11 @@ def _take_in_file(db: sqlite3.Connection, path: Path, machine: str, carried: Car
     offset, said = start, was.said if was else 0
     newer = bad = 0
     while True:
-        data, opened = read_regular_part(path, offset, READ_AT_ONCE, "file")
+        # Never past the size it had when looked at: a file that says it is empty but reads
+        # on for ever (/proc's, behind a link) is read as empty.
+        data, _ = read_regular_part(
+            path, offset, max(0, min(READ_AT_ONCE, info.st_size - offset)), "file"
+        )
         whole = data.rfind(b"\n") + 1
         if whole == 0 and len(data) >= READ_AT_ONCE:  # one line of 64 MiB: no session
             whole = len(data)
@@ -333,9 +414,9 @@ def _take_in_file(db: sqlite3.Connection, path: Path, machine: str, carried: Car
             done = [record for record in records if record.status != "running"]
             carried.taken += merge_newer(db, done, runner=CARRIED)
         offset += whole
-        if len(data) < READ_AT_ONCE or whole == 0:
+        if offset >= info.st_size or len(data) < READ_AT_ONCE or whole == 0:
             break
-    partial = opened.st_size > offset
+    partial = info.st_size > offset
     if newer:
         carried.warnings.append(
             f"Sync: {_shown(path)} has {newer} session(s) written by a later spasmtimer: "
@@ -345,19 +426,19 @@ def _take_in_file(db: sqlite3.Connection, path: Path, machine: str, carried: Car
         carried.warnings.append(
             f"Sync: {_shown(path)} has {bad} line(s) that are no session: passed over."
         )
-    if partial and said != opened.st_size:
+    if partial and said != info.st_size:
         carried.warnings.append(
             f"Sync: the last line of {_shown(path)} is not whole yet (still being written or "
             "carried): it is read once it is."
         )
-        said = opened.st_size
+        said = info.st_size
     tail_start = max(0, offset - TAIL)
     tail, _ = read_regular_part(path, tail_start, offset - tail_start, "file")
     with db:
         db.execute(
             "INSERT OR REPLACE INTO sync_files (path, inode, size, mtime_ns, offset, tail, said) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (key, opened.st_ino, opened.st_size, opened.st_mtime_ns, offset, tail, said),
+            (key, info.st_ino, info.st_size, info.st_mtime_ns, offset, tail, said),
         )
 
 

@@ -242,9 +242,9 @@ class ReminderState(msgspec.Struct, frozen=True):
 
 
 LastSessionOf = Callable[[], LastSession | None]
+"""Reads the program's latest session from the history (None: none, or it cannot be read)."""
 PlacedOf = Callable[[datetime | None], datetime | None]
 """A course's next time for a program, later than a moment passed (`Reminders.placed`)."""
-"""Reads the program's latest session from the history (None: none, or it cannot be read)."""
 
 
 class Reminders:
@@ -361,7 +361,7 @@ class Reminders:
         if self.placed is None:
             return
         placed_at = self.placed(self._passed)
-        if placed_at != self._placed_at:  # kept (here or elsewhere), or the course changed
+        if placed_at != self._placed_at:  # kept, here or elsewhere
             self._placed_at = placed_at
             self._snoozed = self._rung = False
 

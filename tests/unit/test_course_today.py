@@ -169,3 +169,15 @@ def test_times_are_placed_in_utc_as_told(clock: FakeClock) -> None:
     with local_time("America/New_York"):
         first = next_placed(course, "gentle-mobility", [], datetime(2026, 12, 7, 5, tzinfo=UTC))
         assert first == datetime(2026, 12, 7, 13, tzinfo=UTC)  # 08:00 in New York
+
+
+def test_remind_with_a_course_that_has_a_mistake_says_so_and_reminds_as_ever(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    course_of()
+    (config_dir() / "course.toml").write_text(COURSE.replace("per_day = 2", "per_day = two"))
+    monkeypatch.setattr("spasmtimer.cli.plain.signals_interrupt", _interrupted_at_once)
+    main(["remind", "--plain"])
+    said = capsys.readouterr().err
+    assert "the course has a mistake (spasmtimer today says where)" in said
+    assert "reminding: Desk break every 45 min" in said

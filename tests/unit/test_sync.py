@@ -20,12 +20,7 @@ from tests.sync_support import Machine, at, ids, machines
 
 
 def own_file(machine: Machine, folder: Path) -> Path:
-    [path] = [
-        p
-        for p in folder.iterdir()
-        if p.name.endswith(".sessions.jsonl") and _machine_of(p) == _machine_id(machine)
-    ]
-    return path
+    return folder / f"{_machine_id(machine)}.sessions.jsonl"
 
 
 def _machine_id(machine: Machine) -> str:
@@ -37,10 +32,6 @@ def _machine_id(machine: Machine) -> str:
             return sync.machine_id(history.connection)
         finally:
             history.close()
-
-
-def _machine_of(path: Path) -> str:
-    return json.loads(path.read_text().splitlines()[0])["machine"]
 
 
 def test_sessions_on_both_machines_converge(
@@ -121,7 +112,7 @@ def test_a_line_cut_short_is_said_once_and_read_when_whole(
     mine = own_file(a, folder)
     whole = mine.read_bytes()
     mine.write_bytes(whole[: whole.index(b"\n") + 40])  # the second line carried half-way
-    status, out, err = b.command(capsys, "history", "--json")
+    _, out, err = b.command(capsys, "history", "--json")
     assert len(json.loads(out)) == 1
     assert err.count("is not whole yet") == 1
     _, out, err = b.command(capsys, "history", "--json")
@@ -245,8 +236,11 @@ def test_a_line_cut_short_in_this_machines_own_file_is_dropped_before_the_next(
         f.write(b'{"format": "spasmtimer-sessions", "vers')  # a crash mid-write
     a.record(Past("desk-break", 0, at(2)))
     a.sessions(capsys)
+    # The line cut short is gone; the file was not as this machine left it, so all its sessions
+    # went out again, which readers take once.
     lines = mine.read_bytes().splitlines()
-    assert len(lines) == 2 and all(json.loads(line)["format"] == sync.FORMAT for line in lines)
+    assert all(json.loads(line)["format"] == sync.FORMAT for line in lines)
+    assert len({json.loads(line)["session"]["id"] for line in lines}) == 2
     assert len(b.sessions(capsys)) == 2
 
 
@@ -317,7 +311,7 @@ def test_sync_host_says_why_when_the_far_end_is_not_there(
 def test_status_takes_in_what_is_new_and_otherwise_only_looks(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a, b, folder = machines(tmp_path)
+    a, b, _ = machines(tmp_path)
     b.sessions(capsys)  # B's history, as it is before A's news
     a.record(Past("desk-break", 0, datetime.now(UTC) - timedelta(minutes=30)))
     a.sessions(capsys)
@@ -334,3 +328,150 @@ def test_status_takes_in_what_is_new_and_otherwise_only_looks(
     assert len(opened) == 1  # opened to write once, to take A's session in
     status, out, _ = b.command(capsys, "status", "desk-break")
     assert "1 today" in out and len(opened) == 1  # nothing new: only looked
+
+
+# --- what a review found -------------------------------------------------------------------
+
+
+def test_a_line_nested_a_thousand_deep_is_no_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b, folder = machines(tmp_path)
+    a.record(Past("desk-break", 0, at(1)))
+    a.sessions(capsys)
+    deep = b'{"format": "spasmtimer-sessions", "version": 1, "machine": "m", "session": '
+    (folder / "deep.jsonl").write_bytes(deep + b"[" * 5000 + b"]" * 5000 + b"}\n")
+    status, out, err = b.command(capsys, "history", "--json")
+    assert status == 0 and len(json.loads(out)) == 1
+    assert "no session: passed over" in err and "internal error" not in err
+
+
+def test_a_link_to_a_file_that_reads_on_for_ever_is_read_as_what_its_size_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b, folder = machines(tmp_path)
+    a.record(Past("desk-break", 0, at(1)))
+    a.sessions(capsys)
+    os.symlink("/proc/self/pagemap", folder / "pagemap.jsonl")  # size 0; reads gigabytes
+    status, out, _ = b.command(capsys, "history", "--json")
+    assert status == 0 and len(json.loads(out)) == 1
+
+
+def test_lines_of_a_later_version_are_taken_once_this_version_knows_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b, folder = machines(tmp_path)
+    a.record(Past("desk-break", 0, at(1)))
+    a.sessions(capsys)
+    line = json.loads(own_file(a, folder).read_text())
+    later = dict(line, version=2, session={**line["session"], "id": "later-1"})
+    (folder / "newer.sessions.jsonl").write_text(json.dumps(later) + "\n")
+    assert len(b.sessions(capsys)) == 1
+    monkeypatch.setattr(sync, "VERSION", 2)  # spasmtimer upgraded on B
+    assert ids(b.sessions(capsys)) == sorted([line["session"]["id"], "later-1"])
+
+
+def test_a_new_sync_folder_gets_every_session_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b, _ = machines(tmp_path)
+    a.record(Past("desk-break", 0, at(1)), Past("desk-break", 0, at(2)))
+    a.sessions(capsys)
+    moved = tmp_path / "Elsewhere"
+    moved.mkdir()
+    a.set_folder(moved)
+    b.set_folder(moved)
+    a.sessions(capsys)
+    assert len(b.sessions(capsys)) == 2
+
+
+def test_senders_at_once_send_each_change_once_in_whole_lines(tmp_path: Path) -> None:
+    """Four processes' sends at once (a status line taking news in while the app sends): one
+    at a time, so each change goes out once; and after a crash left a line cut short, whole
+    lines, every session, no NUL."""
+    import threading
+
+    a, _, folder = machines(tmp_path)
+    with a.on():
+        from spasmtimer.base.locations import history_file
+
+        first = History.open(history_file())
+        machine = sync.machine_id(first.connection)
+        first.close()
+    mine = folder / f"{machine}.sessions.jsonl"
+    failed: list[BaseException] = []
+
+    def send_at_once() -> None:
+        start = threading.Barrier(4)
+
+        def send() -> None:  # as another process would: a connection of its own
+            with a.on():
+                history = History.open(history_file())
+            try:
+                start.wait()
+                sync.send_out(history.connection, folder, machine)
+            except BaseException as e:
+                failed.append(e)
+            finally:
+                history.close()
+
+        threads = [threading.Thread(target=send) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    for round_ in range(5):
+        a.record(
+            *(Past("desk-break", 0, at(1, 8 + round_) + timedelta(minutes=n)) for n in range(10))
+        )
+        send_at_once()
+        assert len(mine.read_bytes().splitlines()) == 10 * (round_ + 1)  # none sent twice
+    with mine.open("ab") as f:
+        f.write(b'{"format": "spasmtimer-sessions", "ver')  # a crash mid-write
+    a.record(Past("desk-break", 0, at(2)))
+    send_at_once()
+    assert failed == []
+    data = mine.read_bytes()
+    assert b"\0" not in data and data.endswith(b"\n")
+    assert len({json.loads(line)["session"]["id"] for line in data.splitlines()}) == 51
+
+
+def test_a_history_copied_to_another_host_writes_a_file_of_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, _, folder = machines(tmp_path)
+    a.record(Past("desk-break", 0, at(1)))
+    a.sessions(capsys)
+    before = _machine_id(a)
+    monkeypatch.setattr(sync, "host_name", lambda: "the-new-laptop")
+    after = _machine_id(a)
+    assert after != before and after.startswith("the-new-laptop-")
+    a.sessions(capsys)
+    assert (folder / f"{after}.sessions.jsonl").exists()
+
+
+def test_a_row_another_program_added_without_an_id_is_sent_once_it_has_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b, _ = machines(tmp_path)
+    [sid] = a.record(Past("desk-break", 0, at(1)))
+    with a.on():
+        from spasmtimer.base.locations import history_file
+
+        history = History.open(history_file())
+        with history.connection as db:  # as another program would add a row: no id, no number
+            db.execute(
+                "INSERT INTO sessions (program, title, path, content_hash, level, started_at, "
+                "ended_at, updated_at, status, planned_seconds, done_seconds, host, pid) "
+                "SELECT program, title, path, content_hash, level, "
+                "replace(started_at, '2026-12-01', '2026-12-02'), "
+                "replace(ended_at, '2026-12-01', '2026-12-02'), "
+                "replace(updated_at, '2026-12-01', '2026-12-02'), status, planned_seconds, "
+                "done_seconds, host, pid FROM sessions WHERE uid = ?",
+                (sid,),
+            )
+        history.close()
+    a.sessions(capsys)
+    assert len(b.sessions(capsys)) == 2
+    assert len(b.sessions(capsys)) == 2  # and never again under another id

@@ -9,6 +9,7 @@ from spasmtimer.cli.context import Context, say
 TYPE_CHECKING = False  # see spasmtimer.cli.entry
 if TYPE_CHECKING:
     import argparse
+    import subprocess
 
 SUMMARY = "exchange sessions with another machine over ssh, so both hold every session of both"
 EXAMPLES = (
@@ -72,6 +73,23 @@ def run(args: argparse.Namespace, context: Context) -> int:
     return _ask(args, context)
 
 
+def _ended(far: subprocess.Popen[bytes]) -> int:
+    """ssh's exit status, once it has ended: given the end of its input and a moment to say
+    why it stopped (127: no spasmtimer there; 255: ssh itself), then ended if it will not."""
+    import contextlib
+    import subprocess
+
+    for stream in (far.stdin, far.stdout):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    try:
+        return far.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        far.kill()
+        return far.wait()
+
+
 def _ask(args: argparse.Namespace, context: Context) -> int:
     import shlex
     import subprocess
@@ -100,16 +118,15 @@ def _ask(args: argparse.Namespace, context: Context) -> int:
     try:
         done = ask(history, far.stdin, far.stdout, dry_run=args.dry_run)
     except (ExchangeError, BrokenPipeError) as e:
-        far.kill()
-        status = far.wait()
+        status = _ended(far)
         reason = str(e) if isinstance(e, ExchangeError) else "the other side stopped"
         if status == 127:
             reason = "spasmtimer was not found at the far end (give its path with --remote-command)"
         elif status == 255:
             reason = "ssh could not reach it (its own message is above)"
         raise UserError(f"sync {host}: {reason}; nothing more was moved") from None
-    far.stdout.close()
-    far.wait()
+    finally:
+        _ended(far)
     shown = one_line(host)
     if args.dry_run:
         print(f"Would take {done.taken} session(s) from {shown} and give it {done.given}.")
