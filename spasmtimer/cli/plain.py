@@ -186,6 +186,8 @@ class PlainRunner:
                     at = clock_text(self.resume.at)
                     self.say(f"Taking it up again at {at} of {clock_text(timeline.total_seconds)}.")
                     pain_before, input_open = self.resume.pain_before, True
+                    if pain_before is None:  # not given before it stopped: asked now
+                        pain_before, input_open = ask_pain("Pain now", self.stdin, self.stderr)
             except (KeyboardInterrupt, Interrupted, OSError) as e:
                 if isinstance(e, OSError):
                     status = self._output_failed(e, "the session did not start")

@@ -320,6 +320,13 @@ class SessionRecorder:
             )
         self._change(events, **changes)
 
+    def rated_before(self, session: Session, pain_before: int) -> None:
+        """Written at once, like an event: a kill, a crash or a dropped connection a moment
+        later must not lose it, nor the summary of the session taken up again."""
+        if self._standing is None or session.started_at is None:
+            return  # not started: `started` is given it
+        self._change((), pain_before=pain_before, updated_at=self._wall(session, session.clock()))
+
     def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
         if self._standing is None:
             return

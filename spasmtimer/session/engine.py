@@ -473,6 +473,10 @@ class Recorder(Protocol):
     def started(self, session: Session, pain_before: int | None) -> None:
         """The session has just started."""
 
+    def rated_before(self, session: Session, pain_before: int) -> None:
+        """The pain before, typed during get-ready: kept at once, so that a session cut off
+        a moment later still has it (docs/history.md, "Resuming")."""
+
     def sync(self, session: Session) -> None:
         """Write the session's new events and how far it got, and its end once it has ended.
 
@@ -487,6 +491,9 @@ class NullRecorder:
     """Keeps nothing: for runs with no history."""
 
     def started(self, session: Session, pain_before: int | None) -> None:
+        pass
+
+    def rated_before(self, session: Session, pain_before: int) -> None:
         pass
 
     def sync(self, session: Session) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from spasmtimer.app import clock_font
 from spasmtimer.app.charts import TrendChart
@@ -639,6 +639,59 @@ async def test_a_session_stopped_early_is_offered_again(clock: FakeClock) -> Non
         await pilot.pause()
         assert not isinstance(start_over.screen, ResumeScreen)  # finished: nothing to offer
         assert clock_shows(pilot) == "0:05"
+
+
+async def test_a_pain_typed_during_get_ready_outlives_a_kill(clock: FakeClock) -> None:
+    """Issue: a pain typed during get-ready was kept only for the summary, so a session cut
+    off (``kill``, a dropped connection) had none, nor did the summary of it taken up again
+    (docs/history.md, "Resuming": recorded the moment it is typed)."""
+    import signal
+
+    from spasmtimer.app import SpasmtimerApp
+    from spasmtimer.app.screens.session import ResumeScreen
+    from spasmtimer.base import exits
+    from spasmtimer.base.locations import history_file
+    from spasmtimer.history.service import StoredHistory
+    from spasmtimer.history.store import History
+    from tests.app_support import run_of
+
+    safety.record_seen()
+    history = History.open(history_file())
+    stored = StoredHistory(history, warn=print)
+
+    def app() -> SpasmtimerApp:
+        return SpasmtimerApp(
+            history=stored, clock=clock, run=run_of(SHORT), settings=Settings(theme="textual-dark")
+        )
+
+    first = app()
+    async with first.run_test() as pilot:
+        await advance(pilot, clock, 1)
+        await pilot.press("6")  # during get-ready
+        writer = stored._writer
+        assert writer is not None and writer.flush(5)  # written now, long before any rating
+        [row] = history.sessions()
+        assert (row.status, row.pain_before) == ("running", 6)
+        await advance(pilot, clock, 20)  # into the first hold
+        first.interrupt(exits.signalled(signal.SIGTERM))  # as `kill` does
+        await pilot.pause()
+    stored.close(5)
+    [row] = history.sessions()
+    assert (row.status, row.pain_before) == ("stopped", 6)
+    again = app()
+    async with again.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, ResumeScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        await through_the_session(pilot, clock)
+        assert isinstance(again.screen, SummaryScreen)
+        assert again.screen.query_one("#pain-before", Input).value == "6"
+        await pilot.press("2", "ctrl+s")
+        await pilot.pause()
+    stored.close(5)
+    [row] = history.sessions()
+    assert (row.status, row.pain_before, row.pain_after) == ("completed", 6, 2)
 
 
 async def test_the_app_collects_again_once_its_first_frame_is_drawn(

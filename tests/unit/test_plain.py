@@ -38,6 +38,9 @@ class Log:
     def started(self, session: Session, pain_before: int | None) -> None:
         self.calls.append(("started", pain_before))
 
+    def rated_before(self, session: Session, pain_before: int) -> None:
+        self.calls.append(("rated_before", pain_before))
+
     def sync(self, session: Session) -> None:
         self.calls.append(("sync", session.status()))
         if session.status() is Status.RUNNING:

@@ -56,7 +56,13 @@ def program(tmp_path: Path) -> Program:
 
 
 def run_and_stop(
-    history: History, program: Program, clock: FakeClock, wall: Wall, *, seconds: float
+    history: History,
+    program: Program,
+    clock: FakeClock,
+    wall: Wall,
+    *,
+    seconds: float,
+    pain_before: int | None = 6,
 ) -> None:
     """A session at level 1, stopped (a dropped connection, say) ``seconds`` in."""
     writer = HistoryWriter(history.path, warn=print)
@@ -66,7 +72,7 @@ def run_and_stop(
         history, writer, program="desk-break", title="Desk break", path="/d", timeline=timeline
     )
     session.start()
-    recorder.started(session, pain_before=6)
+    recorder.started(session, pain_before=pain_before)
     clock.advance(seconds)
     wall.now += timedelta(seconds=seconds)
     session.stop()
@@ -119,6 +125,59 @@ def test_a_stopped_session_goes_on_where_it_got_to_in_the_same_row(
     assert row.counted
     kinds = [kind for kind, *_ in history.events(row.id)]
     assert kinds == ["start", "stop", "resume"]
+
+
+def test_a_pain_before_is_recorded_the_moment_it_is_typed(
+    tmp_path: Path, program: Program, clock: FakeClock, wall: Wall
+) -> None:
+    """docs/history.md, "Resuming": a session cut off just after has it, with no sync."""
+    history = History.open(tmp_path / "h.sqlite3", now=wall)
+    writer = HistoryWriter(history.path, warn=print)
+    timeline = expand(program, 0)
+    session = Session(timeline, clock)
+    recorder = SessionRecorder(
+        history, writer, program="desk-break", title="Desk break", path="/d", timeline=timeline
+    )
+    session.start()
+    recorder.started(session, pain_before=None)
+    clock.advance(0.2)
+    recorder.rated_before(session, 7)
+    assert writer.flush(5)
+    [row] = history.sessions()
+    assert (row.status, row.pain_before) == ("running", 7)
+    kept = recorder.keep(final=True)  # and a session kept aside has it too
+    assert b'"pain_before":7' in kept.read_bytes()
+    writer.close(5)
+
+
+def test_a_plain_run_taken_up_again_asks_the_pain_not_given_before(
+    tmp_path: Path, program: Program, clock: FakeClock, wall: Wall
+) -> None:
+    history = History.open(tmp_path / "h.sqlite3", now=wall)
+    run_and_stop(history, program, clock, wall, seconds=32, pain_before=None)
+    stopped = find_resumable(history, "desk-break", program)
+    assert stopped is not None and stopped.pain_before is None
+    timeline = expand(program, stopped.level)
+    writer = HistoryWriter(history.path, warn=print)
+    recorder = SessionRecorder(
+        history, writer, program="desk-break", title="Desk break", path="/d",
+        timeline=timeline, resuming=stopped,
+    )  # fmt: skip
+    runner = PlainRunner(
+        Session(timeline, clock),
+        title="Desk break",
+        resume=resumption(stopped),
+        stdin=io.StringIO("4\n2\n"),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+        sleep=clock.advance,
+        recorder=recorder,
+    )
+    outcome = runner.run()
+    writer.close(5)
+    assert (outcome.pain_before, outcome.pain_after) == (4, 2)
+    [row] = history.sessions()
+    assert (row.pain_before, row.pain_after) == (4, 2)
 
 
 def test_what_is_not_offered(

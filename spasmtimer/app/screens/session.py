@@ -375,6 +375,8 @@ class SessionScreen(Screen[SessionOutcome]):
         self._pain_typed = typed if typed == "10" else event.character
         self.pain_before = int(self._pain_typed)
         event.stop()
+        if self.session.started_at is not None:
+            self.recorder.rated_before(self.session, self.pain_before)
         self.tick()
 
     def finish(self, *, interrupted: bool = False) -> None:
