@@ -24,10 +24,12 @@ from spasmtimer.base.clocks import Clock
 from spasmtimer.base.text import TerminalText
 from spasmtimer.session.display import (
     clock_text,
+    count_from,
     counting_text,
     done_text,
     finished,
     phase_sentence,
+    resumed_get_ready_sentence,
     seconds_text,
 )
 from spasmtimer.session.engine import (
@@ -146,12 +148,24 @@ class PlainRunner:
 
     def announce(self, index: int, at: float | None = None) -> None:
         """The line for the phase at ``index``, from its start — or from ``at``, part way
-        through it (a session taken up again), with the time left in it."""
+        through it (a session taken up again), with the time left in it as a count starts
+        from it (whole seconds: the engine's position is no time to show)."""
         session = self.session
         start = session.starts[index] if at is None else at
         seconds = session.starts[index] + session.durations[index] - start
-        sentence = phase_sentence(session.phases, index, seconds)
-        line = f"{clock_text(start)}  {sentence}"
+        if at is not None:
+            seconds = count_from(seconds)
+        self.write_line(f"{clock_text(start)}  {phase_sentence(session.phases, index, seconds)}")
+
+    def announce_get_ready(self, index: int) -> None:
+        """The line for the get-ready before a session taken up again goes on in the phase at
+        ``index``."""
+        session = self.session
+        assert session.get_ready is not None and session.resumed_at is not None
+        sentence = resumed_get_ready_sentence(session.get_ready, session.phases, index)
+        self.write_line(f"{clock_text(session.resumed_at)}  {sentence}")
+
+    def write_line(self, line: str) -> None:
         if self.bell:
             self.ring()
         self.stdout.write(line + "\n")
@@ -198,11 +212,14 @@ class PlainRunner:
                     session.start()
                 else:
                     session.start(at=self.resume.at, done_before=self.resume.done)
-                first = session.state_at().index
+                state = session.state_at()
                 # The person first; the history's write can take a moment.
-                self.announce(first, None if self.resume is None else session.position())
+                if state.resuming:
+                    self.announce_get_ready(state.index)
+                else:
+                    self.announce(state.index, None if self.resume is None else state.elapsed)
                 self.recorder.started(session, pain_before)
-                self._count(announced=first)
+                self._count(announced=state.index, getting_ready=state.resuming)
             except (KeyboardInterrupt, Interrupted, OSError) as e:
                 session.stop()
                 self.recorder.sync(session)
@@ -239,19 +256,25 @@ class PlainRunner:
             self.stderr.flush()
         return status
 
-    def _count(self, announced: int) -> None:
+    def _count(self, announced: int, getting_ready: bool = False) -> None:
         """Announce each phase as it starts, sleeping until the next boundary in between, or for
         `SYNC_SECONDS` at most, so that the record keeps up within a long phase.
 
         A wake-up later than a whole phase (a loaded machine, phases of 10 ms) still announces
-        every phase it passed, each with its own start time.
+        every phase it passed, each with its own start time. ``getting_ready``: the get-ready
+        of a session taken up again is announced, and then comes the rest of the phase at
+        ``announced``.
         """
         while True:
             state = self.session.state_at()
+            if getting_ready and not state.resuming and not state.done:
+                self.announce(announced, self.session.resumed_at)
+                getting_ready = False
             last = state.index if state.status is Status.RUNNING else len(self.session.phases) - 1
-            for index in range(announced + 1, last + 1):
-                self.announce(index)
-            announced = last
+            if not getting_ready:
+                for index in range(announced + 1, last + 1):
+                    self.announce(index)
+                announced = last
             self.recorder.sync(self.session)
             wake = self.session.next_change()
             if wake is None:

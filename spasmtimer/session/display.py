@@ -34,9 +34,15 @@ def to_next_whole_second(seconds: float) -> float:
     return fraction if fraction > 1e-6 else 1.0
 
 
+def count_from(seconds: float) -> int:
+    """The whole seconds a count of ``seconds`` shows: rounded up, so that it shows 3, 2, 1
+    and reaches 0 only at the end; ``0.27`` left shows as 1."""
+    return math.ceil(max(0.0, seconds) - 1e-6)
+
+
 def countdown(seconds: float) -> str:
-    """Time left, rounded up, so a count shows 3, 2, 1 and reaches 0 only at the end."""
-    return clock_text(math.ceil(max(0.0, seconds) - 1e-6))
+    """Time left, as the count shows it (`count_from`)."""
+    return clock_text(count_from(seconds))
 
 
 def seconds_text(seconds: float) -> str:
@@ -199,6 +205,16 @@ def phase_sentence(phases: Sequence[Phase], index: int, seconds: float) -> str:
     return " ".join(sentence.split())  # one line, whatever newlines a name or cue holds
 
 
+def resumed_get_ready_sentence(get_ready: Phase, phases: Sequence[Phase], index: int) -> str:
+    """The plain runner's line for the get-ready before a session taken up again goes on in
+    the phase at ``index``."""
+    detail = phase_detail(get_ready)
+    where = f", {detail}" if detail else ""
+    length = seconds_text(get_ready.seconds)
+    sentence = f"{get_ready.name}{where}, {length}, to go on where it stopped."
+    return " ".join(f"{sentence} Next: {phases[index].name}.".split())
+
+
 def phase_word(phase: Phase) -> str:
     """The big word on the session screen: HOLD, BREATHE IN, SWITCH TO RIGHT LEG, ..."""
     if phase.kind == "switch" and phase.side:
@@ -305,6 +321,8 @@ def _step_label(phase: Phase) -> str:
 
 def _cue(state: State) -> str:
     phase = state.phase
+    if state.resuming and state.next is not None:
+        return state.next.cue or ""  # what to get back into
     if phase.kind == "hold" and phase.halfway and state.phase_elapsed >= state.phase_seconds / 2:
         return f"Halfway — {phase.halfway}"
     return phase.cue or ""
@@ -334,6 +352,10 @@ def _pain(phase: Phase, pain_before: int | None) -> str:
 def _next(session: Session, outline: SessionOutline, state: State) -> str:
     """What comes next; during a breathing drill, what comes after it (its breaths are on
     screen already, and a line rewritten at every breath costs bytes on a slow link)."""
+    if state.resuming:  # getting ready: the rest of the phase it stopped in
+        index = state.index
+        left = session.starts[index] + session.durations[index] - state.elapsed
+        return next_text(session.phases[index], count_from(left))
     index = state.index + 1
     place = outline.places[state.index]
     if state.phase.cycle is not None and place is not None:
@@ -359,11 +381,15 @@ def session_view(
     header = f"{title} · {level}"
     if place is not None:
         header += f" · step {place.number} of {outline.step_count}"
+    # A switch's side is in its big word already.
+    detail = phase_detail(phase) if phase.kind != "switch" else round_text(phase)
+    if state.resuming:
+        resumed = f"Resumed at {clock_text(state.elapsed)} of {clock_text(state.total)}"
+        detail = f"{resumed}, {detail}" if detail else resumed
     return SessionView(
         header=header,
         step=phase.name,
-        # A switch's side is in its big word already.
-        detail=phase_detail(phase) if phase.kind != "switch" else round_text(phase),
+        detail=detail,
         countdown=countdown(state.phase_remaining),
         word=_word(state),
         cue=_cue(state),
@@ -463,6 +489,8 @@ def notification(cue: Cue, session: Session, outline: SessionOutline) -> tuple[s
     """A desktop notification for ``cue`` — (heading, body) — at each new step, each side
     switch and the end; None for every other cue."""
     heading = session.timeline.title
+    if cue.resuming:
+        return None  # getting ready again: the person has just pressed Enter
     if cue.kind == "end":
         done = seconds_text(round(session.done_seconds()))
         return heading, f"Session complete — {done} done"

@@ -627,7 +627,15 @@ async def test_a_session_stopped_early_is_offered_again(clock: FakeClock) -> Non
         assert question == "Resume Short stretch at 0:30 of 1:55?"
         await pilot.press("enter")
         await pilot.pause()
-        assert clock_shows(pilot) == "0:10"  # 10 s left of the hold it stopped in
+        # A get-ready first, saying where it goes on (docs/history.md, "Resuming") ...
+        assert (clock_shows(pilot), text_of(pilot, "#phase")) == ("0:05", "GET READY")
+        assert text_of(pilot, "#detail") == "Resumed at 0:30 of 1:55"
+        assert text_of(pilot, "#next") == "Next: Knee to chest — hold, right, rep 1 of 2, 10 s"
+        assert text_of(pilot, "#pain") == "Pain now? Press 0–10 (optional)"
+        assert session_screen(pilot).has_class("-kind-prepare")
+        await advance(pilot, clock, 5)
+        # ... then the 10 s left of the hold it stopped in
+        assert (clock_shows(pilot), text_of(pilot, "#phase")) == ("0:10", "HOLD")
         await through_the_session(pilot, clock)
         await pilot.press("ctrl+s")
         await pilot.pause()

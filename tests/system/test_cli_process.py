@@ -152,6 +152,9 @@ def test_the_app_keeps_its_parsed_css_for_the_next_start(tmp_path: Path) -> None
         command = [sys.executable, "-m", "spasmtimer", "run", str(program), "--resume"]
         with Pty(command, env=env) as app:
             app.read_until(b"HOLD")
+            # Its footer's keys drawn too: both starts then have styled the same widgets (the
+            # second takes the session up again, after a get-ready the first did not have).
+            app.read_until(b"Pause/resume")
             app.send(b"\x03")
             assert app.wait(timeout=15) == 130
         [css] = kept.glob("css-*.pickle")

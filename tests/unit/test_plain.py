@@ -12,7 +12,7 @@ import pytest
 from spasmtimer.cli.plain import PlainRunner
 from spasmtimer.program.loader import load_program
 from spasmtimer.program.timeline import expand
-from spasmtimer.session.engine import SYNC_SECONDS, Session, Status
+from spasmtimer.session.engine import SYNC_SECONDS, Resumption, Session, Status
 from tests.support import FakeClock, quick_program
 
 DATA = Path(__file__).parents[1] / "data"
@@ -102,6 +102,18 @@ def test_one_line_per_phase_and_pain_before_and_after(clock: FakeClock) -> None:
         ("sync", Status.FINISHED),
         ("rated", 2),
     ]
+
+
+def test_a_phase_taken_up_part_way_says_its_time_in_whole_seconds(clock: FakeClock) -> None:
+    """Issue: ``run --plain --resume`` printed the engine's position: "hold, 0.270623 s."."""
+    at = 99 + 20 - 0.270623  # 0.270623 s before the end of the first hold
+    r, out, _, _ = runner(clock, resume=Resumption(at, at, None))
+    r.run()
+    [resumed] = [line for line in out.getvalue().splitlines() if "left leg, rep 1 of 3: hold" in line]
+    assert resumed == (
+        "1:58  Seated hamstring stretch, left leg, rep 1 of 3: hold, 1 s. "
+        "Sit on the edge of the bed, one leg along it. Lean forward gently."
+    )
 
 
 def test_the_session_ends_exactly_on_time(clock: FakeClock) -> None:

@@ -84,11 +84,12 @@ def test_a_stopped_session_goes_on_where_it_got_to_in_the_same_row(
     tmp_path: Path, program: Program, clock: FakeClock, wall: Wall
 ) -> None:
     history = History.open(tmp_path / "h.sqlite3", now=wall)
-    run_and_stop(history, program, clock, wall, seconds=32)  # 2 s into the switch
+    run_and_stop(history, program, clock, wall, seconds=32.27)  # 2.27 s into the switch
     wall.now += timedelta(hours=2)
     stopped = find_resumable(history, "desk-break", program)
     assert stopped is not None
-    assert (stopped.position, stopped.done_seconds, stopped.level) == (32, 32, 1)
+    assert stopped.position == stopped.done_seconds == pytest.approx(32.27)
+    assert stopped.level == 1
 
     timeline = expand(program, stopped.level)
     session = Session(timeline, clock)
@@ -115,8 +116,13 @@ def test_a_stopped_session_goes_on_where_it_got_to_in_the_same_row(
     )
     outcome = runner.run()
     writer.close(5)
-    # on at the stopped second: 3 s left of the 5 s switch
-    assert out.getvalue().splitlines()[0] == "0:32  Knee to chest: switch to right, 3 s."
+    # docs/history.md, "Resuming": a get-ready (the program's 5 s), then on at the stopped
+    # second: 2.73 s left of the 5 s switch, said as its count shows it
+    assert out.getvalue().splitlines()[:3] == [
+        "0:32  Get ready, 5 s, to go on where it stopped. Next: Knee to chest.",
+        "0:32  Knee to chest: switch to right, 3 s.",
+        "0:35  Knee to chest, right, rep 1 of 2: hold, 25 s.",
+    ]
     assert (outcome.pain_before, outcome.pain_after) == (6, 3)  # the first rating is kept
     [row] = history.sessions()  # one session, not two
     planned = timeline.total_seconds
@@ -222,7 +228,10 @@ def test_the_engine_counts_what_was_done_before(clock: FakeClock, program: Progr
     state = session.state_at()
     assert (state.status, state.elapsed, state.done_seconds) == (Status.RUNNING, 40, 38)
     assert [e.kind for e in session.events] == ["resume"]
-    assert session.due_cues() == []  # nothing from before the stop is given again
+    # nothing from before the stop is given again: a get-ready first, of the program's 5 s
+    assert [c.text for c in session.due_cues()] == ["Get ready"]
+    clock.advance(5)
+    assert session.done_seconds() == pytest.approx(38)  # getting ready is not done
     clock.advance(5)
     assert session.done_seconds() == pytest.approx(43)
 
