@@ -175,6 +175,29 @@ async def test_a_bad_rating_is_not_saved(clock: FakeClock, log: Recorded) -> Non
     assert log.ratings == [(None, 1, None)]
 
 
+async def test_enter_on_a_bad_rating_stays_on_it(clock: FakeClock, log: Recorded) -> None:
+    """Issue: 12 in "Pain now", Enter: the error showed, but the focus went on to the notes,
+    and the correction was typed into them."""
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test() as pilot:
+        await pilot.press("q", "y")
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        await pilot.press("1", "2", "enter")
+        assert summary.focused is summary.query_one("#pain-after")
+        assert "from 0 to 10" in str(summary.query_one("#rating-error").render())
+        await pilot.press("2", "enter")  # replaces the 12
+        assert summary.focused is summary.query_one("#notes")
+        assert str(summary.query_one("#rating-error").render()) == ""
+        await pilot.press("shift+tab", "shift+tab", "1", "1", "tab", "tab")  # 11 before
+        await pilot.press("ctrl+s")  # not saved: back to the bad rating
+        assert summary.focused is summary.query_one("#pain-before")
+        await pilot.press("4", "ctrl+s")
+        await pilot.pause()
+    assert log.ratings == [(4, 2, None)]
+
+
 async def test_a_caution_waits_for_enter(clock: FakeClock, log: Recorded) -> None:
     app = make_app(clock, log, run=DATA / "careful.toml")
     async with app.run_test() as pilot:
