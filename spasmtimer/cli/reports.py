@@ -24,7 +24,14 @@ from spasmtimer.program.timeline import (
     progression_row,
 )
 from spasmtimer.session import library
-from spasmtimer.session.display import clock_text, pain_text, phase_detail, seconds_text, value_text
+from spasmtimer.session.display import (
+    clock_text,
+    measured_text,
+    pain_text,
+    phase_detail,
+    seconds_text,
+    value_text,
+)
 from spasmtimer.session.levels import Level
 
 
@@ -248,7 +255,7 @@ def history_text(
         notes = (r.notes or "").replace("\n", " ")
         lines.append(
             f"{mark} {when:<16}  {r.program[:20]:<20} {r.level:>5}  "
-            f"{seconds_text(round(r.done_seconds)):>10}  {r.status:<9}  "
+            f"{measured_text(r.done_seconds):>10}  {r.status:<9}  "
             f"{pain_text(r.pain_before, r.pain_after):<7}  {notes}"
         )
     if any(r.in_future(now) for r in records):

@@ -71,20 +71,24 @@ def pain_text(before: int | None, after: int | None) -> str:
     return f"{'–' if before is None else before} → {'–' if after is None else after}"
 
 
+def measured_text(seconds: float) -> str:
+    """A time measured rather than planned — done, or left — in whole seconds, rounded down,
+    so that it never claims a second not reached: ``47.4`` is ``"47 s"``, ``413.9`` is
+    ``"6 min 53 s"``."""
+    return seconds_text(math.floor(max(0.0, seconds) + 1e-6))
+
+
 def time_left_text(seconds: float) -> str:
-    """The session's time left, in whole minutes: the big countdown already ticks each second."""
-    if seconds < 60:
-        return "under a minute left"
-    return f"{math.ceil(seconds / 60 - 1e-9)} min left"
+    """The session's time left, in whole minutes rounded down as `measured_text` rounds: 4:17
+    is "4 min left" (the big countdown already ticks each second)."""
+    minutes = math.floor(max(0.0, seconds) / 60 + 1e-9)
+    return f"{minutes} min left" if minutes else "under a minute left"
 
 
 def done_text(done: float, planned: float) -> str:
-    """``"3 min 10 s done of 4 min 17 s"``, ``"2.4 s done of 1 min 55 s"``."""
-
-    def shown(seconds: float) -> str:
-        return seconds_text(round(seconds, 1) if seconds < 60 else round(seconds))
-
-    return f"{shown(done)} done of {shown(planned)}"
+    """``"3 min 10 s done of 4 min 17 s"``, ``"2 s done of 1 min 55 s"``: what was done as
+    `measured_text` says it, of what the program planned."""
+    return f"{measured_text(done)} done of {seconds_text(planned)}"
 
 
 def counting_text(finished: bool, done: float, planned: float) -> str:
@@ -492,7 +496,7 @@ def notification(cue: Cue, session: Session, outline: SessionOutline) -> tuple[s
     if cue.resuming:
         return None  # getting ready again: the person has just pressed Enter
     if cue.kind == "end":
-        done = seconds_text(round(session.done_seconds()))
+        done = measured_text(session.done_seconds())
         return heading, f"Session complete — {done} done"
     phase = session.phases[cue.phase]
     if cue.kind == "switch":

@@ -26,7 +26,7 @@ from spasmtimer.history.trends import (
     week_chart,
     week_words,
 )
-from spasmtimer.session.display import pain_text, seconds_text
+from spasmtimer.session.display import measured_text, pain_text
 from spasmtimer.session.levels import Level
 
 CHARTS_FROM_COLUMNS = 60
@@ -134,7 +134,7 @@ class HistoryScreen(Screen[None]):
                 _when(r.started_at),
                 cell(r.title),
                 str(r.level),
-                seconds_text(round(r.done_seconds)),
+                measured_text(r.done_seconds),
                 cell(r.status),
                 pain_text(r.pain_before, r.pain_after),
                 cell(" ".join((r.notes or "").split())),  # one line per session
