@@ -193,13 +193,14 @@ def test_the_schema_line_the_starter_suggests_finds_the_schema(
 ) -> None:
     # Followed to the letter: the schema where the header says to save it, and the new program in
     # the programs folder with the header's `#:schema` line first.
-    from spasmtimer.program.starter import HEADER, write_starter
+    from spasmtimer.program.starter import header, write_starter
 
     config = tmp_path / "spasmtimer"
     (config / "programs").mkdir(parents=True)
     shutil.copy(schema_file, config / "program.schema.json")
-    assert "~/.config/spasmtimer/program.schema.json" in HEADER
-    (line,) = [s.removeprefix("#   ") for s in HEADER.splitlines() if s.startswith("#   #:schema ")]
+    assert "~/.config/spasmtimer/program.schema.json" in header()  # the tests' XDG_CONFIG_HOME
+    lines = header().splitlines()
+    (line,) = [s.removeprefix("#   ") for s in lines if s.startswith("#   #:schema ")]
     program = config / "programs" / "evening.toml"
     write_starter(program, "Evening")
     program.write_text(f"{line}\n" + program.read_text())
