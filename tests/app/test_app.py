@@ -438,6 +438,36 @@ async def test_settings_are_saved_and_bad_ones_reported(
     assert load_settings().problems == []
 
 
+async def test_settings_say_on_and_off_and_where_the_focus_is(
+    clock: FakeClock, log: Recorded, seen: Path
+) -> None:
+    """Issue: on and off both showed an X (off a dark one), the focus was barely visible, and
+    the bell's checkbox kept a frame, as if focused, once Tab had moved on."""
+    from textual.widgets import Checkbox, Label
+
+    app = make_app(clock, log, settings=Settings(flash=False), safety_seen=seen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        boxes = {box.id: box for box in screen.query(Checkbox)}
+        assert screen.focused is boxes["bell"]  # a setting, not the list around them
+        assert "X" in boxes["bell"].render().plain
+        assert "X" not in boxes["flash"].render().plain  # off: an empty box
+        assert all(box.styles.border_top[0] in ("", "none") for box in boxes.values())
+        await pilot.press("tab")
+        assert screen.focused is boxes["flash"]
+        assert boxes["bell"].styles.border_top[0] in ("", "none")  # no frame left behind
+        theme = screen.query_one("#theme").parent
+        assert theme is not None
+        label = theme.query_one(Label)
+        unfocused = label.styles.background
+        await pilot.press(*["tab"] * 5)  # flash, speech, title, progress, notify, theme
+        assert screen.focused is not None and screen.focused.id == "theme"
+        assert label.styles.background != unfocused  # its row's words are marked
+
+
 # --- with the real history ----------------------------------------------------------------
 
 
