@@ -160,3 +160,55 @@ async def test_every_x_label_chosen_is_drawn(clock: FakeClock, tmp_path: Path, w
                 assert isinstance(drawn, Text)
                 chosen = [label for _, label in chart.chart.in_columns(chart.size.width).xticks(chart.size.width)]
                 assert drawn.plain.splitlines()[-1].split() == " ".join(chosen).split(), name
+
+
+NOTE = "Felt looser after the twist; the left side still tight in the morning, better by noon."
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_the_table_fits_the_window_and_enter_shows_a_session_whole(
+    clock: FakeClock, tmp_path: Path, width: int
+) -> None:
+    """Issue: at 80x24 the table ran past the window and cut the notes to three characters,
+    and Enter on a row did nothing."""
+    from textual.widgets import DataTable, Static
+
+    seen = tmp_path / "seen"
+    seen.touch()
+    history = History.open(tmp_path / "history.sqlite3", now=lambda: BUSY_NOW)
+    day = BUSY_NOW - timedelta(days=1)
+    record(
+        history,
+        Past("seated-hamstring", 2, day - timedelta(days=1), 4, 3),
+        Past("desk-break", 1, day, 4, 2, notes=NOTE),
+        Past("desk-break", 1, day + timedelta(hours=2), done=30, completed=False),
+    )
+    app = SpasmtimerApp(
+        settings=Settings(theme="textual-dark", flash=False),
+        clock=clock,
+        safety_marker=seen,
+        history=StoredHistory(history, warn=print),
+    )
+    with local_time("UTC"):
+        async with app.run_test(size=(width, 24)) as pilot:
+            await pilot.press("h")
+            await pilot.pause()
+            table = app.screen.query_one("#sessions", DataTable)
+            assert table.virtual_size.width <= table.size.width  # nothing out of sight
+            rows = [[str(c) for c in table.get_row_at(n)] for n in range(table.row_count)]
+            assert rows[0][3] == "30 s, stopped"  # newest first; how it ended, when not done
+            notes = rows[1][-1]
+            assert len(notes) >= 12 and NOTE.startswith(notes.removesuffix("…"))
+            await pilot.press("tab")  # to the table
+            assert app.screen.focused is table
+            await pilot.press("down", "enter")
+            await pilot.pause()
+            from spasmtimer.app.screens.history import SessionDetails
+
+            assert isinstance(app.screen, SessionDetails)
+            shown = str(app.screen.query_one("#session-details", Static).render())
+            assert NOTE in " ".join(shown.split())
+            assert "4 min 17 s done of 4 min 17 s · completed" in shown
+            assert "Pain before → after: 4 → 2" in shown
+            await pilot.press("escape")
+            assert isinstance(app.screen, HistoryScreen)
