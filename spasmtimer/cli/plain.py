@@ -66,6 +66,26 @@ def signals_interrupt() -> Iterator[None]:
             signal.signal(s, h)
 
 
+def bell_stream(stdout: TextIO, stderr: TextIO) -> TextIO | None:
+    """Where the terminal bell can be heard: stdout when it is a terminal, else stderr when
+    that is (``run --plain | cat``, ``| tee log``: the lines go on, and so do the bells);
+    None when neither is, for a bell never goes into a pipe or a file."""
+    for stream in (stdout, stderr):
+        if stream.isatty():
+            return stream
+    return None
+
+
+def ring_bell(stream: TextIO) -> None:
+    """One bell on ``stream``: through the command line, every control character written is
+    made visible, so the bell, rung on purpose, takes its own way."""
+    if isinstance(stream, TerminalText):
+        stream.bell()
+    else:
+        stream.write("\a")
+    stream.flush()
+
+
 class Outcome(msgspec.Struct):
     """How a `--plain` session went: the session itself, its ratings and the exit status."""
 
@@ -138,7 +158,9 @@ class PlainRunner:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
-        self.bell = bell and self.stdout.isatty()
+        self.bell = bell
+        self.bell_to: TextIO | None = None
+        """Where the bell rings at each phase, as `run` finds the streams: None for none."""
         self.sleep = sleep
         self.recorder: Recorder = recorder or NullRecorder()
 
@@ -166,22 +188,15 @@ class PlainRunner:
         self.write_line(f"{clock_text(session.resumed_at)}  {sentence}")
 
     def write_line(self, line: str) -> None:
-        if self.bell:
-            self.ring()
+        if self.bell_to is not None:
+            ring_bell(self.bell_to)
         self.stdout.write(line + "\n")
         self.stdout.flush()
-
-    def ring(self) -> None:
-        # Through the command line, stdout makes every control character visible: the bell,
-        # rung on purpose, takes its own way.
-        if isinstance(self.stdout, TerminalText):
-            self.stdout.bell()
-        else:
-            self.stdout.write("\a")
 
     def run(self) -> Outcome:
         session = self.session
         timeline = session.timeline
+        self.bell_to = bell_stream(self.stdout, self.stderr) if self.bell else None
         with signals_interrupt():
             try:
                 if self.notice:

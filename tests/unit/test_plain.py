@@ -175,6 +175,18 @@ def test_bell_only_on_a_terminal_and_not_with_no_bell(clock: FakeClock) -> None:
     assert "\a" not in out.getvalue()
 
 
+def test_piped_the_bell_rings_on_stderr_when_that_is_a_terminal(clock: FakeClock) -> None:
+    """Issue: `run --plain | cat` rang no bell, though stderr was still the terminal."""
+    r, out, err, _ = runner(clock)
+    err.tty = True
+    r.run()
+    assert "\a" not in out.getvalue()  # the lines stay clean for the pipe
+    assert err.getvalue().count("\a") == 44
+    r, out, err, _ = runner(FakeClock())  # neither a terminal: no bell anywhere
+    r.run()
+    assert "\a" not in out.getvalue() + err.getvalue()
+
+
 def test_ctrl_c_stops_and_records(clock: FakeClock) -> None:
     def sleep(seconds: float) -> None:
         clock.advance(seconds)
