@@ -341,6 +341,46 @@ async def test_edit_copies_a_bundled_program_and_reloads(
         assert library.current is not None and library.current.entry.source == "user"
 
 
+async def test_edit_keeps_no_copy_of_a_bundled_program_left_unchanged(
+    clock: FakeClock, log: Recorded, seen: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue: `e` on a bundled program made a copy even if the editor changed nothing."""
+    edited: list[Path] = []
+    app = make_app(clock, log, safety_seen=seen)
+    monkeypatch.setattr(app, "edit_file", edited.append)  # opened, and closed unchanged
+    async with app.run_test(notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"desk", "enter", "e")
+        await pilot.pause()
+        copy = user_programs_dir() / "desk-break.toml"
+        assert edited == [copy] and not copy.exists()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        assert library.current is not None and library.current.entry.source == "bundled"
+        assert any("no copy kept" in n.message for n in app._notifications)
+
+
+async def test_the_library_fits_80_columns_and_question_mark_shows_its_keys(
+    clock: FakeClock, log: Recorded, seen: Path
+) -> None:
+    """Issue: at 80 columns the library scrolled sideways, and `?` did nothing in it."""
+    from spasmtimer.app.screens.help import HelpScreen
+
+    app = make_app(clock, log, safety_seen=seen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.size.width
+        tags = [str(table.get_row_at(n)[3]) for n in range(table.row_count)]
+        assert "stretch, flexibility, hamstr…" in tags  # cut, not out of sight
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one(Static).render())
+        assert "filter by name, title, tag or summary" in keys and "run the program" in keys
+        await pilot.press("escape", "slash", "question_mark")  # while filtering: filter text
+        assert isinstance(app.screen, LibraryScreen) and app.screen.words == "?"
+
+
 async def eventually(pilot, check, seconds: float = 5.0) -> bool:
     """Let the app run (real time: the library polls on Textual's timers) until ``check()``."""
     for _ in range(int(seconds / 0.05)):

@@ -19,6 +19,20 @@ SESSION_KEYS = """\
 [b]Ctrl-C[/]     stop at once and quit"""
 
 
+LIBRARY_KEYS = """\
+[b]↑[/] [b]↓[/]        move through the programs
+[b]/[/]          filter by name, title, tag or summary, as you type
+           ([b]Enter[/] keeps the filter, [b]Esc[/] clears it)
+[b]Enter[/]      preview: the steps at your level, and what comes next
+[b]r[/]          run the program
+[b]e[/]          edit it in $VISUAL or $EDITOR
+           (a bundled one: your own copy, kept if you change it)
+[b]h[/]          your history
+[b]o[/]          settings
+[b]![/]          when to see a doctor instead
+[b]q[/]          quit"""
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,enter,q", "dismiss", "Close")]
 
