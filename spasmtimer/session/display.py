@@ -354,19 +354,30 @@ def _pain(phase: Phase, pain_before: int | None) -> str:
 
 
 def _next(session: Session, outline: SessionOutline, state: State) -> str:
-    """What comes next; during a breathing drill, what comes after it (its breaths are on
-    screen already, and a line rewritten at every breath costs bytes on a slow link)."""
+    """What comes next: during a breathing drill, the next breath, in a few words (its drill's
+    name is on screen already), and after its last, what follows the drill."""
     if state.resuming:  # getting ready: the rest of the phase it stopped in
         index = state.index
         left = session.starts[index] + session.durations[index] - state.elapsed
         return next_text(session.phases[index], count_from(left))
     index = state.index + 1
-    place = outline.places[state.index]
-    if state.phase.cycle is not None and place is not None:
-        index = place.end + 1
     if index >= len(session.phases):
         return "Last one — nearly done"
-    return next_text(session.phases[index], session.durations[index])
+    following, seconds = session.phases[index], session.durations[index]
+    place, after = outline.places[state.index], outline.places[index]
+    same_step = place is not None and after is not None and place.number == after.number
+    if following.cycle is not None and same_step:
+        return next_breath_text(following, seconds)
+    return next_text(following, seconds)
+
+
+def next_breath_text(phase: Phase, seconds: float) -> str:
+    """The next part of a breath in the same drill: ``"Next: breathe out, 3 s"``, with its
+    cycle where a new one begins (``"Next: breathe in, cycle 2 of 8, 5 s"``)."""
+    cycle = ""
+    if phase.kind == "inhale" and phase.cycle is not None and (phase.cycles or 0) > 1:
+        cycle = f", cycle {phase.cycle} of {phase.cycles}"
+    return f"Next: {KIND_WORDS[phase.kind]}{cycle}, {seconds_text(seconds)}"
 
 
 def session_view(

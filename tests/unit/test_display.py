@@ -184,6 +184,25 @@ def test_the_view_of_a_session_at_chosen_instants(clock: FakeClock) -> None:
     assert paused.paused and paused.word == "PAUSED — space to resume"
 
 
+def test_during_breathing_next_is_the_next_breath_then_what_follows(clock: FakeClock) -> None:
+    """Issue: during a breathing drill "Next:" named what follows the drill."""
+    session = Session(expand(load_program(SHORT), 0), clock)
+    outline = SessionOutline(session.phases)
+    session.start()
+
+    def next_at(seconds: float) -> str:
+        state = session.state_at(session.started_at + seconds if session.started_at else 0)
+        return session_view(
+            session, outline, state, title="Short", level=Level(0), pain_before=None
+        ).next
+
+    assert next_at(85 + 1) == "Next: Slow breathing — breathe in, cycle 1 of 2, 4 s"  # the rest
+    assert next_at(95 + 1) == "Next: hold the breath, 1 s"
+    assert next_at(99.5) == "Next: breathe out, 5 s"
+    assert next_at(100 + 1) == "Next: breathe in, cycle 2 of 2, 4 s"
+    assert next_at(110 + 1) == "Last one — nearly done"
+
+
 # --- rounds -------------------------------------------------------------------------------
 
 ROUNDS = """title = "Rounds"
