@@ -81,7 +81,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     return open_app(
         context,
         remind=Remind(
-            item, every, window, lambda: last_session(path, entry.name) if path else None
+            item, every, window, lambda: last_session(path) if path else None
         ),
         bell=not args.no_bell,
         notify=args.notify,
@@ -132,7 +132,7 @@ def remind_plain(
             return first
 
     schedule = reminders.Reminders(
-        every, window, last_session=lambda: last_session(path, entry.name)
+        every, window, last_session=lambda: last_session(path)
     )
     plain = reminders.PlainReminders(
         schedule,
