@@ -40,6 +40,7 @@ from spasmtimer.session.engine import (
     Session,
     Status,
 )
+from spasmtimer.session.levels import Level
 
 
 class Interrupted(Exception):
@@ -136,6 +137,7 @@ class PlainRunner:
         session: Session,
         *,
         title: str,
+        level: Level | None = None,
         caution: str | None = None,
         bell: bool = True,
         notice: str | None = None,
@@ -149,6 +151,8 @@ class PlainRunner:
         self.session = session
         self.clock: Clock = session.clock
         self.title = title
+        self.level = level or Level(session.timeline.level)
+        """The level it runs at, as the program's history has it (eased, say)."""
         self.caution = caution
         self.notice = notice
         """Shown first, and waited for (Enter) on a terminal: the safety notice, the first
@@ -206,7 +210,7 @@ class PlainRunner:
                         self.stderr.flush()
                         self.stdin.readline()
                 length = seconds_text(timeline.total_seconds)
-                self.say(f"{self.title} · level {timeline.level} · {length}")
+                self.say(f"{self.title} · {self.level} · {length}")
                 if self.caution:
                     self.say(f"Caution: {self.caution}")
                 if self.resume is None:

@@ -13,6 +13,7 @@ from spasmtimer.cli.plain import PlainRunner
 from spasmtimer.program.loader import load_program
 from spasmtimer.program.timeline import expand
 from spasmtimer.session.engine import SYNC_SECONDS, Resumption, Session, Status
+from spasmtimer.session.levels import Level
 from tests.support import FakeClock, quick_program
 
 DATA = Path(__file__).parents[1] / "data"
@@ -113,6 +114,15 @@ def test_a_phase_taken_up_part_way_says_its_time_in_whole_seconds(clock: FakeClo
     assert resumed == (
         "1:58  Seated hamstring stretch, left leg, rep 1 of 3: hold, 1 s. "
         "Sit on the edge of the bed, one leg along it. Lean forward gently."
+    )
+
+
+def test_the_header_says_the_level_as_it_was_eased(clock: FakeClock) -> None:
+    """Issue: the --plain header said "level 3" where plan and the app said it was eased."""
+    r, _, err, _ = runner(clock, level=Level(3, eased_from=4, idle_days=12))
+    r.run()
+    assert err.getvalue().splitlines()[0] == (
+        "Test · level 3, eased from 4 after 12 days · 5 min 2 s"
     )
 
 
