@@ -96,6 +96,20 @@ class Outcome(msgspec.Struct):
     exit_status: int
 
 
+@contextmanager
+def line_ended_if_cut_off(prompted: bool, stderr: TextIO) -> Iterator[None]:
+    """While an answer is read after a prompt on the terminal: should Ctrl-C or a signal cut
+    it off, end the prompt's line, so that the shell's prompt starts on a line of its own."""
+    try:
+        yield
+    except (KeyboardInterrupt, Interrupted):
+        if prompted:
+            with suppress(OSError):
+                stderr.write("\n")
+                stderr.flush()
+        raise
+
+
 def ask_pain(question: str, stdin: TextIO, stderr: TextIO) -> tuple[int | None, bool]:
     """Read one line, 0-10 or empty to skip. Returns (rating, input still open).
 
@@ -112,7 +126,8 @@ def ask_pain(question: str, stdin: TextIO, stderr: TextIO) -> tuple[int | None, 
             stderr.write(f"{question} (0-10, Enter to skip): ")
             stderr.flush()
         try:
-            line = stdin.readline()
+            with line_ended_if_cut_off(interactive, stderr):
+                line = stdin.readline()
         except OSError:
             line = ""
         if not line:
@@ -208,7 +223,8 @@ class PlainRunner:
                     if self.stdin.isatty():
                         self.stderr.write("Press Enter to go on. ")
                         self.stderr.flush()
-                        self.stdin.readline()
+                        with line_ended_if_cut_off(True, self.stderr):
+                            self.stdin.readline()
                 length = seconds_text(timeline.total_seconds)
                 self.say(f"{self.title} · {self.level} · {length}")
                 if self.caution:

@@ -158,6 +158,25 @@ def test_empty_lines_skip_and_bad_answers_from_a_pipe_are_skipped(clock: FakeClo
     assert "Pain is a number from 0 to 10 (got 'lots')" in err.getvalue()
 
 
+class CtrlC(Tape):
+    """A terminal's input on which the person presses Ctrl-C instead of answering."""
+
+    def readline(self, size: int | None = -1, /) -> str:  # type: ignore[override]
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("notice", [None, "When to see a doctor."])
+def test_ctrl_c_at_a_prompt_ends_its_line(clock: FakeClock, notice: str | None) -> None:
+    """Issue: Ctrl-C at the pain prompt left the shell's prompt on the same line."""
+    r, _, err, _ = runner(clock, notice=notice)
+    r.stdin = CtrlC(tty=True)
+    err.tty = True
+    outcome = r.run()
+    assert outcome.exit_status == 130
+    prompt = "Press Enter to go on. " if notice else "Pain now (0-10, Enter to skip): "
+    assert err.getvalue().endswith(prompt + "\n")
+
+
 def test_a_terminal_is_asked_again(clock: FakeClock) -> None:
     r, _, err, _ = runner(clock, "11\n4\n\n")
     r.stdin.tty = err.tty = True  # type: ignore[union-attr]
