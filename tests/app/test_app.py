@@ -376,7 +376,7 @@ async def test_the_library_fits_80_columns_and_question_mark_shows_its_keys(
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         keys = str(app.screen.query_one(Static).render())
-        assert "filter by name, title, tag or summary" in keys and "run the program" in keys
+        assert "filter as you type: name, title, tag, summary" in keys and "run the program" in keys
         await pilot.press("escape", "slash", "question_mark")  # while filtering: filter text
         assert isinstance(app.screen, LibraryScreen) and app.screen.words == "?"
 
