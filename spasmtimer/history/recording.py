@@ -330,6 +330,12 @@ class SessionRecorder:
     def rated(self, pain_before: int | None, pain_after: int | None, notes: str | None) -> None:
         if self._standing is None:
             return
+        earlier = self.resuming
+        if earlier is not None:
+            # A session taken up again keeps every rating already given (docs/history.md,
+            # "Resuming"): one left empty now, or a summary closed with Esc, erases none.
+            pain_after = earlier.pain_after if pain_after is None else pain_after
+            notes = earlier.notes if notes is None else notes
         self._change((), pain_before=pain_before, pain_after=pain_after, notes=notes)
 
     def _change(self, events: tuple[EventRecord, ...], **changes: object) -> None:

@@ -186,6 +186,33 @@ def test_a_plain_run_taken_up_again_asks_the_pain_not_given_before(
     assert (row.pain_before, row.pain_after) == (4, 2)
 
 
+def test_ratings_given_before_a_stop_are_kept_when_none_are_given_after(
+    tmp_path: Path, program: Program, clock: FakeClock, wall: Wall
+) -> None:
+    history = History.open(tmp_path / "h.sqlite3", now=wall)
+    run_and_stop(history, program, clock, wall, seconds=32)
+    [row] = history.sessions()
+    history.rate(row.id, 6, 3, "felt ok")  # the summary of the first run
+    stopped = find_resumable(history, "desk-break", program)
+    assert stopped is not None
+    writer = HistoryWriter(history.path, warn=print)
+    timeline = expand(program, stopped.level)
+    recorder = SessionRecorder(
+        history, writer, program="desk-break", title="Desk break", path="/d",
+        timeline=timeline, resuming=stopped,
+    )  # fmt: skip
+    session = Session(timeline, clock)
+    session.start(at=stopped.position, done_before=stopped.done_seconds)
+    recorder.started(session, stopped.pain_before)
+    clock.advance(10)
+    session.stop()
+    recorder.sync(session)
+    recorder.rated(6, None, None)  # Esc at its summary, or --plain with no answer
+    writer.close(5)
+    [row] = history.sessions()
+    assert (row.pain_before, row.pain_after, row.notes) == (6, 3, "felt ok")
+
+
 def test_what_is_not_offered(
     tmp_path: Path, program: Program, clock: FakeClock, wall: Wall
 ) -> None:
