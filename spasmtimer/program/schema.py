@@ -5,8 +5,9 @@ parts an editor would otherwise report badly. A validator that meets a ``oneOf``
 that fails can only say that nothing in it matched ("… is not valid under any of the schemas
 listed in the 'oneOf' keyword"), once for every line of the step. So a step's kind is chosen
 with ``if``/``then`` on its ``type`` (or on ``include``), as the loader chooses it, and the
-editor then reports against that one kind: "Additional properties are not allowed ('hodl' was
-unexpected)", ``"strech" is not one of ["stretch", …]``.
+editor then reports against that one kind: ``20 is not one of ["(not a key of a stretch step:
+check its spelling)"]`` at the misspelled key's line (see `_unknown_keys_at_their_lines`),
+``"strech" is not one of ["stretch", …]``.
 """
 
 from __future__ import annotations

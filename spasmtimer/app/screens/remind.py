@@ -47,7 +47,8 @@ class Remind(msgspec.Struct, frozen=True):
     every: timedelta
     window: Window | None
     last_session: LastSessionOf | None = None
-    """Reads the program's latest session from the history (None: no history is kept)."""
+    """Reads the latest session, of any program, from the history (None: no history is
+    kept)."""
 
 
 def program_line(item: Item) -> str:
