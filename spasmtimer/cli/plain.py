@@ -194,7 +194,7 @@ class PlainRunner:
         session = self.session
         start = session.starts[index] if at is None else at
         seconds = session.starts[index] + session.durations[index] - start
-        if at is not None:
+        if start > session.starts[index] + 1e-6:  # part way: the program's length no more
             seconds = count_from(seconds)
         self.write_line(f"{clock_text(start)}  {phase_sentence(session.phases, index, seconds)}")
 
