@@ -28,6 +28,8 @@ from tests.support import DATA, FakeClock, FakeWall
 @dataclass
 class Recorded:
     started: list[int | None] = field(default_factory=list)
+    rated_before: list[int] = field(default_factory=list)
+    """The pain before, each time it was typed during get-ready."""
     synced: list[str] = field(default_factory=list)
     ratings: list[tuple[int | None, int | None, str | None]] = field(default_factory=list)
     marks: list[tuple[int, ...]] = field(default_factory=list)
@@ -40,6 +42,9 @@ class Recorder:
 
     def started(self, session: Session, pain_before: int | None) -> None:
         self.log.started.append(pain_before)
+
+    def rated_before(self, session: Session, pain_before: int) -> None:
+        self.log.rated_before.append(pain_before)
 
     def sync(self, session: Session) -> None:
         self.log.synced.append(str(session.status()))

@@ -504,10 +504,14 @@ class SpasmtimerApp(App[None]):
 
     @on(EditProgram)
     def _edit(self, message: EditProgram) -> None:
-        path = self.editable_copy(message.item)
+        item = message.item
+        copying = item.entry.source == "bundled" and not self._own_copy(item).exists()
+        path = self.editable_copy(item)
         if path is None:
             return
         self.edit_file(path)
+        if copying:
+            self._keep_copy_if_changed(item.entry.path, path)
         self.pop_to_library()
         from spasmtimer.app.screens.library import LibraryScreen
 
@@ -515,10 +519,11 @@ class SpasmtimerApp(App[None]):
             self.screen.reload(keep=path.stem)
 
     def editable_copy(self, item: Item) -> Path | None:
-        """The file to edit: a bundled program is first copied to the user's folder."""
+        """The file to edit: a bundled program is first copied to the user's folder (kept
+        only if the editor changes it: see `_keep_copy_if_changed`)."""
         if item.entry.source != "bundled":
             return item.entry.path
-        target = locations.user_programs_dir() / item.entry.path.name
+        target = self._own_copy(item)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             if not target.exists():
@@ -526,8 +531,28 @@ class SpasmtimerApp(App[None]):
         except OSError as e:
             self.say(f"Cannot copy the program to {target}: {e}", severity="error")
             return None
-        self.say(f"Editing your own copy: {locations.shown_path(target)}")
         return target
+
+    def _own_copy(self, item: Item) -> Path:
+        """Where the user's own copy of a bundled program goes."""
+        return locations.user_programs_dir() / item.entry.path.name
+
+    def _keep_copy_if_changed(self, bundled: Path, copy: Path) -> None:
+        """A bundled program's copy, after the editor: kept if it changed (in place of the
+        bundled one, from now on), else removed, so that closing the editor without a change
+        leaves the library as it was."""
+        shown = locations.shown_path(copy)
+        try:
+            unchanged = copy.read_bytes() == bundled.read_bytes()
+            if unchanged:
+                copy.unlink()
+        except OSError as e:
+            self.say(f"Your copy {shown}: {e.strerror or e}", severity="warning")
+            return
+        if unchanged:
+            self.say("No change, so no copy kept: the bundled program stays in use.")
+        else:
+            self.say(f"Your own copy, in place of the bundled one: {shown}")
 
     def edit_file(self, path: Path) -> None:
         """Open ``path`` in $VISUAL or $EDITOR, with the app suspended meanwhile."""

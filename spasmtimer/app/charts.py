@@ -41,7 +41,7 @@ class TrendChart(PlotextPlot):
         self.styles.height = chart.rows + FRAME_ROWS
 
     def render(self) -> RenderResult:
-        chart, plt = self.chart, self.plt
+        chart, plt = self.chart.in_columns(self.size.width), self.plt
         plt.clear_data()
         for n, series in enumerate(chart.series):
             colour = self._colour(n)

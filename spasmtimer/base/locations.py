@@ -39,6 +39,12 @@ def user_programs_dir() -> Path:
     return config_dir() / "programs"
 
 
+def usual_programs_dir() -> Path:
+    """``~/.config/spasmtimer/programs/``: the user's programs when ``XDG_CONFIG_HOME`` is not
+    set, as the README names them; with it set elsewhere, the library does not look here."""
+    return Path.home() / ".config" / APP / "programs"
+
+
 def user_figures_dir() -> Path:
     """The user's own figures: ``$XDG_CONFIG_HOME/spasmtimer/figures/``."""
     return config_dir() / "figures"

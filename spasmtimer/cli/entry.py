@@ -130,11 +130,17 @@ def _dispatch(argv: Sequence[str] | None, context: Context) -> int:
     if args.command not in (None, "run", "remind"):
         startup.started()  # only a session's or the app's start is worth holding it for
     if args.command is None:
-        from spasmtimer.cli.launch import can_draw, open_app
+        from spasmtimer.cli.launch import open_app, why_not_drawn
 
-        if not can_draw():
+        why = why_not_drawn()
+        if why is not None:
+            # Asked for the app, which cannot run here: say why, and what does.
+            say(
+                f"the app cannot be shown here: {why}. The commands below work anywhere; "
+                "`spasmtimer run PROGRAM` runs a session as plain text."
+            )
             parser.print_help()
-            return exits.OK
+            return exits.USAGE
         return open_app(context)
     try:
         status: int = args.handler(args, context)

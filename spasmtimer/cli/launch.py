@@ -23,10 +23,21 @@ def can_draw() -> bool:
 
     A terminal on stdin too: the app reads its keys there (``nohup`` or ``< file`` leave it
     nothing to read)."""
+    return why_not_drawn() is None
+
+
+def why_not_drawn() -> str | None:
+    """Why the full-screen app cannot draw here, in a few words; None when it can."""
     if os.environ.get("TEXTUAL_DRIVER"):  # textual-serve runs us with its web driver
-        return True
-    terminal = sys.stdin.isatty() and sys.stdout.isatty()
-    return terminal and os.environ.get("TERM", "") not in ("", "dumb")
+        return None
+    term = os.environ.get("TERM", "")
+    if not sys.stdout.isatty():
+        return "its output is not a terminal"
+    if not sys.stdin.isatty():
+        return "its input is not a terminal, for its keys"
+    if term in ("", "dumb"):
+        return f"TERM is {term or 'not set'}, a terminal that cannot draw it"
+    return None
 
 
 def wants_plain(args: argparse.Namespace) -> bool:

@@ -24,10 +24,12 @@ from spasmtimer.base.clocks import Clock
 from spasmtimer.base.text import TerminalText, one_line
 from spasmtimer.session.display import (
     clock_text,
+    count_from,
     counting_text,
     done_text,
     finished,
     phase_sentence,
+    resumed_get_ready_sentence,
     seconds_text,
 )
 from spasmtimer.session.engine import (
@@ -38,6 +40,7 @@ from spasmtimer.session.engine import (
     Session,
     Status,
 )
+from spasmtimer.session.levels import Level
 
 TYPE_CHECKING = False  # see spasmtimer.cli.entry
 if TYPE_CHECKING:
@@ -85,6 +88,26 @@ def signals_interrupt() -> Iterator[None]:
             signal.signal(signum, found)
 
 
+def bell_stream(stdout: TextIO, stderr: TextIO) -> TextIO | None:
+    """Where the terminal bell can be heard: stdout when it is a terminal, else stderr when
+    that is (``run --plain | cat``, ``| tee log``: the lines go on, and so do the bells);
+    None when neither is, for a bell never goes into a pipe or a file."""
+    for stream in (stdout, stderr):
+        if stream.isatty():
+            return stream
+    return None
+
+
+def ring_bell(stream: TextIO) -> None:
+    """One bell on ``stream``: through the command line, every control character written is
+    made visible, so the bell, rung on purpose, takes its own way."""
+    if isinstance(stream, TerminalText):
+        stream.bell()
+    else:
+        stream.write("\a")
+    stream.flush()
+
+
 class Outcome(msgspec.Struct):
     """How a `--plain` session went: the session itself, its ratings and the exit status."""
 
@@ -92,6 +115,20 @@ class Outcome(msgspec.Struct):
     pain_before: int | None
     pain_after: int | None
     exit_status: int
+
+
+@contextmanager
+def line_ended_if_cut_off(prompted: bool, stderr: TextIO) -> Iterator[None]:
+    """While an answer is read after a prompt on the terminal: should Ctrl-C or a signal cut
+    it off, end the prompt's line, so that the shell's prompt starts on a line of its own."""
+    try:
+        yield
+    except (KeyboardInterrupt, Interrupted):
+        if prompted:
+            with suppress(OSError):
+                stderr.write("\n")
+                stderr.flush()
+        raise
 
 
 def ask_pain(question: str, stdin: TextIO, stderr: TextIO) -> tuple[int | None, bool]:
@@ -110,7 +147,8 @@ def ask_pain(question: str, stdin: TextIO, stderr: TextIO) -> tuple[int | None, 
             stderr.write(f"{question} (0-10, Enter to skip): ")
             stderr.flush()
         try:
-            line = stdin.readline()
+            with line_ended_if_cut_off(interactive, stderr):
+                line = stdin.readline()
         except OSError:
             line = ""
         if not line:
@@ -164,6 +202,7 @@ class PlainRunner:
         session: Session,
         *,
         title: str,
+        level: Level | None = None,
         caution: str | None = None,
         bell: bool = True,
         notice: str | None = None,
@@ -180,6 +219,8 @@ class PlainRunner:
         """The program's steps by name, for the person to mark one that hurt."""
         self.clock: Clock = session.clock
         self.title = title
+        self.level = level or Level(session.timeline.level)
+        """The level it runs at, as the program's history has it (eased, say)."""
         self.caution = caution
         self.notice = notice
         """Shown first, and waited for (Enter) on a terminal: the safety notice, the first
@@ -189,7 +230,9 @@ class PlainRunner:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
-        self.bell = bell and self.stdout.isatty()
+        self.bell = bell
+        self.bell_to: TextIO | None = None
+        """Where the bell rings at each phase, as `run` finds the streams: None for none."""
         self.sleep = sleep
         self.recorder: Recorder = recorder or NullRecorder()
 
@@ -199,28 +242,33 @@ class PlainRunner:
 
     def announce(self, index: int, at: float | None = None) -> None:
         """The line for the phase at ``index``, from its start — or from ``at``, part way
-        through it (a session taken up again), with the time left in it."""
+        through it (a session taken up again), with the time left in it as a count starts
+        from it (whole seconds: the engine's position is no time to show)."""
         session = self.session
         start = session.starts[index] if at is None else at
         seconds = session.starts[index] + session.durations[index] - start
-        sentence = phase_sentence(session.phases, index, seconds)
-        line = f"{clock_text(start)}  {sentence}"
-        if self.bell:
-            self.ring()
+        if start > session.starts[index] + 1e-6:  # part way: the program's length no more
+            seconds = count_from(seconds)
+        self.write_line(f"{clock_text(start)}  {phase_sentence(session.phases, index, seconds)}")
+
+    def announce_get_ready(self, index: int) -> None:
+        """The line for the get-ready before a session taken up again goes on in the phase at
+        ``index``."""
+        session = self.session
+        assert session.get_ready is not None and session.resumed_at is not None
+        sentence = resumed_get_ready_sentence(session.get_ready, session.phases, index)
+        self.write_line(f"{clock_text(session.resumed_at)}  {sentence}")
+
+    def write_line(self, line: str) -> None:
+        if self.bell_to is not None:
+            ring_bell(self.bell_to)
         self.stdout.write(line + "\n")
         self.stdout.flush()
-
-    def ring(self) -> None:
-        # Through the command line, stdout makes every control character visible: the bell,
-        # rung on purpose, takes its own way.
-        if isinstance(self.stdout, TerminalText):
-            self.stdout.bell()
-        else:
-            self.stdout.write("\a")
 
     def run(self) -> Outcome:
         session = self.session
         timeline = session.timeline
+        self.bell_to = bell_stream(self.stdout, self.stderr) if self.bell else None
         with signals_interrupt():
             try:
                 if self.notice:
@@ -228,9 +276,10 @@ class PlainRunner:
                     if self.stdin.isatty():
                         self.stderr.write("Press Enter to go on. ")
                         self.stderr.flush()
-                        self.stdin.readline()
+                        with line_ended_if_cut_off(True, self.stderr):
+                            self.stdin.readline()
                 length = seconds_text(timeline.total_seconds)
-                self.say(f"{self.title} · level {timeline.level} · {length}")
+                self.say(f"{self.title} · {self.level} · {length}")
                 if self.caution:
                     self.say(f"Caution: {self.caution}")
                 if self.resume is None:
@@ -239,6 +288,8 @@ class PlainRunner:
                     at = clock_text(self.resume.at)
                     self.say(f"Taking it up again at {at} of {clock_text(timeline.total_seconds)}.")
                     pain_before, input_open = self.resume.pain_before, True
+                    if pain_before is None:  # not given before it stopped: asked now
+                        pain_before, input_open = ask_pain("Pain now", self.stdin, self.stderr)
             except (KeyboardInterrupt, Interrupted, OSError) as e:
                 if isinstance(e, OSError):
                     status = self._output_failed(e, "the session did not start")
@@ -249,11 +300,14 @@ class PlainRunner:
                     session.start()
                 else:
                     session.start(at=self.resume.at, done_before=self.resume.done)
-                first = session.state_at().index
+                state = session.state_at()
                 # The person first; the history's write can take a moment.
-                self.announce(first, None if self.resume is None else session.position())
+                if state.resuming:
+                    self.announce_get_ready(state.index)
+                else:
+                    self.announce(state.index, None if self.resume is None else state.elapsed)
                 self.recorder.started(session, pain_before)
-                self._count(announced=first)
+                self._count(announced=state.index, getting_ready=state.resuming)
             except (KeyboardInterrupt, Interrupted, OSError) as e:
                 session.stop()
                 self.recorder.sync(session)
@@ -295,19 +349,25 @@ class PlainRunner:
             self.stderr.flush()
         return status
 
-    def _count(self, announced: int) -> None:
+    def _count(self, announced: int, getting_ready: bool = False) -> None:
         """Announce each phase as it starts, sleeping until the next boundary in between, or for
         `SYNC_SECONDS` at most, so that the record keeps up within a long phase.
 
         A wake-up later than a whole phase (a loaded machine, phases of 10 ms) still announces
-        every phase it passed, each with its own start time.
+        every phase it passed, each with its own start time. ``getting_ready``: the get-ready
+        of a session taken up again is announced, and then comes the rest of the phase at
+        ``announced``.
         """
         while True:
             state = self.session.state_at()
+            if getting_ready and not state.resuming and not state.done:
+                self.announce(announced, self.session.resumed_at)
+                getting_ready = False
             last = state.index if state.status is Status.RUNNING else len(self.session.phases) - 1
-            for index in range(announced + 1, last + 1):
-                self.announce(index)
-            announced = last
+            if not getting_ready:
+                for index in range(announced + 1, last + 1):
+                    self.announce(index)
+                announced = last
             self.recorder.sync(self.session)
             wake = self.session.next_change()
             if wake is None:

@@ -27,6 +27,7 @@ from spasmtimer.session import library
 from spasmtimer.session.display import (
     clock_text,
     held_lines,
+    measured_text,
     pain_text,
     phase_detail,
     seconds_text,
@@ -247,18 +248,20 @@ def history_text(
     """
     if not records:
         return "No sessions of that program." if filtered else "No sessions yet."
+    # As the app's table: how a session ended only when it did not complete, beside its
+    # time, so that the notes begin within 80 columns.
     lines = [
         totals.describe(),
         "",
-        f"  {'when':<16}  {'program':<20} {'level':>5}  {'time':>10}  {'':<9}  {'pain':<7}  notes",
+        f"  {'when':<16}  {'program':<20} {'level':>5}  {'time':<14}  {'pain':<7}  notes",
     ]
     for r in records:
         mark = FUTURE_MARK if r.in_future(now) else " "
         when = r.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
         notes = (r.notes or "").replace("\n", " ")
+        time = measured_text(r.done_seconds) + ("" if r.completed else f", {r.status}")
         lines.append(
-            f"{mark} {when:<16}  {r.program[:20]:<20} {r.level:>5}  "
-            f"{seconds_text(round(r.done_seconds)):>10}  {r.status:<9}  "
+            f"{mark} {when:<16}  {r.program[:20]:<20} {r.level:>5}  {time:<14}  "
             f"{pain_text(r.pain_before, r.pain_after):<7}  {notes}"
         )
     if any(r.in_future(now) for r in records):

@@ -330,6 +330,13 @@ class SessionRecorder:
             )
         self._change(events, **changes)
 
+    def rated_before(self, session: Session, pain_before: int) -> None:
+        """Written at once, like an event: a kill, a crash or a dropped connection a moment
+        later must not lose it, nor the summary of the session taken up again."""
+        if self._standing is None or session.started_at is None:
+            return  # not started: `started` is given it
+        self._change((), pain_before=pain_before, updated_at=self._wall(session, session.clock()))
+
     def rated(
         self,
         pain_before: int | None,
@@ -339,6 +346,13 @@ class SessionRecorder:
     ) -> None:
         if self._standing is None:
             return
+        earlier = self.resuming
+        if earlier is not None:
+            # A session taken up again keeps every rating already given (docs/history.md,
+            # "Resuming"): one left empty now, or a summary closed with Esc, erases none.
+            pain_after = earlier.pain_after if pain_after is None else pain_after
+            notes = earlier.notes if notes is None else notes
+            marks = marks or earlier.marks
         self._change(
             (),
             pain_before=pain_before,

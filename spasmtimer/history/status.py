@@ -41,9 +41,9 @@ class Status(msgspec.Struct, frozen=True):
 
 
 def next_break_due(records: Sequence[SessionRecord], every: float) -> datetime | None:
-    """When a break is next due: ``every`` seconds after the end of the program's latest
-    session (whether it counted or not: any break resets the wait). None when there has been
-    none — one is due now."""
+    """When a break is next due: ``every`` seconds after the end of the latest session, of
+    whatever program (whether it counted or not: any session is a break from sitting, and
+    resets the wait). None when there has been none — one is due now."""
     if not records:
         return None
     ends = [r.ended_at or r.updated_at or r.started_at for r in records]
@@ -57,15 +57,13 @@ def status_of(
     future (`SessionRecord.in_future`: a clock was wrong) is passed over: were it the latest,
     the next break would wait for it, a year if it is dated a year ahead."""
     dated = [r for r in records if not r.in_future(now)]
-    mine = [r for r in dated if r.program == program]
-    latest = mine[-1] if mine else None
-    running = (
-        latest is not None
-        and latest.status == "running"
-        and latest.updated_at is not None
-        and now - latest.updated_at < RUNNING_WITHIN
+    # A session of any program is a break: "desk-break due" just after seven minutes of
+    # another program's stretches would send the person straight back to the floor.
+    running = any(
+        r.status == "running" and r.updated_at is not None and now - r.updated_at < RUNNING_WITHIN
+        for r in dated
     )
-    due = next_break_due(mine, every)
+    due = next_break_due(dated, every)
     due_in = None if running else (due - now).total_seconds() if due else 0.0
     today = local_day(now)
     counted_today = sum(r.counted and local_day(r.started_at) == today for r in dated)

@@ -490,8 +490,9 @@ class History(msgspec.Struct):
         return [(r.started_at, r.level) for r in self.sessions(program) if r.counted]
 
 
-def last_session(path: Path, program: str) -> LastSession | None:
-    """``program``'s most recent session, for break reminders, which look every few seconds
+def last_session(path: Path) -> LastSession | None:
+    """The most recent session, of any program (each is a break from sitting), for break
+    reminders, which look every few seconds
     for hours: one indexed query on a connection opened read-only and closed at once, so
     nothing is held open or locked in between, and a history replaced meanwhile is the one
     read. None when there is none — or when it cannot be read now (locked, missing, damaged),
@@ -508,9 +509,7 @@ def last_session(path: Path, program: str) -> LastSession | None:
     try:
         rows = connection.execute(
             "SELECT coalesce(uid, 'row-' || id), ended_at, updated_at FROM sessions "
-            "WHERE program = ? "
-            "ORDER BY id DESC LIMIT 5",
-            (program,),
+            "ORDER BY id DESC LIMIT 5"
         ).fetchall()
     except sqlite3.Error:
         return None

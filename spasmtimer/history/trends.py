@@ -14,16 +14,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 
 import msgspec
+from msgspec.structs import replace
 
 from spasmtimer.base.text import cell_width
 from spasmtimer.history.records import SessionRecord, local_day
 from spasmtimer.session.display import pain_text
 from spasmtimer.session.levels import Level
 
-PAIN_SESSIONS = 24
+PAIN_SESSIONS = 16
 """The pain chart shows the last this many sessions with a rating: few enough that, on the
-narrowest chart (60 columns), each session has two columns and more, so that no marker hides
-another of the same value (see `SIDE_BY_SIDE`)."""
+narrowest chart (60 columns), each session has three columns and more — its pain before and
+after side by side, and an empty column before the next session's (see `Chart.in_columns`)."""
 WEEKS = 12
 """The minutes chart shows at most this many weeks, up to this one."""
 
@@ -41,9 +42,8 @@ LEVEL_ROWS = 11
 """At most this many rows for the levels chart (fewer when that keeps each level on a row)."""
 TICK_GAP = 2
 """Columns at least between two labels of the x axis."""
-SIDE_BY_SIDE = 0.25
-"""How far (in sessions) pain before sits left of a session, and pain after right of it: half
-a session between any two markers, a column and more on any chart."""
+PAIR_COLUMNS = 3
+"""Columns a session's pair of points needs: one for each, and one empty before the next."""
 
 
 class PainPoint(msgspec.Struct, frozen=True):
@@ -301,6 +301,43 @@ class Chart(msgspec.Struct, frozen=True):
     """Every label the x axis could have, by position; `xticks` picks those that fit."""
     rows: int
     """Rows of the plotting area: with ``ylim``, each y tick falls on a row of its own."""
+    pairs: int = 0
+    """A chart of pairs (pain before and after) has this many sessions, each at x 1, 2, …,
+    with a point of each of its two series there; laid out on whole columns by
+    `in_columns`."""
+
+    def plot_columns(self, width: int) -> int:
+        """The columns of the plotting area of a plot ``width`` columns wide: plotext gives
+        the rest to the y labels and the frame."""
+        return max(1, width - max((len(label) for _, label in self.yticks), default=0) - 2)
+
+    def in_columns(self, width: int) -> Chart:
+        """The chart as a plot ``width`` columns wide is to draw it. A chart of pairs gives each
+        session a slot of whole columns, its two points side by side in the middle of it and
+        at least one empty column to the next slot, so that which two belong together shows
+        (spaced evenly, two sessions read as four points); x is then the plotting area's
+        column (0 at its left), and the latest sessions that fit are shown. Any other chart is
+        drawn as it is."""
+        if not self.pairs:
+            return self
+        columns = self.plot_columns(width)
+        shown = min(self.pairs, max(1, columns // PAIR_COLUMNS))
+        first = self.pairs - shown + 1  # the session number of the first one shown
+        slot = columns / shown
+
+        def column(x: float) -> int:  # where session x's first point goes
+            return math.floor((x - first) * slot + (slot - 2) / 2)
+
+        series = tuple(
+            replace(
+                s,
+                xs=tuple(column(x) + side for x in s.xs if x >= first),
+                ys=tuple(y for x, y in zip(s.xs, s.ys, strict=True) if x >= first),
+            )
+            for side, s in enumerate(self.series)
+        )
+        labels = tuple((column(x) + 0.5, label) for x, label in self.labels if x >= first)
+        return replace(self, series=series, xlim=(0.0, float(columns - 1)), labels=labels, pairs=0)
 
     def xticks(self, width: int) -> tuple[tuple[float, str], ...]:
         """The x labels that fit a chart ``width`` columns wide, none overlapping another: from
@@ -327,13 +364,14 @@ class Chart(msgspec.Struct, frozen=True):
 
 
 def pain_chart(trends: Trends) -> Chart | None:
-    """Pain before (●) and after (▲) each session with a rating, session by session: before a
-    little left of the session, after a little right, so that an unchanged pain shows both."""
+    """Pain before (●) and after (▲) each session with a rating, session by session: a pair
+    a session, before on the left and after on the right, side by side (`Chart.in_columns`),
+    so that an unchanged pain shows both and each pair is seen to be one session's."""
     if not trends.pain:
         return None
     positions = range(1, len(trends.pain) + 1)
-    before = [(n - SIDE_BY_SIDE, p.before) for n, p in zip(positions, trends.pain, strict=True)]
-    after = [(n + SIDE_BY_SIDE, p.after) for n, p in zip(positions, trends.pain, strict=True)]
+    before = [(n, p.before) for n, p in zip(positions, trends.pain, strict=True)]
+    after = [(n, p.after) for n, p in zip(positions, trends.pain, strict=True)]
     return Chart(
         series=(_points("before", BEFORE, before), _points("after", AFTER, after)),
         xlim=(0.5, len(trends.pain) + 0.5),
@@ -341,6 +379,7 @@ def pain_chart(trends: Trends) -> Chart | None:
         yticks=tuple((y, str(y)) for y in range(0, 11, 2)),
         labels=_day_labels((n, p.when) for n, p in zip(positions, trends.pain, strict=True)),
         rows=PAIN_ROWS,
+        pairs=len(trends.pain),
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,12 @@ from spasmtimer.program.checks import check_breath, check_limits, check_schedule
 from spasmtimer.program.figures.library import figure_files
 from spasmtimer.program.figures.loader import parse_figure
 from spasmtimer.program.figures.pose import MAX_FIGURE_BYTES, Figure
-from spasmtimer.program.messages import byte_position, syntax_error, validation_problem
+from spasmtimer.program.messages import (
+    byte_position,
+    meant_key,
+    syntax_error,
+    validation_problem,
+)
 from spasmtimer.program.model import (
     BreatheProgress,
     BreatheRamp,
@@ -78,6 +83,11 @@ class _File:
     shown: str
     text: str
     model: ProgramFile
+    broken: frozenset[int] = frozenset()
+    """Steps that did not validate, said already: in `model`, each is only a stand-in."""
+    typos: dict[int, frozenset[str]] = field(default_factory=dict)
+    """Steps whose only fault is keys that are not theirs, said already: `model` has each
+    without them, so the rest of what is wrong with it is found in the same check."""
 
     @cached_property
     def locations(self) -> Locations:
@@ -182,9 +192,18 @@ class _Loader:
             model = ProgramFile.model_validate(data)
         except ValidationError as e:
             locations = locate(text)
-            for error in e.errors(include_url=False):
+            errors = e.errors(include_url=False)
+            for error in errors:
                 self.problem(shown, *validation_problem(locations, data, error))
-            return None
+            # What still validates is resolved too, for the problems only that shows (a cap
+            # below its start, an include, a figure): one check says them all, not a pass
+            # for each kind. The program itself is never made from it.
+            rest = _checkable_rest(data, errors)
+            if rest is None:
+                return None
+            loaded = _File(path, shown, text, *rest)
+            self.files[real] = loaded
+            return loaded
         loaded = _File(path, shown, text, model)
         self.files[real] = loaded
         return loaded
@@ -228,6 +247,8 @@ class _Loader:
     ) -> list[ResolvedStep]:
         resolved: list[ResolvedStep] = []
         for index, step in enumerate(file.model.steps):
+            if index in file.broken:
+                continue
             if isinstance(step, IncludeStep):
                 resolved.extend(self._include(file, index, step, chain, defaults))
                 continue
@@ -295,7 +316,11 @@ class _Loader:
             return ", the default"
 
         missing = [key for key in _REQUIRED.get(step.type, {}) if pick(key) is None]
+        typos = file.typos.get(index, frozenset())
+        keys = list(type(step).model_fields)
         for key in missing:
+            if any(meant_key(typo, keys) == key for typo in typos):
+                continue  # said already, as the typo of it ("hodl": did you mean `hold`?)
             self.problem(
                 file.shown,
                 file.locations.key(("steps", index)),
@@ -381,6 +406,50 @@ class _Loader:
         figure, problems = parse_figure(raw, name, shown)
         self.figures[name] = figure
         self.problems.extend(problems)
+
+
+STAND_IN: dict[str, Any] = {"type": "rest", "seconds": 1}
+"""In place of a step that does not validate, so that every other step keeps its index."""
+
+
+def _checkable_rest(
+    data: dict[str, Any], errors: list[Any]
+) -> tuple[ProgramFile, frozenset[int], dict[int, frozenset[str]]] | None:
+    """What of a file that failed validation (``errors``) can still be resolved and checked:
+    its model with each step that did not validate stood in for by a rest, a step whose only
+    fault is keys that are not its own without them, and a top-level key that is wrong left
+    out; the steps stood in for; the keys left out of each step. None when what is wrong
+    would change every step (its `[defaults]`, or the list of steps itself)."""
+    steps = data.get("steps")
+    if not isinstance(steps, list):
+        return None
+    broken: set[int] = set()
+    typos: dict[int, set[str]] = {}
+    wrong: set[str] = set()
+    for error in errors:
+        loc = error["loc"]
+        if len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int):
+            if error["type"] == "extra_forbidden" and len(loc) == 4:  # steps, n, type, key
+                typos.setdefault(loc[1], set()).add(str(loc[3]))
+            else:
+                broken.add(loc[1])
+        elif loc and loc[0] not in ("steps", "defaults"):
+            wrong.add(str(loc[0]))
+        else:
+            return None
+    kept = []
+    for index, step in enumerate(steps):
+        if index in broken or not isinstance(step, dict):
+            kept.append(STAND_IN)
+        else:
+            kept.append({k: v for k, v in step.items() if k not in typos.get(index, ())})
+    rest = {key: value for key, value in data.items() if key not in wrong} | {"steps": kept}
+    try:
+        model = ProgramFile.model_validate(rest)
+    except ValidationError:
+        return None
+    fixed = {index: frozenset(keys) for index, keys in typos.items() if index not in broken}
+    return model, frozenset(broken), fixed
 
 
 def _stretch_changes(model: StretchRamp | StretchProgress | None) -> StretchChanges:

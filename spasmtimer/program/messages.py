@@ -139,6 +139,24 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return _inner_model(origin) if origin is not None and origin is not annotation else None
 
 
+_BREATHING_IN_A_HOLD = (
+    'to keep a breathing rhythm during each hold, use `breath`, e.g. breath = "5-1-3"'
+)
+COUNTERPARTS: dict[tuple[type[BaseModel], str], str] = {
+    (BreatheStep, "hold"): (
+        "to hold the breath here, use `pause` (after breathing in) or `pause_out` (after "
+        "breathing out)"
+    ),
+    (BreatheStep, "seconds"): "a breathing drill lasts its `cycles` of `inhale` and `exhale`",
+    (RestStep, "hold"): "a rest lasts `seconds`",
+    (StretchStep, "seconds"): "a stretch holds for `hold`",
+    **{(StretchStep, key): _BREATHING_IN_A_HOLD for key in ("inhale", "exhale", "pause")},
+    (StretchStep, "pause_out"): _BREATHING_IN_A_HOLD,
+}
+"""What a key of another kind of step is said with in this one: a key that belongs
+elsewhere is most often a person reaching for the same thing."""
+
+
 def _unknown_key(loc: tuple[str | int, ...], root: type[BaseModel] = ProgramFile) -> str:
     key = str(loc[-1])
     model = _model_at(loc[:-1], root)
@@ -146,18 +164,25 @@ def _unknown_key(loc: tuple[str | int, ...], root: type[BaseModel] = ProgramFile
     message = f"unknown key `{toml_key(key)}`"
     if model in (StretchRamp, BreatheRamp) and key in ("reps", "cycles"):
         return f"{message}: `{key}` can change with the level in `progress`, not within a session"
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    if close:
-        return f"{message} (did you mean `{close[0]}`?)"
-    if model in (StretchStep, BreatheStep, RestStep):
-        owners = [t for t in STEP_TYPES if key in STEP_MODELS[t].model_fields]
-        if owners:
-            return f"{message}: `{key}` belongs to {' and '.join(owners)} steps"
+    owners = [t for t in STEP_TYPES if key in STEP_MODELS[t].model_fields]
+    if model in (StretchStep, BreatheStep, RestStep) and owners:
+        belongs = f"{message}: `{key}` belongs to {' and '.join(owners)} steps"
+        counterpart = COUNTERPARTS.get((model, key))
+        return f"{belongs}; {counterpart}" if counterpart else belongs
+    meant = meant_key(key, allowed)
+    if meant is not None:
+        return f"{message} (did you mean `{meant}`?)"
     if model in (StretchProgress, BreatheProgress, StretchRamp, BreatheRamp):
         return f"{message}: the keys that can be scheduled here are {_listing(allowed)}"
     if allowed:
         return f"{message}: expected one of {_listing(allowed)}"
     return message
+
+
+def meant_key(key: str, allowed: Sequence[str]) -> str | None:
+    """The key of ``allowed`` an unknown ``key`` is taken for a typo of, if any."""
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _listing(keys: Sequence[str]) -> str:

@@ -5,8 +5,9 @@ parts an editor would otherwise report badly. A validator that meets a ``oneOf``
 that fails can only say that nothing in it matched ("… is not valid under any of the schemas
 listed in the 'oneOf' keyword"), once for every line of the step. So a step's kind is chosen
 with ``if``/``then`` on its ``type`` (or on ``include``), as the loader chooses it, and the
-editor then reports against that one kind: "Additional properties are not allowed ('hodl' was
-unexpected)", ``"strech" is not one of ["stretch", …]``.
+editor then reports against that one kind: ``20 is not one of ["(not a key of a stretch step:
+check its spelling)"]`` at the misspelled key's line (see `_unknown_keys_at_their_lines`),
+``"strech" is not one of ["stretch", …]``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,26 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from spasmtimer.program.messages import COUNTERPARTS
 from spasmtimer.program.model import STEP_MODELS, STEP_TYPES, ProgramFile
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+TABLE_WORDS = {
+    "ProgramFile": "a program",
+    "Defaults": "[defaults]",
+    "StretchStep": "a stretch step",
+    "BreatheStep": "a breathing step",
+    "RestStep": "a rest step",
+    "IncludeStep": "an include step",
+    "StretchRamp": "a stretch's `ramp`",
+    "BreatheRamp": "a breathing drill's `ramp`",
+    "StretchProgress": "a stretch's `progress`",
+    "BreatheProgress": "a breathing drill's `progress`",
+    "Schedule": "this schedule",
+    "Step": "any step",
+}
+"""What each table is called where a key it does not have is said."""
 
 _KIND_WORDS = {
     "stretch": "In a stretch",
@@ -60,6 +78,7 @@ def _step_items(defs: dict[str, Any]) -> dict[str, Any]:
     twice): taplo completes and describes keys from ``properties``, never from a ``then``.
     """
     ref = {kind: f"#/$defs/{model.__name__}" for kind, model in STEP_MODELS.items()}
+    kinds = list(STEP_TYPES)
     branches: list[dict[str, Any]] = [
         {
             "if": _is_object({"required": ["type"], "properties": {"type": {"const": kind}}}),
@@ -78,8 +97,18 @@ def _step_items(defs: dict[str, Any]) -> dict[str, Any]:
             "then": {"$ref": ref["include"]},
         },
         # Neither: the step needs a type, and a key no step has is named (`typ`, `includes`).
+        # A step of a kind is its kind's to check: a key unknown to it is said once, there.
         {
-            "if": _is_object({"not": {"required": ["include"]}}),
+            "if": _is_object(
+                {
+                    "not": {
+                        "anyOf": [
+                            {"required": ["include"]},
+                            {"required": ["type"], "properties": {"type": {"enum": kinds}}},
+                        ]
+                    }
+                }
+            ),
             "then": {
                 "required": ["type"],
                 "properties": dict.fromkeys(["type", *described], True),
@@ -110,6 +139,54 @@ def _step_items(defs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _unknown_keys_at_their_lines(node: Any, table: str) -> None:
+    """Each ``additionalProperties: false`` made a schema that every key the table does not
+    have fails on its own value.
+
+    taplo (and so an editor using it) reports an error of a table at every key and value the
+    table holds: one misspelled key of a step was a dozen copies of "Additional properties
+    are not allowed". An error of a key's value is reported at that value alone, so the one
+    wrong line is the one flagged: ``20 is not one of ["(not a key of a stretch step: check
+    its spelling)"]`` at ``hodl = 20``."""
+    if isinstance(node, list):
+        for item in node:
+            _unknown_keys_at_their_lines(item, table)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("additionalProperties") is False:
+        words = TABLE_WORDS.get(table, "this table")
+        node["additionalProperties"] = _said(f"not a key of {words}: check its spelling")
+    for key, value in node.items():
+        if key != "additionalProperties":
+            _unknown_keys_at_their_lines(value, table)
+
+
+def _said(words: str) -> dict[str, Any]:
+    """A schema no value passes, whose failure says ``words``: the only thing a validator
+    says of an ``enum`` is the values it allows."""
+    return {"enum": [f"({words})"]}
+
+
+def _keys_of_other_kinds(defs: dict[str, Any]) -> None:
+    """A key of another kind of step says so in this one, with what does the same here
+    (`messages.COUNTERPARTS`, as `check` says it): `hold` in a breathing step points to
+    `pause` and `pause_out`."""
+    for kind, model in STEP_MODELS.items():
+        if kind not in STEP_TYPES:
+            continue
+        properties = defs[model.__name__]["properties"]
+        for other in STEP_TYPES:
+            for key in STEP_MODELS[other].model_fields:
+                if key in properties:
+                    continue
+                owners = [t for t in STEP_TYPES if key in STEP_MODELS[t].model_fields]
+                counterpart = COUNTERPARTS.get((model, key))
+                words = f"`{key}` is a key of {' and '.join(owners)} steps"
+                said = _said(f"{words}; {counterpart}" if counterpart else words)
+                properties[key] = {"description": f"Not here: {words}.", **said}
+
+
 def figure_schema() -> dict[str, Any]:
     """The JSON Schema of a figure file (docs/figures.md)."""
     from spasmtimer.program.figures.model import FigureFile
@@ -126,4 +203,10 @@ def program_schema() -> dict[str, Any]:
     schema: dict[str, Any] = _without_nulls(ProgramFile.model_json_schema())
     steps = schema["properties"]["steps"]
     steps["items"] = _step_items(schema["$defs"])
-    return {"$schema": SCHEMA_DIALECT, **schema}
+    _keys_of_other_kinds(schema["$defs"])
+    for name, table in schema["$defs"].items():
+        _unknown_keys_at_their_lines(table, name)
+    _unknown_keys_at_their_lines(steps["items"], "Step")
+    top = {key: value for key, value in schema.items() if key not in ("$defs", "properties")}
+    _unknown_keys_at_their_lines(top, "ProgramFile")
+    return {"$schema": SCHEMA_DIALECT, **schema, **top}

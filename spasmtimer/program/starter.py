@@ -10,17 +10,28 @@ from typing import Any
 
 import tomli_w
 
+from spasmtimer.base import locations
+
 HEADER = """\
 # A spasmtimer program. Check it with `spasmtimer check FILE`, preview it with
 # `spasmtimer plan FILE`, and run it with `spasmtimer run FILE`. Programs saved in
-# ~/.config/spasmtimer/programs/ appear in the library under their file name.
+# {config}/programs/ appear in the library under their file name.
 #
 # Durations are seconds (20, 1.5) or strings ("90s", "1m30s", "2m").
 # For completion in your editor (taplo / Even Better TOML):
-#   spasmtimer schema > ~/.config/spasmtimer/program.schema.json
-# then make the first line of a program in ~/.config/spasmtimer/programs/
+#   spasmtimer schema > {config}/program.schema.json
+# then make the first line of a program in {config}/programs/
 #   #:schema ../program.schema.json
 """
+"""The comment the starter opens with; ``{config}`` is the folder the library's programs are
+in (``$XDG_CONFIG_HOME/spasmtimer``), as the person would type it."""
+
+
+def header() -> str:
+    """`HEADER` naming the folders where they are on this machine: a comment that named
+    ~/.config/spasmtimer/programs/ was wrong wherever XDG_CONFIG_HOME is set elsewhere."""
+    return HEADER.format(config=locations.shown_path(locations.config_dir()))
+
 
 STEP_COMMENTS = [
     """\
@@ -101,7 +112,7 @@ def starter_text(title: str = "My program") -> str:
     chunks = body.split("[[steps]]\n")
     # tomli-w writes the steps as [[steps]] tables because they are too long to fit inline.
     assert len(chunks) == len(STEP_COMMENTS) + 1, "every step needs its comment"
-    out = HEADER + "\n" + chunks[0]
+    out = header() + "\n" + chunks[0]
     for comment, chunk in zip(STEP_COMMENTS, chunks[1:], strict=True):
         out += comment + "[[steps]]\n" + chunk
     return out

@@ -34,9 +34,15 @@ def to_next_whole_second(seconds: float) -> float:
     return fraction if fraction > 1e-6 else 1.0
 
 
+def count_from(seconds: float) -> int:
+    """The whole seconds a count of ``seconds`` shows: rounded up, so that it shows 3, 2, 1
+    and reaches 0 only at the end; ``0.27`` left shows as 1."""
+    return math.ceil(max(0.0, seconds) - 1e-6)
+
+
 def countdown(seconds: float) -> str:
-    """Time left, rounded up, so a count shows 3, 2, 1 and reaches 0 only at the end."""
-    return clock_text(math.ceil(max(0.0, seconds) - 1e-6))
+    """Time left, as the count shows it (`count_from`)."""
+    return clock_text(count_from(seconds))
 
 
 def seconds_text(seconds: float) -> str:
@@ -65,20 +71,24 @@ def pain_text(before: int | None, after: int | None) -> str:
     return f"{'–' if before is None else before} → {'–' if after is None else after}"
 
 
+def measured_text(seconds: float) -> str:
+    """A time measured rather than planned — done, or left — in whole seconds, rounded down,
+    so that it never claims a second not reached: ``47.4`` is ``"47 s"``, ``413.9`` is
+    ``"6 min 53 s"``."""
+    return seconds_text(math.floor(max(0.0, seconds) + 1e-6))
+
+
 def time_left_text(seconds: float) -> str:
-    """The session's time left, in whole minutes: the big countdown already ticks each second."""
-    if seconds < 60:
-        return "under a minute left"
-    return f"{math.ceil(seconds / 60 - 1e-9)} min left"
+    """The session's time left, in whole minutes rounded down as `measured_text` rounds: 4:17
+    is "4 min left" (the big countdown already ticks each second)."""
+    minutes = math.floor(max(0.0, seconds) / 60 + 1e-9)
+    return f"{minutes} min left" if minutes else "under a minute left"
 
 
 def done_text(done: float, planned: float) -> str:
-    """``"3 min 10 s done of 4 min 17 s"``, ``"2.4 s done of 1 min 55 s"``."""
-
-    def shown(seconds: float) -> str:
-        return seconds_text(round(seconds, 1) if seconds < 60 else round(seconds))
-
-    return f"{shown(done)} done of {shown(planned)}"
+    """``"3 min 10 s done of 4 min 17 s"``, ``"2 s done of 1 min 55 s"``: what was done as
+    `measured_text` says it, of what the program planned."""
+    return f"{measured_text(done)} done of {seconds_text(planned)}"
 
 
 def counting_text(finished: bool, done: float, planned: float) -> str:
@@ -212,6 +222,16 @@ def phase_sentence(phases: Sequence[Phase], index: int, seconds: float) -> str:
     return " ".join(sentence.split())  # one line, whatever newlines a name or cue holds
 
 
+def resumed_get_ready_sentence(get_ready: Phase, phases: Sequence[Phase], index: int) -> str:
+    """The plain runner's line for the get-ready before a session taken up again goes on in
+    the phase at ``index``."""
+    detail = phase_detail(get_ready)
+    where = f", {detail}" if detail else ""
+    length = seconds_text(get_ready.seconds)
+    sentence = f"{get_ready.name}{where}, {length}, to go on where it stopped."
+    return " ".join(f"{sentence} Next: {phases[index].name}.".split())
+
+
 def phase_word(phase: Phase) -> str:
     """The big word on the session screen: HOLD, BREATHE IN, SWITCH TO RIGHT LEG, ..."""
     if phase.kind == "switch" and phase.side:
@@ -318,6 +338,8 @@ def _step_label(phase: Phase) -> str:
 
 def _cue(state: State) -> str:
     phase = state.phase
+    if state.resuming and state.next is not None:
+        return state.next.cue or ""  # what to get back into
     if phase.kind == "hold" and phase.halfway and state.phase_elapsed >= state.phase_seconds / 2:
         return f"Halfway — {phase.halfway}"
     return phase.cue or ""
@@ -345,15 +367,30 @@ def _pain(phase: Phase, pain_before: int | None) -> str:
 
 
 def _next(session: Session, outline: SessionOutline, state: State) -> str:
-    """What comes next; during a breathing drill, what comes after it (its breaths are on
-    screen already, and a line rewritten at every breath costs bytes on a slow link)."""
+    """What comes next: during a breathing drill, the next breath, in a few words (its drill's
+    name is on screen already), and after its last, what follows the drill."""
+    if state.resuming:  # getting ready: the rest of the phase it stopped in
+        index = state.index
+        left = session.starts[index] + session.durations[index] - state.elapsed
+        return next_text(session.phases[index], count_from(left))
     index = state.index + 1
-    place = outline.places[state.index]
-    if state.phase.cycle is not None and place is not None:
-        index = place.end + 1
     if index >= len(session.phases):
         return "Last one — nearly done"
-    return next_text(session.phases[index], session.durations[index])
+    following, seconds = session.phases[index], session.durations[index]
+    place, after = outline.places[state.index], outline.places[index]
+    same_step = place is not None and after is not None and place.number == after.number
+    if following.cycle is not None and same_step:
+        return next_breath_text(following, seconds)
+    return next_text(following, seconds)
+
+
+def next_breath_text(phase: Phase, seconds: float) -> str:
+    """The next part of a breath in the same drill: ``"Next: breathe out, 3 s"``, with its
+    cycle where a new one begins (``"Next: breathe in, cycle 2 of 8, 5 s"``)."""
+    cycle = ""
+    if phase.kind == "inhale" and phase.cycle is not None and (phase.cycles or 0) > 1:
+        cycle = f", cycle {phase.cycle} of {phase.cycles}"
+    return f"Next: {KIND_WORDS[phase.kind]}{cycle}, {seconds_text(seconds)}"
 
 
 def session_view(
@@ -372,11 +409,15 @@ def session_view(
     header = f"{title} · {level}"
     if place is not None:
         header += f" · step {place.number} of {outline.step_count}"
+    # A switch's side is in its big word already.
+    detail = phase_detail(phase) if phase.kind != "switch" else round_text(phase)
+    if state.resuming:
+        resumed = f"Resumed at {clock_text(state.elapsed)} of {clock_text(state.total)}"
+        detail = f"{resumed}, {detail}" if detail else resumed
     return SessionView(
         header=header,
         step=phase.name,
-        # A switch's side is in its big word already.
-        detail=phase_detail(phase) if phase.kind != "switch" else round_text(phase),
+        detail=detail,
         countdown=countdown(state.phase_remaining),
         word=_word(state),
         cue=_cue(state),
@@ -479,8 +520,10 @@ def notification(cue: Cue, session: Session, outline: SessionOutline) -> tuple[s
     """A desktop notification for ``cue`` — (heading, body) — at each new step, each side
     switch and the end; None for every other cue."""
     heading = session.timeline.title
+    if cue.resuming:
+        return None  # getting ready again: the person has just pressed Enter
     if cue.kind == "end":
-        done = seconds_text(round(session.done_seconds()))
+        done = measured_text(session.done_seconds())
         return heading, f"Session complete — {done} done"
     phase = session.phases[cue.phase]
     if cue.kind == "switch":

@@ -27,7 +27,7 @@ import msgspec
 
 from spasmtimer.base.clocks import Clock
 from spasmtimer.program.resolved import BreathPart, BreathPattern
-from spasmtimer.program.timeline import KIND_WORDS, Phase, Timeline
+from spasmtimer.program.timeline import KIND_WORDS, PREPARE_NAME, Phase, Timeline
 
 BACK_GRACE_SECONDS = 2.0
 """Back pressed within this long of a phase's start goes to the previous phase."""
@@ -35,6 +35,9 @@ EPSILON = 1e-6
 """Clock readings are floats: within a microsecond of a phase boundary counts as on it."""
 COUNTDOWN_KINDS = frozenset({"prepare", "hold", "rest"})
 """Phases whose last three seconds are counted out."""
+RESUME_GET_READY_SECONDS = 3.0
+"""A session taken up again first gets ready for the program's `prepare`, and at least this
+long: time to get back into position (docs/history.md, "Resuming")."""
 
 
 class Status(StrEnum):
@@ -71,6 +74,8 @@ class Cue(msgspec.Struct, frozen=True):
     text: str
     count: int | None = None
     """For a countdown: 3, 2 or 1."""
+    resuming: bool = False
+    """A cue of the get-ready before a session taken up again goes on."""
 
 
 class Breath(msgspec.Struct, frozen=True):
@@ -113,6 +118,9 @@ class State(msgspec.Struct, frozen=True):
     """The session's length, with any adjustment."""
     next: Phase | None
     breath: Breath | None
+    resuming: bool = False
+    """In the get-ready before the rest of the phase a session taken up again stopped in:
+    `phase` is that get-ready, `index` and `elapsed` the phase and position it goes on at."""
 
     @property
     def done(self) -> bool:
@@ -195,6 +203,16 @@ class Session:
         self._done_before = 0.0
         self._cue_cursor = -math.inf
         self._cue_phase = 0
+        self.resumed_at: float | None = None
+        """Where a session taken up again went on from (seconds from its start)."""
+        self.get_ready: Phase | None = None
+        """The get-ready before the phase a session taken up again goes on in."""
+        # The get-ready's span in running time (`_active`): neither a phase of the timeline
+        # nor time done. Both 0 without one.
+        self._ready_from = 0.0
+        self._ready_until = 0.0
+        self._ready_cursor = 0.0
+        """The get-ready's cues are given up to this running time."""
 
     # -- time --------------------------------------------------------------------------------
     def _now(self, now: float | None) -> float:
@@ -221,17 +239,28 @@ class Session:
             until = min(until, self._paused_at)
         return until - self.started_at - self._paused_total
 
+    def _run(self, now: float) -> float:
+        """Seconds the session has run through its phases at ``now``: running, not paused,
+        and not getting ready to go on after being taken up again."""
+        return max(0.0, self._active(now) - self._ready_until)
+
+    def getting_ready(self, now: float | None = None) -> bool:
+        """Is it in the get-ready before the phase a session taken up again goes on in?"""
+        return self.started_at is not None and (
+            self._active(self._now(now)) < self._ready_until - EPSILON
+        )
+
     def done_seconds(self, now: float | None = None) -> float:
         """Time actually spent in the session's phases: time running, not paused. Time skipped
         with skip, or cut with adjust, was never spent; time added and then held was; time
         gone back over is spent again. It stops when the session ends. A session taken up
-        again counts what was done before too."""
-        spent = max(0.0, min(self._active(self._now(now)), self.total - self._shift))
+        again counts what was done before too, and not the get-ready before it goes on."""
+        spent = max(0.0, min(self._run(self._now(now)), self.total - self._shift))
         return self._done_before + spent
 
     def position(self, now: float | None = None) -> float:
         """Where the session is, in seconds from its start, at ``now``."""
-        position = self._active(self._now(now)) + self._shift
+        position = self._run(self._now(now)) + self._shift
         return self.total if position >= self.total - EPSILON else position
 
     def _index_at(self, position: float) -> int:
@@ -259,13 +288,32 @@ class Session:
             return self._stopped_at
         if status is Status.FINISHED:
             assert self.started_at is not None
-            return self.started_at + self._paused_total + (self.total - self._shift)
+            ready = self._ready_until
+            return self.started_at + self._paused_total + ready + (self.total - self._shift)
         return None
 
     def state_at(self, now: float | None = None) -> State:
         now = self._now(now)
         position = self.position(now)
         index = self._index_at(position)
+        if self.get_ready is not None and self.getting_ready(now):
+            seconds = self._ready_until - self._ready_from
+            elapsed = self._active(now) - self._ready_from
+            return State(
+                status=self.status(now),
+                index=index,
+                phase=self.get_ready,
+                phase_seconds=seconds,
+                phase_elapsed=elapsed,
+                phase_remaining=seconds - elapsed,
+                elapsed=position,
+                remaining=self.total - position,
+                done_seconds=self.done_seconds(now),
+                total=self.total,
+                next=self.phases[index],
+                breath=None,
+                resuming=True,
+            )
         phase = self.phases[index]
         seconds = self.durations[index]
         phase_elapsed = min(max(position - self.starts[index], 0.0), seconds)
@@ -294,6 +342,8 @@ class Session:
         now = self._now(now)
         if self.status(now) is not Status.RUNNING:
             return None
+        if self.getting_ready(now):
+            return now + (self._ready_until - self._active(now))
         position = self.position(now)
         index = self._index_at(position)
         boundary = self.starts[index + 1] if index + 1 < len(self.phases) else self.total
@@ -308,9 +358,13 @@ class Session:
         now = self._now(now)
         if self.started_at is None:
             return []
+        due: list[Cue] = []
+        if self._ready_cursor < self._ready_until:
+            due += self._get_ready_cues(now)
+            if self._ready_cursor < self._ready_until:
+                return due  # the phases go on once it is over
         position = self.position(now)
         horizon = position + EPSILON
-        due: list[Cue] = []
         last = self._index_at(position)
         for index in range(self._cue_phase, last + 1):
             due += phase_cues(
@@ -327,6 +381,31 @@ class Session:
         self._cue_phase = last
         return due
 
+    def _get_ready_cues(self, now: float) -> list[Cue]:
+        """The cues of the get-ready before a session taken up again goes on, due since the
+        last call (given at its position: no session time passes while it lasts); as it ends,
+        the start of the phase it goes on in, when that is part way through."""
+        assert self.get_ready is not None and self.resumed_at is not None
+        active = self._active(now)
+        horizon = min(active, self._ready_until) + EPSILON
+        at, index = self.resumed_at, self._index_at(self.resumed_at)
+        cues = phase_cues(
+            self.get_ready,
+            index,
+            self._ready_from,
+            self._ready_until - self._ready_from,
+            self._ready_cursor,
+            horizon,
+        )
+        due = [Cue(c.kind, c.phase, at, c.text, c.count, resuming=True) for c in cues]
+        self._ready_cursor = horizon
+        if horizon >= self._ready_until and at > self.starts[index] + EPSILON:
+            # From its start, the phase's own start cue comes with the phases' cues.
+            phase = self.phases[index]
+            kind: CueKind = "switch" if phase.kind == "switch" else "start"
+            due.append(Cue(kind, index, at, _start_text(phase)))
+        return due
+
     def _rewind_cues_to(self, index: int) -> None:
         """Let the cues of the phase at ``index`` come again from its start."""
         self._cue_phase = index
@@ -335,7 +414,19 @@ class Session:
     def next_cue_in(self, within: float, now: float | None = None) -> float | None:
         """Seconds of session time until the next cue of the current phase, if one comes within
         ``within`` seconds (for scheduling a wake-up)."""
-        position = self.position(self._now(now))
+        now = self._now(now)
+        if self.get_ready is not None and self.getting_ready(now):
+            active = self._active(now)
+            ready = phase_cues(
+                self.get_ready,
+                0,
+                self._ready_from,
+                self._ready_until - self._ready_from,
+                active,
+                active + within,
+            )
+            return ready[0].at - active if ready else None
+        position = self.position(now)
         index = self._index_at(position)
         upcoming = phase_cues(
             self.phases[index],
@@ -359,17 +450,27 @@ class Session:
 
     def start(self, now: float | None = None, *, at: float = 0.0, done_before: float = 0.0) -> None:
         """Start counting; a session taken up again starts ``at`` the position it got to, with
-        ``done_before`` seconds done already (and records a resume rather than a start)."""
+        ``done_before`` seconds done already (and records a resume rather than a start).
+
+        A session taken up again first gets ready (docs/history.md, "Resuming"): for the
+        program's `prepare`, at least `RESUME_GET_READY_SECONDS`, with the figure of the phase
+        it goes on in; then the rest of that phase. The get-ready is neither a phase of the
+        timeline nor time done."""
         if self.started_at is not None:
             return
         self.started_at = self._now(now)
         self._done_before = done_before
         self._shift = max(0.0, min(at, self.total))
+        index = self._index_at(self._shift)
         if at > 0:
             # Cues from where it got to on: those before were given before it stopped.
-            self._cue_phase = self._index_at(self._shift)
+            self._cue_phase = index
             self._cue_cursor = self._shift - EPSILON
-        self._record("resume" if at > 0 else "start", self.started_at, self._index_at(self._shift))
+            self.resumed_at = self._shift
+            self.get_ready = resumed_get_ready(self.phases, index)
+            self._ready_until = self.get_ready.seconds
+            self._ready_cursor = -EPSILON
+        self._record("resume" if at > 0 else "start", self.started_at, index)
 
     def pause(self, now: float | None = None) -> None:
         now = self._now(now)
@@ -399,6 +500,9 @@ class Session:
         now = self._now(now)
         if not self._live(now):
             return
+        if self.getting_ready(now):
+            self._ready_until = self._active(now)  # on with the session: none of it skipped
+            return
         index = self._index_at(self.position(now))
         self._record("skip", now, index)
         target = self.starts[index + 1] if index + 1 < len(self.phases) else self.total
@@ -410,6 +514,11 @@ class Session:
         """Restart the current phase, or go to the previous one early in the current one."""
         now = self._now(now)
         if not self._live(now):
+            return
+        if self.getting_ready(now):  # the get-ready again, from its start
+            active, length = self._active(now), self._ready_until - self._ready_from
+            self._ready_from, self._ready_until = active, active + length
+            self._ready_cursor = active - EPSILON
             return
         position = self.position(now)
         index = self._index_at(position)
@@ -426,6 +535,9 @@ class Session:
         """
         now = self._now(now)
         if not self._live(now):
+            return
+        if self.getting_ready(now):  # longer or shorter to get ready: no session time
+            self._ready_until = max(self._ready_until + seconds, self._active(now))
             return
         position = self.position(now)
         index = self._index_at(position)
@@ -447,6 +559,23 @@ class Session:
             return
         self._stopped_at = now
         self._record("stop", now, self._index_at(self.position(now)))
+
+
+def resumed_get_ready(phases: tuple[Phase, ...], index: int) -> Phase:
+    """The get-ready before a session taken up again goes on in the phase at ``index``: as
+    long as the session's own (the program's `prepare`), at least `RESUME_GET_READY_SECONDS`,
+    and showing that phase's figure, to get back into position."""
+    first, phase = phases[0], phases[index]
+    prepare = first.seconds if first.kind == "prepare" else 0.0
+    return Phase(
+        "prepare",
+        max(RESUME_GET_READY_SECONDS, prepare),
+        PREPARE_NAME,
+        round=phase.round,
+        rounds=phase.rounds,
+        figure=phase.figure,
+        mirrored=phase.mirrored,
+    )
 
 
 class Resumption(msgspec.Struct, frozen=True):
@@ -471,6 +600,10 @@ class Recorder(Protocol):
     def started(self, session: Session, pain_before: int | None) -> None:
         """The session has just started."""
 
+    def rated_before(self, session: Session, pain_before: int) -> None:
+        """The pain before, typed during get-ready: kept at once, so that a session cut off
+        a moment later still has it (docs/history.md, "Resuming")."""
+
     def sync(self, session: Session) -> None:
         """Write the session's new events and how far it got, and its end once it has ended.
 
@@ -492,6 +625,9 @@ class NullRecorder:
     """Keeps nothing: for runs with no history."""
 
     def started(self, session: Session, pain_before: int | None) -> None:
+        pass
+
+    def rated_before(self, session: Session, pain_before: int) -> None:
         pass
 
     def sync(self, session: Session) -> None:

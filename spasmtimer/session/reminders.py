@@ -1,8 +1,9 @@
 """Break reminders (``spasmtimer remind``): when the next break is due, and what moves it.
 
 A break is due ``every`` so long after the last one, where the last one is the latest of:
-when the reminders began, a break taken here, a break skipped here, and a session of the
-program recorded anywhere (another terminal, another machine sharing the history). A snooze
+when the reminders began, a break taken here, a break skipped here, and a session of any
+program recorded anywhere (another terminal, another machine sharing the history): each is a
+break from sitting. A snooze
 makes the next wait ten minutes instead. With a window (``--between 09:00-18:00``) breaks fall
 only inside it: a wait begins at the latest when the window opens, and one that would end
 after it closes waits for the next day's opening instead. A window whose end is before its
@@ -211,7 +212,7 @@ def every_problem(every: timedelta, window: Window | None) -> str | None:
 
 
 class LastSession(msgspec.Struct, frozen=True):
-    """A program's most recent session in the history, as far as reminders care."""
+    """The most recent session in the history, of any program, as far as reminders care."""
 
     id: str
     at: datetime
@@ -242,7 +243,8 @@ class ReminderState(msgspec.Struct, frozen=True):
 
 
 LastSessionOf = Callable[[], LastSession | None]
-"""Reads the program's latest session from the history (None: none, or it cannot be read)."""
+"""Reads the latest session, of any program, from the history (None: none, or it cannot be
+read)."""
 PlacedOf = Callable[[datetime | None], datetime | None]
 """A course's next time for a program, later than a moment passed (`Reminders.placed`)."""
 
@@ -314,7 +316,7 @@ class Reminders:
         self._read_placed()
 
     def history_shows(self, last: LastSession | None) -> None:
-        """What the history says is the program's latest session (None: none, or it could
+        """What the history says is the latest session, of any program (None: none, or it could
         not be read). A session seen for the first time, or one that has moved on (it is
         running, or has ended since), starts the wait again from when it was last heard of —
         never from the future, and never earlier than the current wait began. The first

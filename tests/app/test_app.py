@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from spasmtimer.app import clock_font
 from spasmtimer.app.charts import TrendChart
@@ -177,6 +177,29 @@ async def test_a_bad_rating_is_not_saved(clock: FakeClock, log: Recorded) -> Non
     assert log.ratings == [(None, 1, None)]
 
 
+async def test_enter_on_a_bad_rating_stays_on_it(clock: FakeClock, log: Recorded) -> None:
+    """Issue: 12 in "Pain now", Enter: the error showed, but the focus went on to the notes,
+    and the correction was typed into them."""
+    app = make_app(clock, log, run=SHORT)
+    async with app.run_test() as pilot:
+        await pilot.press("q", "y")
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        await pilot.press("1", "2", "enter")
+        assert summary.focused is summary.query_one("#pain-after")
+        assert "from 0 to 10" in str(summary.query_one("#rating-error").render())
+        await pilot.press("2", "enter")  # replaces the 12
+        assert summary.focused is summary.query_one("#notes")
+        assert str(summary.query_one("#rating-error").render()) == ""
+        await pilot.press("shift+tab", "shift+tab", "1", "1", "tab", "tab")  # 11 before
+        await pilot.press("ctrl+s")  # not saved: back to the bad rating
+        assert summary.focused is summary.query_one("#pain-before")
+        await pilot.press("4", "ctrl+s")
+        await pilot.pause()
+    assert log.ratings == [(4, 2, None)]
+
+
 async def test_a_caution_waits_for_enter(clock: FakeClock, log: Recorded) -> None:
     app = make_app(clock, log, run=DATA / "careful.toml")
     async with app.run_test() as pilot:
@@ -320,6 +343,46 @@ async def test_edit_copies_a_bundled_program_and_reloads(
         assert library.current is not None and library.current.entry.source == "user"
 
 
+async def test_edit_keeps_no_copy_of_a_bundled_program_left_unchanged(
+    clock: FakeClock, log: Recorded, seen: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue: `e` on a bundled program made a copy even if the editor changed nothing."""
+    edited: list[Path] = []
+    app = make_app(clock, log, safety_seen=seen)
+    monkeypatch.setattr(app, "edit_file", edited.append)  # opened, and closed unchanged
+    async with app.run_test(notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"desk", "enter", "e")
+        await pilot.pause()
+        copy = user_programs_dir() / "desk-break.toml"
+        assert edited == [copy] and not copy.exists()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        assert library.current is not None and library.current.entry.source == "bundled"
+        assert any("no copy kept" in n.message for n in app._notifications)
+
+
+async def test_the_library_fits_80_columns_and_question_mark_shows_its_keys(
+    clock: FakeClock, log: Recorded, seen: Path
+) -> None:
+    """Issue: at 80 columns the library scrolled sideways, and `?` did nothing in it."""
+    from spasmtimer.app.screens.help import HelpScreen
+
+    app = make_app(clock, log, safety_seen=seen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.size.width
+        tags = [str(table.get_row_at(n)[3]) for n in range(table.row_count)]
+        assert "stretch, flexibility, hamstr…" in tags  # cut, not out of sight
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one(Static).render())
+        assert "filter as you type: name, title, tag, summary" in keys and "run the program" in keys
+        await pilot.press("escape", "slash", "question_mark")  # while filtering: filter text
+        assert isinstance(app.screen, LibraryScreen) and app.screen.words == "?"
+
+
 async def eventually(pilot, check, seconds: float = 5.0) -> bool:
     """Let the app run (real time: the library polls on Textual's timers) until ``check()``."""
     for _ in range(int(seconds / 0.05)):
@@ -415,6 +478,36 @@ async def test_settings_are_saved_and_bad_ones_reported(
         assert isinstance(app.screen, LibraryScreen)
     assert load_settings().settings == Settings(bell=False, prepare=8)
     assert load_settings().problems == []
+
+
+async def test_settings_say_on_and_off_and_where_the_focus_is(
+    clock: FakeClock, log: Recorded, seen: Path
+) -> None:
+    """Issue: on and off both showed an X (off a dark one), the focus was barely visible, and
+    the bell's checkbox kept a frame, as if focused, once Tab had moved on."""
+    from textual.widgets import Checkbox, Label
+
+    app = make_app(clock, log, settings=Settings(flash=False), safety_seen=seen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        boxes = {box.id: box for box in screen.query(Checkbox)}
+        assert screen.focused is boxes["bell"]  # a setting, not the list around them
+        assert "X" in boxes["bell"].render().plain
+        assert "X" not in boxes["flash"].render().plain  # off: an empty box
+        assert all(box.styles.border_top[0] in ("", "none") for box in boxes.values())
+        await pilot.press("tab")
+        assert screen.focused is boxes["flash"]
+        assert boxes["bell"].styles.border_top[0] in ("", "none")  # no frame left behind
+        theme = screen.query_one("#theme").parent
+        assert theme is not None
+        label = theme.query_one(Label)
+        unfocused = label.styles.background
+        await pilot.press(*["tab"] * 5)  # flash, speech, title, progress, notify, theme
+        assert screen.focused is not None and screen.focused.id == "theme"
+        assert label.styles.background != unfocused  # its row's words are marked
 
 
 # --- with the real history ----------------------------------------------------------------
@@ -629,7 +722,15 @@ async def test_a_session_stopped_early_is_offered_again(clock: FakeClock) -> Non
         assert question == "Resume Short stretch at 0:30 of 1:55?"
         await pilot.press("enter")
         await pilot.pause()
-        assert clock_shows(pilot) == "0:10"  # 10 s left of the hold it stopped in
+        # A get-ready first, saying where it goes on (docs/history.md, "Resuming") ...
+        assert (clock_shows(pilot), text_of(pilot, "#phase")) == ("0:05", "GET READY")
+        assert text_of(pilot, "#detail") == "Resumed at 0:30 of 1:55"
+        assert text_of(pilot, "#next") == "Next: Knee to chest — hold, right, rep 1 of 2, 10 s"
+        assert text_of(pilot, "#pain") == "Pain now? Press 0–10 (optional)"
+        assert session_screen(pilot).has_class("-kind-prepare")
+        await advance(pilot, clock, 5)
+        # ... then the 10 s left of the hold it stopped in
+        assert (clock_shows(pilot), text_of(pilot, "#phase")) == ("0:10", "HOLD")
         await through_the_session(pilot, clock)
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -641,6 +742,59 @@ async def test_a_session_stopped_early_is_offered_again(clock: FakeClock) -> Non
         await pilot.pause()
         assert not isinstance(start_over.screen, ResumeScreen)  # finished: nothing to offer
         assert clock_shows(pilot) == "0:05"
+
+
+async def test_a_pain_typed_during_get_ready_outlives_a_kill(clock: FakeClock) -> None:
+    """Issue: a pain typed during get-ready was kept only for the summary, so a session cut
+    off (``kill``, a dropped connection) had none, nor did the summary of it taken up again
+    (docs/history.md, "Resuming": recorded the moment it is typed)."""
+    import signal
+
+    from spasmtimer.app import SpasmtimerApp
+    from spasmtimer.app.screens.session import ResumeScreen
+    from spasmtimer.base import exits
+    from spasmtimer.base.locations import history_file
+    from spasmtimer.history.service import StoredHistory
+    from spasmtimer.history.store import History
+    from tests.app_support import run_of
+
+    safety.record_seen()
+    history = History.open(history_file())
+    stored = StoredHistory(history, warn=print)
+
+    def app() -> SpasmtimerApp:
+        return SpasmtimerApp(
+            history=stored, clock=clock, run=run_of(SHORT), settings=Settings(theme="textual-dark")
+        )
+
+    first = app()
+    async with first.run_test() as pilot:
+        await advance(pilot, clock, 1)
+        await pilot.press("6")  # during get-ready
+        writer = stored._writer
+        assert writer is not None and writer.flush(5)  # written now, long before any rating
+        [row] = history.sessions()
+        assert (row.status, row.pain_before) == ("running", 6)
+        await advance(pilot, clock, 20)  # into the first hold
+        first.interrupt(exits.signalled(signal.SIGTERM))  # as `kill` does
+        await pilot.pause()
+    stored.close(5)
+    [row] = history.sessions()
+    assert (row.status, row.pain_before) == ("stopped", 6)
+    again = app()
+    async with again.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, ResumeScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        await through_the_session(pilot, clock)
+        assert isinstance(again.screen, SummaryScreen)
+        assert again.screen.query_one("#pain-before", Input).value == "6"
+        await pilot.press("2", "ctrl+s")
+        await pilot.pause()
+    stored.close(5)
+    [row] = history.sessions()
+    assert (row.status, row.pain_before, row.pain_after) == ("completed", 6, 2)
 
 
 async def test_the_app_collects_again_once_its_first_frame_is_drawn(

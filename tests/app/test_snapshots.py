@@ -4,14 +4,17 @@ looking at the differences in snapshot_report.html."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
+from spasmtimer.history.records import SessionRecord
 from spasmtimer.history.service import StoredHistory
+from spasmtimer.session.library import Item
 from spasmtimer.session.settings import Settings
-from tests.app_support import Recorded, advance
+from tests.app_support import FakeHistory, Recorded, advance
 from tests.app_support import make_app as make_any_app
 from tests.support import FakeClock
 
@@ -66,6 +69,30 @@ def test_settings(
 
 def test_session_get_ready(snap_compare, clock: FakeClock) -> None:
     assert snap_compare(make_app(clock, Recorded(), run=SHORT), run_before=at(clock, 1.5, "4"))
+
+
+class StoppedAt30(FakeHistory):
+    """A history whose session of the program stopped 30 s in (5 s into the second hold),
+    with a pain of 6 given during its get-ready."""
+
+    def resumable(self, item: Item) -> SessionRecord | None:
+        at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+        return SessionRecord(
+            id="stopped", program="short", title="Short stretch", path=str(SHORT),
+            content_hash="h", level=0, started_at=at, ended_at=at + timedelta(seconds=30),
+            status="stopped", planned_seconds=115, done_seconds=30, pain_before=6,
+            pain_after=None, notes=None, position=30,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_session_taken_up_again_gets_ready(
+    snap_compare, clock: FakeClock, size: tuple[int, int]
+) -> None:
+    """docs/history.md, "Resuming": a get-ready saying so, before the rest of the hold."""
+    app = make_app(clock, Recorded(), run=SHORT, resume=True)
+    app.history = StoppedAt30(Recorded())
+    assert snap_compare(app, terminal_size=size, run_before=at(clock, 1.5))
 
 
 def test_session_hold_past_halfway(snap_compare, clock: FakeClock) -> None:

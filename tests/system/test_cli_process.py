@@ -152,6 +152,9 @@ def test_the_app_keeps_its_parsed_css_for_the_next_start(tmp_path: Path) -> None
         command = [sys.executable, "-m", "spasmtimer", "run", str(program), "--resume"]
         with Pty(command, env=env) as app:
             app.read_until(b"HOLD")
+            # Its footer's keys drawn too: both starts then have styled the same widgets (the
+            # second takes the session up again, after a get-ready the first did not have).
+            app.read_until(b"Pause/resume")
             app.send(b"\x03")
             assert app.wait(timeout=15) == 130
         [css] = kept.glob("css-*.pickle")
@@ -159,3 +162,20 @@ def test_the_app_keeps_its_parsed_css_for_the_next_start(tmp_path: Path) -> None
             written = css.stat().st_mtime_ns
     # The second start parsed nothing new, so it had nothing to write.
     assert css.stat().st_mtime_ns == written
+
+
+def test_the_app_on_a_dumb_terminal_says_why_it_is_not_shown(tmp_path: Path) -> None:
+    """Issue: `TERM=dumb spasmtimer` printed the usage and exited 0, without saying why."""
+    _, env = hold_program(tmp_path)
+    with Pty([sys.executable, "-m", "spasmtimer"], env={**env, "TERM": "dumb"}) as app:
+        status = app.wait(timeout=30)
+        said = bytes(app.output).decode()
+    assert status == 2
+    assert "spasmtimer: the app cannot be shown here: TERM is dumb" in said
+    assert "spasmtimer run PROGRAM` runs a session as plain text" in said
+    assert "usage: spasmtimer" in said
+    piped = subprocess.run(
+        [sys.executable, "-m", "spasmtimer"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert piped.returncode == 2 and "its output is not a terminal" in piped.stderr
+    assert piped.stdout.startswith("usage: spasmtimer")

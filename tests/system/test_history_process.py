@@ -95,8 +95,10 @@ def test_a_run_cut_off_by_sighup_is_taken_up_again(tmp_path: Path) -> None:
         timeout=60,
     )
     assert again.returncode == 0, again.stderr
-    first = again.stdout.splitlines()[0]
-    assert first.startswith("0:0") and "Knee, rep 2 of 4: hold" in first  # at the stopped second
+    get_ready, first = again.stdout.splitlines()[:2]
+    # a get-ready of 3 s (the program has none of its own), then on at the stopped second
+    assert get_ready.endswith("Get ready, 3 s, to go on where it stopped. Next: Knee.")
+    assert first.startswith("0:0") and "Knee, rep 2 of 4: hold" in first
     assert "Taking it up again at 0:0" in again.stderr
     [row] = History.open(history_file()).sessions()  # the same session
     assert (row.id, row.status, row.pain_before, row.pain_after) == (stopped.id, "completed", 5, 2)

@@ -64,16 +64,7 @@ def test_signals_end_the_run_promptly_without_a_traceback(
     assert "Traceback" not in proc.stderr.read()
 
 
-def test_bel_is_written_when_stdout_is_a_terminal(tmp_path: Path) -> None:
-    path = program_of_short_phases(tmp_path, 3)
-    controller, terminal = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "spasmtimer", "run", str(path), "--plain"],
-        stdin=subprocess.DEVNULL,
-        stdout=terminal,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(terminal)
+def read_all(controller: int) -> bytes:
     output = b""
     while True:
         ready, _, _ = select.select([controller], [], [], 10)
@@ -86,10 +77,42 @@ def test_bel_is_written_when_stdout_is_a_terminal(tmp_path: Path) -> None:
         if not chunk:
             break
         output += chunk
+    return output
+
+
+def test_bel_is_written_when_stdout_is_a_terminal(tmp_path: Path) -> None:
+    path = program_of_short_phases(tmp_path, 3)
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spasmtimer", "run", str(path), "--plain"],
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(terminal)
+    output = read_all(controller)
     proc.wait(timeout=10)
     os.close(controller)
     assert output.count(b"\a") == 3
     assert output.count(b"hold, 0.1 s") == 3
+
+
+def test_piped_the_bel_is_written_to_stderr_when_that_is_a_terminal(tmp_path: Path) -> None:
+    """Issue: `run --plain | cat` rang no bell, though stderr was still the terminal."""
+    path = program_of_short_phases(tmp_path, 3)
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spasmtimer", "run", str(path), "--plain"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    on_the_terminal = read_all(controller)
+    out, _ = proc.communicate(timeout=10)
+    os.close(controller)
+    assert on_the_terminal.count(b"\a") == 3
+    assert b"\a" not in out and out.count(b"hold, 0.1 s") == 3
 
 
 def test_an_input_that_cannot_be_read_is_taken_as_ended(tmp_path: Path) -> None:

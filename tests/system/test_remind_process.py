@@ -5,6 +5,7 @@ taken almost that long ago: the due moment comes from the same rule a person mee
 
 from __future__ import annotations
 
+import os
 import select
 import signal
 import subprocess
@@ -20,9 +21,9 @@ from spasmtimer.history.store import History
 from tests.support import quick_program, start_plain
 
 
-def took_a_break(program: str, seconds_ago: float) -> None:
+def took_a_break(program: str, seconds_ago: float, history_at: Path | None = None) -> None:
     """Record a completed session of ``program`` that ended ``seconds_ago``."""
-    history = History.open(history_file())
+    history = History.open(history_at or history_file())
     ended = datetime.now(UTC) - timedelta(seconds=seconds_ago)
     sid = history.begin(
         program=program,
@@ -38,13 +39,14 @@ def took_a_break(program: str, seconds_ago: float) -> None:
     history.close()
 
 
-def remind(*args: str) -> subprocess.Popen[str]:
+def remind(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "spasmtimer", "remind", *args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
 
 
@@ -87,16 +89,23 @@ def test_a_due_break_is_one_flushed_line(plain: list[str]) -> None:
 
 
 def test_a_session_recorded_by_another_process_puts_the_break_off(tmp_path: Path) -> None:
+    """A session of any program, run in another terminal, is a break: the reminders of
+    "quick" are put off by a session of "other". The control reads a history of its own,
+    where nothing happens."""
     program = quick_program(tmp_path)  # 1.5 s, recorded as "quick"
     other = tmp_path / "other.toml"
     other.write_text(program.read_text())
-    for name in ("quick", "other"):
-        took_a_break(name, seconds_ago=50)  # so a break of each is due in 10 s
+    control_data = tmp_path / "control-data"
+    for history_at in (None, control_data / "spasmtimer" / "history.sqlite3"):
+        if history_at is not None:
+            history_at.parent.mkdir(parents=True)
+        took_a_break("quick", seconds_ago=50, history_at=history_at)  # due in 10 s
     put_off = remind(str(program), "--every", "1m", "--plain")
-    control = remind(str(other), "--every", "1m", "--plain")
+    control_env = {**os.environ, "XDG_DATA_HOME": str(control_data)}
+    control = remind(str(program), "--every", "1m", "--plain", env=control_env)
     try:
         time.sleep(1)
-        session = start_plain(program)  # another terminal takes a break of "quick"
+        session = start_plain(other)  # another terminal runs another program
         session.communicate(timeout=30)
         assert session.returncode == 0
         said = line_within(control, 15)

@@ -14,7 +14,7 @@ import pytest
 
 from tests.history_support import Past
 from tests.sync_support import Machine, at, ids
-from tests.system.test_ssh import SSH, SSHD, SSH_KEYGEN, Server, sshd  # noqa: F401
+from tests.system.test_ssh import SSH, SSH_KEYGEN, SSHD, Server, sshd  # noqa: F401
 
 pytestmark = pytest.mark.system
 

@@ -378,6 +378,39 @@ def test_new_on_a_fresh_install_makes_the_programs_folder(capsys) -> None:
     assert "evening" in out and "Evening" in out
 
 
+def test_new_into_the_usual_programs_folder_goes_where_the_library_looks(
+    capsys, tmp_path, monkeypatch
+) -> None:
+    """Issue: with XDG_CONFIG_HOME set, the README's `new ~/.config/spasmtimer/programs/…`
+    wrote a program `list` never showed, and the starter's comment said it would appear."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "elsewhere"))
+    status, out, err = run_cli(capsys, "new", "~/.config/spasmtimer/programs/evening.toml")
+    assert (status, err) == (0, "")
+    path = tmp_path / "elsewhere" / "spasmtimer" / "programs" / "evening.toml"
+    assert user_programs_dir() / "evening.toml" == path
+    assert path.is_file() and not (Path.home() / ".config" / "spasmtimer").exists()
+    assert out.splitlines()[0] == (
+        f"Your programs are in {path.parent}/, not in ~/.config/spasmtimer/programs/, since "
+        "XDG_CONFIG_HOME is set: the program is written there, for the library to find."
+    )
+    assert out.rstrip().endswith("&& spasmtimer run evening")
+    # the starter's comment names the folder the library looks in
+    assert f"Programs saved in\n# {path.parent}/ appear in the library" in path.read_text()
+    assert "evening" in run_cli(capsys, "list")[1]
+
+
+def test_new_elsewhere_says_the_library_will_not_show_it(capsys, tmp_path) -> None:
+    status, out, _ = run_cli(capsys, "new", str(tmp_path / "drill.toml"))
+    assert status == 0
+    assert out.splitlines()[-1] == (
+        "The library (list, the app) shows the programs in ~/.config/spasmtimer/programs/; "
+        "this one runs by its path."
+    )
+    assert "Programs saved in\n# ~/.config/spasmtimer/programs/ appear" in (
+        tmp_path / "drill.toml"
+    ).read_text()
+
+
 def test_new_takes_a_title_or_makes_one_from_the_name(capsys, tmp_path) -> None:
     target = tmp_path / "evening-unwind.toml"
     assert run_cli(capsys, "new", str(target))[0] == 0

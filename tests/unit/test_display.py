@@ -13,6 +13,8 @@ from spasmtimer.session.display import (
     Finished,
     SessionOutline,
     SessionView,
+    done_text,
+    measured_text,
     next_level_text,
     pain_text,
     phase_sentence,
@@ -41,10 +43,22 @@ def test_pain_reads_before_arrow_after() -> None:
     assert pain_text(None, None) == ""
 
 
-def test_time_left_counts_whole_minutes() -> None:
+def test_time_left_counts_whole_minutes_rounded_down() -> None:
+    """Issue: 4:17 showed "5 min left" and 1:04 "2 min left"."""
     assert time_left_text(59.9) == "under a minute left"
     assert time_left_text(60) == "1 min left"
-    assert time_left_text(61) == "2 min left"
+    assert time_left_text(64) == "1 min left"
+    assert time_left_text(257) == "4 min left"
+    assert time_left_text(299.9) == "4 min left"
+    assert time_left_text(300) == "5 min left"
+
+
+def test_times_done_are_whole_seconds_rounded_down_as_everywhere() -> None:
+    assert measured_text(47.4) == "47 s"
+    assert measured_text(413.9) == "6 min 53 s"
+    assert measured_text(256.9999999) == "4 min 17 s"  # a whole session, give or take a float
+    assert done_text(47.4, 257) == "47 s done of 4 min 17 s"
+    assert done_text(2.4, 115) == "2 s done of 1 min 55 s"
 
 
 def summary(
@@ -168,6 +182,25 @@ def test_the_view_of_a_session_at_chosen_instants(clock: FakeClock) -> None:
     session.pause()
     paused = view()
     assert paused.paused and paused.word == "PAUSED — space to resume"
+
+
+def test_during_breathing_next_is_the_next_breath_then_what_follows(clock: FakeClock) -> None:
+    """Issue: during a breathing drill "Next:" named what follows the drill."""
+    session = Session(expand(load_program(SHORT), 0), clock)
+    outline = SessionOutline(session.phases)
+    session.start()
+
+    def next_at(seconds: float) -> str:
+        state = session.state_at(session.started_at + seconds if session.started_at else 0)
+        return session_view(
+            session, outline, state, title="Short", level=Level(0), pain_before=None
+        ).next
+
+    assert next_at(85 + 1) == "Next: Slow breathing — breathe in, cycle 1 of 2, 4 s"  # the rest
+    assert next_at(95 + 1) == "Next: hold the breath, 1 s"
+    assert next_at(99.5) == "Next: breathe out, 5 s"
+    assert next_at(100 + 1) == "Next: breathe in, cycle 2 of 2, 4 s"
+    assert next_at(110 + 1) == "Last one — nearly done"
 
 
 # --- rounds -------------------------------------------------------------------------------

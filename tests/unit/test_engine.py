@@ -441,3 +441,94 @@ def test_next_change_is_the_next_boundary(session: Session, clock: FakeClock) ->
     assert session.next_change() == 1030
     session.pause()
     assert session.next_change() is None
+
+
+# --- taken up again: a get-ready first (docs/history.md, "Resuming") -----------------------
+
+SIDES = timeline(
+    Phase("prepare", 5, "Get ready"),
+    hold(10, side="left"),
+    Phase("switch", 5, "Stretch", side="right", step=0),
+    hold(10, side="right", mirrored=True, figure="knee"),
+)
+
+
+def test_a_session_taken_up_again_gets_ready_before_the_rest_of_its_phase(
+    clock: FakeClock,
+) -> None:
+    s = Session(SIDES, clock)
+    s.start(at=17.5, done_before=17)  # 2.5 s into the switch
+    state = s.state_at()
+    assert state.resuming and (state.phase.kind, state.phase.name) == ("prepare", "Get ready")
+    assert (state.index, state.elapsed, state.phase_remaining) == (2, 17.5, 5)  # the program's
+    assert state.next == SIDES.phases[2]
+    assert s.next_change() == 1005
+    clock.advance(4.5)
+    assert s.state_at().resuming and s.done_seconds() == 17  # getting ready is not done
+    clock.advance(0.5)
+    state = s.state_at()
+    assert not state.resuming
+    assert (state.index, state.phase_remaining, state.elapsed) == (2, 2.5, 17.5)
+    clock.advance(12.5)
+    assert s.state_at().status is Status.FINISHED
+    assert s.done_seconds() == pytest.approx(17 + 12.5)
+    assert s.ended_at() == 1000 + 5 + 12.5
+    assert [e.kind for e in s.events] == ["resume"]
+
+
+def test_the_get_ready_is_at_least_three_seconds_and_shows_the_figure_to_come(
+    clock: FakeClock,
+) -> None:
+    s = Session(timeline(*SIDES.phases[1:]), clock)  # no get-ready of its own
+    s.start(at=16)
+    state = s.state_at()
+    assert (state.phase_seconds, state.phase.figure, state.phase.mirrored) == (3, "knee", True)
+
+
+def test_the_cues_of_the_get_ready_then_the_phase_part_way(clock: FakeClock) -> None:
+    s = Session(SIDES, clock)
+    s.start(at=17.5)
+    assert cue_log(s, clock, 8) == [
+        (17.5, "start", "Get ready"),
+        (17.5, "countdown", "3"),
+        (17.5, "countdown", "2"),
+        (17.5, "countdown", "1"),
+        (17.5, "switch", "Switch to right"),  # the bell to go on, though part way
+        (20, "start", "Stretch: hold, right"),
+    ]
+
+
+def test_taken_up_at_a_phase_s_start_its_start_is_cued_once(clock: FakeClock) -> None:
+    s = Session(SIDES, clock)
+    s.start(at=15)
+    assert [c.text for c in s.due_cues()] == ["Get ready"]
+    clock.advance(5)
+    assert [c.text for c in s.due_cues()] == ["3", "2", "1", "Switch to right"]
+
+
+def test_keys_during_the_get_ready_touch_no_session_time(clock: FakeClock) -> None:
+    s = Session(SIDES, clock)
+    s.start(at=17.5)
+    clock.advance(1)
+    assert s.next_cue_in(10) == 1  # its countdown's 3
+    s.adjust(5)  # longer to get ready
+    assert s.state_at().phase_remaining == 9
+    s.back()  # from its start again
+    assert s.state_at().phase_remaining == 10
+    s.pause()
+    clock.advance(30)
+    assert s.state_at().status is Status.PAUSED and s.state_at().resuming
+    s.resume()
+    s.skip()  # on with the session now, none of it skipped
+    state = s.state_at()
+    assert (state.resuming, state.index, state.phase_remaining) == (False, 2, 2.5)
+    assert [e.kind for e in s.events] == ["resume", "pause", "resume"]
+
+
+def test_stopped_while_getting_ready_it_is_where_it_was(clock: FakeClock) -> None:
+    s = Session(SIDES, clock)
+    s.start(at=17.5, done_before=17)
+    clock.advance(2)
+    s.stop()
+    state = s.state_at()
+    assert (state.status, state.elapsed, state.done_seconds) == (Status.STOPPED, 17.5, 17)

@@ -503,6 +503,8 @@ def test_history_filter_and_text(capsys) -> None:
     assert main(["history"]) == 0
     out = capsys.readouterr().out
     assert "streak" in out and "desk-break" in out and "4 → 6" in out
+    # The notes begin within 80 columns: no status column, "stopped" beside the time.
+    assert out.splitlines()[2].endswith("notes") and len(out.splitlines()[2]) <= 80
     assert main(["history", "--program", "nothing-here"]) == 0
     assert "No sessions of that program." in capsys.readouterr().out
 

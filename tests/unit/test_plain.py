@@ -12,7 +12,8 @@ import pytest
 from spasmtimer.cli.plain import PlainRunner
 from spasmtimer.program.loader import load_program
 from spasmtimer.program.timeline import expand
-from spasmtimer.session.engine import SYNC_SECONDS, Session, Status
+from spasmtimer.session.engine import SYNC_SECONDS, Resumption, Session, Status
+from spasmtimer.session.levels import Level
 from tests.support import FakeClock, quick_program
 
 DATA = Path(__file__).parents[1] / "data"
@@ -37,6 +38,9 @@ class Log:
 
     def started(self, session: Session, pain_before: int | None) -> None:
         self.calls.append(("started", pain_before))
+
+    def rated_before(self, session: Session, pain_before: int) -> None:
+        self.calls.append(("rated_before", pain_before))
 
     def sync(self, session: Session) -> None:
         self.calls.append(("sync", session.status()))
@@ -108,6 +112,27 @@ def test_one_line_per_phase_and_pain_before_and_after(clock: FakeClock) -> None:
     ]
 
 
+def test_a_phase_taken_up_part_way_says_its_time_in_whole_seconds(clock: FakeClock) -> None:
+    """Issue: ``run --plain --resume`` printed the engine's position: "hold, 0.270623 s."."""
+    at = 99 + 20 - 0.270623  # 0.270623 s before the end of the first hold
+    r, out, _, _ = runner(clock, resume=Resumption(at, at, None))
+    r.run()
+    [resumed] = [line for line in out.getvalue().splitlines() if "left leg, rep 1 of 3: hold" in line]
+    assert resumed == (
+        "1:58  Seated hamstring stretch, left leg, rep 1 of 3: hold, 1 s. "
+        "Sit on the edge of the bed, one leg along it. Lean forward gently."
+    )
+
+
+def test_the_header_says_the_level_as_it_was_eased(clock: FakeClock) -> None:
+    """Issue: the --plain header said "level 3" where plan and the app said it was eased."""
+    r, _, err, _ = runner(clock, level=Level(3, eased_from=4, idle_days=12))
+    r.run()
+    assert err.getvalue().splitlines()[0] == (
+        "Test · level 3, eased from 4 after 12 days · 5 min 2 s"
+    )
+
+
 def test_the_session_ends_exactly_on_time(clock: FakeClock) -> None:
     r, _, _, _ = runner(clock)
     start = clock.now
@@ -140,6 +165,25 @@ def test_empty_lines_skip_and_bad_answers_from_a_pipe_are_skipped(clock: FakeClo
     assert "Pain is a number from 0 to 10 (got 'lots')" in err.getvalue()
 
 
+class CtrlC(Tape):
+    """A terminal's input on which the person presses Ctrl-C instead of answering."""
+
+    def readline(self, size: int | None = -1, /) -> str:  # type: ignore[override]
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("notice", [None, "When to see a doctor."])
+def test_ctrl_c_at_a_prompt_ends_its_line(clock: FakeClock, notice: str | None) -> None:
+    """Issue: Ctrl-C at the pain prompt left the shell's prompt on the same line."""
+    r, _, err, _ = runner(clock, notice=notice)
+    r.stdin = CtrlC(tty=True)
+    err.tty = True
+    outcome = r.run()
+    assert outcome.exit_status == 130
+    prompt = "Press Enter to go on. " if notice else "Pain now (0-10, Enter to skip): "
+    assert err.getvalue().endswith(prompt + "\n")
+
+
 def test_a_terminal_is_asked_again(clock: FakeClock) -> None:
     r, _, err, _ = runner(clock, "11\n4\n\n")
     r.stdin.tty = err.tty = True  # type: ignore[union-attr]
@@ -165,6 +209,18 @@ def test_bell_only_on_a_terminal_and_not_with_no_bell(clock: FakeClock) -> None:
     r, out, _, _ = runner(FakeClock(), tty_out=True, bell=False)
     r.run()
     assert "\a" not in out.getvalue()
+
+
+def test_piped_the_bell_rings_on_stderr_when_that_is_a_terminal(clock: FakeClock) -> None:
+    """Issue: `run --plain | cat` rang no bell, though stderr was still the terminal."""
+    r, out, err, _ = runner(clock)
+    err.tty = True
+    r.run()
+    assert "\a" not in out.getvalue()  # the lines stay clean for the pipe
+    assert err.getvalue().count("\a") == 44
+    r, out, err, _ = runner(FakeClock())  # neither a terminal: no bell anywhere
+    r.run()
+    assert "\a" not in out.getvalue() + err.getvalue()
 
 
 def test_ctrl_c_stops_and_records(clock: FakeClock) -> None:

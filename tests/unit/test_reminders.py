@@ -217,41 +217,31 @@ def test_state_reads_the_history_every_few_seconds_and_once_more_when_due(clock,
 
 def test_a_session_recorded_by_another_connection_is_read(tmp_path: Path, clock, wall) -> None:
     path = tmp_path / "history.sqlite3"
-    assert last_session(path, "desk-break") is None  # no history yet: nothing, no file made
+    assert last_session(path) is None  # no history yet: nothing, no file made
     assert not path.exists()
     other = History.open(path)  # as another process would: its own connection
-    r = reminders(clock, wall, last_session=lambda: last_session(path, "desk-break"))
+    r = reminders(clock, wall, last_session=lambda: last_session(path))
     assert r.state().due_at == START + timedelta(minutes=45)
     clock.advance(20 * MINUTE)
-    sid = other.begin(
-        program="desk-break",
-        title="Desk break",
-        path="/x",
+    sid = other.begin(  # another program's session: a break from sitting all the same
+        program="seated-hamstring",
+        title="Seated hamstring",
+        path="/y",
         content_hash="h",
         level=0,
         planned_seconds=257,
         started_at=wall(),
         pain_before=None,
     )
-    other.begin(  # another program's session says nothing about this one
-        program="seated-hamstring",
-        title="Seated hamstring",
-        path="/y",
-        content_hash="h",
-        level=0,
-        planned_seconds=60,
-        started_at=wall(),
-        pain_before=None,
-    )
     clock.advance(POLL_SECONDS)
-    running = last_session(path, "desk-break")
+    running = last_session(path)
     assert running is not None and running.running and running.id == sid
     assert r.state().due_at == START + timedelta(minutes=20 + 45)  # from its start, so far
     clock.advance(257)
     other.end(sid, completed=True, ended_at=wall(), done_seconds=257)
     clock.advance(POLL_SECONDS)
     ended = wall() - timedelta(seconds=POLL_SECONDS)
-    assert last_session(path, "desk-break") == LastSession(sid, ended, False)
+    assert last_session(path) == LastSession(sid, ended, False)
     assert r.state().due_at == ended + timedelta(minutes=45)
     other.close()
 
@@ -267,11 +257,11 @@ def test_an_unreadable_row_is_passed_over(tmp_path: Path) -> None:
             (started, started, started),
         )
     history.connection.commit()
-    assert last_session(path, "desk-break") == LastSession(
+    assert last_session(path) == LastSession(
         "row-1", datetime(2026, 11, 16, 9, tzinfo=UTC), False  # added with no id: its number
     )
     (tmp_path / "not-a-db").write_text("hello")
-    assert last_session(tmp_path / "not-a-db", "desk-break") is None
+    assert last_session(tmp_path / "not-a-db") is None
     history.close()
 
 

@@ -44,7 +44,14 @@ def test_a_busy_history_gives_the_wait_today_and_the_streak(history: History) ->
     # The last break ended 30 minutes ago (it began 34 minutes ago and lasted four).
     record(history, 0, at=NOW - timedelta(minutes=34), minutes=4)
     assert line(history) == "desk-break in 15m · 3 today · 5-day streak"
-    assert line(history, "seated-hamstring") == "seated-hamstring due · 3 today · 5-day streak"
+    assert line(history, "seated-hamstring") == "seated-hamstring in 15m · 3 today · 5-day streak"
+
+
+def test_a_session_of_another_program_is_a_break_too(history: History) -> None:
+    """Issue: "desk-break due" right after a 7-minute session of another program."""
+    record(history, 0, at=NOW - timedelta(hours=2), minutes=4)  # the last desk break
+    record(history, 0, at=NOW - timedelta(minutes=8), minutes=7, program="gentle-mobility")
+    assert line(history) == "desk-break in 44m · 2 today"
 
 
 def test_a_busy_history_of_eleven_weeks(tmp_path: Path) -> None:
@@ -58,7 +65,8 @@ def test_a_busy_history_of_eleven_weeks(tmp_path: Path) -> None:
         assert line(history, "seated-hamstring", now=friday) == (
             "seated-hamstring in 25m · 2 today · 5-day streak"
         )
-        assert line(history, now=friday) == "desk-break due · 2 today · 5-day streak"
+        # The stretch was a break too: the desk break waits as long.
+        assert line(history, now=friday) == "desk-break in 25m · 2 today · 5-day streak"
 
 
 def test_the_wait_counts_down_from_the_end_of_any_session_of_the_program(

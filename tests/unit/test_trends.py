@@ -103,7 +103,7 @@ def test_pain_shows_the_last_sessions_rated() -> None:
     assert shown.pain[-1].before == 34 % 11
 
 
-def test_the_pain_chart_has_before_left_and_after_right_of_each_session() -> None:
+def test_the_pain_chart_has_a_pair_for_each_session() -> None:
     records = [
         session(at=T0, before=4, after=4),
         session(at=T0 + timedelta(days=1), after=2),
@@ -120,13 +120,45 @@ def test_the_pain_chart_has_before_left_and_after_right_of_each_session() -> Non
         AFTER,
     )
     assert BEFORE != AFTER  # told apart without colour
-    assert before.xs == (0.75, 2.75) and before.ys == (4, 7)
-    assert after.xs == (1.25, 2.25, 3.25) and after.ys == (4, 2, 5)
-    assert chart.xlim == (0.5, 3.5)
+    assert before.xs == (1, 3) and before.ys == (4, 7)
+    assert after.xs == (1, 2, 3) and after.ys == (4, 2, 5)
+    assert (chart.xlim, chart.pairs) == ((0.5, 3.5), 3)
     # The whole scale, a row for each of its eleven points.
     assert chart.ylim == (0, 10) and chart.rows == PAIN_ROWS == 11
     assert [label for _, label in chart.yticks] == ["0", "2", "4", "6", "8", "10"]
     assert chart.labels == ((1, "16 Nov"), (2, "17 Nov"), (3, "18 Nov"))
+    # 40 columns: 36 to plot in, 12 a session, each pair side by side in the middle of its 12.
+    drawn = chart.in_columns(40)
+    before, after = drawn.series
+    assert before.xs == (5, 29) and before.ys == (4, 7)
+    assert after.xs == (6, 18, 30) and after.ys == (4, 2, 5)
+    assert drawn.xlim == (0, 35) and drawn.pairs == 0
+    assert drawn.labels == ((5.5, "16 Nov"), (17.5, "17 Nov"), (29.5, "18 Nov"))
+
+
+@pytest.mark.parametrize("width", [60, 61, 67, 80, 99, 149, 200, 240])
+@pytest.mark.parametrize("count", [1, 2, 7, 16])
+def test_a_session_s_pair_is_side_by_side_with_a_gap_to_the_next(width: int, count: int) -> None:
+    """Issue: before and after evenly spaced could not be read in pairs: two sessions looked
+    like four points."""
+    records = [session(at=T0 + timedelta(hours=n), before=3, after=3) for n in range(count)]
+    chart = pain_chart(trends(records, NOW))
+    assert chart is not None
+    before, after = chart.in_columns(width).series
+    assert len(before.xs) == len(after.xs) == count  # all of them fit, from 60 columns
+    for b, a in zip(before.xs, after.xs, strict=True):
+        assert a == b + 1
+    for a, next_b in zip(after.xs[:-1], before.xs[1:], strict=True):
+        assert next_b - a >= 2  # an empty column at least
+    assert before.xs[0] >= 0 and after.xs[-1] <= chart.plot_columns(width) - 1
+
+
+def test_where_pairs_do_not_fit_the_latest_that_do_are_drawn() -> None:
+    records = [session(at=T0 + timedelta(hours=n), before=n % 11) for n in range(16)]
+    chart = pain_chart(trends(records, NOW))
+    assert chart is not None
+    before, _ = chart.in_columns(20).series  # 16 columns: 5 sessions of 3
+    assert before.ys == tuple(float(n % 11) for n in range(11, 16))
 
 
 def test_no_pain_chart_without_a_rating() -> None:

@@ -19,6 +19,21 @@ SESSION_KEYS = """\
 [b]Ctrl-C[/]     stop at once and quit"""
 
 
+LIBRARY_KEYS = """\
+[b]↑[/] [b]↓[/]        move through the programs
+[b]/[/]          filter as you type: name, title, tag, summary
+           ([b]Enter[/] keeps the filter, [b]Esc[/] clears it)
+[b]Enter[/]      preview: the steps at your level
+[b]r[/]          run the program
+[b]e[/]          edit it in $VISUAL or $EDITOR
+           (a bundled one: a copy, kept if you change it)
+[b]h[/]          your history
+[b]o[/]          settings
+[b]![/]          when to see a doctor instead
+[b]q[/]          quit"""
+"""The library's keys, each on one line of the dialog (58 columns inside it)."""
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,enter,q", "dismiss", "Close")]
 

@@ -6,14 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Static
 
 from spasmtimer.app.widgets import Words, cell, plain
+from spasmtimer.base.text import cell_width, fit_cells
+from spasmtimer.history.records import SessionRecord
 from spasmtimer.history.service import HistoryView
 from spasmtimer.history.trends import (
     Chart,
@@ -26,7 +29,7 @@ from spasmtimer.history.trends import (
     week_chart,
     week_words,
 )
-from spasmtimer.session.display import pain_text, seconds_text
+from spasmtimer.session.display import done_text, measured_text, pain_text
 from spasmtimer.session.levels import Level
 
 CHARTS_FROM_COLUMNS = 60
@@ -37,6 +40,61 @@ SIDE_BY_SIDE_FROM_COLUMNS = 150
 """From this wide, the three charts stand side by side."""
 SERIES_COLOURS = ("primary", "warning", "success", "secondary", "accent", "error")
 """Theme colours of a chart's series, in order (each also has a marker of its own)."""
+WEEKDAYS_FROM_COLUMNS = 100
+"""Narrower than this, the table's dates leave out the weekday, for the notes' room."""
+TITLE_COLUMNS = 18
+"""A program's title in the table is cut to this many columns (the whole is under Enter)."""
+NOTES_AT_LEAST = 10
+"""The notes' column is never narrower: a window too narrow for it scrolls sideways."""
+ROOM_AROUND_THE_TABLE = 4
+"""Columns of the window that are not the table's: the history's padding and scroll bar."""
+SESSION_COLUMNS = ("When", "Program", "Level", "Time", "Pain", "Notes")
+
+
+class SessionTable(DataTable[str]):
+    BINDINGS = [Binding("enter", "select_cursor", "Details")]
+
+
+class SessionDetails(ModalScreen[None]):
+    """One session of the history, in full: Enter on its row (its notes are cut in the
+    table)."""
+
+    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
+
+    def __init__(self, record: SessionRecord) -> None:
+        super().__init__()
+        self.record = record
+
+    def compose(self) -> ComposeResult:
+        r = self.record
+        started = r.started_at.astimezone()
+        when = started.strftime("%a %d %b %Y, %H:%M")
+        if r.ended_at is not None:
+            when += r.ended_at.astimezone().strftime("–%H:%M")
+        status = "completed" if r.completed else r.status
+        counted = "counted toward the level" if r.counted else "did not count toward the level"
+        pain = pain_text(r.pain_before, r.pain_after) or "not rated"
+        named = "" if r.title == r.program else f" ({r.program})"
+        with Vertical(id="dialog") as box:
+            box.border_title = "Session"
+            box.border_subtitle = "Esc to close"
+            yield Static(
+                Content.assemble(
+                    plain(when),
+                    "\n",
+                    plain(f"{r.title}{named} · level {r.level}", "bold"),
+                    "\n",
+                    plain(f"{done_text(r.done_seconds, r.planned_seconds)} · {status}, {counted}"),
+                    "\n",
+                    plain(f"Pain before → after: {pain}"),
+                    "\n\n",
+                    ("Notes", "bold"),
+                    "\n",
+                    plain(r.notes or "none") if r.notes else ("none", "dim"),
+                ),
+                id="session-details",
+            )
+        yield Footer()
 
 
 class HistoryScreen(Screen[None]):
@@ -54,13 +112,19 @@ class HistoryScreen(Screen[None]):
         self.totals = view.totals
         self.levels = view.levels
         self.trends = view.trends
+        self._table_layout: tuple[bool, int] | None = None
+        """With weekdays, and how wide the notes: as the table was last filled."""
 
     def on_mount(self) -> None:
         # Textual greys every colour under NO_COLOR: charts that tell series apart by colour
         # (as well as by marker) give way to the same in words.
         self.set_class(self.app.no_color, "-no-color")
         if self.records:
-            self._fill_table()
+            self._fill_table(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.records:
+            self._fill_table(event.size.width)
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="header")
@@ -91,7 +155,7 @@ class HistoryScreen(Screen[None]):
                     levels_words(self.trends, current),
                     legend=self._levels_legend(current),
                 )
-            yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            yield SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def _trend(
@@ -126,19 +190,45 @@ class HistoryScreen(Screen[None]):
             for n, marker, text in level_legend(self.trends, current)
         )
 
-    def _fill_table(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("When", "Program", "Level", "Time", "", "Pain", "Notes")
-        for r in reversed(self.records):
-            table.add_row(
-                _when(r.started_at),
-                cell(r.title),
+    def _fill_table(self, width: int) -> None:
+        """The sessions, newest first, laid out for a window ``width`` columns wide: the notes
+        get what the other columns leave (cut with "…"; Enter shows them whole), so that the
+        table fits the window rather than scrolling them out of it."""
+        weekdays = width >= WEEKDAYS_FROM_COLUMNS
+        rows = [
+            [
+                _when(r.started_at, weekdays),
+                fit_cells(" ".join(r.title.split()), TITLE_COLUMNS),
                 str(r.level),
-                seconds_text(round(r.done_seconds)),
-                cell(r.status),
+                # Most sessions are completed: only the others say how they ended.
+                measured_text(r.done_seconds) + ("" if r.completed else f", {r.status}"),
                 pain_text(r.pain_before, r.pain_after),
-                cell(" ".join((r.notes or "").split())),  # one line per session
-            )
+            ]
+            for r in reversed(self.records)
+        ]
+        widths = [
+            max(cell_width(text) for text in (name, *(row[n] for row in rows)))
+            for n, name in enumerate(SESSION_COLUMNS[:-1])
+        ]
+        padding = 2 * len(SESSION_COLUMNS)  # a column on each side of every cell
+        room = width - ROOM_AROUND_THE_TABLE - sum(widths) - padding
+        notes_width = max(NOTES_AT_LEAST, room)
+        if self._table_layout == (weekdays, notes_width):
+            return
+        self._table_layout = (weekdays, notes_width)
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        table.add_columns(*SESSION_COLUMNS)
+        for n, (texts, r) in enumerate(zip(rows, reversed(self.records), strict=True)):
+            notes = fit_cells(" ".join((r.notes or "").split()), notes_width)  # one line
+            table.add_row(*(cell(text) for text in [*texts, notes]), key=str(n))
+        table.move_cursor(row=row)
+
+    @on(DataTable.RowSelected, "#sessions")
+    def _details(self, event: DataTable.RowSelected) -> None:
+        newest_first = list(reversed(self.records))
+        self.app.push_screen(SessionDetails(newest_first[event.cursor_row]))
 
 
 def _legend(chart: Chart) -> Content:
@@ -154,5 +244,5 @@ def _colour(series: int | None) -> str:
     return "" if series is None else f"${SERIES_COLOURS[series % len(SERIES_COLOURS)]}"
 
 
-def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%a %d %b %H:%M")
+def _when(moment: datetime, weekday: bool = True) -> str:
+    return moment.astimezone().strftime("%a %d %b %H:%M" if weekday else "%d %b %H:%M")

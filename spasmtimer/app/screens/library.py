@@ -27,9 +27,17 @@ from spasmtimer.app.messages import (
 )
 from spasmtimer.app.widgets import cell, plain
 from spasmtimer.base.locations import shown_path
-from spasmtimer.base.text import printable
+from spasmtimer.base.text import cell_width, fit_cells, printable
 from spasmtimer.session.display import seconds_text
 from spasmtimer.session.library import FilesStamp, Item, files_stamp
+
+COLUMNS = ("Program", "Time", "Level", "Tags")
+TITLE_COLUMNS = 36
+"""A title longer than this is cut in the table (the line under it has it whole)."""
+TAGS_AT_LEAST = 10
+"""The tags' column is never narrower: a window too narrow for it scrolls sideways."""
+ROOM_AROUND_THE_TABLE = 4
+"""Columns of the window that are not the table's: its margins and a scroll bar."""
 
 
 def matches(item: Item, words: str) -> bool:
@@ -53,7 +61,7 @@ class FilterLine(Static):
             return Content.assemble("/ ", plain(words), "▏ ", ("(Enter: done · Esc: clear)", "dim"))
         if words:
             return Content.assemble("/ ", plain(words), " ", ("(/ to change)", "dim"))
-        return Content.styled("/ to filter by name, title or tag", "dim")
+        return Content.styled("/ to filter by name, title, tag or summary", "dim")
 
 
 class ProgramTable(DataTable[str]):
@@ -69,6 +77,7 @@ class LibraryScreen(Screen[None]):
         Binding("exclamation_mark", "safety", "Safety"),
         Binding("o", "settings", "Settings"),
         Binding("q", "app.quit", "Quit"),
+        Binding("question_mark", "help", "Keys"),
     ]
 
     COURSE_SECONDS = 30.0
@@ -98,10 +107,10 @@ class LibraryScreen(Screen[None]):
         yield Static(id="course")
         yield FilterLine(id="filter")
         table = ProgramTable(id="programs", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Program", "Time", "Level", "Tags")
+        table.add_columns(*COLUMNS)
         yield table
         yield Static(id="about")
-        yield Footer()
+        yield Footer(compact=True)  # every key, `?` the last, within 80 columns
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -132,19 +141,36 @@ class LibraryScreen(Screen[None]):
         if self.is_active and files_stamp(self.items) != self.stamp:
             self.reload()
 
+    def on_resize(self, event: events.Resize) -> None:
+        if self.items:
+            self.show_items()
+
     def show_items(self, keep: str | None = None) -> None:
+        """The programs the filter lets through, laid out for the window: the tags take what
+        the other columns leave (cut with "…"), so that the table never runs past it."""
         table = self.query_one(DataTable)
         current = keep or (self.current.entry.name if self.current else None)
         self.shown = [item for item in self.items if matches(item, self.words)]
-        table.clear()
+        rows = []
         for item in self.shown:
+            title = fit_cells(" ".join(item.title.split()), TITLE_COLUMNS)
+            yours = " · yours" if item.entry.source == "user" else ""
             time = seconds_text(item.total_seconds) if item.total_seconds else "⚠ error"
             level = item.level.short if item.program else "–"
-            tags = ", ".join(item.tags[:3])  # more would push the table past 80 columns
-            title = cell(item.title)
-            if item.entry.source == "user":  # a copy of a bundled program looks just like it
-                title.append(" · yours", style="dim")
-            table.add_row(title, time, level, cell(tags), key=item.entry.name)
+            rows.append((title, yours, time, level))
+        widths = [
+            max((cell_width(texts[0] + texts[1]) for texts in rows), default=0),
+            *(max((cell_width(texts[n]) for texts in rows), default=0) for n in (2, 3)),
+        ]
+        widths = [max(width, len(name)) for width, name in zip(widths, COLUMNS, strict=False)]
+        room = self.app.size.width - ROOM_AROUND_THE_TABLE - sum(widths) - 2 * len(COLUMNS)
+        table.clear()
+        for item, (title, yours, time, level) in zip(self.shown, rows, strict=True):
+            shown_title = cell(title)
+            if yours:  # a copy of a bundled program looks just like it
+                shown_title.append(yours, style="dim")
+            tags = fit_cells(", ".join(item.tags), max(TAGS_AT_LEAST, room))
+            table.add_row(shown_title, time, level, cell(tags), key=item.entry.name)
         names = [item.entry.name for item in self.shown]
         if current in names:
             table.move_cursor(row=names.index(current))
@@ -273,3 +299,8 @@ class LibraryScreen(Screen[None]):
 
     def action_settings(self) -> None:
         self.post_message(OpenSettings())
+
+    def action_help(self) -> None:
+        from spasmtimer.app.screens.help import LIBRARY_KEYS, HelpScreen
+
+        self.app.push_screen(HelpScreen(LIBRARY_KEYS))

@@ -48,7 +48,8 @@ class Remind(msgspec.Struct, frozen=True):
     every: timedelta
     window: Window | None
     last_session: LastSessionOf | None = None
-    """Reads the program's latest session from the history (None: no history is kept)."""
+    """Reads the latest session, of any program, from the history (None: no history is
+    kept)."""
     placed: PlacedOf | None = None
     """A course's times, which place the breaks instead of ``every`` (`Reminders.placed`)."""
     times: str | None = None

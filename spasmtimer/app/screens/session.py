@@ -157,8 +157,9 @@ class SessionScreen(Screen[SessionOutcome]):
         """The classes the screen will have once drawn: the first phase's kind, and the
         height's breakpoint. Given from the start, the screen is styled once; added after
         it is mounted, each restyled the whole screen again before its first frame."""
-        phase = session.phase_at(resume.at if resume else 0)
-        classes = [kind_class(phase.kind)]
+        # A session taken up again first gets ready (see `Session.start`).
+        kind = "prepare" if resume and resume.at > 0 else session.phase_at(0).kind
+        classes = [kind_class(kind)]
         try:
             height = self.app.size.height
         except RuntimeError:  # Textual's NoActiveAppError: made outside an app (a test)
@@ -375,6 +376,8 @@ class SessionScreen(Screen[SessionOutcome]):
         self._pain_typed = typed if typed == "10" else event.character
         self.pain_before = int(self._pain_typed)
         event.stop()
+        if self.session.started_at is not None:
+            self.recorder.rated_before(self.session, self.pain_before)
         self.tick()
 
     def finish(self, *, interrupted: bool = False) -> None:

@@ -17,7 +17,22 @@ from spasmtimer.program.durations import parse_duration
 from spasmtimer.session.settings import Settings
 
 
+class Tick(Checkbox):
+    """A checkbox that reads without colour: an X when on, an empty box when off (Textual's
+    shows a dark X when off, hard to tell from the bright one when on)."""
+
+    @property
+    def _button(self) -> Content:
+        button = super()._button  # left side, X, right side
+        if self.value:
+            return button
+        empty = (" ", self.get_visual_style("toggle--button"))
+        return Content.assemble(button[:1], empty, button[2:])
+
+
 class SettingsScreen(Screen[Settings | None]):
+    # The first setting, not the scrolling list around it, which shows no focus at all.
+    AUTO_FOCUS = "#bell"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "dismiss(None)", "Cancel"),
@@ -45,18 +60,20 @@ class SettingsScreen(Screen[Settings | None]):
         yield Static("Settings", id="header")
         with VerticalScroll(id="settings"):
             yield Static("Sound and sight", classes="section")
-            yield Checkbox(
-                "Terminal bell at each phase and in the last three seconds", s.bell, id="bell"
+            # All compact: one drawn with a frame kept it, as if focused, once Tab moved on.
+            yield Tick(
+                "Terminal bell at each phase and in the last three seconds",
+                s.bell,
+                compact=True,
+                id="bell",
             )
-            yield Checkbox(
-                "Flash the phase's word with each bell", s.flash, compact=True, id="flash"
-            )
-            yield Checkbox(speech, s.speech, compact=True, id="speech")
+            yield Tick("Flash the phase's word with each bell", s.flash, compact=True, id="flash")
+            yield Tick(speech, s.speech, compact=True, id="speech")
             yield Static("When the terminal is in the background", classes="section")
-            yield Checkbox(
+            yield Tick(
                 "Time left and what to do in the window title", s.title, compact=True, id="title"
             )
-            yield Checkbox(progress, s.progress, compact=True, id="progress")
+            yield Tick(progress, s.progress, compact=True, id="progress")
             with Horizontal(classes="setting"):
                 yield Label(plain(f"Notifications ({self._notifications_here()})"))
                 yield Select(

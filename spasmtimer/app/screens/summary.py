@@ -151,8 +151,21 @@ class SummaryScreen(Screen[Ratings]):
         marked = tuple(sorted(marks.first(StepMarks).selected)) if marks else ()
         return Ratings(_rating(before), _rating(after), notes, marked)
 
+    def _bad_rating(self) -> Input | None:
+        """The first rating that is not 0–10, if any."""
+        for key in ("#pain-before", "#pain-after"):
+            field = self.query_one(key, Input)
+            if field.value and _rating(field.value) is None:
+                return field
+        return None
+
     @on(Input.Submitted)
-    def _next_field(self) -> None:
+    def _next_field(self, event: Input.Submitted) -> None:
+        # A bad rating keeps the focus, its text selected, so that what is typed next
+        # replaces it: moving on put the correction into the notes.
+        if event.input.id != "notes" and event.value and _rating(event.value) is None:
+            event.input.select_all()
+            return
         self.focus_next()
 
     @on(Button.Pressed, "#save")
@@ -163,6 +176,8 @@ class SummaryScreen(Screen[Ratings]):
         ratings = self.ratings()
         if ratings is not None:
             self.dismiss(ratings)
+        elif (bad := self._bad_rating()) is not None:
+            bad.focus()  # where the error the line below says is
 
     def action_skip(self) -> None:
         self.dismiss(Ratings(self.outcome.pain_before, None, None))

@@ -54,14 +54,33 @@ def run(args: argparse.Namespace, context: Context) -> int:
     if args.file is None or not args.file.strip():
         raise UserError("give the new program's file name, such as my-stretches.toml")
     path = _new_path(args.file, "program")
+    library = locations.user_programs_dir()
+    usual = locations.usual_programs_dir()
+    redirected = path.parent.resolve() == usual.resolve() != library.resolve()
+    if redirected:
+        # ~/.config/spasmtimer/programs/ (the README's example) is meant for the library; with
+        # XDG_CONFIG_HOME set elsewhere the library is not there, and `list` would never
+        # show a program written there.
+        path = library / path.name
     title = title_from_name(path) if args.title is None else args.title.strip()
     if not title or has_control(title):
         raise UserError("--title must be plain text, and not empty")
     made = _write(path, starter_text(title))
     # In the programs folder, the program is found by its name.
-    in_library = path.parent.resolve() == locations.user_programs_dir().resolve()
+    in_library = path.parent.resolve() == library.resolve()
     run = path.stem if in_library else str(path)
+    if redirected:
+        print(
+            f"Your programs are in {locations.shown_path(library)}/, not in "
+            f"{locations.shown_path(usual)}/, since XDG_CONFIG_HOME is set: the program is "
+            "written there, for the library to find."
+        )
     print(f"Wrote {path}{made}. Edit it, then: spasmtimer check {path} && spasmtimer run {run}")
+    if not in_library:
+        print(
+            f"The library (list, the app) shows the programs in {locations.shown_path(library)}/;"
+            " this one runs by its path."
+        )
     return exits.OK
 
 

@@ -6,7 +6,6 @@ import sys
 
 from spasmtimer.base import exits, startup
 from spasmtimer.base.errors import UserError
-from spasmtimer.base.text import TerminalText
 from spasmtimer.cli import arguments
 from spasmtimer.cli.context import Context, expand_at, say
 from spasmtimer.cli.launch import open_app, wants_plain
@@ -95,7 +94,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
             item,
             every,
             window,
-            lambda: last_session(path, entry.name) if path else None,
+            lambda: last_session(path) if path else None,
             placed=times.placed if times else None,
             times=times.text if times else None,
         ),
@@ -151,7 +150,7 @@ def remind_plain(
     schedule = reminders.Reminders(
         every,
         window,
-        last_session=lambda: last_session(path, entry.name),
+        last_session=lambda: last_session(path),
         placed=times.placed if times else None,
     )
     plain = reminders.PlainReminders(
@@ -178,13 +177,11 @@ def remind_plain(
 
 
 def _bell() -> Callable[[], None] | None:
-    """The terminal bell, when stdout is a terminal: never into a pipe or a file."""
-    out = sys.stdout
-    if isinstance(out, TerminalText) and out.isatty():
+    """The terminal bell, on stdout or else stderr, whichever is a terminal: never into a
+    pipe or a file (see `plain.bell_stream`)."""
+    from spasmtimer.cli.plain import bell_stream, ring_bell
 
-        def ring() -> None:
-            out.bell()
-            out.flush()
-
-        return ring
-    return None
+    out = bell_stream(sys.stdout, sys.stderr)
+    if out is None:
+        return None
+    return lambda: ring_bell(out)

@@ -59,6 +59,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     from spasmtimer.session import safety
     from spasmtimer.session.display import clock_text
     from spasmtimer.session.engine import Session
+    from spasmtimer.session.levels import Level
 
     history = context.history
     stopped = find_resumable(history, entry.name, program) if history else None
@@ -86,6 +87,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
     runner = PlainRunner(
         Session(timeline),
         title=program.title,
+        # Its level as `plan` and the app say it ("eased from 4 after 12 days"), unless it
+        # runs at another (a session taken up again runs at its own).
+        level=level if level.value == timeline.level else Level(timeline.level),
         caution=program.caution,
         bell=not args.no_bell and context.settings.bell,
         notice=safety.notice_text() if first_use else None,
