@@ -8,7 +8,7 @@ from typing import Any
 
 from spasmtimer.course.course import Course
 from spasmtimer.course.plan import ItemToday, today_text
-from spasmtimer.course.report import Report
+from spasmtimer.course.report import Report, trend_text
 from spasmtimer.history.records import iso, local_day
 
 
@@ -82,17 +82,18 @@ def report_text(report: Report) -> str:
         lines.append(f"  week of {week.monday:%d %b}: {kept}")
     lines.append("")
     for p in report.programs:
-        levels = f"levels {p.levels[0]} → {p.levels[1]}" if p.levels else "no counted session"
+        sessions = f"{p.sessions} session{'' if p.sessions == 1 else 's'}"
+        if p.levels:
+            counted = f"{p.counted} of {sessions} counted, levels {p.levels[0]} → {p.levels[1]}"
+        else:
+            counted = f"{sessions}, none counted"
         pain = ""
         if p.pain_before or p.pain_after:
-            before = f"{p.pain_before[0]:.1f} → {p.pain_before[1]:.1f}" if p.pain_before else "–"
-            after = f"{p.pain_after[0]:.1f} → {p.pain_after[1]:.1f}" if p.pain_after else "–"
-            pain = f" · pain before {before}, after {after}"
+            pain = f" · pain before {trend_text(p.pain_before)}, after {trend_text(p.pain_after)}"
         hurt = ""
         if p.hurting:
             hurt = " · hurt: " + ", ".join(f"{step} ({n}×)" for step, n in p.hurting)
-        counted = f"{p.counted} of {p.sessions} sessions counted"
-        lines.append(f"  {p.program}: {counted}, {levels}{pain}{hurt}")
+        lines.append(f"  {p.program}: {counted}{pain}{hurt}")
     notes = [s for s in report.sessions if s.notes]
     if notes:
         lines += ["", "Notes:"]

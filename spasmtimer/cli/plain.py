@@ -10,6 +10,7 @@ lateness never accumulates: a session of many short phases ends when their sum s
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -194,6 +195,36 @@ def ask_marks(steps: Sequence[str], stdin: TextIO, stderr: TextIO) -> tuple[tupl
             return (), True
 
 
+def fitted(text: str, stream: TextIO, indent: str = "") -> str:
+    """``text`` wrapped at words to the width of the terminal ``stream`` is (an item of a list,
+    "- ", goes on under its words; ``indent`` before every other line's following lines); as
+    it is when ``stream`` is a pipe or a file, whose reader wraps as it will."""
+    try:
+        if not stream.isatty():
+            return text
+        width = os.get_terminal_size(stream.fileno()).columns - 1
+    except (AttributeError, OSError, ValueError):
+        return text
+    import textwrap
+
+    fitted = []
+    for line in text.split("\n"):
+        words = line.lstrip(" ")
+        under = " " * (len(line) - len(words) + 2) if words.startswith("- ") else indent
+        fitted.append(
+            textwrap.fill(
+                line,
+                max(width, 20),
+                subsequent_indent=under,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            if line
+            else ""
+        )
+    return "\n".join(fitted)
+
+
 class PlainRunner:
     """Runs one session and writes its lines; the clock and sleep are injectable for tests."""
 
@@ -237,7 +268,7 @@ class PlainRunner:
         self.recorder: Recorder = recorder or NullRecorder()
 
     def say(self, text: str) -> None:
-        self.stderr.write(text + "\n")
+        self.stderr.write(fitted(text, self.stderr) + "\n")
         self.stderr.flush()
 
     def announce(self, index: int, at: float | None = None) -> None:
@@ -249,7 +280,7 @@ class PlainRunner:
         seconds = session.starts[index] + session.durations[index] - start
         if start > session.starts[index] + 1e-6:  # part way: the program's length no more
             seconds = count_from(seconds)
-        self.write_line(f"{clock_text(start)}  {phase_sentence(session.phases, index, seconds)}")
+        self.write_line(clock_text(start), phase_sentence(session.phases, index, seconds))
 
     def announce_get_ready(self, index: int) -> None:
         """The line for the get-ready before a session taken up again goes on in the phase at
@@ -257,12 +288,14 @@ class PlainRunner:
         session = self.session
         assert session.get_ready is not None and session.resumed_at is not None
         sentence = resumed_get_ready_sentence(session.get_ready, session.phases, index)
-        self.write_line(f"{clock_text(session.resumed_at)}  {sentence}")
+        self.write_line(clock_text(session.resumed_at), sentence)
 
-    def write_line(self, line: str) -> None:
+    def write_line(self, at: str, sentence: str) -> None:
+        """``0:15  Hold Knee to chest, 20 s.``, its sentence wrapped under itself on a
+        terminal."""
         if self.bell_to is not None:
             ring_bell(self.bell_to)
-        self.stdout.write(line + "\n")
+        self.stdout.write(fitted(f"{at}  {sentence}", self.stdout, " " * (len(at) + 2)) + "\n")
         self.stdout.flush()
 
     def run(self) -> Outcome:

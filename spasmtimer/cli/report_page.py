@@ -15,7 +15,8 @@ from xml.etree import ElementTree
 
 from spasmtimer import __version__
 from spasmtimer.course.course import Course
-from spasmtimer.course.report import Report
+from spasmtimer.course.report import Report, trend_text
+from spasmtimer.session.display import measured_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -35,9 +36,9 @@ def page(report: Report, course: Course, now: dt.datetime) -> str:
         day=lambda d: f"{d:%a %d %b %Y}",
         when=lambda t: f"{t.astimezone():%a %d %b %H:%M}",
         percent=lambda share: "–" if share is None else f"{share:.0%}",
-        trend=lambda pair: "–" if pair is None else f"{pair[0]:.1f} → {pair[1]:.1f}",
+        trend=trend_text,
         pain=lambda value: "–" if value is None else str(value),
-        minutes=lambda seconds: f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s",
+        measured=measured_text,  # as `history` says a time done: whole seconds, rounded down
     )
     return env.get_template("report.html").render(
         report=report,

@@ -233,6 +233,14 @@ def _summary(program: str, lines: list[SessionLine]) -> ProgramSummary:
     )
 
 
+def trend_text(pair: tuple[float, float] | None) -> str:
+    """Pain over a period in words: "5.5 → 3", or "4" where it did not move; "–" unrated."""
+    if pair is None:
+        return "–"
+    first, last = (f"{round(v, 1):g}" for v in pair)
+    return first if first == last else f"{first} → {last}"
+
+
 def _halves(values: list[int | None]) -> tuple[float, float] | None:
     """The mean of the earlier half of the ratings given, and of the later half: how the pain
     went over the period (one rating: it, twice)."""

@@ -465,10 +465,9 @@ class History(msgspec.Struct):
 
         if self.read_only:
             return Carried()
-        if not folder.is_dir():
-            return Carried(
-                warnings=[f"Sync: the folder {folder} is not there: make it, or set sync_folder."]
-            )
+        if not folder.is_dir():  # said as the command starts, not again as it ends
+            said = f"Sync: the folder {folder} is not there: make it, or set sync_folder."
+            return Carried(warnings=[said] if take else [])
         try:
             machine = machine_id(self.connection)
             carried = take_in(self.connection, folder, machine) if take else Carried()

@@ -136,12 +136,15 @@ async def test_a_whole_session_then_the_summary_with_ratings(
         assert "Session complete" in str(summary.query_one("#summary-title").render())
         assert "Next time: level 1" in str(summary.query_one("#next-level").render())
         given = running.signals.given
-        # The keyboard alone: Enter moves on, and saves only from the Save button.
+        # The keyboard alone: the pain before was given, so the pain now comes first; Enter
+        # moves on, and saves only from the Save button.
+        assert summary.focused is summary.query_one("#pain-after")
         await pilot.press("2", "enter")
-        assert app.screen is summary and app.screen.focused is summary.query_one("#notes")
-        await pilot.press(*"felt", "space", *"looser", "enter")
         assert app.screen is summary and app.screen.focused is summary.query_one("#marks")
-        await pilot.press("enter")  # moves on: it marks no step
+        # Typed in the steps' list, a note goes to the notes (and its spaces mark nothing).
+        await pilot.press(*"felt", "space", *"looser")
+        assert app.screen is summary and app.screen.focused is summary.query_one("#notes")
+        await pilot.press("enter")
         assert app.screen is summary and app.screen.focused is summary.query_one("#save")
         await pilot.press("enter")
         await pilot.pause()
@@ -174,7 +177,7 @@ async def test_a_bad_rating_is_not_saved(clock: FakeClock, log: Recorded) -> Non
         assert "from 0 to 10" in str(app.screen.query_one("#rating-error").render())
         await pilot.press("backspace", "ctrl+s")
         await pilot.pause()
-    assert log.ratings == [(None, 1, None)]
+    assert log.ratings == [(1, None, None)]  # no pain given before: that field comes first
 
 
 async def test_enter_on_a_bad_rating_stays_on_it(clock: FakeClock, log: Recorded) -> None:
@@ -186,11 +189,12 @@ async def test_enter_on_a_bad_rating_stays_on_it(clock: FakeClock, log: Recorded
         await pilot.pause()
         summary = app.screen
         assert isinstance(summary, SummaryScreen)
+        await pilot.press("enter")  # no pain before: on to the pain now
         await pilot.press("1", "2", "enter")
         assert summary.focused is summary.query_one("#pain-after")
         assert "from 0 to 10" in str(summary.query_one("#rating-error").render())
         await pilot.press("2", "enter")  # replaces the 12
-        assert summary.focused is summary.query_one("#notes")
+        assert summary.focused is summary.query_one("#marks")
         assert str(summary.query_one("#rating-error").render()) == ""
         await pilot.press("shift+tab", "shift+tab", "1", "1", "tab", "tab")  # 11 before
         await pilot.press("ctrl+s")  # not saved: back to the bad rating
@@ -535,7 +539,7 @@ async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, s
         assert isinstance(app.screen, SummaryScreen)
         next_level = app.screen.query_one("#next-level")
         assert str(next_level.render()) == "Next time: level 1."
-        await pilot.press("shift+tab", "2", "tab", "6")  # pain 2 before, 6 after: held
+        await pilot.press("2", "tab", "6")  # pain 2 before, 6 after: held
         assert "stays at level 0" in str(next_level.render())
         await pilot.press("backspace", "3", "ctrl+s")
         await pilot.pause()
@@ -649,7 +653,7 @@ async def test_a_burst_on_the_summary_keeps_the_rating(clock: FakeClock, log: Re
         await pilot.pause()
         burst(app, "5", "ctrl+s")
         await pilot.pause()
-    assert log.ratings == [(None, 5, None)]
+    assert log.ratings == [(5, None, None)]
 
 
 async def test_resizing_mid_session_relays_out_without_losing_time(

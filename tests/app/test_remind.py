@@ -130,7 +130,7 @@ async def test_enter_runs_the_session_and_then_waits_again(clock, wall, log) -> 
         assert isinstance(app.screen, SessionScreen)
         await through_the_session(pilot, clock)
         assert isinstance(app.screen, SummaryScreen)
-        await pilot.press("4", "ctrl+s")
+        await pilot.press("tab", "4", "ctrl+s")
         assert isinstance(app.screen, RemindScreen)
         assert log.started == [None]
         assert log.ratings == [(None, 4, None)]

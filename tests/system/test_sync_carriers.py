@@ -97,9 +97,9 @@ def test_sync_host_over_a_real_sshd_twice(
     )
     argv = ("sync", "127.0.0.1", "--ssh", ssh, "--remote-command", remote)
     status, out, err = a.command(capsys, *argv)
-    assert (status, out) == (0, "Took 2 session(s) from 127.0.0.1 and gave it 2.\n"), err
+    assert (status, out) == (0, "Took 2 sessions from 127.0.0.1 and gave it 2.\n"), err
     status, out, err = a.command(capsys, *argv)
-    assert (status, out) == (0, "Took 0 session(s) from 127.0.0.1 and gave it 0.\n"), err
+    assert (status, out) == (0, "Took 0 sessions from 127.0.0.1 and gave it 0.\n"), err
     on_a, on_b = a.sessions(capsys), b.sessions(capsys)
     assert ids(on_a) == ids(on_b) and len(on_a) == 4
     assert [s["notes"] for s in on_b if s["notes"]] == ["<b>ok</b>"]

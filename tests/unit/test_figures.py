@@ -255,6 +255,7 @@ def test_figure_prints_plain_text_at_the_size_asked(capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     lines = out.rstrip("\n").split("\n")
     assert len(lines) <= 20 and all(len(line) <= 50 and DRAWN.match(line) for line in lines)
+    assert lines[0].strip()  # no empty rows above the figure
     assert main(["figure", "cat-cow", "--other-side"]) == 0
     assert "\x1b" not in capsys.readouterr().out
 

@@ -278,3 +278,27 @@ def test_plain_shows_the_notice_once(
         err = capsys.readouterr().err
         assert ("When to see a doctor instead" in err) is first
         assert safety.seen()
+
+
+def test_on_a_terminal_lines_are_wrapped_at_words_under_themselves() -> None:
+    import fcntl
+    import os
+    import struct
+    import termios
+
+    from spasmtimer.cli.plain import fitted
+
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 40, 0, 0))
+    with os.fdopen(follower, "w") as terminal:
+        line = "0:05  Slow breathing, cycle 1 of 4: breathe in, 5 s. Sit back, feet flat."
+        assert fitted(line, terminal, " " * 6).splitlines() == [
+            "0:05  Slow breathing, cycle 1 of 4:",
+            "      breathe in, 5 s. Sit back, feet",
+            "      flat.",
+        ]
+        item = "  - In the first day or two of a spasm the back is easily hurt again"
+        assert fitted(item, terminal).splitlines()[1].startswith("    ")
+        # To a pipe or a file, as it is: its reader wraps as it will.
+        assert fitted(line, io.StringIO()) == line
+    os.close(leader)

@@ -280,16 +280,16 @@ def test_sync_host_gives_each_side_every_session_of_both_and_then_moves_nothing(
     b.record(Past("gentle-mobility", 0, at(3)))
     argv = ("sync", "box", "--ssh", LOCAL_SSH, "--remote-command", far_end(b))
     status, out, err = a.command(capsys, *argv, "--dry-run")
-    assert (status, out) == (0, "Would take 1 session(s) from box and give it 2.\n"), err
+    assert (status, out) == (0, "Would take 1 session from box and give it 2.\n"), err
     assert len(b.sessions(capsys)) == 1  # a dry run moves nothing
     status, out, err = a.command(capsys, *argv)
-    assert (status, out) == (0, "Took 1 session(s) from box and gave it 2.\n"), err
+    assert (status, out) == (0, "Took 1 session from box and gave it 2.\n"), err
     assert ids(a.sessions(capsys)) == ids(b.sessions(capsys))
     assert len(a.sessions(capsys)) == 3
     [rated] = [s for s in b.sessions(capsys) if s["level"] == 1]
     assert (rated["pain_before"], rated["pain_after"]) == (4, 2)
     status, out, _ = a.command(capsys, *argv)
-    assert out == "Took 0 session(s) from box and gave it 0.\n"
+    assert out == "Took 0 sessions from box and gave it 0.\n"
 
 
 def test_sync_host_says_why_when_the_far_end_is_not_there(

@@ -15,7 +15,7 @@ from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
 from spasmtimer.app.messages import SessionOutcome
 from spasmtimer.app.widgets import plain
 from spasmtimer.session.display import done_text, finished
-from spasmtimer.session.levels import Level
+from spasmtimer.session.levels import Level, counts
 
 
 class Ratings(msgspec.Struct, frozen=True):
@@ -34,14 +34,21 @@ def _rating(text: str) -> int | None:
 
 class StepMarks(SelectionList[int]):
     """The program's steps, to mark one that hurt: Space marks, and Enter moves on as it does
-    from every field of the summary (an Enter meant to move on never marks a step)."""
+    from every field of the summary (an Enter meant to move on never marks a step). A letter
+    typed here is the start of a note: it goes to the notes, which come next."""
 
     def on_key(self, event: events.Key) -> None:
-        # Before the list's own binding of Enter (to mark), which a binding cannot override.
+        # Before the list's own bindings (Enter marks), which a binding cannot override.
         if event.key == "enter":
             event.stop()
             event.prevent_default()
             self.screen.focus_next()
+        elif event.is_printable and event.character and event.character != " ":
+            event.stop()
+            event.prevent_default()
+            notes = self.screen.query_one("#notes", Input)
+            notes.focus()
+            notes.insert_text_at_cursor(event.character)
 
 
 class Field(Input):
@@ -109,14 +116,21 @@ class SummaryScreen(Screen[Ratings]):
             with Horizontal(classes="rating"):
                 yield Label("Pain now (0–10):")
                 yield Field(id="pain-after", restrict=r"\d{0,2}", max_length=2, placeholder="skip")
-            with Horizontal(classes="rating"):
-                yield Label("Notes:")
-                yield Field(id="notes", placeholder="anything to remember (optional)")
             if self.steps:
-                yield Label("Did a step hurt, or was it too hard? Space marks it (optional):")
+                holds = (
+                    ""
+                    if counts(ended.finished, ended.done, ended.planned)
+                    else ("; this session did not count, so a mark is noted and holds nothing")
+                )
+                yield Label(f"Did a step hurt, or was it too hard? Space marks it{holds}:")
                 yield StepMarks(
                     *((plain(f"{n}. {name}"), n - 1) for n, name in enumerate(self.steps, 1)),
                     id="marks",
+                )
+            with Horizontal(classes="rating"):
+                yield Label("Notes:")
+                yield Field(
+                    id="notes", placeholder="anything to remember (optional)", select_on_focus=False
                 )
             with Horizontal(classes="rating"):
                 yield Label("")
@@ -125,7 +139,9 @@ class SummaryScreen(Screen[Ratings]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#pain-after", Input).focus()
+        # From the top, as the form reads: the pain before, unless given while getting ready.
+        first = "#pain-before" if self.outcome.pain_before is None else "#pain-after"
+        self.query_one(first, Input).focus()
 
     @on(Input.Changed)
     def _check(self) -> None:

@@ -53,5 +53,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
         raise UserError(f"a figure needs at least {SMALLEST[0]}×{SMALLEST[1]} cells")
     figure = load_figure(args.name)
     drawing = render(figure, figure.pose(args.pose), width, height, mirrored=args.other_side)
-    print(drawing.text())
+    # The rows above the figure are the room the app gives it: not printed here.
+    lines = drawing.text().split("\n")
+    while len(lines) > 1 and not lines[0].strip():
+        lines.pop(0)
+    print("\n".join(lines))
     return exits.OK

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     from spasmtimer.history.service import find_resumable, resumption
     from spasmtimer.session import safety
     from spasmtimer.session.display import clock_text
-    from spasmtimer.session.engine import Session
+    from spasmtimer.session.engine import Session, Status
     from spasmtimer.session.levels import Level
 
     history = context.history
@@ -105,4 +105,12 @@ def run(args: argparse.Namespace, context: Context) -> int:
             writer.close(WRITE_WAIT_AT_EXIT)
     if first_use:
         safety.record_seen()
+    ended = outcome.session
+    if history and ended.started_at is not None and ended.status() is Status.STOPPED:
+        # Ctrl-C, a signal: where the session got to, and how to go on with it.
+        said = f"stopped at {clock_text(ended.position())}, and kept in the history"
+        if find_resumable(history, entry.name, program) is not None:
+            name = entry.path_text if entry.source == "file" else entry.name
+            said += f"; spasmtimer run {name} --resume takes it up within 12 hours"
+        say(said)
     return outcome.exit_status

@@ -128,10 +128,11 @@ def _ask(args: argparse.Namespace, context: Context) -> int:
     finally:
         _ended(far)
     shown = one_line(host)
+    taken = f"{done.taken} session{'' if done.taken == 1 else 's'}"
     if args.dry_run:
-        print(f"Would take {done.taken} session(s) from {shown} and give it {done.given}.")
+        print(f"Would take {taken} from {shown} and give it {done.given}.")
     else:
-        print(f"Took {done.taken} session(s) from {shown} and gave it {done.given}.")
+        print(f"Took {taken} from {shown} and gave it {done.given}.")
     if done.bad:
         say(f"sync: {done.bad} line(s) from {shown} were no session: passed over")
     return exits.OK
