@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,11 +68,12 @@ class Machine:
         out, err = capsys.readouterr()
         return status, out, err
 
-    def sessions(self, capsys: pytest.CaptureFixture[str]) -> list[dict]:
+    def sessions(self, capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
         """``history --json`` here (which takes in what the folder holds, first)."""
         status, out, err = self.command(capsys, "history", "--json")
         assert status == 0, err
-        return json.loads(out)
+        listed: list[dict[str, Any]] = json.loads(out)
+        return listed
 
 
 def machines(tmp_path: Path) -> tuple[Machine, Machine, Path]:
@@ -84,7 +86,7 @@ def machines(tmp_path: Path) -> tuple[Machine, Machine, Path]:
     return a, b, folder
 
 
-def ids(sessions: list[dict]) -> list[str]:
+def ids(sessions: list[dict[str, Any]]) -> list[str]:
     return sorted(s["id"] for s in sessions)
 
 

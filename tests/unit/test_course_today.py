@@ -11,6 +11,7 @@ from spasmtimer.app.course_today import CourseToday
 from spasmtimer.base.locations import config_dir
 from spasmtimer.cli import main
 from spasmtimer.course.plan import course_status, due_today_text, next_placed, today
+from spasmtimer.history.records import SessionRecord
 from spasmtimer.history.status import status_line
 from spasmtimer.session.reminders import Reminders
 from tests.app_support import FakeHistory, Recorded
@@ -111,7 +112,7 @@ def test_a_course_with_a_mistake_says_so_in_the_library_and_nothing_in_the_summa
 def test_reminders_follow_the_courses_times(clock: FakeClock) -> None:
     course = course_of()
     wall = FakeWall(clock, utc(MONDAY, 7))
-    kept: list = []
+    kept: list[SessionRecord] = []
     with local_time("UTC"):
 
         def placed(after: datetime | None) -> datetime | None:

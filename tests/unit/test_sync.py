@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from spasmtimer.base import files
 from spasmtimer.history import sync
 from spasmtimer.history.store import History
 from tests.history_support import Past
@@ -203,7 +204,7 @@ def test_a_file_unchanged_since_is_not_opened(
     a.sessions(capsys)
     b.sessions(capsys)
     opened: list[tuple[Path, int]] = []
-    real = sync.read_regular_part
+    real = files.read_regular_part
 
     def counting(path: Path, start: int, *args: object) -> object:
         opened.append((Path(path), start))
@@ -320,7 +321,8 @@ def test_status_takes_in_what_is_new_and_otherwise_only_looks(
 
     def counting(cls: type[History], path: Path, *args: object) -> History:
         opened.append(path)
-        return real_open(cls, path, *args)
+        opened_history: History = real_open(cls, path, *args)
+        return opened_history
 
     monkeypatch.setattr(History, "open", classmethod(counting))
     status, out, _ = b.command(capsys, "status", "desk-break")
