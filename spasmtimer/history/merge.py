@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from spasmtimer.history import days
+from spasmtimer.history.days import COUNTED
 from spasmtimer.history.liveness import Runner
 from spasmtimer.history.records import EventRecord, SessionRecord, iso
 
@@ -45,14 +47,15 @@ def merge(
 
     A session not there is added. One there is replaced by ``record`` only if ``record`` is
     as new or newer (its `updated_at`): a record kept aside while the session went on, or an
-    old copy from another machine, changes none of what was written since. An event is added
+    old copy from another machine, changes none of what was written since. The days with a
+    counted session are kept up with it (`spasmtimer.history.days`). An event is added
     unless the session has it already — as many of each (kind, time, phase) as ``events`` has —
     so a record taken in twice changes nothing.
     """
     values = _row_values(record, runner)
     columns = list(values)
     found = db.execute(
-        "SELECT id, updated_at FROM sessions WHERE uid = ?", (record.id,)
+        f"SELECT id, updated_at, started_at, {COUNTED} FROM sessions WHERE uid = ?", (record.id,)
     ).fetchone()
     if found is None:
         cursor = db.execute(
@@ -61,14 +64,16 @@ def merge(
             [values[c] for c in columns],
         )
         row_id = cursor.lastrowid
+        days.note(db, record.started_at, record.counted, None)
     else:
-        row_id, updated_at = found
+        row_id, updated_at, was_started, was_counted = found
         if not isinstance(updated_at, str) or values["updated_at"] >= updated_at:
             changed = [c for c in columns if c != "uid"]
             db.execute(
                 f"UPDATE sessions SET {', '.join(f'{c} = ?' for c in changed)} WHERE id = ?",
                 [*(values[c] for c in changed), row_id],
             )
+            days.note(db, record.started_at, record.counted, (was_started, bool(was_counted)))
     if not events:
         return
     already = Counter(

@@ -26,7 +26,7 @@ from msgspec.structs import replace
 
 from spasmtimer.base.clocks import Now, utc_now
 from spasmtimer.base.text import one_line
-from spasmtimer.history import database
+from spasmtimer.history import database, days, lookups
 from spasmtimer.history.database import (
     CANNOT_OPEN,
     PEEK_TIMEOUT,
@@ -44,9 +44,11 @@ from spasmtimer.history.records import (
     EXPORTED_EVENTS,
     EventRecord,
     SessionRecord,
+    Totals,
     new_session_id,
     parse_iso,
 )
+from spasmtimer.history.records import totals as totals_of
 from spasmtimer.session.levels import Level, current_level
 
 if TYPE_CHECKING:
@@ -67,7 +69,9 @@ def _selection(connection: sqlite3.Connection) -> tuple[str | None, list[str]]:
     present = {row[1] for row in connection.execute("PRAGMA table_info(sessions)")}
     if not present:
         return None, []
-    fields, missing = [], []
+    # Where each stands in the history's order (a `Mark`), first.
+    started = "started_at" if "started_at" in present else "NULL"
+    fields, missing = [f"{started} AS mark_started", "sessions.rowid AS mark_row"], []
     for name, column in COLUMNS.items():
         if column not in present:
             missing.append(column)
@@ -136,6 +140,7 @@ class History(msgspec.Struct):
         history = cls(path, connection, now, problems)
         history._give_ids()
         history.recover()
+        history._keep_days()
         if kept_files(path):
             problems += add_kept(connection, path, now())
         return history
@@ -152,6 +157,13 @@ class History(msgspec.Struct):
             "nothing is written to it."
         )
         return cls(path, connection, now, [said], read_only=True)
+
+    @classmethod
+    def reader(cls, path: Path, now: Now = utc_now) -> History:
+        """The history at ``path``, opened only to read, on a connection of its own: for a
+        thread other than the one that opened it (SQLite's connections each keep to one).
+        Raises `sqlite3.Error` when it cannot be read."""
+        return cls(path, database.connect_to_read(path), now)
 
     @classmethod
     def peek(cls, path: Path, now: Now = utc_now) -> History | None:
@@ -281,6 +293,16 @@ class History(msgspec.Struct):
             if passing_reason(e) is None and not is_of_another_shape(e):
                 raise
 
+    def _keep_days(self) -> None:
+        """Work out the days with a counted session, if they are not kept in this machine's
+        time zone (`spasmtimer.history.days`); left for the next time if another program holds
+        the history."""
+        try:
+            days.keep_up(self.connection)
+        except sqlite3.Error as e:
+            if passing_reason(e) is None and not is_of_another_shape(e):
+                raise
+
     def recover(self) -> int:
         """Mark as stopped the sessions whose process died without saying so (a crash, a kill).
 
@@ -327,10 +349,30 @@ class History(msgspec.Struct):
             return next(found, None)
 
     def _read_sessions(
-        self, rest: str, parameters: tuple[str, ...]
+        self, rest: str, parameters: tuple[object, ...]
     ) -> Generator[SessionRecord, None, None]:
         """The sessions ``rest`` (a WHERE and ORDER BY) selects, read one by one as they are
         asked for: a row that cannot be read is passed over, and said once in `warnings`."""
+        with contextlib.closing(self._read_rows(rest, parameters)) as rows:
+            for _, record in rows:
+                if record is not None:
+                    yield record
+
+    def _read_marked(
+        self, rest: str, parameters: tuple[object, ...]
+    ) -> Generator[tuple[Mark, SessionRecord], None, None]:
+        """As `_read_sessions`, each session with its `Mark`."""
+        with contextlib.closing(self._read_rows(rest, parameters)) as rows:
+            for mark, record in rows:
+                if record is not None:
+                    yield mark, record
+
+    def _read_rows(
+        self, rest: str, parameters: tuple[object, ...]
+    ) -> Generator[tuple[Mark, SessionRecord | None], None, None]:
+        """Each row ``rest`` selects, with its `Mark`: where it stands in the history's order,
+        to read on from. A row that cannot be read comes as None, and is said once in
+        `warnings`."""
         if self.selection is None:
             self.selection, missing = _selection(self.connection)
             if self.selection is None:
@@ -342,20 +384,23 @@ class History(msgspec.Struct):
                     "program's change): read as empty, a session that needs it left out; new "
                     "sessions are kept beside it."
                 )
-        cursor = self.connection.execute(
-            f"SELECT {self.selection} FROM sessions {rest}", parameters
-        )
+        selected = f"SELECT {self.selection} FROM sessions {rest}"
+        cursor = self.connection.execute(selected, parameters)
         cursor.row_factory = sqlite3.Row
         try:
             for row in cursor:
+                fields = dict(row)
+                mark = Mark(fields.pop("mark_started"), fields.pop("mark_row"))
                 try:
-                    yield SessionRecord.from_row(dict(row))
+                    record: SessionRecord | None = SessionRecord.from_row(fields)
                 except (TypeError, ValueError) as e:
+                    record = None
                     # The id as text, on one line: another program may have written it.
                     self._say(
                         f"History: session {one_line(str(row['id']))} cannot be read ({e}) and "
                         "is left out."
                     )
+                yield mark, record
         finally:
             # A statement left open keeps this connection's read snapshot: it would go on
             # seeing the history as it was, whatever the writer adds.
@@ -382,14 +427,10 @@ class History(msgspec.Struct):
                 raise
             self._say(f"History: the sessions' events cannot be read ({e}).")
             return found
-        for session_id, kind, at, elapsed, phase, seconds in rows:
-            if kind not in EXPORTED_EVENTS:
-                continue
-            try:
-                event = EventRecord(kind, parse_iso(at), float(elapsed), int(phase), seconds)
-            except (TypeError, ValueError, msgspec.ValidationError):
-                continue
-            found.setdefault(session_id, []).append(event)
+        for session_id, *event_row in rows:
+            event = _exported_event(*event_row)
+            if event is not None:
+                found.setdefault(session_id, []).append(event)
         return found
 
     def events(self, session_id: str) -> list[tuple[str, str, float, int, float | None]]:
@@ -401,9 +442,10 @@ class History(msgspec.Struct):
             (session_id,),
         ).fetchall()
 
-    # The next two read from the newest row back and stop at the first that answers: a start
-    # of `run` asks both, and reading years of sessions took it 10 ms per thousand. The times
-    # are written in one fixed-width UTC form (`iso`), so SQL orders them as time does.
+    # What follows reads from an index and the rows it needs, never every row: `run` asks a
+    # program's latest and last counted sessions as it starts, `status` and `history` the
+    # totals and the streak. The times are written in one fixed-width UTC form (`iso`), so
+    # SQL orders them as time does.
     def latest(self, program: str) -> SessionRecord | None:
         """The program's most recently started session."""
         newest_first = "WHERE program = ? ORDER BY started_at DESC, id DESC"
@@ -412,7 +454,11 @@ class History(msgspec.Struct):
 
     def last_counted(self, program: str) -> SessionRecord | None:
         """The program's session that counts toward its level and ended last."""
-        newest_first = "WHERE program = ? ORDER BY coalesce(ended_at, started_at) DESC, id DESC"
+        # Only a completed session counts: the index holds those alone.
+        newest_first = (
+            "WHERE program = ? AND status = 'completed' "
+            "ORDER BY coalesce(ended_at, started_at) DESC, id DESC"
+        )
         with contextlib.closing(self._read_sessions(newest_first, (program,))) as records:
             return next((record for record in records if record.counted), None)
 
@@ -421,9 +467,157 @@ class History(msgspec.Struct):
         last = self.last_counted(program)
         return current_level(last.as_counted() if last else None, cap, now or self.now())
 
+    def levels(self, now: datetime | None = None) -> Callable[[str, int | None], Level]:
+        """Every program's level now, from one read of each one's last counted session: a
+        function of a program's name and cap level (None: not known), which reads nothing
+        more, so that a library of hundreds takes its levels from one look."""
+        last = self.last_counted_of_each()
+        at = now or self.now()
+
+        def level_of(program: str, cap: int | None) -> Level:
+            record = last.get(program)
+            return current_level(record.as_counted() if record else None, cap, at)
+
+        return level_of
+
+    def last_counted_of_each(self) -> dict[str, SessionRecord]:
+        """Each program's `last_counted`, by name, for those that have one: what every level
+        follows from, read once (for a library of hundreds, most never run)."""
+        found = {}
+        for name in self.programs():
+            last = self.last_counted(name)
+            if last is not None:
+                found[name] = last
+        return found
+
     def levels_over_time(self, program: str) -> list[tuple[datetime, int]]:
         """The level of each counted session of a program, in order."""
         return [(r.started_at, r.level) for r in self.sessions(program) if r.counted]
+
+    def programs(self) -> list[str]:
+        """The name of every program with a session, in order: one step of the index on
+        program for each (not a read of every row)."""
+        try:
+            rows = self.connection.execute(
+                "WITH RECURSIVE named(name) AS (SELECT min(program) FROM sessions UNION ALL "
+                "SELECT (SELECT min(program) FROM sessions WHERE program > named.name) "
+                "FROM named WHERE named.name IS NOT NULL) "
+                "SELECT name FROM named WHERE name IS NOT NULL"
+            ).fetchall()
+        except sqlite3.OperationalError as e:
+            if not is_of_another_shape(e):
+                raise
+            return sorted({r.program for r in self.sessions()})
+        return [name for (name,) in rows if isinstance(name, str)]
+
+    def count(self, program: str | None = None) -> int:
+        """How many sessions there are (of ``program``), readable or not."""
+        where, parameters = ("WHERE program = ?", (program,)) if program is not None else ("", ())
+        try:
+            return int(
+                self.connection.execute(f"SELECT count(*) FROM sessions {where}", parameters)
+                .fetchone()[0]
+            )
+        except sqlite3.OperationalError as e:
+            if not is_of_another_shape(e):
+                raise
+            return len(self.sessions(program))
+
+    def newest(
+        self, limit: int, *, program: str | None = None, after: Mark | None = None
+    ) -> list[tuple[Mark, SessionRecord]]:
+        """Up to ``limit`` sessions, newest first (of ``program``, and after the one marked
+        ``after``): a page of the history, read on from the index of sessions by start."""
+        conditions: list[str] = []
+        parameters: list[object] = []
+        if program is not None:
+            conditions.append("program = ?")
+            parameters.append(program)
+        if after is not None:
+            conditions.append("(started_at, sessions.rowid) < (?, ?)")
+            parameters += [after.started, after.row]
+        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+        rest = f"{where}ORDER BY started_at DESC, sessions.rowid DESC LIMIT ?"
+        with contextlib.closing(self._read_marked(rest, (*parameters, limit))) as page:
+            return list(page)
+
+    def totals(self, now: datetime | None = None) -> Totals:
+        """`records.totals` of every session, from the indexes: this week's sessions, the
+        streak's days (`spasmtimer.history.days`), and SQLite's own sums of all of them."""
+        now = now or self.now()
+        try:
+            week_counted, week_seconds = lookups.week_so_far(self.connection, now)
+            streak = lookups.streak(self.connection, now)
+            counted, seconds = lookups.in_all(self.connection)
+        except sqlite3.OperationalError as e:
+            if not is_of_another_shape(e):
+                raise
+            return totals_of(self.sessions(), now)
+        return Totals(week_counted, week_seconds / 60, streak, counted, seconds / 60)
+
+    def exported(
+        self, program: str | None = None
+    ) -> Generator[tuple[SessionRecord, list[EventRecord]], None, None]:
+        """Every session (of ``program``), oldest first, with its exported events (see
+        `EXPORTED_EVENTS`), read as they are asked for: an export of years is written as it is
+        read, never held whole. An event row that cannot be read is left out."""
+        where, parameters = ("WHERE program = ? ", (program,)) if program is not None else ("", ())
+        rows = self._read_rows(f"{where}ORDER BY started_at, sessions.rowid", parameters)
+        # The events, in the sessions' own order (by the index of sessions by start, then of
+        # events by session), read side by side with them.
+        try:
+            events: Iterator[tuple[Any, ...]] = self.connection.execute(
+                "SELECT sessions.rowid, kind, events.at, elapsed, phase, seconds FROM sessions "
+                f"JOIN events ON events.session_id = sessions.id {where}"
+                "ORDER BY sessions.started_at, sessions.rowid, events.id",
+                parameters,
+            )
+        except sqlite3.OperationalError as e:
+            if not is_of_another_shape(e):
+                raise
+            self._say(f"History: the sessions' events cannot be read ({e}).")
+            events = iter(())
+        pending = next(events, None)
+        try:
+            for mark, record in rows:
+                found = []
+                while pending is not None and pending[0] == mark.row:
+                    event = _exported_event(*pending[1:])
+                    if event is not None:
+                        found.append(event)
+                    pending = next(events, None)
+                if record is not None:  # one that cannot be read is left out, with its events
+                    yield record, found
+        finally:
+            rows.close()
+            if isinstance(events, sqlite3.Cursor):
+                events.close()
+
+
+class Mark(msgspec.Struct, frozen=True):
+    """Where a session stands in the history's order: its start as written, and its row. The
+    page after it (`History.newest`) starts past it."""
+
+    started: object
+    row: int
+
+
+def _exported_event(
+    kind: object, at: object, elapsed: object, phase: object, seconds: object
+) -> EventRecord | None:
+    """An event as an export lists it; None for one it leaves out, or cannot read."""
+    if kind not in EXPORTED_EVENTS:
+        return None
+    try:
+        return EventRecord(
+            kind,
+            parse_iso(at),  # type: ignore[arg-type]
+            float(elapsed),  # type: ignore[arg-type]
+            int(phase),  # type: ignore[call-overload]
+            seconds,  # type: ignore[arg-type]
+        )
+    except (TypeError, ValueError, msgspec.ValidationError):
+        return None
 
 
 def last_session(path: Path, program: str) -> LastSession | None:

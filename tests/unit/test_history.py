@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from spasmtimer.base.locations import history_file
 from spasmtimer.cli import main
+from spasmtimer.history.database import SCHEMA_VERSION
 from spasmtimer.history.liveness import LONGEST_SILENCE, process_started, this_process
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder
 from spasmtimer.history.records import FUTURE_SKEW, SessionRecord, iso, totals
@@ -702,7 +703,7 @@ def test_an_old_history_migrates_once_and_loses_nothing(tmp_path: Path) -> None:
     assert len(set(ids)) == 3 and ids == sorted(ids)
     assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", i) for i in ids)
     assert [[e[0] for e in history.events(i)] for i in ids] == [["pause"]] * 3
-    assert history.connection.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert history.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     history.close()
     again = History.open(path)
     assert [r.id for r in again.sessions()] == ids  # given once, never changed
