@@ -94,7 +94,7 @@ def every(text: str) -> timedelta:
     from datetime import timedelta
 
     from spasmtimer.program.durations import NUMBER, DurationError, parse_duration
-    from spasmtimer.session import reminders
+    from spasmtimer.session.breaks import LONGEST_EVERY, SHORTEST_EVERY
 
     number = text.strip()
     if re.fullmatch(NUMBER, number) and float(number) > 0:
@@ -106,7 +106,7 @@ def every(text: str) -> timedelta:
             raise UserError(f"--every {e}") from None
         raise UserError(f"--every must be {EVERY_FORMS} (got {text!r})") from None
     found = timedelta(seconds=seconds)
-    if not reminders.SHORTEST_EVERY <= found <= reminders.LONGEST_EVERY:
+    if not SHORTEST_EVERY <= found <= LONGEST_EVERY:
         raise UserError(f"--every must be {EVERY_FORMS} (got {text!r})")
     return found
 

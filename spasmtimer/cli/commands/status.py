@@ -1,7 +1,8 @@
 """``spasmtimer status``: one short line for a tmux status bar or a shell prompt.
 
-It is drawn again every few seconds: it reads the history without opening it for writing
-(`History.peek`), and loads no program file and no Textual.
+It is drawn again every few seconds: it reads the history's indexes without opening it for
+writing (`spasmtimer.history.status.read_status`), and loads no program file, no msgspec and no
+Textual.
 """
 
 from __future__ import annotations
@@ -38,24 +39,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
+    # Only what the line needs, and no msgspec (see spasmtimer.history.status): a status bar
+    # runs this every few seconds, and a prompt at every command.
     import sqlite3
 
     from spasmtimer.base import locations
     from spasmtimer.base.clocks import utc_now
-    from spasmtimer.history.status import status_line, status_of
-    from spasmtimer.history.store import History, HistoryError
-    from spasmtimer.session import library
+    from spasmtimer.history.database import HistoryError
+    from spasmtimer.history.status import read_status, status_line
 
     every = arguments.every(args.every).total_seconds()
-    name = library.find(args.program).name
-    history = None
+    name = program_name(args.program)
     try:
-        history = History.peek(locations.history_file())
-        records = history.sessions() if history else []
+        status = read_status(locations.history_file_text(), name, every, utc_now())
     except (HistoryError, sqlite3.Error) as e:
         raise UserError(f"history unavailable: {e}") from None
-    finally:
-        if history:
-            history.close()
-    print(status_line(status_of(records, name, every, utc_now()), tmux=args.tmux))
+    print(status_line(status, tmux=args.tmux))
     return exits.OK
+
+
+def program_name(program: str) -> str:
+    """The name of the program ``program`` means, as the library finds it: one of its
+    programs by its file alone, anything else (a path, a name that is not there) by the
+    library itself."""
+    import os
+
+    from spasmtimer.base import locations
+
+    plain_name = not program.endswith(".toml") and "/" not in program
+    if plain_name and not os.path.lexists(program) and locations.library_files(program):
+        return program
+    from spasmtimer.session import library
+
+    return library.find(program).name
