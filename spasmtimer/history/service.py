@@ -6,6 +6,7 @@ No Textual here: the app is handed one of these, and tests hand it their own.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -19,7 +20,7 @@ from spasmtimer.program.timeline import LimitError, Timeline, cap_level, expand
 from spasmtimer.session.display import counting_text, finished, next_level_text
 from spasmtimer.session.engine import NullRecorder, Recorder, Resumption, Session
 from spasmtimer.session.levels import Level
-from spasmtimer.session.library import Item
+from spasmtimer.session.library import Item, LevelOf
 
 if TYPE_CHECKING:
     from spasmtimer.history.trends import Trends
@@ -63,6 +64,10 @@ class HistoryService(Protocol):
     def level_of(self, name: str, cap: int | None) -> Level:
         """A program's current level, held to its cap level (None: not known)."""
 
+    def levels(self) -> LevelOf:
+        """Every program's current level, as `level_of`, from one look at the history, which
+        may be called from any thread (the library loads on one of its own)."""
+
     def recorder_for(
         self, item: Item, timeline: Timeline, resuming: SessionRecord | None = None
     ) -> Recorder:
@@ -91,6 +96,9 @@ class NoHistory:
 
     def level_of(self, name: str, cap: int | None) -> Level:
         return Level(0)
+
+    def levels(self) -> LevelOf:
+        return self.level_of
 
     def recorder_for(
         self, item: Item, timeline: Timeline, resuming: SessionRecord | None = None
@@ -125,6 +133,21 @@ class StoredHistory:
 
     def level_of(self, name: str, cap: int | None) -> Level:
         return self.history.current_level(name, cap)
+
+    def levels(self) -> LevelOf:
+        # On a connection of this thread's own: the library asks from a thread of its own.
+        try:
+            reader = History.reader(self.history.path, self.history.now)
+        except sqlite3.Error as e:
+            self.warn(f"History: the levels cannot be read now ({e}): all shown as 0.")
+            return NoHistory().level_of
+        try:
+            return reader.levels()
+        except sqlite3.Error as e:
+            self.warn(f"History: the levels cannot be read now ({e}): all shown as 0.")
+            return NoHistory().level_of
+        finally:
+            reader.close()
 
     def recorder_for(
         self, item: Item, timeline: Timeline, resuming: SessionRecord | None = None

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from spasmtimer import __version__
 from spasmtimer.base import locations
-from spasmtimer.base.files import FileRead, FileRefused, read_regular, real_path, replace_atomically
+from spasmtimer.base.files import FileRead, FileRefused, once, read_regular, replace_atomically
 from spasmtimer.program.resolved import MAX_FILE_BYTES, Program
 
 FORMAT = 3
@@ -108,7 +108,19 @@ def _own_figures_stamp() -> tuple[int, int] | None:
     return info.st_ino, info.st_mtime_ns
 
 
+_code_stamps: list[tuple[object, ...]] = []
+"""This process's `_code_stamp`, once worked out: its code does not change under it, and
+listing and stat'ing every module for each program took most of the time a library of
+hundreds took to load from here."""
+
+
 def _code_stamp() -> tuple[object, ...]:
+    if not _code_stamps:
+        _code_stamps.append(_work_out_code_stamp())
+    return _code_stamps[0]
+
+
+def _work_out_code_stamp() -> tuple[object, ...]:
     ours = Path(__file__).parent.parent
     stamp: list[object] = []
     for layer in CODE_LAYERS:
@@ -190,18 +202,29 @@ def _read_kept(path: Path) -> bytes | None:
 
 def _unchanged(reads: Sequence[FileRead]) -> bool:
     """Does every path still lead where it did, and give the bytes it gave?"""
-    seen: dict[str, bytes] = {}
     for read in reads:
-        if str(real_path(Path(read.path))) != read.real:
-            return False
-        if read.real not in seen:
-            try:
-                seen[read.real] = read_regular(read.path, MAX_FILE_BYTES, "program file")
-            except FileRefused:
-                return False
-        if seen[read.real] != read.data:
+        real, data = _look(read.path)
+        if real != read.real or data != read.data:
             return False
     return True
+
+
+def _look(path: str) -> tuple[str | None, bytes | None]:
+    """Where ``path`` leads now (its links followed, as `real_path`) and its bytes, or None for
+    what cannot be had: once within `files.looking_once`, as a library loads."""
+    return once(("kept program's file", path), lambda: _look_now(path))
+
+
+def _look_now(path: str) -> tuple[str | None, bytes | None]:
+    try:
+        real: str | None = os.path.realpath(path)
+    except ValueError:  # a NUL byte: no such file
+        real = None
+    try:
+        data: bytes | None = read_regular(path, MAX_FILE_BYTES, "program file")
+    except FileRefused:
+        data = None
+    return real, data
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -226,15 +249,24 @@ def keep_trusted(name: str, data: bytes) -> None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _trusted_folder(folder):
             return
-        replace_atomically(folder / name, data)
+        replace_atomically(folder / name, data, cache=True)
     except OSError:  # a full disk, a read-only or locked folder, a file where the folder goes
         return
     _sweep(folder)
 
 
+_swept: set[Path] = set()
+"""The folders this process has swept: once is enough (a listing of the whole folder for each
+program kept made keeping a library of thousands take minutes)."""
+
+
 def _sweep(folder: Path) -> None:
     """Remove the kept programs, and the temporary files of writers killed mid-way, that are
-    older than `KEPT_SECONDS` (only those: another spasmtimer may be writing one now)."""
+    older than `KEPT_SECONDS` (only those: another spasmtimer may be writing one now). Once a
+    process."""
+    if folder in _swept:
+        return
+    _swept.add(folder)
     cutoff = time.time() - KEPT_SECONDS
     for left in [*folder.glob("*.pickle"), *folder.glob(".*.tmp")]:
         with contextlib.suppress(OSError):
