@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,13 @@ from spasmtimer.base.locations import settings_file, user_programs_dir
 from spasmtimer.session import safety
 from spasmtimer.session.engine import Status
 from spasmtimer.session.levels import Level
-from spasmtimer.session.library import Item
+from spasmtimer.session.library import FilesStamp, Item
 from spasmtimer.session.settings import Settings, load_settings
 from tests.app_support import (
     Recorded,
     advance,
     clock_shows,
+    library_loaded,
     make_app,
     session_screen,
     text_of,
@@ -264,9 +266,7 @@ async def test_library_lists_filters_previews_and_runs(
     (user / "broken.toml").write_text('[[steps]]\ntype = "rest"\nseconds = -1\n')
     app = make_app(clock, log, safety_seen=seen)
     async with app.run_test() as pilot:
-        await pilot.pause()
-        library = app.screen
-        assert isinstance(library, LibraryScreen)
+        library = await library_loaded(pilot)
         names = [item.entry.name for item in library.shown]
         assert "broken" in names and "desk-break" in names
         await pilot.press("slash", *"broken")
@@ -308,12 +308,10 @@ async def test_edit_copies_a_bundled_program_and_reloads(
     app = make_app(clock, log, safety_seen=seen)
     monkeypatch.setattr(app, "edit_file", fake_editor)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await library_loaded(pilot)
         await pilot.press("slash", *"desk", "enter", "e")
-        await pilot.pause()
+        library = await library_loaded(pilot)
         assert edited == [user_programs_dir() / "desk-break.toml"]
-        library = app.screen
-        assert isinstance(library, LibraryScreen)
         assert [i.title for i in library.shown] == ["My desk break"]
         assert library.current is not None and library.current.entry.source == "user"
 
@@ -334,16 +332,14 @@ async def test_the_library_notices_programs_added_and_changed_outside_the_app(
     user = user_programs_dir()  # not there yet, as on a fresh install
     app = make_app(clock, log, safety_seen=seen)
     async with app.run_test() as pilot:
-        await pilot.pause()
-        library = app.screen
-        assert isinstance(library, LibraryScreen)
+        library = await library_loaded(pilot)
         table = library.query_one(DataTable)
         loads: list[int] = []
         load = library.load
 
-        def counted_load() -> list[Item]:
+        def counted_load(known: Sequence[Item], stamp: FilesStamp) -> Iterable[Item]:
             loads.append(1)
-            return load()
+            return load(known, stamp)
 
         monkeypatch.setattr(library, "load", counted_load)
 
@@ -373,8 +369,7 @@ async def test_the_library_notices_programs_added_and_changed_outside_the_app(
         await pilot.pause(0.3)
         assert len(loads) == count
         await pilot.press("enter")
-        await pilot.pause()
-        assert library.is_active
+        assert await library_loaded(pilot) is library
         assert "later" in [i.entry.name for i in library.items]
 
 
@@ -386,7 +381,7 @@ async def test_the_library_says_a_program_has_warnings(
     (user / "rhythm.toml").write_text('[[steps]]\ntype = "stretch"\nhold = 5\nbreath = "5-1-3"\n')
     app = make_app(clock, log, safety_seen=seen)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await library_loaded(pilot)
         await pilot.press("slash", *"rhythm", "enter")
         about = str(app.screen.query_one("#about").render())
         assert "⚠ 1 warning: spasmtimer check rhythm says where" in about
@@ -433,7 +428,7 @@ async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, s
         settings=Settings(flash=False),
     )
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await library_loaded(pilot)
         await pilot.press("slash", *"breathing", "enter", "r")
         await pilot.pause()
         await through_the_session(pilot, clock)
@@ -443,9 +438,7 @@ async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, s
         await pilot.press("shift+tab", "2", "tab", "6")  # pain 2 before, 6 after: held
         assert "stays at level 0" in str(next_level.render())
         await pilot.press("backspace", "3", "ctrl+s")
-        await pilot.pause()
-        library = app.screen
-        assert isinstance(library, LibraryScreen)
+        library = await library_loaded(pilot)
         levels = {i.entry.name: i.level for i in library.shown}
         assert levels == {"breathing-5-1-3": Level(1), "spasm-first-aid": Level(0)}
         await pilot.press("h")
@@ -499,8 +492,7 @@ async def test_the_preview_and_the_session_say_when_a_level_was_eased(
     eased = Level(3, eased_from=4, idle_days=12)
     app = make_app(clock, log, level=eased, safety_seen=seen)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, LibraryScreen)
+        await library_loaded(pilot)
         assert str(app.screen.query_one(DataTable).get_row_at(0)[2]) == "3 eased"
         await pilot.press("enter")
         assert isinstance(app.screen, PreviewScreen)
@@ -534,7 +526,7 @@ async def test_a_burst_of_keys_filters_and_never_edits(
     edited: list[Path] = []
     monkeypatch.setattr(app, "edit_file", edited.append)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await library_loaded(pilot)
         burst(app, "/", *"desk", "enter")
         await pilot.pause()
         library = app.screen

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 
 from spasmtimer.history.service import StoredHistory
 from spasmtimer.session.settings import Settings
-from tests.app_support import Recorded, advance
+from tests.app_support import Recorded, advance, library_loaded
 from tests.app_support import make_app as make_any_app
 from tests.support import FakeClock
 
@@ -43,8 +43,20 @@ def at(clock: FakeClock, seconds: float, *keys: str):
     return run_before
 
 
+def loaded_then(*keys: str):
+    """Once the library has loaded (on its own thread), ``keys``."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await library_loaded(pilot)
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return run_before
+
+
 def test_library(snap_compare, clock: FakeClock, seen: Path) -> None:
-    assert snap_compare(make_app(clock, Recorded(), safety_seen=seen), press=["down", "down"])
+    app = make_app(clock, Recorded(), safety_seen=seen)
+    assert snap_compare(app, run_before=loaded_then("down", "down"))
 
 
 def test_safety_notice(snap_compare, clock: FakeClock, tmp_path: Path) -> None:
@@ -53,7 +65,7 @@ def test_safety_notice(snap_compare, clock: FakeClock, tmp_path: Path) -> None:
 
 def test_preview(snap_compare, clock: FakeClock, seen: Path) -> None:
     app = make_app(clock, Recorded(), safety_seen=seen)
-    assert snap_compare(app, press=["down", "down", "down", "enter"])
+    assert snap_compare(app, run_before=loaded_then("down", "down", "down", "enter"))
 
 
 def test_settings(

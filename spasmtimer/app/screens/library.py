@@ -4,19 +4,28 @@ The filter is typed into the list itself rather than into a separate input: focu
 Textual only after the keys already on their way, so over a slow SSH link (or a paste) the
 letters of "/desk" could reach the list's own keys — `e` would open the editor. Here every key
 takes the same path in order, and while filtering the screen claims the printable ones.
+
+The programs are loaded on a thread of the screen's own, and shown as they come: the first frame
+is drawn at once, whatever the size of the library (a physiotherapist's may hold thousands), and
+the keys answer while it fills. Looking at the files for changes is done there too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable, Sequence
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
 
 from spasmtimer.app.messages import (
     EditProgram,
@@ -60,6 +69,23 @@ class ProgramTable(DataTable[str]):
     BINDINGS = [Binding("enter", "select_cursor", "Preview")]
 
 
+Load = Callable[[Sequence[Item], FilesStamp], Iterable[Item]]
+"""Loads the library, yielding each program as it is loaded, on the screen's loading thread:
+given the programs loaded before and their files' stamp then, it may take those whose files
+have not changed as they are."""
+
+
+def _cells(item: Item) -> tuple[Text | str, ...]:
+    """A program's row: its title (and whether it is yours), time, level and tags."""
+    time_text = seconds_text(item.total_seconds) if item.total_seconds else "⚠ error"
+    level = item.level.short if item.program else "–"
+    tags = ", ".join(item.tags[:3])  # more would push the table past 80 columns
+    title = cell(item.title)
+    if item.entry.source == "user":  # a copy of a bundled program looks just like it
+        title.append(" · yours", style="dim")
+    return title, time_text, level, cell(tags)
+
+
 class LibraryScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "run", "Run"),
@@ -74,8 +100,30 @@ class LibraryScreen(Screen[None]):
     POLL_SECONDS = 2.0
     """How often, while the library is the screen shown, its files are looked at for changes
     made outside the app (an editor, a copy): a listing and a `stat` per file."""
+    SHOW_EVERY = 0.1
+    """While the library first loads, how often the programs loaded so far are added to it."""
 
-    def __init__(self, load: Callable[[], list[Item]]) -> None:
+    class Loading(Message):
+        """Programs loaded so far, to be added to the list as it first fills."""
+
+        def __init__(self, load: int, items: list[Item]) -> None:
+            super().__init__()
+            self.load = load
+            self.items = items
+
+    class Loaded(Message):
+        """The library, loaded whole, and its files' stamp."""
+
+        def __init__(self, load: int, items: list[Item], stamp: FilesStamp) -> None:
+            super().__init__()
+            self.load = load
+            self.items = items
+            self.stamp = stamp
+
+    class FilesChanged(Message):
+        """The library's files are not as they were when it was loaded."""
+
+    def __init__(self, load: Load) -> None:
         super().__init__()
         self.load = load
         self.items: list[Item] = []
@@ -84,6 +132,11 @@ class LibraryScreen(Screen[None]):
         self.shown: list[Item] = []
         self.words = ""
         self.filtering = False
+        self.loading_programs = False
+        """Programs are being loaded (the first time, or again)."""
+        self._loads = 0
+        """Which load is the latest: what an earlier one sends is passed over."""
+        self._keep: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("spasmtimer · your programs", id="header")
@@ -104,34 +157,123 @@ class LibraryScreen(Screen[None]):
         self.reload()
 
     def reload(self, keep: str | None = None) -> None:
-        """Load the library again (after an edit, or a session that changed a level)."""
-        self.items = self.load()
-        self.stamp = files_stamp(self.items)
-        self.show_items(keep)
+        """Load the library again (after an edit, or a session that changed a level), on the
+        loading thread; the programs shown stay until it is done, and the list is only added
+        to as it first fills."""
+        self._loads += 1
+        self._keep = keep or self._keep
+        self.loading_programs = True
+        self.describe()
+        load, known, stamp = self._loads, list(self.items), self.stamp
+        self.run_worker(
+            lambda: self._load(load, known, stamp),
+            name="library",
+            group="library",
+            exclusive=True,
+            thread=True,
+        )
+
+    def _load(self, load: int, known: list[Item], stamp: FilesStamp) -> None:
+        """On the loading thread: each program as it comes, sent to be shown (the first time)
+        now and then, and the whole when done."""
+        worker = get_current_worker()
+        items: list[Item] = []
+        sent = 0
+        last_sent = time.monotonic()
+        for item in self.load(known, stamp):
+            if worker.is_cancelled:
+                return
+            items.append(item)
+            if not known and time.monotonic() - last_sent >= self.SHOW_EVERY:
+                self.post_message(self.Loading(load, items[sent:]))
+                sent, last_sent = len(items), time.monotonic()
+        stamp = files_stamp(items)
+        if not worker.is_cancelled:
+            self.post_message(self.Loaded(load, items, stamp))
+
+    @on(Loading)
+    def _loading(self, message: Loading) -> None:
+        if message.load != self._loads:
+            return
+        self.items.extend(message.items)
+        self._add_rows([item for item in message.items if matches(item, self.words)])
+        self.describe()
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        if message.load != self._loads:
+            return
+        self.loading_programs = False
+        before, self.items, self.stamp = self.items, message.items, message.stamp
+        keep, self._keep = self._keep, None
+        if keep is None and self.items[: len(before)] == before:
+            # The first load, the list filled as it came (or a load that changed nothing).
+            rest = self.items[len(before) :]
+            self._add_rows([item for item in rest if matches(item, self.words)])
+            self.describe()
+        elif keep is None and self._change_rows(before, self.items):
+            self.describe()
+        else:
+            self.show_items(keep)
 
     def poll_files(self) -> None:
         """Reload when a program was added, removed or changed outside the app while the
-        library is the screen on top; under another one, showing it again reloads anyway."""
-        if self.is_active and files_stamp(self.items) != self.stamp:
+        library is the screen on top; under another one, showing it again reloads anyway. The
+        files are looked at on a thread of their own."""
+        if not self.is_active or self.loading_programs:
+            return
+        items, stamp = list(self.items), self.stamp
+
+        def look() -> None:
+            if files_stamp(items) != stamp:
+                self.post_message(self.FilesChanged())
+
+        self.run_worker(look, name="files", group="files", exclusive=True, thread=True)
+
+    @on(FilesChanged)
+    def _files_changed(self) -> None:
+        if self.is_active and not self.loading_programs:
             self.reload()
 
     def show_items(self, keep: str | None = None) -> None:
         table = self.query_one(DataTable)
         current = keep or (self.current.entry.name if self.current else None)
-        self.shown = [item for item in self.items if matches(item, self.words)]
+        self.shown = []
         table.clear()
-        for item in self.shown:
-            time = seconds_text(item.total_seconds) if item.total_seconds else "⚠ error"
-            level = item.level.short if item.program else "–"
-            tags = ", ".join(item.tags[:3])  # more would push the table past 80 columns
-            title = cell(item.title)
-            if item.entry.source == "user":  # a copy of a bundled program looks just like it
-                title.append(" · yours", style="dim")
-            table.add_row(title, time, level, cell(tags), key=item.entry.name)
+        self._add_rows([item for item in self.items if matches(item, self.words)])
         names = [item.entry.name for item in self.shown]
         if current in names:
             table.move_cursor(row=names.index(current))
         self.describe()
+
+    def _add_rows(self, items: list[Item]) -> None:
+        """Add ``items`` (which the filter lets through) to the end of the list."""
+        table = self.query_one(DataTable)
+        for item in items:
+            table.add_row(*_cells(item), key=item.entry.name)
+        self.shown.extend(items)
+
+    def _change_rows(self, before: list[Item], after: list[Item]) -> bool:
+        """Change in place the rows of the programs that changed (a level, after a session),
+        when the library holds the same programs as ``before``, and the filter lets the same
+        through: a library of thousands is not listed again for one. False otherwise."""
+        if len(before) != len(after):
+            return False
+        changed: dict[str, Item] = {}
+        for old, new in zip(before, after, strict=True):
+            if old.entry != new.entry or matches(old, self.words) != matches(new, self.words):
+                return False
+            if old is not new:
+                changed[new.entry.name] = new
+        table = self.query_one(DataTable)
+        for row, item in enumerate(self.shown):
+            new_item = changed.get(item.entry.name)
+            if new_item is None:
+                continue
+            for column, value in enumerate(_cells(new_item)):
+                table.update_cell_at(Coordinate(row, column), value)
+            self.shown[row] = new_item
+        return True
 
     def show_filter(self) -> None:
         self.query_one(FilterLine).shown = (self.words, self.filtering)
@@ -146,8 +288,15 @@ class LibraryScreen(Screen[None]):
     def describe(self) -> None:
         item = self.current
         about = self.query_one("#about", Static)
+        header = "spasmtimer · your programs"
+        if self.loading_programs and not self.stamp:
+            header += f" · loading… {len(self.items)} so far"
+        self.query_one("#header", Static).update(header)
         if item is None:
-            about.update("No program matches." if self.items else "No programs found.")
+            if self.loading_programs and not self.items:
+                about.update("Loading the library…")
+            else:
+                about.update("No program matches." if self.items else "No programs found.")
         elif item.error:
             about.update(
                 Content.assemble(
