@@ -197,15 +197,18 @@ def connect(path: Path, timeout: float = READ_TIMEOUT) -> sqlite3.Connection:
 
 
 def _connect_once(path: Path, timeout: float) -> sqlite3.Connection:
+    stamp = _stamp(path)  # before the check: a change made during it is checked next time
     connection = sqlite3.connect(path, timeout=timeout)
     try:
-        damage = [
-            line
-            for (line,) in connection.execute("PRAGMA quick_check").fetchall()
-            if line != "ok" and not _ROW_CONSTRAINT.match(line)
-        ]
-        if damage:
-            raise CorruptHistory(f"integrity check failed: {damage[0]}")
+        if not _checked_as_it_is(stamp):
+            damage = [
+                line
+                for (line,) in connection.execute("PRAGMA quick_check").fetchall()
+                if line != "ok" and not _ROW_CONSTRAINT.match(line)
+            ]
+            if damage:
+                raise CorruptHistory(f"integrity check failed: {damage[0]}")
+            _note_checked(stamp)
         _refuse_newer(connection)
         connection.execute("PRAGMA journal_mode = WAL")
         # WAL with NORMAL survives any crash of this program; only a power cut may lose the
@@ -217,6 +220,49 @@ def _connect_once(path: Path, timeout: float) -> sqlite3.Connection:
         connection.close()
         raise
     return connection
+
+
+CHECKED_FILE = "history-checked"
+"""Kept in the cache folder: the history's files as they were when SQLite's check last found it
+whole. The check reads every page (some 90 ms at ten years of sessions): it is made again only
+once the history has changed since — by a session, another machine's, another program — and
+not by every command that opens it."""
+
+
+def _stamp(path: Path) -> str:
+    """The history's files as they are now: each one's inode, size and time of change."""
+    parts = [os.path.abspath(path)]
+    for suffix in ("", "-wal"):
+        try:
+            info = os.stat(f"{path}{suffix}")
+        except OSError:
+            parts.append("-")
+            continue
+        parts.append(f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}")
+    return " ".join(parts)
+
+
+def _checked_as_it_is(stamp: str) -> bool:
+    from spasmtimer.base.locations import cache_dir
+
+    try:
+        return (cache_dir() / CHECKED_FILE).read_text(encoding="utf-8") == stamp
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _note_checked(stamp: str) -> None:
+    """Keep ``stamp`` as the history last found whole; not at all if the cache folder cannot
+    be written (the next open checks again)."""
+    from spasmtimer.base.files import replace_atomically
+    from spasmtimer.base.locations import cache_dir
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        replace_atomically(folder / CHECKED_FILE, stamp.encode("utf-8"), cache=True)
+    except OSError:
+        return
 
 
 def connect_to_read(
