@@ -15,6 +15,7 @@ from spasmtimer.app.screens.library import LibraryScreen
 from spasmtimer.app.screens.remind import Remind, RemindScreen
 from spasmtimer.app.screens.session import SessionScreen
 from spasmtimer.history.records import SessionRecord
+from spasmtimer.history.rows import Mark
 from spasmtimer.history.service import HistoryView
 from spasmtimer.program.timeline import Timeline, expand
 from spasmtimer.session import safety
@@ -75,6 +76,9 @@ class FakeHistory:
 
     def view(self, cap_of: Callable[[str], int | None]) -> HistoryView | None:
         return None
+
+    def older(self, mark: Mark) -> tuple[list[SessionRecord], Mark | None]:
+        return [], None
 
     def on_warning(self, warn: Callable[[str], None]) -> None:
         pass

@@ -529,7 +529,7 @@ class SpasmtimerApp(App[None]):
         if view is None:
             self.notify("No history is being kept: it could not be opened.", severity="warning")
             return
-        self.push_screen(HistoryScreen(view))
+        self.push_screen(HistoryScreen(view, self.history.older))
 
     @on(OpenSettings)
     def _settings(self) -> None:

@@ -96,16 +96,18 @@ def heard_last(db: sqlite3.Connection, program: str, now: datetime) -> datetime 
 
 
 def counted_sessions(
-    db: sqlite3.Connection, first: date, last: date, now: datetime
+    db: sqlite3.Connection, first: date, last: date, now: datetime, program: str | None = None
 ) -> Generator[tuple[date, Times], None, None]:
-    """The sessions that counted on the local days ``first`` to ``last`` and are not in the
-    future, with the day of each: by the index of completed sessions by start, over the span
-    of UTC times that holds those days (`day_span`), each kept by its own `local_day`."""
+    """The sessions (of ``program``) that counted on the local days ``first`` to ``last`` and
+    are not in the future, with the day of each: by the index of completed sessions by start,
+    over the span of UTC times that holds those days (`day_span`), each kept by its own
+    `local_day`."""
     start, end = day_span(first, last)
+    mine, parameters = _of(program)
     rows = db.execute(
         f"SELECT started_at, ended_at, updated_at FROM sessions WHERE {COUNTED} "
-        "AND started_at >= ? AND started_at < ? ORDER BY started_at",
-        (start, end),
+        f"AND started_at >= ? AND started_at < ?{mine} ORDER BY started_at",
+        (start, end, *parameters),
     )
     try:
         for columns in rows:
@@ -119,52 +121,64 @@ def counted_sessions(
         rows.close()
 
 
+def _of(program: str | None) -> tuple[str, tuple[str, ...]]:
+    """The condition that keeps one program's sessions, if one is named."""
+    return ("", ()) if program is None else (" AND program = ?", (program,))
+
+
 def counted_on(db: sqlite3.Connection, day: date, now: datetime) -> int:
     """How many sessions counted on the local ``day`` (and are not in the future)."""
     return sum(1 for _ in counted_sessions(db, day, day, now))
 
 
-def any_counted_on(db: sqlite3.Connection, day: date, now: datetime) -> bool:
-    found = counted_sessions(db, day, day, now)
+def any_counted_on(
+    db: sqlite3.Connection, day: date, now: datetime, program: str | None = None
+) -> bool:
+    found = counted_sessions(db, day, day, now, program)
     try:
         return next(iter(found), None) is not None
     finally:
         found.close()
 
 
-def streak(db: sqlite3.Connection, now: datetime) -> int:
-    """Consecutive local days, up to today (or yesterday), each with a counted session.
+def streak(db: sqlite3.Connection, now: datetime, program: str | None = None) -> int:
+    """Consecutive local days, up to today (or yesterday), each with a counted session (of
+    ``program``).
 
     Today and yesterday are asked of the sessions themselves; the days before, of the days
     kept with a counted session (`spasmtimer.history.days`), so that a streak of years is read
-    as quickly as one of days. Where those are not kept for this machine's time zone, the
-    sessions are asked a day at a time, back to the first day without one."""
+    as quickly as one of days. Where those are not kept for this machine's time zone (or for
+    one program's streak), the sessions are asked a day at a time, back to the first day
+    without one."""
     today = local_day(now)
     anchor = today
-    if not any_counted_on(db, today, now):
+    if not any_counted_on(db, today, now, program):
         anchor = today - timedelta(days=1)
-        if not any_counted_on(db, anchor, now):
+        if not any_counted_on(db, anchor, now, program):
             return 0
-    first = days.first_of_run(db, anchor)
+    first = days.first_of_run(db, anchor) if program is None else None
     if first is not None:
         return (anchor - first).days + 1
     day = anchor
-    while any_counted_on(db, day - timedelta(days=1), now):
+    while any_counted_on(db, day - timedelta(days=1), now, program):
         day -= timedelta(days=1)
     return (anchor - day).days + 1
 
 
-def week_so_far(db: sqlite3.Connection, now: datetime) -> tuple[int, float]:
+def week_so_far(
+    db: sqlite3.Connection, now: datetime, program: str | None = None
+) -> tuple[int, float]:
     """This local week's counted sessions (from Monday), and all the seconds done in its
-    sessions, counted or not: by the index of sessions by start."""
+    sessions, counted or not (of ``program``): by the index of sessions by start."""
     today = local_day(now)
     monday = today - timedelta(days=today.weekday())
     start, _ = day_span(monday, monday)
     counted, seconds = 0, 0.0
+    mine, parameters = _of(program)
     rows = db.execute(
         f"SELECT started_at, ended_at, updated_at, {COUNTED}, done_seconds FROM sessions "
-        "WHERE started_at >= ? AND started_at <= ?",
-        (start, latest_allowed(now)),
+        f"WHERE started_at >= ? AND started_at <= ?{mine}",
+        (start, latest_allowed(now), *parameters),
     )
     try:
         for started, ended, updated, was_counted, done in rows:
@@ -179,10 +193,12 @@ def week_so_far(db: sqlite3.Connection, now: datetime) -> tuple[int, float]:
     return counted, seconds
 
 
-def in_all(db: sqlite3.Connection) -> tuple[int, float]:
-    """Every counted session, and all the seconds done, future or not: one pass of SQLite's
-    own over the table (no row reaches Python)."""
+def in_all(db: sqlite3.Connection, program: str | None = None) -> tuple[int, float]:
+    """Every counted session (of ``program``), and all the seconds done, future or not: one
+    pass of SQLite's own over the table (no row reaches Python)."""
+    where = "" if program is None else " WHERE program = ?"
     counted, seconds = db.execute(
-        f"SELECT count(*) FILTER (WHERE {COUNTED}), total(done_seconds) FROM sessions"
+        f"SELECT count(*) FILTER (WHERE {COUNTED}), total(done_seconds) FROM sessions{where}",
+        () if program is None else (program,),
     ).fetchone()
     return int(counted), float(seconds)

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder, Warn
-from spasmtimer.history.records import SessionRecord, Totals, content_hash, resumable, totals
+from spasmtimer.history.records import SessionRecord, Totals, content_hash, resumable
+from spasmtimer.history.rows import Mark
 from spasmtimer.history.store import History
 from spasmtimer.program.resolved import Program
 from spasmtimer.program.timeline import LimitError, Timeline, cap_level, expand
@@ -33,10 +34,20 @@ class ProgramLevels(msgspec.Struct, frozen=True):
     """The level the program runs at next (each counted session's is in `Trends.levels`)."""
 
 
-class HistoryView(msgspec.Struct, frozen=True):
-    """What the history screen shows."""
+TABLE_PAGE = 100
+"""Sessions the history screen's table reads at a time: at first, and then as it is scrolled."""
 
-    records: Sequence[SessionRecord]
+
+class HistoryView(msgspec.Struct, frozen=True):
+    """What the history screen shows: the totals, the trends and the table's first page, read
+    from the history's indexes and a bounded number of its rows, whatever its years."""
+
+    newest: Sequence[SessionRecord]
+    """The table's first page: the newest sessions, newest first."""
+    more: Mark | None
+    """Where the table reads on from (`HistoryService.older`); None when that is all."""
+    sessions: int
+    """How many sessions there are in all."""
     totals: Totals
     levels: dict[str, ProgramLevels]
     trends: Trends
@@ -86,6 +97,10 @@ class HistoryService(Protocol):
         """What the history screen shows (``cap_of`` gives a program's cap level, by name);
         None when no history is kept."""
 
+    def older(self, mark: Mark) -> tuple[list[SessionRecord], Mark | None]:
+        """The table's next page: the sessions before the one ``mark`` marks, newest first, and
+        where to read on from (None: that is all)."""
+
     def on_warning(self, warn: Warn) -> None:
         """Say what goes wrong from now on (a row that cannot be read, a write that waits)
         through ``warn``, which may be called from another thread."""
@@ -116,6 +131,9 @@ class NoHistory:
 
     def view(self, cap_of: Callable[[str], int | None]) -> HistoryView | None:
         return None
+
+    def older(self, mark: Mark) -> tuple[list[SessionRecord], Mark | None]:
+        return [], None
 
     def on_warning(self, warn: Warn) -> None:
         pass
@@ -195,12 +213,23 @@ class StoredHistory:
 
     def view(self, cap_of: Callable[[str], int | None]) -> HistoryView:
         # The trends are the history screen's alone: not imported before a session's first frame.
-        from spasmtimer.history.trends import trends
+        from spasmtimer.history.trends import read_trends
 
-        records = self.history.sessions()
+        history = self.history
+        now = history.now()
+        programs = history.programs()
         levels = {
-            name: ProgramLevels(self.history.current_level(name, cap_of(name)))
-            for name in sorted({r.program for r in records})
+            name: ProgramLevels(history.current_level(name, cap_of(name), now)) for name in programs
         }
-        now = self.history.now()
-        return HistoryView(records, totals(records, now), levels, trends(records, now))
+        newest, more = history.newest(TABLE_PAGE)
+        return HistoryView(
+            newest,
+            more,
+            history.count(),
+            history.totals(now),
+            levels,
+            read_trends(history, now, programs),
+        )
+
+    def older(self, mark: Mark) -> tuple[list[SessionRecord], Mark | None]:
+        return self.history.newest(TABLE_PAGE, after=mark)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable, Generator, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,9 +39,8 @@ from spasmtimer.history.database import (
 )
 from spasmtimer.history.kept import add_kept, kept_files
 from spasmtimer.history.liveness import Runner, process_gone, this_process
-from spasmtimer.history.merge import COLUMNS, merge
+from spasmtimer.history.merge import merge
 from spasmtimer.history.records import (
-    EXPORTED_EVENTS,
     EventRecord,
     SessionRecord,
     Totals,
@@ -49,6 +48,8 @@ from spasmtimer.history.records import (
     parse_iso,
 )
 from spasmtimer.history.records import totals as totals_of
+from spasmtimer.history.rows import Mark, exported_event, readable_time, selection
+from spasmtimer.history.times import day_span, local_day
 from spasmtimer.session.levels import Level, current_level
 
 if TYPE_CHECKING:
@@ -60,29 +61,6 @@ __all__ = ["History", "HistoryError", "last_session", "merge"]
 HEARTBEAT_SECONDS = 1.0
 """A running session's row is touched at most this often, so a crash loses at most this much."""
 
-
-
-def _selection(connection: sqlite3.Connection) -> tuple[str | None, list[str]]:
-    """How to read the record's fields from the sessions table as it is, and the columns it
-    lacks (another program's change): those are read as empty, and what needs them is left
-    out with its row. None when there is no sessions table at all."""
-    present = {row[1] for row in connection.execute("PRAGMA table_info(sessions)")}
-    if not present:
-        return None, []
-    # Where each stands in the history's order (a `Mark`), first.
-    started = "started_at" if "started_at" in present else "NULL"
-    fields, missing = [f"{started} AS mark_started", "sessions.rowid AS mark_row"], []
-    for name, column in COLUMNS.items():
-        if column not in present:
-            missing.append(column)
-            fields.append(f"NULL AS {name}")
-        elif column == "uid" and "id" in present:
-            # A row another program added without an id is read with one made of its number
-            # until `History.open` gives it its own (`_give_ids`).
-            fields.append(f"coalesce(uid, 'row-' || id) AS {name}")
-        else:
-            fields.append(f"{column} AS {name}")
-    return ", ".join(fields), missing
 
 
 class History(msgspec.Struct):
@@ -102,7 +80,7 @@ class History(msgspec.Struct):
     """Opened where it cannot be written (a read-only mount, another user's folder): it is
     read, and sessions are kept beside it, or said to be lost where nothing can be written."""
     selection: str | None = None
-    """How its sessions are read, once worked out from its table (`_selection`)."""
+    """How its sessions are read, once worked out from its table (`rows.selection`)."""
 
     @classmethod
     def open(cls, path: Path, now: Now = utc_now) -> History:
@@ -343,6 +321,12 @@ class History(msgspec.Struct):
         where, parameters = ("WHERE program = ?", (program,)) if program is not None else ("", ())
         return list(self._read_sessions(f"{where} ORDER BY started_at, id", parameters))
 
+    def each(self, program: str | None = None) -> Generator[SessionRecord, None, None]:
+        """As `sessions`, read one by one as they are asked for: years of them are never held
+        whole."""
+        where, parameters = ("WHERE program = ?", (program,)) if program is not None else ("", ())
+        return self._read_sessions(f"{where} ORDER BY started_at, id", parameters)
+
     def session(self, session_id: str) -> SessionRecord | None:
         """The session with this `id`, if it is here and can be read."""
         with contextlib.closing(self._read_sessions("WHERE uid = ?", (session_id,))) as found:
@@ -374,7 +358,7 @@ class History(msgspec.Struct):
         to read on from. A row that cannot be read comes as None, and is said once in
         `warnings`."""
         if self.selection is None:
-            self.selection, missing = _selection(self.connection)
+            self.selection, missing = selection(self.connection)
             if self.selection is None:
                 self._say("History: it has no sessions table (another program's?): none is read.")
                 return
@@ -428,7 +412,7 @@ class History(msgspec.Struct):
             self._say(f"History: the sessions' events cannot be read ({e}).")
             return found
         for session_id, *event_row in rows:
-            event = _exported_event(*event_row)
+            event = exported_event(*event_row)
             if event is not None:
                 found.setdefault(session_id, []).append(event)
         return found
@@ -525,9 +509,10 @@ class History(msgspec.Struct):
 
     def newest(
         self, limit: int, *, program: str | None = None, after: Mark | None = None
-    ) -> list[tuple[Mark, SessionRecord]]:
-        """Up to ``limit`` sessions, newest first (of ``program``, and after the one marked
-        ``after``): a page of the history, read on from the index of sessions by start."""
+    ) -> tuple[list[SessionRecord], Mark | None]:
+        """A page of the history: up to ``limit`` sessions, newest first (of ``program``, and
+        after the one marked ``after``), read from the index of sessions by start; and the
+        mark to read on from, None when none are left."""
         conditions: list[str] = []
         parameters: list[object] = []
         if program is not None:
@@ -538,21 +523,93 @@ class History(msgspec.Struct):
             parameters += [after.started, after.row]
         where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
         rest = f"{where}ORDER BY started_at DESC, sessions.rowid DESC LIMIT ?"
-        with contextlib.closing(self._read_marked(rest, (*parameters, limit))) as page:
-            return list(page)
+        page: list[SessionRecord] = []
+        last: Mark | None = None
+        with contextlib.closing(self._read_rows(rest, (*parameters, limit + 1))) as rows:
+            for count, (mark, record) in enumerate(rows, 1):
+                if count > limit:  # one more than asked: there is more to read
+                    return page, last
+                last = mark
+                if record is not None:
+                    page.append(record)
+        return page, None
 
-    def totals(self, now: datetime | None = None) -> Totals:
-        """`records.totals` of every session, from the indexes: this week's sessions, the
-        streak's days (`spasmtimer.history.days`), and SQLite's own sums of all of them."""
-        now = now or self.now()
+    def rated_newest(self, limit: int) -> tuple[list[SessionRecord], int]:
+        """The newest ``limit`` sessions with a pain rating, newest first, and how many have one:
+        by the index of the rated sessions."""
+        rated = "pain_before IS NOT NULL OR pain_after IS NOT NULL"
+        found: list[SessionRecord] = []
+        with contextlib.closing(
+            self._read_sessions(f"WHERE {rated} ORDER BY started_at DESC, sessions.rowid DESC", ())
+        ) as records:
+            for record in records:
+                if len(found) == limit:
+                    break
+                found.append(record)
+        [count] = self.connection.execute(f"SELECT count(*) FROM sessions WHERE {rated}").fetchone()
+        return found, int(count)
+
+    def started_between(self) -> tuple[datetime, datetime] | None:
+        """When the first session started, and the last (as dated, the future too): two steps
+        of the index of sessions by start. None when there is none."""
+        ends = []
+        for order in ("", " DESC"):
+            rows = self.connection.execute(
+                f"SELECT started_at FROM sessions ORDER BY started_at{order}"
+            )
+            try:
+                ends.append(next((t for (t,) in rows if readable_time(t)), None))
+            finally:
+                rows.close()
+        first, last = ends
+        if first is None or last is None:
+            return None
+        return parse_iso(first), parse_iso(last)
+
+    def done_since(self, day: date) -> Iterator[tuple[datetime, float]]:
+        """When each session started and the seconds done in it, of the sessions of the local
+        ``day`` and after: by the index of sessions by start."""
+        start, _ = day_span(day, day)
+        rows = self.connection.execute(
+            "SELECT started_at, done_seconds FROM sessions WHERE started_at >= ?", (start,)
+        )
         try:
-            week_counted, week_seconds = lookups.week_so_far(self.connection, now)
-            streak = lookups.streak(self.connection, now)
-            counted, seconds = lookups.in_all(self.connection)
+            for started, done in rows:
+                if readable_time(started) and isinstance(done, int | float) and done >= 0:
+                    at = parse_iso(started)
+                    if local_day(at) >= day:
+                        yield at, float(done)
+        finally:
+            rows.close()
+
+    def counted_before(self, program: str, day: date | None = None) -> Iterator[SessionRecord]:
+        """The program's counted sessions, newest first, of those that started before the
+        local ``day`` (any day, if None): by the index of a program's sessions by start."""
+        conditions, parameters = "program = ? AND status = 'completed'", [program]
+        if day is not None:
+            _, end = day_span(day - timedelta(days=1), day - timedelta(days=1))
+            conditions += " AND started_at < ?"
+            parameters.append(end)
+        newest_first = f"WHERE {conditions} ORDER BY started_at DESC, sessions.rowid DESC"
+        with contextlib.closing(self._read_sessions(newest_first, tuple(parameters))) as records:
+            for record in records:
+                if record.counted and (day is None or local_day(record.started_at) < day):
+                    yield record
+
+    def totals(self, now: datetime | None = None, program: str | None = None) -> Totals:
+        """`records.totals` of every session (of ``program``), from the indexes: this week's
+        sessions, the streak's days (`spasmtimer.history.days`), and SQLite's own sums of all
+        of them."""
+        now = now or self.now()
+        db = self.connection
+        try:
+            week_counted, week_seconds = lookups.week_so_far(db, now, program)
+            streak = lookups.streak(db, now, program)
+            counted, seconds = lookups.in_all(db, program)
         except sqlite3.OperationalError as e:
             if not is_of_another_shape(e):
                 raise
-            return totals_of(self.sessions(), now)
+            return totals_of(self.sessions(program), now)
         return Totals(week_counted, week_seconds / 60, streak, counted, seconds / 60)
 
     def exported(
@@ -582,7 +639,7 @@ class History(msgspec.Struct):
             for mark, record in rows:
                 found = []
                 while pending is not None and pending[0] == mark.row:
-                    event = _exported_event(*pending[1:])
+                    event = exported_event(*pending[1:])
                     if event is not None:
                         found.append(event)
                     pending = next(events, None)
@@ -592,32 +649,6 @@ class History(msgspec.Struct):
             rows.close()
             if isinstance(events, sqlite3.Cursor):
                 events.close()
-
-
-class Mark(msgspec.Struct, frozen=True):
-    """Where a session stands in the history's order: its start as written, and its row. The
-    page after it (`History.newest`) starts past it."""
-
-    started: object
-    row: int
-
-
-def _exported_event(
-    kind: object, at: object, elapsed: object, phase: object, seconds: object
-) -> EventRecord | None:
-    """An event as an export lists it; None for one it leaves out, or cannot read."""
-    if kind not in EXPORTED_EVENTS:
-        return None
-    try:
-        return EventRecord(
-            kind,
-            parse_iso(at),  # type: ignore[arg-type]
-            float(elapsed),  # type: ignore[arg-type]
-            int(phase),  # type: ignore[call-overload]
-            seconds,  # type: ignore[arg-type]
-        )
-    except (TypeError, ValueError, msgspec.ValidationError):
-        return None
 
 
 def last_session(path: Path, program: str) -> LastSession | None:

@@ -1,11 +1,16 @@
 """Past sessions: totals and streak, the trends as charts (or in words, where a chart cannot be
-read), and every session."""
+read), and every session.
+
+What it shows is read from the history's indexes and a bounded number of its rows
+(`HistoryService.view`), whatever its years; the table holds the newest sessions, and reads the
+next page of older ones as it is scrolled to its end (`HistoryService.older`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
@@ -14,6 +19,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from spasmtimer.app.widgets import Words, cell, plain
+from spasmtimer.history.records import SessionRecord
+from spasmtimer.history.rows import Mark
 from spasmtimer.history.service import HistoryView
 from spasmtimer.history.trends import (
     Chart,
@@ -37,6 +44,13 @@ SIDE_BY_SIDE_FROM_COLUMNS = 150
 """From this wide, the three charts stand side by side."""
 SERIES_COLOURS = ("primary", "warning", "success", "secondary", "accent", "error")
 """Theme colours of a chart's series, in order (each also has a marker of its own)."""
+READ_ON_WITHIN = 20
+"""Rows from the end of those read: the cursor this near, or the view scrolled this near, the
+table reads the next page."""
+
+Older = Callable[[Mark], tuple[list[SessionRecord], "Mark | None"]]
+"""The sessions before a mark, newest first, and the mark to read on from
+(`HistoryService.older`)."""
 
 
 class HistoryScreen(Screen[None]):
@@ -48,24 +62,31 @@ class HistoryScreen(Screen[None]):
     ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (CHARTS_FROM_ROWS, "-tall")]
 
-    def __init__(self, view: HistoryView) -> None:
+    def __init__(self, view: HistoryView, older: Older | None = None) -> None:
         super().__init__()
-        self.records = view.records
+        self.newest = view.newest
+        self.more = view.more
+        """Where the table reads on from; None once it holds every session."""
+        self.sessions = view.sessions
         self.totals = view.totals
         self.levels = view.levels
         self.trends = view.trends
+        self.older = older
 
     def on_mount(self) -> None:
         # Textual greys every colour under NO_COLOR: charts that tell series apart by colour
         # (as well as by marker) give way to the same in words.
         self.set_class(self.app.no_color, "-no-color")
-        if self.records:
-            self._fill_table()
+        if self.newest:
+            table = self.query_one(DataTable)
+            table.add_columns("When", "Program", "Level", "Time", "", "Pain", "Notes")
+            self._add_rows(self.newest)
+            self.watch(self.query_one("#history", VerticalScroll), "scroll_y", self._scrolled)
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="header")
         with VerticalScroll(id="history"):
-            if not self.records:
+            if not self.newest:
                 yield Static("No sessions yet. They appear here as soon as one starts.")
                 return
             yield Static(self.totals.describe(), id="totals")
@@ -91,6 +112,9 @@ class HistoryScreen(Screen[None]):
                     levels_words(self.trends, current),
                     legend=self._levels_legend(current),
                 )
+            plural = "s" if self.sessions != 1 else ""
+            sessions = f"{self.sessions:,} session{plural}, newest first"
+            yield Static(Content.styled(sessions, "bold"), id="sessions-title")
             yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -126,10 +150,9 @@ class HistoryScreen(Screen[None]):
             for n, marker, text in level_legend(self.trends, current)
         )
 
-    def _fill_table(self) -> None:
+    def _add_rows(self, records: Sequence[SessionRecord]) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("When", "Program", "Level", "Time", "", "Pain", "Notes")
-        for r in reversed(self.records):
+        for r in records:
             table.add_row(
                 _when(r.started_at),
                 cell(r.title),
@@ -139,6 +162,23 @@ class HistoryScreen(Screen[None]):
                 pain_text(r.pain_before, r.pain_after),
                 cell(" ".join((r.notes or "").split())),  # one line per session
             )
+
+    def read_on(self) -> None:
+        """Add the next page of older sessions to the table, if there is one."""
+        if self.more is None or self.older is None:
+            return
+        records, self.more = self.older(self.more)
+        self._add_rows(records)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= event.data_table.row_count - READ_ON_WITHIN:
+            self.read_on()
+
+    def _scrolled(self, y: float) -> None:
+        scroll = self.query_one("#history", VerticalScroll)
+        if y >= scroll.max_scroll_y - READ_ON_WITHIN:
+            self.read_on()
 
 
 def _legend(chart: Chart) -> Content:
