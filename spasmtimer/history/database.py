@@ -52,7 +52,6 @@ INDEXES = {
     "sessions_completed_by_program": (
         "sessions (program, coalesce(ended_at, started_at)) WHERE status = 'completed'"
     ),
-    "sessions_completed_by_start": "sessions (started_at) WHERE status = 'completed'",
     "sessions_rated_by_start": (
         "sessions (started_at) WHERE pain_before IS NOT NULL OR pain_after IS NOT NULL"
     ),

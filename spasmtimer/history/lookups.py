@@ -99,7 +99,7 @@ def counted_sessions(
     db: sqlite3.Connection, first: date, last: date, now: datetime, program: str | None = None
 ) -> Generator[tuple[date, Times], None, None]:
     """The sessions (of ``program``) that counted on the local days ``first`` to ``last`` and
-    are not in the future, with the day of each: by the index of completed sessions by start,
+    are not in the future, with the day of each: by the index of sessions by start,
     over the span of UTC times that holds those days (`day_span`), each kept by its own
     `local_day`."""
     start, end = day_span(first, last)

@@ -54,8 +54,9 @@ def merge(
     """
     values = _row_values(record, runner)
     columns = list(values)
+    changed = [c for c in columns if c != "uid"]
     found = db.execute(
-        f"SELECT id, updated_at, started_at, {COUNTED} FROM sessions WHERE uid = ?", (record.id,)
+        f"SELECT id, {COUNTED}, {', '.join(changed)} FROM sessions WHERE uid = ?", (record.id,)
     ).fetchone()
     if found is None:
         cursor = db.execute(
@@ -66,9 +67,12 @@ def merge(
         row_id = cursor.lastrowid
         days.note(db, record.started_at, record.counted, None)
     else:
-        row_id, updated_at, was_started, was_counted = found
-        if not isinstance(updated_at, str) or values["updated_at"] >= updated_at:
-            changed = [c for c in columns if c != "uid"]
+        row_id, was_counted, *stored = found
+        was = dict(zip(changed, stored, strict=True))
+        updated_at, was_started = was["updated_at"], was["started_at"]
+        newer = not isinstance(updated_at, str) or values["updated_at"] >= updated_at
+        # The same record again (another machine's, taken in twice) writes nothing.
+        if newer and stored != [values[c] for c in changed]:
             db.execute(
                 f"UPDATE sessions SET {', '.join(f'{c} = ?' for c in changed)} WHERE id = ?",
                 [*(values[c] for c in changed), row_id],
@@ -76,8 +80,11 @@ def merge(
             days.note(db, record.started_at, record.counted, (was_started, bool(was_counted)))
     if not events:
         return
+    # A session just added has no events yet: none to ask for.
     already = Counter(
         db.execute("SELECT kind, at, phase FROM events WHERE session_id = ?", (row_id,))
+        if found is not None
+        else ()
     )
     missing = []
     for event in events:

@@ -84,7 +84,13 @@ def zone_signature() -> str:
     """What names the machine's time zone, as far as its days go: kept beside the days worked
     out in it (`spasmtimer.history.days`), which another zone could count otherwise. ``TZ``,
     or else the zone file ``/etc/localtime`` leads to, and the zone's names and offsets."""
-    zone = os.environ.get("TZ")
-    if zone is None:
-        zone = os.path.realpath("/etc/localtime")
-    return "|".join((zone, *time.tzname, str(time.timezone), str(time.altzone)))
+    # Worked out again only when the zone Python reads local times in changes (``TZ`` and
+    # `time.tzset`): following the link is most of the time of a session's write.
+    read_in = (os.environ.get("TZ"), time.tzname, time.timezone, time.altzone)
+    if read_in not in _signatures:
+        zone = read_in[0] if read_in[0] is not None else os.path.realpath("/etc/localtime")
+        _signatures[read_in] = "|".join((zone, *time.tzname, str(time.timezone), str(time.altzone)))
+    return _signatures[read_in]
+
+
+_signatures: dict[tuple[object, ...], str] = {}
