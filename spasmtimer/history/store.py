@@ -37,6 +37,7 @@ from spasmtimer.history.database import (
     is_of_another_shape,
     passing_reason,
 )
+from spasmtimer.history.days import COUNTED
 from spasmtimer.history.kept import add_kept, kept_files
 from spasmtimer.history.liveness import Runner, process_gone, this_process
 from spasmtimer.history.merge import merge
@@ -582,19 +583,31 @@ class History(msgspec.Struct):
         finally:
             rows.close()
 
-    def counted_before(self, program: str, day: date | None = None) -> Iterator[SessionRecord]:
-        """The program's counted sessions, newest first, of those that started before the
-        local ``day`` (any day, if None): by the index of a program's sessions by start."""
-        conditions, parameters = "program = ? AND status = 'completed'", [program]
+    def levels_before(
+        self, program: str, day: date | None = None
+    ) -> Generator[tuple[datetime, int], None, None]:
+        """When each of the program's counted sessions started, and its level, newest first, of
+        those that started before the local ``day`` (any day, if None): by the index of a
+        program's sessions by start, reading those two columns alone."""
+        conditions, parameters = f"program = ? AND {COUNTED}", [program]
         if day is not None:
             _, end = day_span(day - timedelta(days=1), day - timedelta(days=1))
             conditions += " AND started_at < ?"
             parameters.append(end)
-        newest_first = f"WHERE {conditions} ORDER BY started_at DESC, sessions.rowid DESC"
-        with contextlib.closing(self._read_sessions(newest_first, tuple(parameters))) as records:
-            for record in records:
-                if record.counted and (day is None or local_day(record.started_at) < day):
-                    yield record
+        rows = self.connection.execute(
+            f"SELECT started_at, level FROM sessions WHERE {conditions} "
+            "ORDER BY started_at DESC, sessions.rowid DESC",
+            parameters,
+        )
+        try:
+            for started, level in rows:
+                if not readable_time(started) or not isinstance(level, int) or level < 0:
+                    continue  # unreadable: left out, as `sessions` leaves it
+                at = parse_iso(started)
+                if day is None or local_day(at) < day:
+                    yield at, level
+        finally:
+            rows.close()
 
     def totals(self, now: datetime | None = None, program: str | None = None) -> Totals:
         """`records.totals` of every session (of ``program``), from the indexes: this week's

@@ -173,7 +173,7 @@ def read_trends(
         pain=tuple(shown),
         pain_left_out=count - len(shown),
         weeks=_read_weeks(history, now, weeks),
-        levels={name: level_points(history.counted_before, name) for name in programs},
+        levels={name: level_points(history.levels_before, name) for name in programs},
     )
 
 
@@ -194,36 +194,37 @@ def _read_weeks(history: History, now: datetime, most: int) -> tuple[WeekMinutes
     return tuple(WeekMinutes(monday, minutes.get(monday, 0.0)) for monday in mondays)
 
 
-CountedBefore = Callable[[str, "date | None"], Iterable[SessionRecord]]
-"""A program's counted sessions, newest first, of those started before a local day (any, if
-None): `History.counted_before`."""
+LevelsBefore = Callable[[str, "date | None"], Iterable[tuple[datetime, int]]]
+"""When each of a program's counted sessions started, and its level, newest first, of those
+started before a local day (any, if None): `History.levels_before`."""
 
 
-def level_points(counted_before: CountedBefore, program: str) -> tuple[LevelPoint, ...]:
+def level_points(levels_before: LevelsBefore, program: str) -> tuple[LevelPoint, ...]:
     """A program's level at its last `LEVEL_SESSIONS` counted sessions; before them, at the
     last counted session of each week for `LEVEL_WEEKS` weeks, then of each month: oldest
     first. One look at the index for each point, however many sessions each stands for."""
-    newest = _first(counted_before(program, None), LEVEL_SESSIONS + 1)
-    points = [LevelPoint(r.started_at.astimezone(), r.level) for r in newest[:LEVEL_SESSIONS]]
+    newest = _first(levels_before(program, None), LEVEL_SESSIONS + 1)
+    points = [LevelPoint(when.astimezone(), level) for when, level in newest[:LEVEL_SESSIONS]]
     older = newest[LEVEL_SESSIONS] if len(newest) > LEVEL_SESSIONS else None
     weekly_from = monday_of(points[-1].when) - timedelta(weeks=LEVEL_WEEKS) if points else None
     while older is not None and weekly_from is not None:
-        points.append(LevelPoint(older.started_at.astimezone(), older.level))
-        day = local_day(older.started_at)
+        when, level = older
+        points.append(LevelPoint(when.astimezone(), level))
+        day = local_day(when)
         # The point stands for its week, or month: the next is the last before it began.
         began = day - timedelta(days=day.weekday()) if day >= weekly_from else day.replace(day=1)
-        found = _first(counted_before(program, began), 1)
+        found = _first(levels_before(program, began), 1)
         older = found[0] if found else None
     return tuple(reversed(points))
 
 
-def _first(records: Iterable[SessionRecord], count: int) -> list[SessionRecord]:
-    """The first ``count`` of ``records``, the rest left unread (and its query closed)."""
-    found: list[SessionRecord] = []
-    each = iter(records)
+def _first(points: Iterable[tuple[datetime, int]], count: int) -> list[tuple[datetime, int]]:
+    """The first ``count`` of ``points``, the rest left unread (and its query closed)."""
+    found: list[tuple[datetime, int]] = []
+    each = iter(points)
     try:
-        for record in each:
-            found.append(record)
+        for point in each:
+            found.append(point)
             if len(found) == count:
                 break
     finally:
