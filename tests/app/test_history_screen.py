@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 from textual.widget import Widget
+from textual.widgets import DataTable
 
 from spasmtimer.app import SpasmtimerApp
 from spasmtimer.app.charts import TrendChart
 from spasmtimer.app.screens.history import HistoryScreen
 from spasmtimer.app.widgets import Words
-from spasmtimer.history.service import StoredHistory
+from spasmtimer.history.service import TABLE_PAGE, StoredHistory
 from spasmtimer.history.store import History
 from spasmtimer.session.settings import Settings
 from tests.history_support import BUSY_NOW, Past, busy, local_time, record
@@ -155,3 +156,40 @@ async def test_every_x_label_chosen_is_drawn(clock: FakeClock, tmp_path: Path, w
                 assert isinstance(drawn, Text)
                 chosen = [label for _, label in chart.chart.xticks(chart.size.width)]
                 assert drawn.plain.splitlines()[-1].split() == " ".join(chosen).split(), name
+
+
+async def test_the_table_reads_the_history_a_page_at_a_time(
+    clock: FakeClock, tmp_path: Path
+) -> None:
+    """Years of sessions are not a table of years: the newest page first, the next as the
+    cursor nears the end of those read."""
+    seen = tmp_path / "seen"
+    seen.touch()
+    start = BUSY_NOW - timedelta(days=300)
+    history = History.open(tmp_path / "history.sqlite3", now=lambda: BUSY_NOW)
+    record(history, *(Past("desk-break", 0, start + timedelta(hours=n)) for n in range(250)))
+    app = SpasmtimerApp(
+        settings=Settings(theme="textual-dark", flash=False),
+        clock=clock,
+        safety_marker=seen,
+        history=StoredHistory(history, warn=print),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == TABLE_PAGE
+        assert "250 sessions, newest first" in str(screen.query_one("#sessions-title").render())
+        table.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.row_count > TABLE_PAGE  # the next page, as the cursor reached the end
+        for _ in range(3):
+            await pilot.press("end")
+            await pilot.pause()
+        assert table.row_count == 250
+        newest_first = [str(table.get_row_at(n)[0]) for n in range(table.row_count)]
+        expected = [r.started_at.astimezone().strftime("%a %d %b %H:%M") for r in history.sessions()]
+        assert newest_first == expected[::-1]

@@ -81,7 +81,8 @@ class HistoryScreen(Screen[None]):
             table = self.query_one(DataTable)
             table.add_columns("When", "Program", "Level", "Time", "", "Pain", "Notes")
             self._add_rows(self.newest)
-            self.watch(self.query_one("#history", VerticalScroll), "scroll_y", self._scrolled)
+            scroll = self.query_one("#history", VerticalScroll)
+            self.watch(scroll, "scroll_y", self._scrolled, init=False)
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="header")
