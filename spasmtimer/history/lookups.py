@@ -10,13 +10,20 @@ every redraw of a status bar, without msgspec or the records; `History` asks the
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Generator
 from datetime import date, datetime, timedelta
 
-from spasmtimer.history import days
+from spasmtimer.history import database, days
 from spasmtimer.history.days import COUNTED
 from spasmtimer.history.times import day_span, in_future, latest_allowed, local_day, parse_iso
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see cli.entry)
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from spasmtimer.session.reminders import LastSession
 
 STATUSES = ("running", "completed", "stopped")
 
@@ -202,3 +209,39 @@ def in_all(db: sqlite3.Connection, program: str | None = None) -> tuple[int, flo
         () if program is None else (program,),
     ).fetchone()
     return int(counted), float(seconds)
+
+
+def last_session(path: Path, program: str) -> LastSession | None:
+    """``program``'s most recent session, for break reminders, which look every few seconds
+    for hours: one indexed query on a connection opened read-only and closed at once, so
+    nothing is held open or locked in between, and a history replaced meanwhile is the one
+    read. None when there is none — or when it cannot be read now (locked, missing, damaged),
+    which the next look tries again. A row that cannot be read is passed over."""
+    # Only break reminders ask: a session's start does not import them.
+    from spasmtimer.session.reminders import LastSession
+
+    if not os.path.isfile(path):
+        return None
+    try:
+        connection = database.connect_to_read(os.path.realpath(path))
+    except (sqlite3.Error, ValueError):
+        return None
+    try:
+        rows = connection.execute(
+            "SELECT coalesce(uid, 'row-' || id), ended_at, updated_at FROM sessions "
+            "WHERE program = ? "
+            "ORDER BY id DESC LIMIT 5",
+            (program,),
+        ).fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    for session_id, ended_at, updated_at in rows:
+        try:
+            heard = parse_iso(ended_at or updated_at)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(session_id, str):
+            return LastSession(session_id, heard, running=ended_at is None)
+    return None

@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 from msgspec.structs import replace
@@ -40,6 +40,9 @@ from spasmtimer.history.database import (
 from spasmtimer.history.days import COUNTED
 from spasmtimer.history.kept import add_kept, kept_files
 from spasmtimer.history.liveness import Runner, process_gone, this_process
+
+# For break reminders, kept with the other look-ups: read from here too.
+from spasmtimer.history.lookups import last_session
 from spasmtimer.history.merge import merge
 from spasmtimer.history.records import (
     EventRecord,
@@ -52,9 +55,6 @@ from spasmtimer.history.records import totals as totals_of
 from spasmtimer.history.rows import Mark, exported_event, readable_time, selection
 from spasmtimer.history.times import day_span, local_day
 from spasmtimer.session.levels import Level, current_level
-
-if TYPE_CHECKING:
-    from spasmtimer.session.reminders import LastSession
 
 __all__ = ["History", "HistoryError", "last_session", "merge"]
 
@@ -632,9 +632,10 @@ class History(msgspec.Struct):
         `EXPORTED_EVENTS`), read as they are asked for: an export of years is written as it is
         read, never held whole. An event row that cannot be read is left out."""
         where, parameters = ("WHERE program = ? ", (program,)) if program is not None else ("", ())
+        # Oldest first (sessions started in the same millisecond, by row); and their events in
+        # the same order (by the index of sessions by start, then of events by session), read
+        # side by side with them.
         rows = self._read_rows(f"{where}ORDER BY started_at, sessions.rowid", parameters)
-        # The events, in the sessions' own order (by the index of sessions by start, then of
-        # events by session), read side by side with them.
         try:
             events: Iterator[tuple[Any, ...]] = self.connection.execute(
                 "SELECT sessions.rowid, kind, events.at, elapsed, phase, seconds FROM sessions "
@@ -662,39 +663,3 @@ class History(msgspec.Struct):
             rows.close()
             if isinstance(events, sqlite3.Cursor):
                 events.close()
-
-
-def last_session(path: Path, program: str) -> LastSession | None:
-    """``program``'s most recent session, for break reminders, which look every few seconds
-    for hours: one indexed query on a connection opened read-only and closed at once, so
-    nothing is held open or locked in between, and a history replaced meanwhile is the one
-    read. None when there is none — or when it cannot be read now (locked, missing, damaged),
-    which the next look tries again. A row that cannot be read is passed over."""
-    # Only break reminders ask: a session's start does not import them.
-    from spasmtimer.session.reminders import LastSession
-
-    if not path.is_file():
-        return None
-    try:
-        connection = database.connect_to_read(path.resolve())
-    except (sqlite3.Error, ValueError):
-        return None
-    try:
-        rows = connection.execute(
-            "SELECT coalesce(uid, 'row-' || id), ended_at, updated_at FROM sessions "
-            "WHERE program = ? "
-            "ORDER BY id DESC LIMIT 5",
-            (program,),
-        ).fetchall()
-    except sqlite3.Error:
-        return None
-    finally:
-        connection.close()
-    for session_id, ended_at, updated_at in rows:
-        try:
-            heard = parse_iso(ended_at or updated_at)
-        except (TypeError, ValueError):
-            continue
-        if isinstance(session_id, str):
-            return LastSession(session_id, heard, running=ended_at is None)
-    return None
