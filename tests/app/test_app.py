@@ -681,3 +681,37 @@ async def test_the_session_screen_is_styled_once_before_its_first_frame(
         await advance(pilot, clock, 5)  # the hold: its colour is a class of its own
         assert "-kind-hold" in screen.classes
         assert len(restyled) > 1
+
+
+async def test_the_library_loads_off_the_ui_thread_and_answers_meanwhile(
+    clock: FakeClock, log: Recorded, seen: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library of thousands takes its time to load: the screen is drawn and answers keys at
+    once, and the programs fill in as they load, on a thread other than the app's."""
+    import threading
+
+    app = make_app(clock, log, safety_seen=seen)
+    release = threading.Event()
+    loaded_on: list[threading.Thread] = []
+    load = app.library_items
+
+    def slow_load(known: Sequence[Item], stamp: FilesStamp) -> Iterable[Item]:
+        loaded_on.append(threading.current_thread())
+        for n, item in enumerate(load(known, stamp)):
+            if n == 2:
+                assert release.wait(10)
+            yield item
+
+    monkeypatch.setattr(app, "library_items", slow_load)
+    async with app.run_test() as pilot:
+        await pilot.pause(0.3)
+        loading = app.screen
+        assert isinstance(loading, LibraryScreen)
+        assert loading.loading_programs
+        await pilot.press("slash", *"desk")  # the keys are answered while it loads
+        assert loading.words == "desk"
+        await pilot.press("escape")
+        release.set()
+        library = await library_loaded(pilot)
+        assert loaded_on and all(t is not threading.main_thread() for t in loaded_on)
+        assert "desk-break" in [item.entry.name for item in library.shown]

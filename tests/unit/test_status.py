@@ -12,7 +12,7 @@ import pytest
 from spasmtimer.base.locations import history_file
 from spasmtimer.base.text import cell_width
 from spasmtimer.cli import main
-from spasmtimer.history.status import MAX_WIDTH, Status, status_line, status_of
+from spasmtimer.history.status import MAX_WIDTH, Status, status_from, status_line, status_of
 from spasmtimer.history.store import History
 from tests.history_support import BUSY_NOW, busy, local_time
 from tests.history_support import record as record_past
@@ -29,7 +29,11 @@ def history(tmp_path: Path) -> History:
 
 
 def line(history: History, program: str = "desk-break", now: datetime = NOW, **kw: bool) -> str:
-    return status_line(status_of(history.sessions(), program, EVERY, now), **kw)
+    """The line, from every session as the rules say; and the same from the indexes, as the
+    command reads it."""
+    status = status_of(history.sessions(), program, EVERY, now)
+    assert status_from(history.connection, program, EVERY, now) == status
+    return status_line(status, **kw)
 
 
 def test_an_empty_history_says_a_break_is_due(history: History) -> None:
