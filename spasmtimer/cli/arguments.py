@@ -6,13 +6,14 @@ the values that are read here rather than by argparse, because a wrong one is a 
 
 from __future__ import annotations
 
-import argparse
 import re
 
 from spasmtimer.base.errors import UserError
 
 TYPE_CHECKING = False  # see spasmtimer.cli.entry
 if TYPE_CHECKING:
+    # Not at run time: `status` reads its plain arguments without argparse (see its module).
+    import argparse
     from datetime import timedelta
 
     from spasmtimer.session.reminders import Window
@@ -66,6 +67,8 @@ def add_json(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup)
 
 
 def _level(text: str) -> int:
+    import argparse
+
     try:
         value = int(text)
     except ValueError:
@@ -93,8 +96,11 @@ def every(text: str) -> timedelta:
     """``--every``, read as a program's durations are ("45m", "1h30m", "90m")."""
     from datetime import timedelta
 
+    from spasmtimer.session.breaks import DEFAULT_EVERY, LONGEST_EVERY, SHORTEST_EVERY
+
+    if text == BREAK_EVERY:  # the default, known without the durations' parser
+        return DEFAULT_EVERY
     from spasmtimer.program.durations import NUMBER, DurationError, parse_duration
-    from spasmtimer.session.breaks import LONGEST_EVERY, SHORTEST_EVERY
 
     number = text.strip()
     if re.fullmatch(NUMBER, number) and float(number) > 0:

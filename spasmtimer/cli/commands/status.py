@@ -38,6 +38,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def plain_arguments(given: list[str]) -> argparse.Namespace | None:
+    """The arguments of ``spasmtimer status ARGS`` as argparse reads them, read without it
+    when they are the plain ones — a PROGRAM, ``--every D`` (or ``--every=D``), ``--tmux`` —
+    as a status bar gives them; None for anything else (``--help``, an abbreviation, a
+    mistake), which argparse reads and answers as ever."""
+    from types import SimpleNamespace
+
+    read: dict[str, object] = {}
+    rest = iter(given)
+    for word in rest:
+        if word == "--tmux":
+            read["tmux"] = True
+        elif word.startswith("--every=") or word == "--every":
+            value = word.partition("=")[2] if "=" in word else next(rest, None)
+            if "every" in read or value is None or value.startswith("-"):
+                return None
+            read["every"] = value
+        elif word.startswith("-") or "program" in read:
+            return None
+        else:
+            read["program"] = word
+    return SimpleNamespace(  # type: ignore[return-value]  # what argparse would give
+        command="status",
+        program=read.get("program", arguments.BREAK_PROGRAM),
+        every=read.get("every", arguments.BREAK_EVERY),
+        tmux=read.get("tmux", False),
+        handler=run,
+    )
+
+
 def run(args: argparse.Namespace, context: Context) -> int:
     # Only what the line needs, and no msgspec (see spasmtimer.history.status): a status bar
     # runs this every few seconds, and a prompt at every command.
