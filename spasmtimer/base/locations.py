@@ -100,14 +100,16 @@ def _bundled_text(folder: str) -> str:
 
 def shown_path(path: Path) -> str:
     """A path as a person would type it: ``~/...`` when it is under the home folder."""
-    from pathlib import Path
-
     from spasmtimer.base.text import file_name_text
 
-    try:
-        return "~/" + file_name_text(str(path.relative_to(Path.home())))
-    except ValueError:
-        return file_name_text(str(path))
+    # As `Path.relative_to(Path.home())` says, on the text: a library of thousands shows each.
+    text, home = str(path), os.path.normpath(os.path.expanduser("~"))
+    if text == home:
+        return "~/."
+    under = home.rstrip("/") + "/"
+    if text.startswith(under):
+        return "~/" + file_name_text(text[len(under) :])
+    return file_name_text(text)
 
 
 NAMES_WITHOUT_CASE = sys.platform in ("darwin", "win32")

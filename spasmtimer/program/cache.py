@@ -93,7 +93,8 @@ def _key(path: Path, shown: str, default_prepare: float | None) -> tuple[str, tu
     where = (str(path), os.path.abspath(path), shown, repr(default_prepare))
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)[:40] or "program"
     name = f"{stem}-{zlib.crc32(repr(where).encode()):08x}.pickle"
-    key = (FORMAT, *where, __version__, sys.version, _code_stamp(), _own_figures_stamp())
+    figures = once("own figures' stamp", _own_figures_stamp)  # once a library's load
+    key = (FORMAT, *where, __version__, sys.version, _code_stamp(), figures)
     return name, key
 
 
@@ -169,7 +170,8 @@ def read_trusted(path: Path) -> bytes | None:
     """The bytes of the file kept at ``path`` in the cache folder, if the folder and the file
     can be trusted (see above); None otherwise."""
     try:
-        if not _trusted_folder(path.parent):
+        # The folder looked at once as a library loads (`files.looking_once`).
+        if not once(("trusted folder", path.parent), lambda: _trusted_folder(path.parent)):
             return None
         return _read_kept(path)
     except OSError:
@@ -217,7 +219,7 @@ def _look(path: str) -> tuple[str | None, bytes | None]:
 
 def _look_now(path: str) -> tuple[str | None, bytes | None]:
     try:
-        real: str | None = os.path.realpath(path)
+        real: str | None = _real_text(path)
     except ValueError:  # a NUL byte: no such file
         real = None
     try:
@@ -225,6 +227,16 @@ def _look_now(path: str) -> tuple[str | None, bytes | None]:
     except FileRefused:
         data = None
     return real, data
+
+
+def _real_text(path: str) -> str:
+    """`os.path.realpath` of ``path``: its folder's followed once within `files.looking_once`
+    (a library's hundreds of programs share one), then the file itself unless it is a link."""
+    folder, name = os.path.split(path)
+    if not name or name in (".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    real_folder = once(("real folder", folder), lambda: os.path.realpath(folder or "."))
+    return os.path.join(real_folder, name)
 
 
 # --- writing ------------------------------------------------------------------------------

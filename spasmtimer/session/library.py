@@ -179,13 +179,13 @@ def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = N
 def _at_level(entry: Entry, program: Program, level_of: LevelOf, known: Item | None = None) -> Item:
     """The item of a loaded program, at its level now (its time worked out again only if the
     level is not ``known``'s)."""
-    from spasmtimer.program.timeline import LimitError, cap_level, expand
+    from spasmtimer.program.timeline import LimitError, cap_level, measure
 
     level = level_of(entry.name, cap_level(program))
     if known is not None and known.program is program and known.level == level:
         return known if known.entry == entry else replace(known, entry=entry)
     try:
-        total = expand(program, level.value).total_seconds
+        total = measure(program, level.value)  # its length, without making its phases
     except LimitError as e:
         return Item(entry, None, f"cannot run at {level}: {e}", level, None)
     return Item(entry, program, None, level, total)
