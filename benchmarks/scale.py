@@ -284,6 +284,12 @@ def rss_mb(field="VmRSS:"):
             if line.startswith(field):
                 return int(line.split()[1]) / 1024
 
+async def drawn(screen):
+    # Once the screen has been drawn: its first frame.
+    done = asyncio.Event()
+    screen.call_after_refresh(done.set)
+    await done.wait()
+
 async def main(programs_expected, press_h):
     from textual.widgets import DataTable
 
@@ -303,7 +309,7 @@ async def main(programs_expected, press_h):
         app.set_interval(0.01, lambda: ticks.append(time.perf_counter()))
         while not isinstance(app.screen, LibraryScreen):
             await asyncio.sleep(0.002)
-        await pilot.pause()
+        await drawn(app.screen)
         facts["library_frame"] = time.perf_counter() - start
         screen = app.screen
         table = screen.query_one(DataTable)
@@ -319,7 +325,7 @@ async def main(programs_expected, press_h):
             await pilot.press("h")
             while type(app.screen).__name__ != "HistoryScreen":
                 await asyncio.sleep(0.002)
-            await pilot.pause()
+            await drawn(app.screen)
             facts["history_frame"] = time.perf_counter() - pressed
             shown = app.screen
             while getattr(shown, "loading", False):
