@@ -10,7 +10,8 @@ It builds, in a temporary folder, homes of their own (``HOME`` and the ``XDG_*``
   break every hour of a working day, and a few on other days — written through the project's
   own write path (`spasmtimer.history.merge.merge`, one transaction), and a library of 700
   programs of one's own;
-- *clinic* (not with ``--quick``): a library of 5,000 programs, no history.
+- *clinic* (not with ``--quick``): a library of 5,000 programs, no history; its first loads
+  are stopped after ``--limit`` seconds (ten minutes), and said to be.
 
 Each command runs as a person runs it, ``spasmtimer ...`` in a new process, timed from spawn to
 exit (the median of several runs), stdout read through a pipe. Python is told to keep bytecode
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import shutil
@@ -220,10 +222,16 @@ def merge_all(path: Path, made: list[tuple[object, tuple[object, ...]]], host: s
 # --- measuring ----------------------------------------------------------------------------
 
 
-def run(home: Home, *args: str) -> tuple[float, bytes]:
-    """Run ``spasmtimer ARGS`` in ``home``: seconds from spawn to exit, and its stdout."""
+def run(home: Home, *args: str, limit: float | None = None) -> tuple[float, bytes]:
+    """Run ``spasmtimer ARGS`` in ``home``: seconds from spawn to exit, and its stdout. Past
+    ``limit`` seconds it is stopped, and the time given is infinite."""
     start = time.perf_counter()
-    done = subprocess.run([*SPASMTIMER, *args], env=home.env, capture_output=True)
+    try:
+        done = subprocess.run(
+            [*SPASMTIMER, *args], env=home.env, capture_output=True, timeout=limit
+        )
+    except subprocess.TimeoutExpired:
+        return float("inf"), b""
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"spasmtimer {' '.join(args)} failed ({done.returncode}): {done.stderr!r}")
@@ -344,13 +352,20 @@ asyncio.run(main(int(sys.argv[1]), sys.argv[2] == "h"))
 """
 
 
-def app_probe(home: Home, programs: int, press_h: bool) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-c", APP_PROBE, str(programs), "h" if press_h else "-"],
-        env=home.env,
-        capture_output=True,
-        check=True,
-    ).stdout
+def app_probe(
+    home: Home, programs: int, press_h: bool, limit: float | None = None
+) -> dict[str, float]:
+    """The app's figures (see `APP_PROBE`); past ``limit`` seconds, each is infinite."""
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", APP_PROBE, str(programs), "h" if press_h else "-"],
+            env=home.env,
+            capture_output=True,
+            check=True,
+            timeout=limit,
+        ).stdout
+    except subprocess.TimeoutExpired:
+        return {"library_frame": math.inf, "library_filled": math.inf, "longest_stall": math.inf}
     facts: dict[str, float] = json.loads(out.decode().strip().splitlines()[-1])
     return facts
 
@@ -380,6 +395,8 @@ def first_validation_ms(home: Home) -> float:
 
 
 def ms(seconds: float) -> str:
+    if math.isinf(seconds):
+        return "stopped"
     return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
 
@@ -394,6 +411,13 @@ def verdict(value: float, limit: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats; no clinic")
+    parser.add_argument(
+        "--limit",
+        type=float,
+        default=600,
+        metavar="SECONDS",
+        help="stop a clinic's first load after this long (default 600: ten minutes)",
+    )
     parser.add_argument("--keep", metavar="DIR", help="build the homes here, and keep them")
     args = parser.parse_args()
     runs = 5 if args.quick else 21
@@ -476,9 +500,9 @@ def main() -> None:
             write_library(clinic, CLINIC_PROGRAMS)
             clinic_listed = len(run(clinic, "list", "--names")[1].splitlines())
             clinic.forget_cache()
-            clinic_list = run(clinic, "list")[0]
+            clinic_list = run(clinic, "list", limit=args.limit)[0]
             clinic.forget_cache()
-            clinic_app = app_probe(clinic, clinic_listed, False)
+            clinic_app = app_probe(clinic, clinic_listed, False, limit=args.limit)
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
