@@ -11,9 +11,11 @@ from typing import Any
 from textual.pilot import Pilot
 
 from spasmtimer.app import SpasmtimerApp
+from spasmtimer.app.screens.library import LibraryScreen
 from spasmtimer.app.screens.remind import Remind, RemindScreen
 from spasmtimer.app.screens.session import SessionScreen
 from spasmtimer.history.records import SessionRecord
+from spasmtimer.history.rows import Mark
 from spasmtimer.history.service import HistoryView
 from spasmtimer.program.timeline import Timeline, expand
 from spasmtimer.session import safety
@@ -73,6 +75,9 @@ class FakeHistory:
     def level_of(self, name: str, cap: int | None) -> Level:
         return self.level
 
+    def levels(self) -> Callable[[str, int | None], Level]:
+        return self.level_of
+
     def recorder_for(
         self, item: Item, timeline: Timeline, resuming: SessionRecord | None = None
     ) -> Recorder:
@@ -94,6 +99,9 @@ class FakeHistory:
 
     def share(self) -> None:
         self.log.shared += 1
+
+    def older(self, mark: Mark) -> tuple[list[SessionRecord], Mark | None]:
+        return [], None
 
     def on_warning(self, warn: Callable[[str], None]) -> None:
         pass
@@ -136,6 +144,22 @@ def make_app(
         safety_marker=safety_seen,
         **more,
     )
+
+
+async def library_loaded(pilot: Pilot[None]) -> LibraryScreen:
+    """The library shown, once its programs are loaded: they load on a thread of the screen's
+    own, which the app's pauses do not wait for."""
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, LibraryScreen)
+    for _ in range(500):
+        if not screen.loading_programs:
+            break
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.01)
+    assert not screen.loading_programs
+    await pilot.pause()
+    return screen
 
 
 async def advance(pilot: Pilot[None], clock: FakeClock, seconds: float) -> None:

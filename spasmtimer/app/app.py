@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,7 +48,7 @@ from spasmtimer.program.timeline import LimitError, Timeline, expand
 from spasmtimer.session import library, safety
 from spasmtimer.session.engine import Recorder, Session
 from spasmtimer.session.levels import Level
-from spasmtimer.session.library import Item
+from spasmtimer.session.library import FilesStamp, Item
 from spasmtimer.session.settings import Settings, save_settings
 
 if TYPE_CHECKING:
@@ -139,6 +139,8 @@ class SpasmtimerApp(App[None]):
         """The signals that end it: those not ignored when it started (`run_on_terminal`)."""
         self.ending = False
         """Set once the app is stopping for a signal or Ctrl-C: nothing new is opened."""
+        self._library_prepare = self.settings.prepare
+        """The get-ready time the library's programs were last loaded with."""
 
     def run_on_terminal(self, finish: Callable[[], None]) -> int:
         """Run the app on the terminal, then ``finish`` (write what it leaves to write); the
@@ -296,8 +298,14 @@ class SpasmtimerApp(App[None]):
         record = recorder.record if isinstance(recorder, SessionRecorder) else None
         return CourseToday(self.history, self.wall).after(record, program)
 
-    def library_items(self) -> list[Item]:
-        return library.load_items(self.history.level_of, self.settings.prepare)
+    def library_items(self, known: Sequence[Item] = (), stamp: FilesStamp = ()) -> Iterator[Item]:
+        """The library's programs as they are loaded (on the library's loading thread): those
+        of ``known`` whose files are as ``stamp`` found them as they are, unless the settings
+        have changed the get-ready time since."""
+        prepare = self.settings.prepare
+        if prepare != self._library_prepare:
+            known, self._library_prepare = (), prepare
+        return library.iter_items(self.history.levels(), prepare, known=known, known_stamp=stamp)
 
     def remind_screen(self, remind: Remind) -> RemindScreen:
         from spasmtimer.app.screens.remind import RemindScreen
@@ -571,7 +579,7 @@ class SpasmtimerApp(App[None]):
         if view is None:
             self.notify("No history is being kept: it could not be opened.", severity="warning")
             return
-        self.push_screen(HistoryScreen(view))
+        self.push_screen(HistoryScreen(view, self.history.older))
 
     @on(OpenSettings)
     def _settings(self) -> None:

@@ -13,10 +13,15 @@ import contextlib
 import errno
 import os
 import stat
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import msgspec
+
+T = TypeVar("T")
 
 
 class FileRefused(Exception):
@@ -122,6 +127,40 @@ def real_path(path: Path) -> Path:
         return path
 
 
+class _Looked(threading.local):
+    seen: dict[object, object] | None = None
+    """What has been looked at within `looking_once`, by what was asked: on each thread its
+    own (the app loads its library on a thread of its own)."""
+
+
+_looked = _Looked()
+
+
+@contextlib.contextmanager
+def looking_once() -> Iterator[None]:
+    """Within, what `once` is asked is worked out once, however often it is asked — the
+    figures a library of hundreds of programs shows, each read and checked by each program:
+    the library loads as one look at its files, which a file changing during it may miss, as
+    it would miss one changing just after it."""
+    outer = _looked.seen
+    if outer is None:
+        _looked.seen = {}
+    try:
+        yield
+    finally:
+        _looked.seen = outer
+
+
+def once(key: object, work: Callable[[], T]) -> T:
+    """``work()``, or within `looking_once`, what it gave the first time ``key`` was asked."""
+    seen = _looked.seen
+    if seen is None:
+        return work()
+    if key not in seen:
+        seen[key] = work()
+    return seen[key]  # type: ignore[return-value]
+
+
 class FileRead(msgspec.Struct, frozen=True):
     """A file as it was read: the path it was asked for by, the real path that led to (its
     links followed), and the bytes it gave."""
@@ -135,15 +174,21 @@ STALE_TEMP_SECONDS = 3600
 """A temporary file of `replace_atomically` this old was left by a writer killed mid-way."""
 
 
-def replace_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
+def replace_atomically(path: Path, data: bytes, mode: int = 0o600, *, cache: bool = False) -> None:
     """Put ``data`` at ``path`` whole: written to a new file beside it, then renamed over it,
     so that a reader, or a kill -9 at any moment, finds the old file or the new one, never
     half of one. Raises `OSError` (a full disk, a read-only folder) with its temporary file
-    removed; one left behind by a writer killed mid-way is removed by a later write."""
-    import glob  # only writes need it: not paid for on a session's start
+    removed; one left behind by a writer killed mid-way is removed by a later write.
 
+    ``cache``: a file kept only to start faster, which a power cut may lose or leave torn (a
+    reader then finds no use in it, and loads afresh): not synced to the disk, and the folder
+    not looked through for temporaries left behind, which the cache's own sweep removes —
+    both, for each of a library of thousands, took most of the time to keep it."""
     folder = path.parent
-    remove_stale_temps(folder, glob.escape(path.name))
+    if not cache:
+        import glob  # only writes need it: not paid for on a session's start
+
+        remove_stale_temps(folder, glob.escape(path.name))
     temp = folder / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     fd = os.open(temp, flags, mode)
@@ -153,12 +198,15 @@ def replace_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
             out.flush()
             # On the disk before the rename: after a power cut, the name then leads to the
             # new contents or the old, never to an empty file.
-            os.fsync(out.fileno())
+            if not cache:
+                os.fsync(out.fileno())
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+    if cache:
+        return
     # The rename on the disk too: after a power cut, the name is there.
     with contextlib.suppress(OSError):  # a folder that cannot be opened or synced (some FUSE)
         folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

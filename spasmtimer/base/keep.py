@@ -28,9 +28,22 @@ T = TypeVar("T")
 MAX_KEPT_BYTES = 4 << 20
 
 
+_code_stamps: dict[tuple[str, ...], tuple[object, ...]] = {}
+"""This process's `code_stamp` of each set of layers, once worked out: its code does not
+change under it, and listing and stat'ing every module for each program took most of the time
+a library of hundreds took to load from its kept copies."""
+
+
 def code_stamp(layers: Sequence[str]) -> tuple[object, ...]:
     """The code that reads a file: each module of the package's ``layers`` and pydantic's
     version, as their files stand (changed by an upgrade or an edit to a checkout)."""
+    key = tuple(layers)
+    if key not in _code_stamps:
+        _code_stamps[key] = _work_out_code_stamp(key)
+    return _code_stamps[key]
+
+
+def _work_out_code_stamp(layers: Sequence[str]) -> tuple[object, ...]:
     ours = Path(__file__).parent.parent
     stamp: list[object] = []
     for layer in layers:

@@ -6,13 +6,14 @@ the values that are read here rather than by argparse, because a wrong one is a 
 
 from __future__ import annotations
 
-import argparse
 import re
 
 from spasmtimer.base.errors import UserError
 
 TYPE_CHECKING = False  # see spasmtimer.cli.entry
 if TYPE_CHECKING:
+    # Not at run time: `status` reads its plain arguments without argparse (see its module).
+    import argparse
     from datetime import timedelta
 
     from spasmtimer.session.reminders import Window
@@ -74,6 +75,8 @@ def add_json(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup)
 
 
 def _level(text: str) -> int:
+    import argparse
+
     try:
         value = int(text)
     except ValueError:
@@ -102,8 +105,11 @@ def every(text: str | None) -> timedelta:
     when not given."""
     from datetime import timedelta
 
+    from spasmtimer.session.breaks import DEFAULT_EVERY, LONGEST_EVERY, SHORTEST_EVERY
+
+    if text is None or text == BREAK_EVERY:  # the default, known without the durations' parser
+        return DEFAULT_EVERY
     from spasmtimer.program.durations import NUMBER, DurationError, parse_duration
-    from spasmtimer.session import reminders
 
     text = BREAK_EVERY if text is None else text
     number = text.strip()
@@ -116,7 +122,7 @@ def every(text: str | None) -> timedelta:
             raise UserError(f"--every {e}") from None
         raise UserError(f"--every must be {EVERY_FORMS} (got {text!r})") from None
     found = timedelta(seconds=seconds)
-    if not reminders.SHORTEST_EVERY <= found <= reminders.LONGEST_EVERY:
+    if not SHORTEST_EVERY <= found <= LONGEST_EVERY:
         raise UserError(f"--every must be {EVERY_FORMS} (got {text!r})")
     return found
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from spasmtimer.program.resolved import Program
     from spasmtimer.program.timeline import Timeline
     from spasmtimer.session.levels import Level
-    from spasmtimer.session.library import Entry
+    from spasmtimer.session.library import Entry, LevelOf
     from spasmtimer.session.settings import Loaded, Settings
 
 WRITE_WAIT_AT_EXIT = 5.0
@@ -148,6 +148,14 @@ class Context:
 
         history = self.history
         return history.current_level(name, cap) if history else Level(0)
+
+    def levels(self) -> LevelOf:
+        """Every program's level now, from one look at the history (0 without one): for the
+        whole library."""
+        from spasmtimer.session.levels import Level
+
+        history = self.history
+        return history.levels() if history else (lambda name, cap: Level(0))
 
     def level_to_run(self, chosen: int | None, entry: Entry, program: Program) -> Level:
         """``--level N`` if ``chosen``, else the program's current level."""

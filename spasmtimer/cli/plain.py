@@ -202,9 +202,12 @@ def fitted(text: str, stream: TextIO, indent: str = "") -> str:
     try:
         if not stream.isatty():
             return text
-        width = os.get_terminal_size(stream.fileno()).columns - 1
+        columns = os.get_terminal_size(stream.fileno()).columns
     except (AttributeError, OSError, ValueError):
         return text
+    if columns <= 0:  # a terminal that does not say its size (a pty no one sized)
+        return text
+    width = columns - 1
     import textwrap
 
     fitted = []

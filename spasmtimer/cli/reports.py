@@ -6,9 +6,10 @@ Pure functions of what was loaded; `spasmtimer.cli.entry` does the loading and t
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -40,6 +41,11 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
+def _compact_json(value: Any) -> str:
+    # json escapes C0 but writes DEL and C1 as they are: escaped, the JSON means the same.
+    return CONTROL.sub(_json_escape, json.dumps(value, ensure_ascii=False))
+
+
 def to_json(value: Any) -> str:
     """JSON with one line per top-level key and per element of a top-level list of objects.
 
@@ -47,9 +53,7 @@ def to_json(value: Any) -> str:
     to the pure-Python one, which takes 0.4 s for a plan of 10,000 phases.
     """
 
-    def compact(v: Any) -> str:
-        # json escapes C0 but writes DEL and C1 as they are: escaped, the JSON means the same.
-        return CONTROL.sub(_json_escape, json.dumps(v, ensure_ascii=False))
+    compact = _compact_json
 
     def items(values: list[Any], pad: str) -> str:
         if not values:
@@ -240,34 +244,60 @@ def history_text(
     *,
     filtered: bool,
     now: datetime,
+    earlier: int = 0,
 ) -> str:
-    """Totals, one line per session, and each program's level now. A session in the future
-    (`SessionRecord.in_future`) is marked, and the mark said once under them.
+    """`history_lines`, as one text."""
+    return "\n".join(
+        history_lines(records, totals, levels, filtered=filtered, now=now, earlier=earlier)
+    )
+
+
+def history_lines(
+    records: Iterable[SessionRecord],
+    totals: Totals,
+    levels: Mapping[str, Level],
+    *,
+    filtered: bool,
+    now: datetime,
+    earlier: int = 0,
+) -> Iterator[str]:
+    """Totals, one line per session (oldest first; read as they are written), and each
+    program's level now. ``earlier`` sessions came before those and are not listed: a line says
+    how many, and how to list them. A session in the future (`SessionRecord.in_future`) is
+    marked, and the mark said once under them.
 
     ``filtered``: only one program's sessions were asked for.
     """
-    if not records:
-        return "No sessions of that program." if filtered else "No sessions yet."
+    listed = iter(records)
+    first = next(listed, None)
+    if first is None and not earlier:
+        yield "No sessions of that program." if filtered else "No sessions yet."
+        return
+    yield totals.describe()
+    yield ""
     # As the app's table: how a session ended only when it did not complete, beside its
     # time, so that the notes begin within 80 columns.
-    lines = [
-        totals.describe(),
-        "",
-        f"  {'when':<16}  {'program':<20} {'level':>5}  {'time':<14}  {'pain':<7}  notes",
-    ]
-    for r in records:
-        mark = FUTURE_MARK if r.in_future(now) else " "
+    yield f"  {'when':<16}  {'program':<20} {'level':>5}  {'time':<14}  {'pain':<7}  notes"
+    if earlier:
+        sessions = f"{earlier:,} earlier session{'' if earlier == 1 else 's'}"
+        yield f"  … {sessions}: `spasmtimer history --all` lists every one"
+    future = False
+    for r in itertools.chain([first] if first is not None else [], listed):
+        in_future = r.in_future(now)
+        future = future or in_future
+        mark = FUTURE_MARK if in_future else " "
         when = r.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
         notes = (r.notes or "").replace("\n", " ")
         time = measured_text(r.done_seconds) + ("" if r.completed else f", {r.status}")
-        lines.append(
+        yield (
             f"{mark} {when:<16}  {r.program[:20]:<20} {r.level:>5}  {time:<14}  "
             f"{pain_text(r.pain_before, r.pain_after):<7}  {notes}"
         )
-    if any(r.in_future(now) for r in records):
-        lines += ["", f"{FUTURE_MARK} {FUTURE_WORDS}"]
-    lines += ["", "Now at: " + "; ".join(f"{p} {lv}" for p, lv in sorted(levels.items()))]
-    return "\n".join(lines)
+    if future:
+        yield ""
+        yield f"{FUTURE_MARK} {FUTURE_WORDS}"
+    yield ""
+    yield "Now at: " + "; ".join(f"{p} {lv}" for p, lv in sorted(levels.items()))
 
 
 def session_export(record: SessionRecord, events: Sequence[EventRecord]) -> dict[str, Any]:
@@ -278,12 +308,29 @@ def session_export(record: SessionRecord, events: Sequence[EventRecord]) -> dict
 def write_history_csv(
     records: Sequence[SessionRecord], events: Mapping[str, Sequence[EventRecord]], out: TextIO
 ) -> None:
-    """The sessions as CSV, their events as a JSON list in one column. A cell that a
-    spreadsheet would run as a formula (a note that starts with ``=``, ``+``, ``-`` or ``@``)
-    starts with ``'`` instead."""
+    """`write_exported_csv` of ``records``, each with its ``events`` (by session id)."""
+    write_exported_csv(((r, events.get(r.id, [])) for r in records), out)
+
+
+def write_exported_csv(
+    exported: Iterable[tuple[SessionRecord, Sequence[EventRecord]]], out: TextIO
+) -> None:
+    """The sessions as CSV, each row written as its session is read, their events as a JSON
+    list in one column. A cell that a spreadsheet would run as a formula (a note that starts
+    with ``=``, ``+``, ``-`` or ``@``) starts with ``'`` instead."""
     writer = csv.DictWriter(out, EXPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
-    for record in records:
-        row = session_export(record, events.get(record.id, []))
+    for record, events in exported:
+        row = session_export(record, events)
         row["events"] = json.dumps(row["events"], ensure_ascii=False, separators=(",", ":"))
         writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
+
+
+def write_json_list(values: Iterable[Any], out: TextIO) -> None:
+    """`to_json` of a list, written as its values come: an export of years is never held
+    whole."""
+    written = False
+    for value in values:
+        out.write(("[\n  " if not written else ",\n  ") + _compact_json(value))
+        written = True
+    out.write("\n]\n" if written else "[]\n")

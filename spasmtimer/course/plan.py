@@ -235,11 +235,15 @@ def due_today_text(items: Sequence[ItemToday], now: datetime, zone: tzinfo | Non
 
 
 def course_status(
-    items: Sequence[ItemToday], records: Sequence[SessionRecord], now: datetime
+    items: Sequence[ItemToday],
+    records: Sequence[SessionRecord],
+    now: datetime,
+    streak_days: int | None = None,
 ) -> Status | None:
     """What `spasmtimer status` says with a course: its next session (one without a time is
     due as soon as it is left to do today), and today's sessions kept of those it asks; None
-    when the course asks for nothing more."""
+    when the course asks for nothing more. The streak is ``streak_days`` when given (as
+    ``records`` may be this week's alone), else read from ``records``."""
     from spasmtimer.history.status import status_of
 
     placed = [entry for entry in items if entry.next_at is not None]
@@ -261,7 +265,7 @@ def course_status(
         program=soonest.item.program,
         due_in=due_in,
         today=sum(min(entry.kept, entry.due) for entry in items),
-        streak_days=facts.streak_days,
+        streak_days=facts.streak_days if streak_days is None else streak_days,
         due_today=sum(entry.due for entry in items),
         later=later,
     )

@@ -8,21 +8,28 @@ out (`passing_reason`). No Textual here.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
 from datetime import datetime
-from pathlib import Path
 
 from spasmtimer.base.errors import UserError
-from spasmtimer.history.records import new_session_id, parse_iso
 
-SCHEMA_VERSION = 3
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see cli.entry)
+if TYPE_CHECKING:
+    from pathlib import Path
+
+SCHEMA_VERSION = 4
 
 
 def _give_every_session_an_id(db: sqlite3.Connection) -> None:
     """Schema 3: each session's `id`, unique across machines (a UUID, `new_session_id`), for the
     sessions kept before there was one, in the order of their start; and the steps marked."""
+    # Here, not above: `spasmtimer status` reads this module, and records need msgspec.
+
+    from spasmtimer.history.records import new_session_id, parse_iso
+
     db.execute("ALTER TABLE sessions ADD COLUMN uid TEXT")
     rows = db.execute("SELECT id, started_at FROM sessions ORDER BY id").fetchall()
     given = []
@@ -51,6 +58,38 @@ def _give_every_session_an_id(db: sqlite3.Connection) -> None:
         "size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, offset INTEGER NOT NULL, "
         "tail BLOB NOT NULL, said INTEGER NOT NULL DEFAULT 0)"
     )
+
+
+INDEXES = {
+    # What `status`, levels, streaks, this week, the charts and the table ask, each answered
+    # from the rows it needs rather than from every row (`spasmtimer.history.lookups`).
+    "sessions_by_start": "sessions (started_at)",
+    "sessions_heard": "sessions (coalesce(ended_at, updated_at, started_at))",
+    "sessions_completed_by_program": (
+        "sessions (program, coalesce(ended_at, started_at)) WHERE status = 'completed'"
+    ),
+    "sessions_rated_by_start": (
+        "sessions (started_at) WHERE pain_before IS NOT NULL OR pain_after IS NOT NULL"
+    ),
+    "sessions_running": "sessions (status) WHERE status = 'running'",
+}
+"""Schema 4's indexes, by name."""
+
+
+def _index_what_is_asked(db: sqlite3.Connection) -> None:
+    """Schema 4: the indexes (`INDEXES`), and the days with a counted session
+    (`spasmtimer.history.days`), filled in the first time the history is opened to write.
+
+    An index on a column another program dropped is left out: what it would answer is then
+    answered the slow way."""
+    for name, definition in INDEXES.items():
+        try:
+            db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
+        except sqlite3.OperationalError as e:
+            if not is_of_another_shape(e):
+                raise
+    db.execute("CREATE TABLE IF NOT EXISTS counted_days (day INTEGER PRIMARY KEY)")
+    db.execute("CREATE TABLE IF NOT EXISTS counted_days_zone (zone TEXT NOT NULL)")
 
 
 MIGRATIONS: dict[int, str | object] = {
@@ -94,6 +133,7 @@ MIGRATIONS: dict[int, str | object] = {
     UPDATE sessions SET position = done_seconds
     """,
     3: _give_every_session_an_id,
+    4: _index_what_is_asked,
 }
 """Each schema version's changes (SQL, or a function of the connection), applied in order,
 each inside one transaction."""
@@ -172,15 +212,18 @@ def connect(path: Path, timeout: float = READ_TIMEOUT) -> sqlite3.Connection:
 
 
 def _connect_once(path: Path, timeout: float) -> sqlite3.Connection:
+    stamp = _stamp(path)  # before the check: a change made during it is checked next time
     connection = sqlite3.connect(path, timeout=timeout)
     try:
-        damage = [
-            line
-            for (line,) in connection.execute("PRAGMA quick_check").fetchall()
-            if line != "ok" and not _ROW_CONSTRAINT.match(line)
-        ]
-        if damage:
-            raise CorruptHistory(f"integrity check failed: {damage[0]}")
+        if not _checked_as_it_is(stamp):
+            damage = [
+                line
+                for (line,) in connection.execute("PRAGMA quick_check").fetchall()
+                if line != "ok" and not _ROW_CONSTRAINT.match(line)
+            ]
+            if damage:
+                raise CorruptHistory(f"integrity check failed: {damage[0]}")
+            _note_checked(stamp)
         _refuse_newer(connection)
         connection.execute("PRAGMA journal_mode = WAL")
         # WAL with NORMAL survives any crash of this program; only a power cut may lose the
@@ -194,13 +237,58 @@ def _connect_once(path: Path, timeout: float) -> sqlite3.Connection:
     return connection
 
 
-def connect_to_read(path: Path, timeout: float = READ_TIMEOUT) -> sqlite3.Connection:
+CHECKED_FILE = "history-checked"
+"""Kept in the cache folder: the history's files as they were when SQLite's check last found it
+whole. The check reads every page (some 90 ms at ten years of sessions): it is made again only
+once the history has changed since — by a session, another machine's, another program — and
+not by every command that opens it."""
+
+
+def _stamp(path: Path) -> str:
+    """The history's files as they are now: each one's inode, size and time of change."""
+    parts = [os.path.abspath(path)]
+    for suffix in ("", "-wal"):
+        try:
+            info = os.stat(f"{path}{suffix}")
+        except OSError:
+            parts.append("-")
+            continue
+        parts.append(f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}")
+    return " ".join(parts)
+
+
+def _checked_as_it_is(stamp: str) -> bool:
+    from spasmtimer.base.locations import cache_dir
+
+    try:
+        return (cache_dir() / CHECKED_FILE).read_text(encoding="utf-8") == stamp
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _note_checked(stamp: str) -> None:
+    """Keep ``stamp`` as the history last found whole; not at all if the cache folder cannot
+    be written (the next open checks again)."""
+    from spasmtimer.base.files import replace_atomically
+    from spasmtimer.base.locations import cache_dir
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        replace_atomically(folder / CHECKED_FILE, stamp.encode("utf-8"), cache=True)
+    except OSError:
+        return
+
+
+def connect_to_read(
+    path: str | os.PathLike[str], timeout: float = READ_TIMEOUT
+) -> sqlite3.Connection:
     """A connection that only reads the history at ``path``, wherever it is: on a read-only
     mount, or in a folder this user cannot write, SQLite cannot make the WAL's side files, and
     a plain read-only open fails; the file is then read as it is (``immutable``), which is
     right there, since no one can be writing it. Raises `sqlite3.Error` when it cannot be
     read at all."""
-    uri = path.absolute().as_uri()
+    uri = file_uri(path)
     try:
         connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout)
         connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()
@@ -215,6 +303,18 @@ def connect_to_read(path: Path, timeout: float = READ_TIMEOUT) -> sqlite3.Connec
         connection.close()
         raise
     return connection
+
+
+def file_uri(path: str | os.PathLike[str]) -> str:
+    """``path`` as the ``file:`` URI SQLite opens: absolute, every byte that could end its path
+    (``?``, ``#``), start an escape (``%``) or is not ASCII escaped, as `Path.as_uri` would —
+    without pathlib, which `spasmtimer status` does not import."""
+    absolute = os.fsencode(os.path.abspath(path))
+    escaped = "".join(
+        chr(byte) if 0x20 < byte < 0x7F and byte not in b"%?#" else f"%{byte:02X}"
+        for byte in absolute
+    )
+    return f"file://{escaped}"
 
 
 def is_of_another_shape(error: sqlite3.Error) -> bool:
@@ -255,6 +355,8 @@ def _migrate(connection: sqlite3.Connection) -> None:
 
 
 def move_aside(path: Path, now: datetime) -> Path:
+    from pathlib import Path
+
     stamp = now.astimezone().strftime("%Y%m%d-%H%M%S")
     aside = path.with_name(f"{path.name}.unreadable-{stamp}")
     n = 1

@@ -12,6 +12,8 @@ from typing import Any
 
 import msgspec
 
+from spasmtimer.history import days
+from spasmtimer.history.days import COUNTED
 from spasmtimer.history.liveness import Runner
 from spasmtimer.history.records import EventRecord, SessionRecord, iso, marks_column
 
@@ -83,6 +85,7 @@ def merge_newer(db: sqlite3.Connection, records: Sequence[SessionRecord], *, run
             f"VALUES ({', '.join('?' for _ in ROW_COLUMNS)}, ?)",
             ([*_row(record, runner), first + n] for n, record in enumerate(added)),
         )
+        days.note_added(db, [record.started_at for record in added if record.counted])
     return len(added) + len(replaced)
 
 
@@ -102,13 +105,17 @@ def merge(
 
     A session not there is added. One there is replaced by ``record`` only if ``record`` is
     as new or newer (its `updated_at`): a record kept aside while the session went on, or an
-    old copy from another machine, changes none of what was written since. An event is added
+    old copy from another machine, changes none of what was written since. The days with a
+    counted session are kept up with it (`spasmtimer.history.days`). An event is added
     unless the session has it already — as many of each (kind, time, phase) as ``events`` has —
     so a record taken in twice changes nothing.
     """
     values = _row_values(record, runner)
     columns = list(values)
-    found = db.execute("SELECT id, updated_at FROM sessions WHERE uid = ?", (record.id,)).fetchone()
+    changed = [c for c in columns if c != "uid"]
+    found = db.execute(
+        f"SELECT id, {COUNTED}, {', '.join(changed)} FROM sessions WHERE uid = ?", (record.id,)
+    ).fetchone()
     if found is None:
         cursor = db.execute(
             f"INSERT INTO sessions ({', '.join(columns)}, changed) "
@@ -116,19 +123,27 @@ def merge(
             [values[c] for c in columns],
         )
         row_id = cursor.lastrowid
+        days.note(db, record.started_at, record.counted, None)
     else:
-        row_id, updated_at = found
-        if not isinstance(updated_at, str) or values["updated_at"] >= updated_at:
-            changed = [c for c in columns if c != "uid"]
+        row_id, was_counted, *stored = found
+        was = dict(zip(changed, stored, strict=True))
+        updated_at, was_started = was["updated_at"], was["started_at"]
+        newer = not isinstance(updated_at, str) or values["updated_at"] >= updated_at
+        # The same record again (another machine's, taken in twice) writes nothing.
+        if newer and stored != [values[c] for c in changed]:
             db.execute(
                 f"UPDATE sessions SET {', '.join(f'{c} = ?' for c in changed)}, "
                 f"changed = {NEXT_CHANGE} WHERE id = ?",
                 [*(values[c] for c in changed), row_id],
             )
+            days.note(db, record.started_at, record.counted, (was_started, bool(was_counted)))
     if not events:
         return
+    # A session just added has no events yet: none to ask for.
     already = Counter(
         db.execute("SELECT kind, at, phase FROM events WHERE session_id = ?", (row_id,))
+        if found is not None
+        else ()
     )
     missing = []
     for event in events:

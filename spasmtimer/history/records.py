@@ -1,5 +1,5 @@
 """A session as the history keeps it — `SessionRecord`, the one record of a session, and its
-events — with the rules read off it: the time forms, whether it counts, whether it may be
+events — with the rules read off it: whether it counts, whether it may be
 resumed, the week's totals.
 
 One record, everywhere: the store reads its rows into it (with `msgspec.convert`, which checks
@@ -17,43 +17,24 @@ import secrets
 import threading
 import time
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 
+# The time forms and local days are kept in `times` (standard library only, for `status`), and
+# read from here too.
+from spasmtimer.history.times import EARLIEST as EARLIEST
+from spasmtimer.history.times import FUTURE_SKEW as FUTURE_SKEW
+from spasmtimer.history.times import LATEST as LATEST
+from spasmtimer.history.times import check_time
+from spasmtimer.history.times import iso as iso
+from spasmtimer.history.times import local_day as local_day
+from spasmtimer.history.times import parse_iso as parse_iso
 from spasmtimer.session.levels import CountedSession, counts
 
 if TYPE_CHECKING:  # `spasmtimer status` reads records without loading the program format
     from spasmtimer.program.timeline import Timeline
-
-# --- times --------------------------------------------------------------------------------
-
-
-def iso(moment: datetime) -> str:
-    """A time as the history writes it: UTC, to the millisecond, in one fixed-width form, so
-    that SQL orders the text as time does."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(9000, 1, 1, tzinfo=UTC)
-"""Times outside these are not a session's: shown in local time near Python's year 1 or
-9999, they would end the command with OverflowError."""
-
-
-def parse_iso(text: str) -> datetime:
-    """A time as the history keeps it; raises `ValueError` for anything else, or one outside
-    `EARLIEST`–`LATEST`."""
-    moment = datetime.fromisoformat(text)
-    _check_time(moment)
-    return moment
-
-
-def _check_time(moment: datetime) -> None:
-    if moment.tzinfo is None or not EARLIEST <= moment < LATEST:
-        raise ValueError(f"{moment.isoformat()!r} is not a time a session can have")
-
 
 # --- identity -----------------------------------------------------------------------------
 
@@ -155,7 +136,7 @@ class SessionRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     def __post_init__(self) -> None:
         for moment in (self.started_at, self.ended_at, self.updated_at):
             if moment is not None:
-                _check_time(moment)
+                check_time(moment)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> SessionRecord:
@@ -240,7 +221,7 @@ class EventRecord(msgspec.Struct, frozen=True, array_like=True):
     """For adjust: the seconds added (negative: taken away)."""
 
     def __post_init__(self) -> None:
-        _check_time(self.time)
+        check_time(self.time)
 
     def as_json(self) -> dict[str, Any]:
         exported: dict[str, Any] = {
@@ -305,17 +286,6 @@ EXPORT_FIELDS = (
 
 
 # --- what the records say -----------------------------------------------------------------
-
-FUTURE_SKEW = timedelta(minutes=5)
-"""How much later than now a session's times may be and still be taken as now: the clocks of
-two machines sharing a history may disagree by that much. Later still, a clock was wrong."""
-
-
-def local_day(moment: datetime) -> date:
-    """The day ``moment`` falls on by the machine's clock: its offset from UTC then (summer or
-    winter time), not now's nor the one the session was recorded under."""
-    return moment.astimezone().date()
-
 
 RESUMABLE_FOR = timedelta(hours=12)
 """How long a session stopped early can be taken up again."""

@@ -15,14 +15,15 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder, Warn
-from spasmtimer.history.records import SessionRecord, Totals, content_hash, resumable, totals
+from spasmtimer.history.records import SessionRecord, Totals, content_hash, resumable
+from spasmtimer.history.rows import Mark
 from spasmtimer.history.store import History
 from spasmtimer.program.resolved import Program
 from spasmtimer.program.timeline import LimitError, Timeline, cap_level, expand
 from spasmtimer.session.display import counting_text, finished, next_level_text
 from spasmtimer.session.engine import NullRecorder, Recorder, Resumption, Session
 from spasmtimer.session.levels import Level
-from spasmtimer.session.library import Item
+from spasmtimer.session.library import Item, LevelOf
 
 if TYPE_CHECKING:
     from spasmtimer.history.trends import Trends
@@ -35,10 +36,20 @@ class ProgramLevels(msgspec.Struct, frozen=True):
     """The level the program runs at next (each counted session's is in `Trends.levels`)."""
 
 
-class HistoryView(msgspec.Struct, frozen=True):
-    """What the history screen shows."""
+TABLE_PAGE = 100
+"""Sessions the history screen's table reads at a time: at first, and then as it is scrolled."""
 
-    records: Sequence[SessionRecord]
+
+class HistoryView(msgspec.Struct, frozen=True):
+    """What the history screen shows: the totals, the trends and the table's first page, read
+    from the history's indexes and a bounded number of its rows, whatever its years."""
+
+    newest: Sequence[SessionRecord]
+    """The table's first page: the newest sessions, newest first."""
+    more: Mark | None
+    """Where the table reads on from (`HistoryService.older`); None when that is all."""
+    sessions: int
+    """How many sessions there are in all."""
     totals: Totals
     levels: dict[str, ProgramLevels]
     trends: Trends
@@ -68,6 +79,10 @@ class HistoryService(Protocol):
     def level_of(self, name: str, cap: int | None) -> Level:
         """A program's current level, held to its cap level (None: not known)."""
 
+    def levels(self) -> LevelOf:
+        """Every program's current level, as `level_of`, from one look at the history, which
+        may be called from any thread (the library loads on one of its own)."""
+
     def recorder_for(
         self, item: Item, timeline: Timeline, resuming: SessionRecord | None = None
     ) -> Recorder:
@@ -93,6 +108,10 @@ class HistoryService(Protocol):
         """Write this machine's sessions out to the sync folder, if one is set, after the
         session's own writes (docs/history.md, "Across machines")."""
 
+    def older(self, mark: Mark) -> tuple[list[SessionRecord], Mark | None]:
+        """The table's next page: the sessions before the one ``mark`` marks, newest first, and
+        where to read on from (None: that is all)."""
+
     def on_warning(self, warn: Warn) -> None:
         """Say what goes wrong from now on (a row that cannot be read, a write that waits)
         through ``warn``, which may be called from another thread."""
@@ -103,6 +122,9 @@ class NoHistory:
 
     def level_of(self, name: str, cap: int | None) -> Level:
         return Level(0)
+
+    def levels(self) -> LevelOf:
+        return self.level_of
 
     def recorder_for(
         self, item: Item, timeline: Timeline, resuming: SessionRecord | None = None
@@ -127,6 +149,9 @@ class NoHistory:
     def share(self) -> None:
         pass
 
+    def older(self, mark: Mark) -> tuple[list[SessionRecord], Mark | None]:
+        return [], None
+
     def on_warning(self, warn: Warn) -> None:
         pass
 
@@ -144,6 +169,21 @@ class StoredHistory:
 
     def level_of(self, name: str, cap: int | None) -> Level:
         return self.history.current_level(name, cap)
+
+    def levels(self) -> LevelOf:
+        # On a connection of this thread's own: the library asks from a thread of its own.
+        try:
+            reader = History.reader(self.history.path, self.history.now)
+        except sqlite3.Error as e:
+            self.warn(f"History: the levels cannot be read now ({e}): all shown as 0.")
+            return NoHistory().level_of
+        try:
+            return reader.levels()
+        except sqlite3.Error as e:
+            self.warn(f"History: the levels cannot be read now ({e}): all shown as 0.")
+            return NoHistory().level_of
+        finally:
+            reader.close()
 
     def recorder_for(
         self, item: Item, timeline: Timeline, resuming: SessionRecord | None = None
@@ -208,12 +248,23 @@ class StoredHistory:
 
     def view(self, cap_of: Callable[[str], int | None]) -> HistoryView:
         # The trends are the history screen's alone: not imported before a session's first frame.
-        from spasmtimer.history.trends import trends
+        from spasmtimer.history.trends import read_trends
 
-        records = self.history.sessions()
+        history = self.history
+        now = history.now()
+        programs = history.programs()
         levels = {
-            name: ProgramLevels(self.history.current_level(name, cap_of(name)))
-            for name in sorted({r.program for r in records})
+            name: ProgramLevels(history.current_level(name, cap_of(name), now)) for name in programs
         }
-        now = self.history.now()
-        return HistoryView(records, totals(records, now), levels, trends(records, now))
+        newest, more = history.newest(TABLE_PAGE)
+        return HistoryView(
+            newest,
+            more,
+            history.count(),
+            history.totals(now),
+            levels,
+            read_trends(history, now, programs),
+        )
+
+    def older(self, mark: Mark) -> tuple[list[SessionRecord], Mark | None]:
+        return self.history.newest(TABLE_PAGE, after=mark)

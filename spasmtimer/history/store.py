@@ -18,7 +18,7 @@ import contextlib
 import itertools
 import sqlite3
 from collections.abc import Callable, Generator, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from msgspec.structs import replace
 
 from spasmtimer.base.clocks import Now, utc_now
 from spasmtimer.base.text import one_line
-from spasmtimer.history import database
+from spasmtimer.history import database, days, lookups
 from spasmtimer.history.database import (
     CANNOT_OPEN,
     PEEK_TIMEOUT,
@@ -38,50 +38,31 @@ from spasmtimer.history.database import (
     is_of_another_shape,
     passing_reason,
 )
+from spasmtimer.history.days import COUNTED
 from spasmtimer.history.kept import add_kept, kept_files
 from spasmtimer.history.liveness import Runner, process_gone, this_process
-from spasmtimer.history.merge import COLUMNS, NEXT_CHANGE, merge
+from spasmtimer.history.merge import NEXT_CHANGE, merge
 from spasmtimer.history.records import (
-    EXPORTED_EVENTS,
     EventRecord,
     SessionRecord,
-    iso,
+    Totals,
     later_than,
     new_session_id,
     parse_iso,
 )
+from spasmtimer.history.records import totals as totals_of
+from spasmtimer.history.rows import Mark, exported_event, readable_time, selection
+from spasmtimer.history.times import day_span, iso, local_day
 from spasmtimer.session.levels import Level, current_level, holds
 
 if TYPE_CHECKING:
     from spasmtimer.history.sync import Carried
-    from spasmtimer.session.reminders import LastSession
 
-__all__ = ["History", "HistoryError", "last_session", "merge"]
+__all__ = ["History", "HistoryError", "merge"]
 
 
 HEARTBEAT_SECONDS = 1.0
 """A running session's row is touched at most this often, so a crash loses at most this much."""
-
-
-def _selection(connection: sqlite3.Connection) -> tuple[str | None, list[str]]:
-    """How to read the record's fields from the sessions table as it is, and the columns it
-    lacks (another program's change): those are read as empty, and what needs them is left
-    out with its row. None when there is no sessions table at all."""
-    present = {row[1] for row in connection.execute("PRAGMA table_info(sessions)")}
-    if not present:
-        return None, []
-    fields, missing = [], []
-    for name, column in COLUMNS.items():
-        if column not in present:
-            missing.append(column)
-            fields.append(f"NULL AS {name}")
-        elif column == "uid" and "id" in present:
-            # A row another program added without an id is read with one made of its number
-            # until `History.open` gives it its own (`_give_ids`).
-            fields.append(f"coalesce(uid, 'row-' || id) AS {name}")
-        else:
-            fields.append(f"{column} AS {name}")
-    return ", ".join(fields), missing
 
 
 class History(msgspec.Struct):
@@ -101,7 +82,7 @@ class History(msgspec.Struct):
     """Opened where it cannot be written (a read-only mount, another user's folder): it is
     read, and sessions are kept beside it, or said to be lost where nothing can be written."""
     selection: str | None = None
-    """How its sessions are read, once worked out from its table (`_selection`)."""
+    """How its sessions are read, once worked out from its table (`rows.selection`)."""
 
     @classmethod
     def open(cls, path: Path, now: Now = utc_now) -> History:
@@ -139,6 +120,7 @@ class History(msgspec.Struct):
         history = cls(path, connection, now, problems)
         history._give_ids()
         history.recover()
+        history._keep_days()
         if kept_files(path):
             problems += add_kept(connection, path, now())
         return history
@@ -155,6 +137,13 @@ class History(msgspec.Struct):
             "nothing is written to it."
         )
         return cls(path, connection, now, [said], read_only=True)
+
+    @classmethod
+    def reader(cls, path: Path, now: Now = utc_now) -> History:
+        """The history at ``path``, opened only to read, on a connection of its own: for a
+        thread other than the one that opened it (SQLite's connections each keep to one).
+        Raises `sqlite3.Error` when it cannot be read."""
+        return cls(path, database.connect_to_read(path), now)
 
     @classmethod
     def peek(cls, path: Path, now: Now = utc_now) -> History | None:
@@ -295,6 +284,16 @@ class History(msgspec.Struct):
             if passing_reason(e) is None and not is_of_another_shape(e):
                 raise
 
+    def _keep_days(self) -> None:
+        """Work out the days with a counted session, if they are not kept in this machine's
+        time zone (`spasmtimer.history.days`); left for the next time if another program holds
+        the history."""
+        try:
+            days.keep_up(self.connection)
+        except sqlite3.Error as e:
+            if passing_reason(e) is None and not is_of_another_shape(e):
+                raise
+
     def recover(self) -> int:
         """Mark as stopped the sessions whose process died without saying so (a crash, a kill).
 
@@ -346,18 +345,44 @@ class History(msgspec.Struct):
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         return list(self._read_sessions(f"{where} ORDER BY started_at, id", tuple(parameters)))
 
+    def each(self, program: str | None = None) -> Generator[SessionRecord, None, None]:
+        """As `sessions`, read one by one as they are asked for: years of them are never held
+        whole."""
+        where, parameters = ("WHERE program = ?", (program,)) if program is not None else ("", ())
+        return self._read_sessions(f"{where} ORDER BY started_at, id", parameters)
+
     def session(self, session_id: str) -> SessionRecord | None:
         """The session with this `id`, if it is here and can be read."""
         with contextlib.closing(self._read_sessions("WHERE uid = ?", (session_id,))) as found:
             return next(found, None)
 
     def _read_sessions(
-        self, rest: str, parameters: tuple[str, ...]
+        self, rest: str, parameters: tuple[object, ...]
     ) -> Generator[SessionRecord, None, None]:
         """The sessions ``rest`` (a WHERE and ORDER BY) selects, read one by one as they are
         asked for: a row that cannot be read is passed over, and said once in `warnings`."""
+        with contextlib.closing(self._read_rows(rest, parameters)) as rows:
+            for _, record in rows:
+                if record is not None:
+                    yield record
+
+    def _read_marked(
+        self, rest: str, parameters: tuple[object, ...]
+    ) -> Generator[tuple[Mark, SessionRecord], None, None]:
+        """As `_read_sessions`, each session with its `Mark`."""
+        with contextlib.closing(self._read_rows(rest, parameters)) as rows:
+            for mark, record in rows:
+                if record is not None:
+                    yield mark, record
+
+    def _read_rows(
+        self, rest: str, parameters: tuple[object, ...]
+    ) -> Generator[tuple[Mark, SessionRecord | None], None, None]:
+        """Each row ``rest`` selects, with its `Mark`: where it stands in the history's order,
+        to read on from. A row that cannot be read comes as None, and is said once in
+        `warnings`."""
         if self.selection is None:
-            self.selection, missing = _selection(self.connection)
+            self.selection, missing = selection(self.connection)
             if self.selection is None:
                 self._say("History: it has no sessions table (another program's?): none is read.")
                 return
@@ -367,20 +392,23 @@ class History(msgspec.Struct):
                     "program's change): read as empty, a session that needs it left out; new "
                     "sessions are kept beside it."
                 )
-        cursor = self.connection.execute(
-            f"SELECT {self.selection} FROM sessions {rest}", parameters
-        )
+        selected = f"SELECT {self.selection} FROM sessions {rest}"
+        cursor = self.connection.execute(selected, parameters)
         cursor.row_factory = sqlite3.Row
         try:
             for row in cursor:
+                fields = dict(row)
+                mark = Mark(fields.pop("mark_started"), fields.pop("mark_row"))
                 try:
-                    yield SessionRecord.from_row(dict(row))
+                    record: SessionRecord | None = SessionRecord.from_row(fields)
                 except (TypeError, ValueError) as e:
+                    record = None
                     # The id as text, on one line: another program may have written it.
                     self._say(
                         f"History: session {one_line(str(row['id']))} cannot be read ({e}) and "
                         "is left out."
                     )
+                yield mark, record
         finally:
             # A statement left open keeps this connection's read snapshot: it would go on
             # seeing the history as it was, whatever the writer adds.
@@ -393,30 +421,6 @@ class History(msgspec.Struct):
             if self.warn is not None:
                 self.warn(warning)
 
-    def exported_events(self) -> dict[str, list[EventRecord]]:
-        """Every session's exported events (see `EXPORTED_EVENTS`), in order, by session `id`;
-        an event row that cannot be read is left out."""
-        found: dict[str, list[EventRecord]] = {}
-        try:
-            rows = self.connection.execute(
-                "SELECT sessions.uid, kind, at, elapsed, phase, seconds FROM events "
-                "JOIN sessions ON sessions.id = events.session_id ORDER BY events.id"
-            ).fetchall()
-        except sqlite3.OperationalError as e:
-            if not is_of_another_shape(e):
-                raise
-            self._say(f"History: the sessions' events cannot be read ({e}).")
-            return found
-        for session_id, kind, at, elapsed, phase, seconds in rows:
-            if kind not in EXPORTED_EVENTS:
-                continue
-            try:
-                event = EventRecord(kind, parse_iso(at), float(elapsed), int(phase), seconds)
-            except (TypeError, ValueError, msgspec.ValidationError):
-                continue
-            found.setdefault(session_id, []).append(event)
-        return found
-
     def events(self, session_id: str) -> list[tuple[str, str, float, int, float | None]]:
         """A session's events as the events table holds them: kind, time, seconds since the
         start, phase, seconds adjusted."""
@@ -426,9 +430,10 @@ class History(msgspec.Struct):
             (session_id,),
         ).fetchall()
 
-    # The next two read from the newest row back and stop at the first that answers: a start
-    # of `run` asks both, and reading years of sessions took it 10 ms per thousand. The times
-    # are written in one fixed-width UTC form (`iso`), so SQL orders them as time does.
+    # What follows reads from an index and the rows it needs, never every row: `run` asks a
+    # program's latest and last counted sessions as it starts, `status` and `history` the
+    # totals and the streak. The times are written in one fixed-width UTC form (`iso`), so
+    # SQL orders them as time does.
     def latest(self, program: str) -> SessionRecord | None:
         """The program's most recently started session."""
         newest_first = "WHERE program = ? ORDER BY started_at DESC, id DESC"
@@ -441,7 +446,11 @@ class History(msgspec.Struct):
             return next(records, None)
 
     def _counted_newest_first(self, program: str) -> Generator[SessionRecord, None, None]:
-        newest_first = "WHERE program = ? ORDER BY coalesce(ended_at, started_at) DESC, id DESC"
+        # Only a completed session counts: the index holds those alone.
+        newest_first = (
+            "WHERE program = ? AND status = 'completed' "
+            "ORDER BY coalesce(ended_at, started_at) DESC, id DESC"
+        )
         with contextlib.closing(self._read_sessions(newest_first, (program,))) as records:
             yield from (record for record in records if record.counted)
 
@@ -457,68 +466,233 @@ class History(msgspec.Struct):
         return replace(level, held=held) if held else level
 
     def sync_with(self, folder: Path, *, take: bool = True) -> Carried:
-        """Take in what other machines wrote in ``folder`` (a folder a sync tool carries),
-        unless not ``take``, and write out this machine's sessions they do not have yet
-        (`spasmtimer.history.sync`). What cannot be done now is said in the result's warnings
-        and left for next time."""
-        from spasmtimer.history.sync import Carried, machine_id, send_out, take_in
+        """Take in what other machines wrote in ``folder`` (unless not ``take``), and write out
+        this machine's sessions they do not have yet (`spasmtimer.history.sync.carry`)."""
+        from spasmtimer.history.sync import carry
 
-        if self.read_only:
-            return Carried()
-        if not folder.is_dir():  # said as the command starts, not again as it ends
-            said = f"Sync: the folder {folder} is not there: make it, or set sync_folder."
-            return Carried(warnings=[said] if take else [])
-        try:
-            machine = machine_id(self.connection)
-            carried = take_in(self.connection, folder, machine) if take else Carried()
-            try:
-                carried.sent = send_out(self.connection, folder, machine)
-            except OSError as e:
-                carried.warnings.append(
-                    f"Sync: this machine's sessions cannot be written to {folder} "
-                    f"({e.strerror or e}): they are written the next time."
-                )
-        except sqlite3.Error as e:
-            if passing_reason(e) is None and not is_of_another_shape(e):
-                raise
-            return Carried(warnings=[f"Sync: the history is busy ({e}): left for next time."])
-        return carried
+        return carry(self, folder, take=take)
+
+    def levels(self, now: datetime | None = None) -> Callable[[str, int | None], Level]:
+        """Every program's level now, from one read of each one's last counted session: a
+        function of a program's name and cap level (None: not known), which reads nothing
+        more, so that a library of hundreds takes its levels from one look."""
+        last = self.last_counted_of_each()
+        at = now or self.now()
+
+        def level_of(program: str, cap: int | None) -> Level:
+            record = last.get(program)
+            if record is not None and record.marks:  # steps it marked may be held: read on
+                return self.current_level(program, cap, at)
+            return current_level(record.as_counted() if record else None, cap, at)
+
+        return level_of
+
+    def last_counted_of_each(self) -> dict[str, SessionRecord]:
+        """Each program's `last_counted`, by name, for those that have one: what every level
+        follows from, read once (for a library of hundreds, most never run)."""
+        found = {}
+        for name in self.programs():
+            last = self.last_counted(name)
+            if last is not None:
+                found[name] = last
+        return found
 
     def levels_over_time(self, program: str) -> list[tuple[datetime, int]]:
         """The level of each counted session of a program, in order."""
         return [(r.started_at, r.level) for r in self.sessions(program) if r.counted]
 
-
-def last_session(path: Path) -> LastSession | None:
-    """The most recent session, of any program (each is a break from sitting), for break
-    reminders, which look every few seconds
-    for hours: one indexed query on a connection opened read-only and closed at once, so
-    nothing is held open or locked in between, and a history replaced meanwhile is the one
-    read. None when there is none — or when it cannot be read now (locked, missing, damaged),
-    which the next look tries again. A row that cannot be read is passed over."""
-    # Only break reminders ask: a session's start does not import them.
-    from spasmtimer.session.reminders import LastSession
-
-    if not path.is_file():
-        return None
-    try:
-        connection = database.connect_to_read(path.resolve())
-    except (sqlite3.Error, ValueError):
-        return None
-    try:
-        rows = connection.execute(
-            "SELECT coalesce(uid, 'row-' || id), ended_at, updated_at FROM sessions "
-            "ORDER BY id DESC LIMIT 5"
-        ).fetchall()
-    except sqlite3.Error:
-        return None
-    finally:
-        connection.close()
-    for session_id, ended_at, updated_at in rows:
+    def programs(self) -> list[str]:
+        """The name of every program with a session, in order: one step of the index on
+        program for each (not a read of every row)."""
         try:
-            heard = parse_iso(ended_at or updated_at)
-        except (TypeError, ValueError):
-            continue
-        if isinstance(session_id, str):
-            return LastSession(session_id, heard, running=ended_at is None)
-    return None
+            rows = self.connection.execute(
+                "WITH RECURSIVE named(name) AS (SELECT min(program) FROM sessions UNION ALL "
+                "SELECT (SELECT min(program) FROM sessions WHERE program > named.name) "
+                "FROM named WHERE named.name IS NOT NULL) "
+                "SELECT name FROM named WHERE name IS NOT NULL"
+            ).fetchall()
+        except sqlite3.OperationalError as e:
+            if not is_of_another_shape(e):
+                raise
+            return sorted({r.program for r in self.sessions()})
+        return [name for (name,) in rows if isinstance(name, str)]
+
+    def count(self, program: str | None = None) -> int:
+        """How many sessions there are (of ``program``), readable or not."""
+        where, parameters = ("WHERE program = ?", (program,)) if program is not None else ("", ())
+        try:
+            return int(
+                self.connection.execute(
+                    f"SELECT count(*) FROM sessions {where}", parameters
+                ).fetchone()[0]
+            )
+        except sqlite3.OperationalError as e:
+            if not is_of_another_shape(e):
+                raise
+            return len(self.sessions(program))
+
+    def newest(
+        self, limit: int, *, program: str | None = None, after: Mark | None = None
+    ) -> tuple[list[SessionRecord], Mark | None]:
+        """A page of the history: up to ``limit`` sessions, newest first (of ``program``, and
+        after the one marked ``after``), read from the index of sessions by start; and the
+        mark to read on from, None when none are left."""
+        conditions: list[str] = []
+        parameters: list[object] = []
+        if program is not None:
+            conditions.append("program = ?")
+            parameters.append(program)
+        if after is not None:
+            conditions.append("(started_at, sessions.rowid) < (?, ?)")
+            parameters += [after.started, after.row]
+        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+        rest = f"{where}ORDER BY started_at DESC, sessions.rowid DESC LIMIT ?"
+        page: list[SessionRecord] = []
+        last: Mark | None = None
+        with contextlib.closing(self._read_rows(rest, (*parameters, limit + 1))) as rows:
+            for count, (mark, record) in enumerate(rows, 1):
+                if count > limit:  # one more than asked: there is more to read
+                    return page, last
+                last = mark
+                if record is not None:
+                    page.append(record)
+        return page, None
+
+    def rated_newest(self, limit: int) -> tuple[list[SessionRecord], int]:
+        """The newest ``limit`` sessions with a pain rating, newest first, and how many have one:
+        by the index of the rated sessions."""
+        rated = "pain_before IS NOT NULL OR pain_after IS NOT NULL"
+        found: list[SessionRecord] = []
+        with contextlib.closing(
+            self._read_sessions(f"WHERE {rated} ORDER BY started_at DESC, sessions.rowid DESC", ())
+        ) as records:
+            for record in records:
+                if len(found) == limit:
+                    break
+                found.append(record)
+        [count] = self.connection.execute(f"SELECT count(*) FROM sessions WHERE {rated}").fetchone()
+        return found, int(count)
+
+    def started_between(self) -> tuple[datetime, datetime] | None:
+        """When the first session started, and the last (as dated, the future too): two steps
+        of the index of sessions by start. None when there is none."""
+        ends = []
+        for order in ("", " DESC"):
+            rows = self.connection.execute(
+                f"SELECT started_at FROM sessions ORDER BY started_at{order}"
+            )
+            try:
+                ends.append(next((t for (t,) in rows if readable_time(t)), None))
+            finally:
+                rows.close()
+        first, last = ends
+        if first is None or last is None:
+            return None
+        return parse_iso(first), parse_iso(last)
+
+    def done_since(self, day: date) -> Iterator[tuple[datetime, float]]:
+        """When each session started and the seconds done in it, of the sessions of the local
+        ``day`` and after: by the index of sessions by start."""
+        start, _ = day_span(day, day)
+        rows = self.connection.execute(
+            "SELECT started_at, done_seconds FROM sessions WHERE started_at >= ?", (start,)
+        )
+        try:
+            for started, done in rows:
+                if readable_time(started) and isinstance(done, int | float) and done >= 0:
+                    at = parse_iso(started)
+                    if local_day(at) >= day:
+                        yield at, float(done)
+        finally:
+            rows.close()
+
+    def levels_before(
+        self, program: str, day: date | None = None
+    ) -> Generator[tuple[datetime, int], None, None]:
+        """When each of the program's counted sessions started, and its level, newest first, of
+        those that started before the local ``day`` (any day, if None): by the index of a
+        program's sessions by start, reading those two columns alone."""
+        conditions, parameters = f"program = ? AND {COUNTED}", [program]
+        if day is not None:
+            _, end = day_span(day - timedelta(days=1), day - timedelta(days=1))
+            conditions += " AND started_at < ?"
+            parameters.append(end)
+        rows = self.connection.execute(
+            f"SELECT started_at, level FROM sessions WHERE {conditions} "
+            "ORDER BY started_at DESC, sessions.rowid DESC",
+            parameters,
+        )
+        try:
+            for started, level in rows:
+                if not readable_time(started) or not isinstance(level, int) or level < 0:
+                    continue  # unreadable: left out, as `sessions` leaves it
+                at = parse_iso(started)
+                if day is None or local_day(at) < day:
+                    yield at, level
+        finally:
+            rows.close()
+
+    def streak(self, now: datetime | None = None) -> int:
+        """`Totals.streak_days`, alone: from the days kept, as `totals` reads it."""
+        now = now or self.now()
+        try:
+            return lookups.streak(self.connection, now)
+        except sqlite3.OperationalError as e:
+            if not is_of_another_shape(e):
+                raise
+            return totals_of(self.sessions(), now).streak_days
+
+    def totals(self, now: datetime | None = None, program: str | None = None) -> Totals:
+        """`records.totals` of every session (of ``program``), from the indexes: this week's
+        sessions, the streak's days (`spasmtimer.history.days`), and SQLite's own sums of all
+        of them."""
+        now = now or self.now()
+        db = self.connection
+        try:
+            week_counted, week_seconds = lookups.week_so_far(db, now, program)
+            streak = lookups.streak(db, now, program)
+            counted, seconds = lookups.in_all(db, program)
+        except sqlite3.OperationalError as e:
+            if not is_of_another_shape(e):
+                raise
+            return totals_of(self.sessions(program), now)
+        return Totals(week_counted, week_seconds / 60, streak, counted, seconds / 60)
+
+    def exported(
+        self, program: str | None = None
+    ) -> Generator[tuple[SessionRecord, list[EventRecord]], None, None]:
+        """Every session (of ``program``), oldest first, with its exported events (see
+        `EXPORTED_EVENTS`), read as they are asked for: an export of years is written as it is
+        read, never held whole. An event row that cannot be read is left out."""
+        where, parameters = ("WHERE program = ? ", (program,)) if program is not None else ("", ())
+        # Oldest first (sessions started in the same millisecond, by row); and their events in
+        # the same order (by the index of sessions by start, then of events by session), read
+        # side by side with them.
+        rows = self._read_rows(f"{where}ORDER BY started_at, sessions.rowid", parameters)
+        try:
+            events: Iterator[tuple[Any, ...]] = self.connection.execute(
+                "SELECT sessions.rowid, kind, events.at, elapsed, phase, seconds FROM sessions "
+                f"JOIN events ON events.session_id = sessions.id {where}"
+                "ORDER BY sessions.started_at, sessions.rowid, events.id",
+                parameters,
+            )
+        except sqlite3.OperationalError as e:
+            if not is_of_another_shape(e):
+                raise
+            self._say(f"History: the sessions' events cannot be read ({e}).")
+            events = iter(())
+        pending = next(events, None)
+        try:
+            for mark, record in rows:
+                found = []
+                while pending is not None and pending[0] == mark.row:
+                    event = exported_event(*pending[1:])
+                    if event is not None:
+                        found.append(event)
+                    pending = next(events, None)
+                if record is not None:  # one that cannot be read is left out, with its events
+                    yield record, found
+        finally:
+            rows.close()
+            if isinstance(events, sqlite3.Cursor):
+                events.close()

@@ -34,9 +34,14 @@ import msgspec
 
 from spasmtimer.base.files import FileRefused, read_regular_part
 from spasmtimer.base.text import one_line
+from spasmtimer.history.database import is_of_another_shape, passing_reason
 from spasmtimer.history.liveness import Runner
 from spasmtimer.history.merge import COLUMNS, merge_newer
 from spasmtimer.history.records import Id, SessionRecord, host_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from spasmtimer.history.store import History
 
 FORMAT = "spasmtimer-sessions"
 VERSION = 1
@@ -444,3 +449,29 @@ def _take_in_file(db: sqlite3.Connection, path: Path, machine: str, carried: Car
 
 def _shown(path: Path) -> str:
     return one_line(path.name)
+
+
+def carry(history: History, folder: Path, *, take: bool = True) -> Carried:
+    """Take in what other machines wrote in ``folder`` (a folder a sync tool carries), unless
+    not ``take``, and write out this machine's sessions they do not have yet. What cannot be
+    done now is said in the result's warnings and left for next time."""
+    if history.read_only:
+        return Carried()
+    if not folder.is_dir():  # said as the command starts, not again as it ends
+        said = f"Sync: the folder {folder} is not there: make it, or set sync_folder."
+        return Carried(warnings=[said] if take else [])
+    try:
+        machine = machine_id(history.connection)
+        carried = take_in(history.connection, folder, machine) if take else Carried()
+        try:
+            carried.sent = send_out(history.connection, folder, machine)
+        except OSError as e:
+            carried.warnings.append(
+                f"Sync: this machine's sessions cannot be written to {folder} "
+                f"({e.strerror or e}): they are written the next time."
+            )
+    except sqlite3.Error as e:
+        if passing_reason(e) is None and not is_of_another_shape(e):
+            raise
+        return Carried(warnings=[f"Sync: the history is busy ({e}): left for next time."])
+    return carried

@@ -5,13 +5,19 @@ or short window, ``NO_COLOR``).
 Pure: no Textual, no plotting library. A `Chart` says what to draw (points or bars, where, with
 which marker, the axes' limits and labels); the app's chart widget only hands it to plotext.
 Every date is the machine's local time, as in the sessions table.
+
+`trends` works them out from every session; `read_trends`, the same from the history's indexes
+and a bounded number of its rows, whatever its years: the last rated sessions, the sessions of
+the last weeks, and each program's levels session by session lately, then week by week and
+month by month (`LEVEL_SESSIONS`, `LEVEL_WEEKS`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import msgspec
 from msgspec.structs import replace
@@ -21,12 +27,22 @@ from spasmtimer.history.records import SessionRecord, local_day
 from spasmtimer.session.display import pain_text
 from spasmtimer.session.levels import Level
 
+if TYPE_CHECKING:
+    from spasmtimer.history.store import History
+
 PAIN_SESSIONS = 16
 """The pain chart shows the last this many sessions with a rating: few enough that, on the
 narrowest chart (60 columns), each session has three columns and more — its pain before and
 after side by side, and an empty column before the next session's (see `Chart.in_columns`)."""
 WEEKS = 12
 """The minutes chart shows at most this many weeks, up to this one."""
+LEVEL_SESSIONS = 100
+"""The levels chart shows each program's last this many counted sessions, each a point (as
+many as the widest chart has room for);"""
+LEVEL_WEEKS = 26
+"""and before them, the last counted session of each week, for this many weeks back from the
+first of those; before that, of each month: ten years of hourly breaks are some 250 points a
+program, where a point a session would be 35,000, on a chart a few hundred columns wide."""
 
 BEFORE = "●"
 AFTER = "▲"
@@ -132,6 +148,90 @@ def _weeks(records: Sequence[SessionRecord], now: datetime, most: int) -> tuple[
     count = (last - first).days // 7 + 1
     mondays = [first + timedelta(weeks=n) for n in range(count)]
     return tuple(WeekMinutes(monday, minutes.get(monday, 0.0)) for monday in mondays)
+
+
+# --- from the history's indexes ------------------------------------------------------------------
+
+
+def read_trends(
+    history: History,
+    now: datetime,
+    programs: Sequence[str],
+    *,
+    pain_sessions: int = PAIN_SESSIONS,
+    weeks: int = WEEKS,
+) -> Trends:
+    """`trends` of every session of ``history`` at ``now``, read from a bounded number of its
+    rows; ``programs`` are the names of its programs, in order. The levels are each program's
+    last `LEVEL_SESSIONS` counted sessions, and before them the last of each week and month
+    (`level_points`); the rest is as `trends` says."""
+    rated, count = history.rated_newest(pain_sessions) if pain_sessions > 0 else ([], 0)
+    shown = [
+        PainPoint(r.started_at.astimezone(), r.pain_before, r.pain_after) for r in reversed(rated)
+    ]
+    return Trends(
+        pain=tuple(shown),
+        pain_left_out=count - len(shown),
+        weeks=_read_weeks(history, now, weeks),
+        levels={name: level_points(history.levels_before, name) for name in programs},
+    )
+
+
+def _read_weeks(history: History, now: datetime, most: int) -> tuple[WeekMinutes, ...]:
+    """As `_weeks`, from the sessions of those weeks alone."""
+    span = history.started_between()
+    if span is None or most <= 0:
+        return ()
+    earliest, latest = span
+    last = max(monday_of(now), monday_of(latest))
+    first = max(monday_of(earliest), last - timedelta(weeks=most - 1))
+    minutes: dict[date, float] = {}
+    for started, done in history.done_since(first):
+        monday = monday_of(started)
+        minutes[monday] = minutes.get(monday, 0.0) + done / 60
+    count = (last - first).days // 7 + 1
+    mondays = [first + timedelta(weeks=n) for n in range(count)]
+    return tuple(WeekMinutes(monday, minutes.get(monday, 0.0)) for monday in mondays)
+
+
+LevelsBefore = Callable[[str, "date | None"], Iterable[tuple[datetime, int]]]
+"""When each of a program's counted sessions started, and its level, newest first, of those
+started before a local day (any, if None): `History.levels_before`."""
+
+
+def level_points(levels_before: LevelsBefore, program: str) -> tuple[LevelPoint, ...]:
+    """A program's level at its last `LEVEL_SESSIONS` counted sessions; before them, at the
+    last counted session of each week for `LEVEL_WEEKS` weeks, then of each month: oldest
+    first. One look at the index for each point, however many sessions each stands for."""
+    newest = _first(levels_before(program, None), LEVEL_SESSIONS + 1)
+    points = [LevelPoint(when.astimezone(), level) for when, level in newest[:LEVEL_SESSIONS]]
+    older = newest[LEVEL_SESSIONS] if len(newest) > LEVEL_SESSIONS else None
+    weekly_from = monday_of(points[-1].when) - timedelta(weeks=LEVEL_WEEKS) if points else None
+    while older is not None and weekly_from is not None:
+        when, level = older
+        points.append(LevelPoint(when.astimezone(), level))
+        day = local_day(when)
+        # The point stands for its week, or month: the next is the last before it began.
+        began = day - timedelta(days=day.weekday()) if day >= weekly_from else day.replace(day=1)
+        found = _first(levels_before(program, began), 1)
+        older = found[0] if found else None
+    return tuple(reversed(points))
+
+
+def _first(points: Iterable[tuple[datetime, int]], count: int) -> list[tuple[datetime, int]]:
+    """The first ``count`` of ``points``, the rest left unread (and its query closed)."""
+    found: list[tuple[datetime, int]] = []
+    each = iter(points)
+    try:
+        for point in each:
+            found.append(point)
+            if len(found) == count:
+                break
+    finally:
+        close = getattr(each, "close", None)
+        if close is not None:
+            close()
+    return found
 
 
 # --- words ---------------------------------------------------------------------------------------

@@ -38,7 +38,13 @@ from pathlib import Path
 
 from spasmtimer import __version__
 from spasmtimer.base import locations
-from spasmtimer.base.files import FileRead, FileRefused, read_regular, real_path, replace_atomically
+from spasmtimer.base.files import (
+    FileRead,
+    FileRefused,
+    once,
+    read_regular,
+    replace_atomically,
+)
 from spasmtimer.base.keep import code_stamp
 from spasmtimer.program.resolved import MAX_FILE_BYTES, Program
 
@@ -93,7 +99,8 @@ def _key(path: Path, shown: str, default_prepare: float | None) -> tuple[str, tu
     where = (str(path), os.path.abspath(path), shown, repr(default_prepare))
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)[:40] or "program"
     name = f"{stem}-{zlib.crc32(repr(where).encode()):08x}.pickle"
-    key = (FORMAT, *where, __version__, sys.version, code_stamp(CODE_LAYERS), _own_figures_stamp())
+    figures = once("own figures' stamp", _own_figures_stamp)  # once a library's load
+    key = (FORMAT, *where, __version__, sys.version, code_stamp(CODE_LAYERS), figures)
     return name, key
 
 
@@ -137,7 +144,8 @@ def read_trusted(path: Path) -> bytes | None:
     """The bytes of the file kept at ``path`` in the cache folder, if the folder and the file
     can be trusted (see above); None otherwise."""
     try:
-        if not _trusted_folder(path.parent):
+        # The folder looked at once as a library loads (`files.looking_once`).
+        if not once(("trusted folder", path.parent), lambda: _trusted_folder(path.parent)):
             return None
         return _read_kept(path)
     except OSError:
@@ -170,18 +178,39 @@ def _read_kept(path: Path) -> bytes | None:
 
 def _unchanged(reads: Sequence[FileRead]) -> bool:
     """Does every path still lead where it did, and give the bytes it gave?"""
-    seen: dict[str, bytes] = {}
     for read in reads:
-        if str(real_path(Path(read.path))) != read.real:
-            return False
-        if read.real not in seen:
-            try:
-                seen[read.real] = read_regular(read.path, MAX_FILE_BYTES, "program file")
-            except FileRefused:
-                return False
-        if seen[read.real] != read.data:
+        real, data = _look(read.path)
+        if real != read.real or data != read.data:
             return False
     return True
+
+
+def _look(path: str) -> tuple[str | None, bytes | None]:
+    """Where ``path`` leads now (its links followed, as `real_path`) and its bytes, or None for
+    what cannot be had: once within `files.looking_once`, as a library loads."""
+    return once(("kept program's file", path), lambda: _look_now(path))
+
+
+def _look_now(path: str) -> tuple[str | None, bytes | None]:
+    try:
+        real: str | None = _real_text(path)
+    except ValueError:  # a NUL byte: no such file
+        real = None
+    try:
+        data: bytes | None = read_regular(path, MAX_FILE_BYTES, "program file")
+    except FileRefused:
+        data = None
+    return real, data
+
+
+def _real_text(path: str) -> str:
+    """`os.path.realpath` of ``path``: its folder's followed once within `files.looking_once`
+    (a library's hundreds of programs share one), then the file itself unless it is a link."""
+    folder, name = os.path.split(path)
+    if not name or name in (".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    real_folder = once(("real folder", folder), lambda: os.path.realpath(folder or "."))
+    return os.path.join(real_folder, name)
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -206,15 +235,24 @@ def keep_trusted(name: str, data: bytes) -> None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _trusted_folder(folder):
             return
-        replace_atomically(folder / name, data)
+        replace_atomically(folder / name, data, cache=True)
     except OSError:  # a full disk, a read-only or locked folder, a file where the folder goes
         return
     _sweep(folder)
 
 
+_swept: set[Path] = set()
+"""The folders this process has swept: once is enough (a listing of the whole folder for each
+program kept made keeping a library of thousands take minutes)."""
+
+
 def _sweep(folder: Path) -> None:
     """Remove the kept programs, and the temporary files of writers killed mid-way, that are
-    older than `KEPT_SECONDS` (only those: another spasmtimer may be writing one now)."""
+    older than `KEPT_SECONDS` (only those: another spasmtimer may be writing one now). Once a
+    process."""
+    if folder in _swept:
+        return
+    _swept.add(folder)
     cutoff = time.time() - KEPT_SECONDS
     for left in [*folder.glob("*.pickle"), *folder.glob(".*.tmp")]:
         with contextlib.suppress(OSError):

@@ -50,7 +50,8 @@ def check_schedules(
     """A schedule must be able to move its value: its cap on the far side of the value it
     starts from, which the defaults may give (docs/programs.md, "Getting harder"). One that
     starts at its cap, or a ramp that `progress` carries past its cap, is legal but does
-    nothing: a warning."""
+    nothing: a warning. Where a key is written is looked up only for a problem: finding it
+    scans the file again, most of a valid program's first load."""
     for kind in ("progress", "ramp"):
         for key, schedule in getattr(step, kind):
             if schedule is None:
@@ -58,13 +59,12 @@ def check_schedules(
             base = getattr(step, key)
             bound = "max" if schedule.by > 0 else "min"
             where: KeyPath = ("steps", index, kind, key, bound)
-            at = report.locations.value(where)
             gap = (schedule.cap - base) * (1 if schedule.by > 0 else -1)
             moves = "grows" if schedule.by > 0 else "shrinks"
             if gap < -_SAME:
                 side = "above" if schedule.by > 0 else "below"
                 report.problem(
-                    at,
+                    report.locations.value(where),
                     where,
                     f"must be {side} the `{key}` it {moves} from, "
                     f"{as_written(base)}{origin(key)} (got {as_written(schedule.cap)}): "
@@ -78,7 +78,7 @@ def check_schedules(
                     level, reached = carried
                     unit = "rep" if isinstance(step, Stretch) else "cycle"
                     report.warning(
-                        at,
+                        report.locations.value(where),
                         where,
                         f"`progress` takes `{key}` to {as_written(reached)}, "
                         f"past this `{bound}` ({as_written(schedule.cap)}): from level "
@@ -89,7 +89,7 @@ def check_schedules(
                     continue  # the ramp moves at the levels where progress has moved
             if gap <= _SAME:
                 report.warning(
-                    at,
+                    report.locations.value(where),
                     where,
                     f"is already the `{key}` it {moves} from, "
                     f"{as_written(base)}{origin(key)}: this `{kind}` never changes it",

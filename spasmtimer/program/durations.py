@@ -12,7 +12,6 @@ import math
 import re
 
 from spasmtimer.base.text import as_written, toml_string
-from spasmtimer.program.resolved import MAX_PHASE_SECONDS
 
 
 class DurationError(ValueError):
@@ -86,6 +85,10 @@ def parse_duration(value: object) -> float:
 def phase_seconds(value: object, *, allow_zero: bool) -> float:
     """`parse_duration`, held to what one phase may last: at least a millisecond (or 0 when
     ``allow_zero``, which leaves the phase out) and at most an hour; kept to the millisecond."""
+    # Here: `--every` reads durations on every redraw of a status bar, and the resolved
+    # program's module needs msgspec.
+    from spasmtimer.program.resolved import MAX_PHASE_SECONDS
+
     seconds = parse_duration(value)
     if 0 < seconds < 0.0005:
         raise DurationError(

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from spasmtimer.base.files import FileRead, FileRefused, read_regular, real_path
+from spasmtimer.base.files import FileRead, FileRefused, once, read_regular, real_path
 from spasmtimer.base.locations import shown_path
 from spasmtimer.base.text import as_written, close_names, printable
 from spasmtimer.program.checks import check_breath, check_limits, check_schedules
@@ -94,6 +94,39 @@ class _File:
         return locate(self.text)
 
 
+def _figure_file(path: Path) -> tuple[str, Path, bytes | FileRefused]:
+    """A figure file as a program shows it: its path as shown, where it leads, its bytes (or
+    why it cannot be read). Looked at once within `files.looking_once`, as a library loads:
+    its hundreds of programs show the same few figures."""
+    shown = shown_path(path)
+    try:
+        raw: bytes | FileRefused = read_regular(path, MAX_FIGURE_BYTES, "figure file")
+    except FileRefused as e:
+        raw = e
+    return shown, real_path(path), raw
+
+
+_parsed_figures: dict[tuple[bytes, str, str], tuple[Figure | None, list[Problem]]] = {}
+"""Each figure file's bytes, parsed once a process: a library of hundreds names the same few
+figures, and parsing one took as long as the rest of a program's first load."""
+
+
+@dataclass(frozen=True)
+class _Site:
+    """Where a file includes another: said only with a problem in the included file, since
+    finding the place scans the including file again."""
+
+    file: _File
+    where: KeyPath
+
+    @property
+    def at(self) -> Position:
+        return self.file.locations.value(self.where)
+
+    def __str__(self) -> str:
+        return f"{self.file.shown}:{self.at.line}:{self.at.col}"
+
+
 class _Report:
     """One file's problems, said through its loader (a `spasmtimer.program.checks.Report`)."""
 
@@ -118,7 +151,7 @@ class _Loader:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.files: dict[Path, _File | None] = {}
-        self.included_from: dict[str, tuple[str, ...]] = {}
+        self.included_from: dict[str, tuple[_Site, ...]] = {}
         """How each file being read was reached: the `include` sites, the nearest first. Set
         at each include, so a file included twice is placed by the include being resolved."""
         self.opened: list[tuple[Path, Path]] = []
@@ -153,12 +186,12 @@ class _Loader:
             key_path(path),
             message,
             severity=severity,
-            included_from=self.included_from.get(shown, ()),
+            included_from=tuple(str(site) for site in self.included_from.get(shown, ())),
         )
 
     # -- reading one file
     def read(
-        self, path: Path, shown: str, site: tuple[str, Position, KeyPath] | None
+        self, path: Path, shown: str, site: _Site | None
     ) -> _File | None:
         real = real_path(path)
         self.opened.append((path, real))
@@ -209,7 +242,7 @@ class _Loader:
         return loaded
 
     def _text(
-        self, path: Path, real: Path, shown: str, site: tuple[str, Position, KeyPath] | None
+        self, path: Path, real: Path, shown: str, site: _Site | None
     ) -> str | None:
         # A problem at a known place in the file is reported there; one with the file as a whole
         # where it was included, or at its first line.
@@ -217,7 +250,7 @@ class _Loader:
             if site is None or at is not None:
                 self.problem(shown, at or Position(1, 1), (), message)
             else:
-                self.problem(site[0], site[1], site[2], f"{shown}: {message}")
+                self.problem(site.file.shown, site.at, site.where, f"{shown}: {message}")
 
         try:
             raw = read_regular(path, MAX_FILE_BYTES, "program file")
@@ -266,25 +299,25 @@ class _Loader:
         defaults: tuple[Defaults, ...],
     ) -> list[ResolvedStep]:
         where: KeyPath = ("steps", index, "include")
-        at = file.locations.value(where)
         target = file.path.parent / step.include
         shown = os.path.normpath(os.path.join(os.path.dirname(file.shown), step.include))
         real = real_path(target)
         if real in chain:
             names = [*(p.name for p in chain[chain.index(real) :]), target.name]
+            at = file.locations.value(where)
             self.problem(file.shown, at, where, "include cycle: " + " -> ".join(names))
             return []
         if len(chain) > MAX_INCLUDE_DEPTH:
             self.problem(
                 file.shown,
-                at,
+                file.locations.value(where),
                 where,
                 f"includes may nest at most {MAX_INCLUDE_DEPTH} deep, and this one would be deeper",
             )
             return []
-        site = f"{file.shown}:{at.line}:{at.col}"
+        site = _Site(file, where)
         self.included_from[shown] = (site, *self.included_from.get(file.shown, ()))
-        included = self.read(target, shown, (file.shown, at, where))
+        included = self.read(target, shown, site)
         if included is None:
             return []
         return self.steps(included, (*chain, real), (included.model.defaults, *defaults))
@@ -391,19 +424,19 @@ class _Loader:
                 "lists them",
             )
             return
-        shown = shown_path(path)
-        try:
-            raw = read_regular(path, MAX_FIGURE_BYTES, "figure file")
-        except FileRefused as e:
+        shown, real, raw = once(("figure file", path), lambda: _figure_file(path))
+        if isinstance(raw, FileRefused):
             self.figures[name] = None
-            self.problems.append(Problem(shown, 1, 1, "", str(e)))
+            self.problems.append(Problem(shown, 1, 1, "", str(raw)))
             return
         # Kept with the program's own files: the cache trusts the program only while the
         # figure's file is as it was.
-        real = real_path(path)
         self.raw[real] = raw
         self.opened.append((path, real))
-        figure, problems = parse_figure(raw, name, shown)
+        key = (raw, name, shown)
+        if key not in _parsed_figures:
+            _parsed_figures[key] = parse_figure(raw, name, shown)
+        figure, problems = _parsed_figures[key]
         self.figures[name] = figure
         self.problems.extend(problems)
 

@@ -319,23 +319,51 @@ def _expand(program: Program, steps: list[ResolvedStep], level: int) -> Timeline
 
 @functools.lru_cache(maxsize=4096)
 def _measure_step(step: ResolvedStep) -> tuple[int, float, int]:
-    """How many phases, seconds and breath cues one step adds to a session; raises
-    `LimitError` if the step alone breaks a limit."""
+    """How many phases, seconds and breath cues one step adds to a session, as `_add_step`
+    would make them (a phase of no time left out), without making them; raises `LimitError`
+    if the step alone breaks a limit."""
     b = _Builder()
-    _add_step(b, step, 0, 1)
+
+    def add(seconds: float, breath: BreathPattern | None = None) -> None:
+        if seconds > 0:
+            b.tally(1, seconds, breath.cue_count(seconds) if breath is not None else 0)
+
+    if isinstance(step, Stretch):
+        for r in range(step.reps):
+            hold = _scheduled(step.hold, step.ramp.hold, r, "hold")
+            switch = _scheduled(step.switch, step.ramp.switch, r, "switch")
+            for n in range(len(step.sides or (None,))):
+                if n:
+                    add(switch)
+                add(hold, step.breath)
+            if r < step.reps - 1:
+                add(_scheduled(step.rest, step.ramp.rest, r, "rest"))
+    elif isinstance(step, Breathe):
+        for c in range(step.cycles):
+            for kind in _BREATH_KINDS:
+                add(_scheduled(getattr(step, kind), getattr(step.ramp, kind), c, kind))
+    else:
+        add(step.seconds)
     return b.count - b.breaths, b.total, b.breaths
 
 
-def measure(program: Program, level: int) -> None:
-    """Raise `LimitError` if a session at ``level`` breaks the limits, as `expand` would, but
-    without making its phases: each step's share is remembered, and from one level to the
-    next only the steps whose values change are measured again."""
+def measure(program: Program, level: int, held: Sequence[tuple[int, int]] = ()) -> float:
+    """Raise `LimitError` if a session at ``level`` (with steps ``held``) breaks the limits, as
+    `expand` would, but without making its phases: each step's share is remembered, and from
+    one level to the next only the steps whose values change are measured again. Returns its
+    length in seconds, as `expand` gives it (`Timeline.total_seconds`): all a library's list
+    needs."""
     b = _Builder()
     b.tally(1 if program.prepare > 0 else 0, program.prepare)
-    steps = [at_level(step, level) for step in program.steps]
+    holds = dict(held)
+    steps = [
+        at_level(step, min(level, holds.get(index, level)))
+        for index, step in enumerate(program.steps)
+    ]
     for _, _, step, rest in _session(program, steps):
         b.tally(1 if rest > 0 else 0, rest)
         b.tally(*_measure_step(step))
+    return _q(b.total)
 
 
 def at_extremes(step: ResolvedStep) -> ResolvedStep:

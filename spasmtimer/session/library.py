@@ -8,7 +8,7 @@ and only when the program is new or changed since it was last loaded (`program_c
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -51,11 +51,25 @@ class NotFound(UserError):
 def _scan(folder: Path, source: Source) -> list[Entry]:
     """Every ``*.toml`` in ``folder`` that is not a folder. One that is not a regular file (a
     FIFO, a link that loops) is listed too, and its loading says what is wrong with it."""
+    # One listing, its entries' types read with it: a `stat` a file (as `glob` and `is_dir`)
+    # was most of the time to find a name among thousands.
     try:
-        files = sorted(p for p in folder.glob("*.toml") if not p.is_dir())
-    except (OSError, RuntimeError):  # the folder itself is missing, unreadable or a loop
+        with os.scandir(folder) as listing:
+            files = sorted(
+                folder / found.name
+                for found in listing
+                if found.name.endswith(".toml") and not _is_folder(found)
+            )
+    except OSError:  # the folder itself is missing, unreadable or a loop
         return []
     return [Entry(file_name_text(p.stem), p, source) for p in files]
+
+
+def _is_folder(found: os.DirEntry[str]) -> bool:
+    try:
+        return found.is_dir()
+    except OSError:  # a link that loops, or one that cannot be followed: not a folder
+        return False
 
 
 def entries() -> list[Entry]:
@@ -113,6 +127,11 @@ def find(program: str) -> Entry:
         return Entry(file_name_text(path.stem), path, "file")
     if program.endswith(".toml") or "/" in program:
         raise NotFound(f"{program}: no such program file")
+    by_name = locations.library_files(program)
+    if by_name:
+        (found, yours), *bundled = by_name
+        source: Source = "user" if yours else "bundled"
+        return Entry(program, Path(found), source, replaces_bundled=bundled != [])
     known = entries()
     for entry in known:
         if entry.name == program:
@@ -147,7 +166,6 @@ class Item(msgspec.Struct, frozen=True):
 def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = None) -> Item:
     """Load one library entry; a program that fails to load becomes an item with its error."""
     from spasmtimer.program.cache import load_program
-    from spasmtimer.program.timeline import LimitError, cap_level, expand
 
     try:
         program = load_program(
@@ -155,9 +173,19 @@ def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = N
         )
     except ProgramError as e:
         return Item(entry, None, str(e), level_of(entry.name, None), None)
+    return _at_level(entry, program, level_of)
+
+
+def _at_level(entry: Entry, program: Program, level_of: LevelOf, known: Item | None = None) -> Item:
+    """The item of a loaded program, at its level now (its time worked out again only if the
+    level is not ``known``'s)."""
+    from spasmtimer.program.timeline import LimitError, cap_level, measure
+
     level = level_of(entry.name, cap_level(program))
+    if known is not None and known.program is program and known.level == level:
+        return known if known.entry == entry else replace(known, entry=entry)
     try:
-        total = expand(program, level.value, level.held).total_seconds
+        total = measure(program, level.value, level.held)  # its length, without its phases
     except LimitError as e:
         return Item(entry, None, f"cannot run at {level}: {e}", level, None)
     return Item(entry, program, None, level, total)
@@ -176,4 +204,42 @@ def cap_of(name: str) -> int | None:
 
 
 def load_items(level_of: LevelOf, default_prepare: float | None = None) -> list[Item]:
-    return [load_item(e, level_of, default_prepare) for e in entries()]
+    return list(iter_items(level_of, default_prepare))
+
+
+def iter_items(
+    level_of: LevelOf,
+    default_prepare: float | None = None,
+    *,
+    known: Sequence[Item] = (),
+    known_stamp: FilesStamp = (),
+) -> Iterator[Item]:
+    """Each program of the library, loaded, in order, as it is loaded: a library of thousands
+    is shown as it comes. A program of ``known`` (loaded with the same ``default_prepare``)
+    whose files are as ``known_stamp`` found them is taken as it is, at its level now."""
+    from spasmtimer.base.files import looking_once
+
+    before = {
+        (item.entry.name, item.entry.path): item for item in known if item.program is not None
+    }
+    stamps = {path: (changed, size) for path, changed, size in known_stamp}
+    with looking_once():  # the figures most of them show, looked at once
+        for entry in entries():
+            item = before.get((entry.name, entry.path))
+            if item is not None and item.program is not None and _as_stamped(item, stamps):
+                yield _at_level(entry, item.program, level_of, item)
+            else:
+                yield load_item(entry, level_of, default_prepare)
+
+
+def _as_stamped(item: Item, stamps: dict[str, tuple[int | None, int | None]]) -> bool:
+    """Are the item's files (its own and each it was read from) as they were stamped?"""
+    assert item.program is not None
+    for path in {str(item.entry.path), *(str(p) for p in item.program.files)}:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return False
+        if stamps.get(path) != (info.st_mtime_ns, info.st_size):
+            return False
+    return True

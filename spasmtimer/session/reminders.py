@@ -37,11 +37,11 @@ from typing import TextIO
 import msgspec
 
 from spasmtimer.base.clocks import Clock, Now, utc_now
+from spasmtimer.session.breaks import DEFAULT_EVERY as DEFAULT_EVERY
+from spasmtimer.session.breaks import LONGEST_EVERY as LONGEST_EVERY
+from spasmtimer.session.breaks import SHORTEST_EVERY as SHORTEST_EVERY
 
-DEFAULT_EVERY = timedelta(minutes=45)
 SNOOZE = timedelta(minutes=10)
-SHORTEST_EVERY = timedelta(minutes=1)
-LONGEST_EVERY = timedelta(hours=24)
 AWAY = timedelta(minutes=5)
 """Wall time the monotonic clock did not see (the machine asleep) that counts as a break."""
 CLOCK_STEP = 2.0

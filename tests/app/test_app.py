@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,13 @@ from spasmtimer.base.locations import settings_file, user_programs_dir
 from spasmtimer.session import safety
 from spasmtimer.session.engine import Status
 from spasmtimer.session.levels import Level
-from spasmtimer.session.library import Item
+from spasmtimer.session.library import FilesStamp, Item
 from spasmtimer.session.settings import Settings, load_settings
 from tests.app_support import (
     Recorded,
     advance,
     clock_shows,
+    library_loaded,
     make_app,
     session_screen,
     text_of,
@@ -293,9 +295,7 @@ async def test_library_lists_filters_previews_and_runs(
     (user / "broken.toml").write_text('[[steps]]\ntype = "rest"\nseconds = -1\n')
     app = make_app(clock, log, safety_seen=seen)
     async with app.run_test() as pilot:
-        await pilot.pause()
-        library = app.screen
-        assert isinstance(library, LibraryScreen)
+        library = await library_loaded(pilot)
         names = [item.entry.name for item in library.shown]
         assert "broken" in names and "desk-break" in names
         await pilot.press("slash", *"broken")
@@ -337,12 +337,10 @@ async def test_edit_copies_a_bundled_program_and_reloads(
     app = make_app(clock, log, safety_seen=seen)
     monkeypatch.setattr(app, "edit_file", fake_editor)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await library_loaded(pilot)
         await pilot.press("slash", *"desk", "enter", "e")
-        await pilot.pause()
+        library = await library_loaded(pilot)
         assert edited == [user_programs_dir() / "desk-break.toml"]
-        library = app.screen
-        assert isinstance(library, LibraryScreen)
         assert [i.title for i in library.shown] == ["My desk break"]
         assert library.current is not None and library.current.entry.source == "user"
 
@@ -403,16 +401,14 @@ async def test_the_library_notices_programs_added_and_changed_outside_the_app(
     user = user_programs_dir()  # not there yet, as on a fresh install
     app = make_app(clock, log, safety_seen=seen)
     async with app.run_test() as pilot:
-        await pilot.pause()
-        library = app.screen
-        assert isinstance(library, LibraryScreen)
+        library = await library_loaded(pilot)
         table = library.query_one(DataTable)
         loads: list[int] = []
         load = library.load
 
-        def counted_load() -> list[Item]:
+        def counted_load(known: Sequence[Item], stamp: FilesStamp) -> Iterable[Item]:
             loads.append(1)
-            return load()
+            return load(known, stamp)
 
         monkeypatch.setattr(library, "load", counted_load)
 
@@ -442,8 +438,7 @@ async def test_the_library_notices_programs_added_and_changed_outside_the_app(
         await pilot.pause(0.3)
         assert len(loads) == count
         await pilot.press("enter")
-        await pilot.pause()
-        assert library.is_active
+        assert await library_loaded(pilot) is library
         assert "later" in [i.entry.name for i in library.items]
 
 
@@ -455,7 +450,7 @@ async def test_the_library_says_a_program_has_warnings(
     (user / "rhythm.toml").write_text('[[steps]]\ntype = "stretch"\nhold = 5\nbreath = "5-1-3"\n')
     app = make_app(clock, log, safety_seen=seen)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await library_loaded(pilot)
         await pilot.press("slash", *"rhythm", "enter")
         about = str(app.screen.query_one("#about").render())
         assert "⚠ 1 warning: spasmtimer check rhythm says where" in about
@@ -532,7 +527,7 @@ async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, s
         settings=Settings(flash=False),
     )
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await library_loaded(pilot)
         await pilot.press("slash", *"breathing", "enter", "r")
         await pilot.pause()
         await through_the_session(pilot, clock)
@@ -542,9 +537,7 @@ async def test_history_screen_and_levels_follow_the_sessions(clock: FakeClock, s
         await pilot.press("2", "tab", "6")  # pain 2 before, 6 after: held
         assert "stays at level 0" in str(next_level.render())
         await pilot.press("backspace", "3", "ctrl+s")
-        await pilot.pause()
-        library = app.screen
-        assert isinstance(library, LibraryScreen)
+        library = await library_loaded(pilot)
         levels = {i.entry.name: i.level for i in library.shown}
         assert levels == {"breathing-5-1-3": Level(1), "spasm-first-aid": Level(0)}
         await pilot.press("h")
@@ -598,8 +591,7 @@ async def test_the_preview_and_the_session_say_when_a_level_was_eased(
     eased = Level(3, eased_from=4, idle_days=12)
     app = make_app(clock, log, level=eased, safety_seen=seen)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, LibraryScreen)
+        await library_loaded(pilot)
         assert str(app.screen.query_one(DataTable).get_row_at(0)[2]) == "3 eased"
         await pilot.press("enter")
         assert isinstance(app.screen, PreviewScreen)
@@ -633,7 +625,7 @@ async def test_a_burst_of_keys_filters_and_never_edits(
     edited: list[Path] = []
     monkeypatch.setattr(app, "edit_file", edited.append)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await library_loaded(pilot)
         burst(app, "/", *"desk", "enter")
         await pilot.pause()
         library = app.screen
@@ -849,3 +841,37 @@ async def test_the_session_screen_is_styled_once_before_its_first_frame(
         await advance(pilot, clock, 5)  # the hold: its colour is a class of its own
         assert "-kind-hold" in screen.classes
         assert len(restyled) > 1
+
+
+async def test_the_library_loads_off_the_ui_thread_and_answers_meanwhile(
+    clock: FakeClock, log: Recorded, seen: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library of thousands takes its time to load: the screen is drawn and answers keys at
+    once, and the programs fill in as they load, on a thread other than the app's."""
+    import threading
+
+    app = make_app(clock, log, safety_seen=seen)
+    release = threading.Event()
+    loaded_on: list[threading.Thread] = []
+    load = app.library_items
+
+    def slow_load(known: Sequence[Item], stamp: FilesStamp) -> Iterable[Item]:
+        loaded_on.append(threading.current_thread())
+        for n, item in enumerate(load(known, stamp)):
+            if n == 2:
+                assert release.wait(10)
+            yield item
+
+    monkeypatch.setattr(app, "library_items", slow_load)
+    async with app.run_test() as pilot:
+        await pilot.pause(0.3)
+        loading = app.screen
+        assert isinstance(loading, LibraryScreen)
+        assert loading.loading_programs
+        await pilot.press("slash", *"desk")  # the keys are answered while it loads
+        assert loading.words == "desk"
+        await pilot.press("escape")
+        release.set()
+        library = await library_loaded(pilot)
+        assert loaded_on and all(t is not threading.main_thread() for t in loaded_on)
+        assert "desk-break" in [item.entry.name for item in library.shown]

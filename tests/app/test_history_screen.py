@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 from textual.widget import Widget
+from textual.widgets import DataTable
 
 from spasmtimer.app import SpasmtimerApp
 from spasmtimer.app.charts import TrendChart
 from spasmtimer.app.screens.history import HistoryScreen
 from spasmtimer.app.widgets import Words
-from spasmtimer.history.service import StoredHistory
+from spasmtimer.history.service import TABLE_PAGE, StoredHistory
 from spasmtimer.history.store import History
 from spasmtimer.session.settings import Settings
 from tests.history_support import BUSY_NOW, Past, busy, local_time, record
@@ -106,7 +107,9 @@ async def test_a_chart_draws_its_series_with_the_labels_that_fit(
             before, after = pain.chart.series
             assert drawn.plain.count("●") == len(before.xs) == 16  # every point drawn
             assert drawn.plain.count("▲") == len(after.xs) == 16
-            labels = [label for _, label in pain.chart.in_columns(pain.size.width).xticks(pain.size.width)]
+            labels = [
+                label for _, label in pain.chart.in_columns(pain.size.width).xticks(pain.size.width)
+            ]
             assert len(labels) >= 5
             assert lines[-1].split() == [part for label in labels for part in label.split()]
             # The y axis: 10 at the top row of the plot, 0 at its bottom.
@@ -158,7 +161,12 @@ async def test_every_x_label_chosen_is_drawn(clock: FakeClock, tmp_path: Path, w
                 chart = app.screen.query_one(f"#{name}-chart", TrendChart)
                 drawn = chart.render()
                 assert isinstance(drawn, Text)
-                chosen = [label for _, label in chart.chart.in_columns(chart.size.width).xticks(chart.size.width)]
+                chosen = [
+                    label
+                    for _, label in chart.chart.in_columns(chart.size.width).xticks(
+                        chart.size.width
+                    )
+                ]
                 assert drawn.plain.splitlines()[-1].split() == " ".join(chosen).split(), name
 
 
@@ -212,3 +220,42 @@ async def test_the_table_fits_the_window_and_enter_shows_a_session_whole(
             assert "Pain before → after: 4 → 2" in shown
             await pilot.press("escape")
             assert isinstance(app.screen, HistoryScreen)
+
+
+async def test_the_table_reads_the_history_a_page_at_a_time(
+    clock: FakeClock, tmp_path: Path
+) -> None:
+    """Years of sessions are not a table of years: the newest page first, the next as the
+    cursor nears the end of those read."""
+    seen = tmp_path / "seen"
+    seen.touch()
+    start = BUSY_NOW - timedelta(days=300)
+    history = History.open(tmp_path / "history.sqlite3", now=lambda: BUSY_NOW)
+    record(history, *(Past("desk-break", 0, start + timedelta(hours=n)) for n in range(250)))
+    app = SpasmtimerApp(
+        settings=Settings(theme="textual-dark", flash=False),
+        clock=clock,
+        safety_marker=seen,
+        history=StoredHistory(history, warn=print),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == TABLE_PAGE
+        assert "250 sessions, newest first" in str(screen.query_one("#sessions-title").render())
+        table.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.row_count > TABLE_PAGE  # the next page, as the cursor reached the end
+        for _ in range(3):
+            await pilot.press("end")
+            await pilot.pause()
+        assert table.row_count == 250
+        newest_first = [str(table.get_row_at(n)[0]) for n in range(table.row_count)]
+        expected = [  # at 80 columns, no weekday
+            r.started_at.astimezone().strftime("%d %b %H:%M") for r in history.sessions()
+        ]
+        assert newest_first == expected[::-1]

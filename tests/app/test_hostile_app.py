@@ -24,7 +24,7 @@ from spasmtimer.base.text import CONTROL
 from spasmtimer.history.service import StoredHistory
 from spasmtimer.history.store import History
 from spasmtimer.session.settings import Settings
-from tests.app_support import advance
+from tests.app_support import advance, library_loaded
 from tests.history_support import Past, record
 from tests.support import FakeClock
 from tests.unit.test_hostile import ESCAPES, MARKUP, hostile_history
@@ -82,7 +82,7 @@ async def test_markup_in_a_program_is_text_everywhere(clock: FakeClock, tmp_path
     app = make_app(clock, tmp_path)
     app.action_screenshot = lambda *a, **kw: clicked.append(a)  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await library_loaded(pilot)
         assert isinstance(app.screen, LibraryScreen)
         names = [item.entry.name for item in app.screen.shown]
         await pilot.press(*["down"] * names.index("evil"))
@@ -167,7 +167,7 @@ async def test_hostile_file_names_are_shown_as_text(clock: FakeClock, tmp_path: 
     (folder / os.fsdecode(b"caf\xe9.toml")).write_text("this is not toml [")
     app = make_app(clock, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await library_loaded(pilot)
         assert isinstance(app.screen, LibraryScreen)
         for _ in range(len(app.screen.shown)):
             screen_text(app)  # each program described in turn, broken ones with their error

@@ -14,7 +14,7 @@ from spasmtimer.history.records import SessionRecord
 from spasmtimer.history.service import StoredHistory
 from spasmtimer.session.library import Item
 from spasmtimer.session.settings import Settings
-from tests.app_support import FakeHistory, Recorded, advance
+from tests.app_support import FakeHistory, Recorded, advance, library_loaded
 from tests.app_support import make_app as make_any_app
 from tests.support import FakeClock
 
@@ -46,8 +46,20 @@ def at(clock: FakeClock, seconds: float, *keys: str):
     return run_before
 
 
+def loaded_then(*keys: str):
+    """Once the library has loaded (on its own thread), ``keys``."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await library_loaded(pilot)
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return run_before
+
+
 def test_library(snap_compare, clock: FakeClock, seen: Path) -> None:
-    assert snap_compare(make_app(clock, Recorded(), safety_seen=seen), press=["down", "down"])
+    app = make_app(clock, Recorded(), safety_seen=seen)
+    assert snap_compare(app, run_before=loaded_then("down", "down"))
 
 
 def test_safety_notice(snap_compare, clock: FakeClock, tmp_path: Path) -> None:
@@ -56,7 +68,7 @@ def test_safety_notice(snap_compare, clock: FakeClock, tmp_path: Path) -> None:
 
 def test_preview(snap_compare, clock: FakeClock, seen: Path) -> None:
     app = make_app(clock, Recorded(), safety_seen=seen)
-    assert snap_compare(app, press=["down", "down", "down", "enter"])
+    assert snap_compare(app, run_before=loaded_then("down", "down", "down", "enter"))
 
 
 def test_settings(
@@ -214,9 +226,7 @@ FIGURE_MOMENTS = {  # seconds into figured.toml
 
 
 @pytest.mark.parametrize("moment", list(FIGURE_MOMENTS))
-@pytest.mark.parametrize(
-    "size", [(80, 24), (120, 40), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}"
-)
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_session_with_a_figure(
     snap_compare, clock: FakeClock, size: tuple[int, int], moment: str
 ) -> None:

@@ -15,7 +15,7 @@ from spasmtimer.history.records import SessionRecord
 from spasmtimer.history.status import status_line
 from spasmtimer.session.reminders import Reminders
 from tests.app_support import FakeHistory, Recorded
-from tests.history_support import local_time
+from tests.history_support import Past, local_time, record
 from tests.support import FakeClock, FakeWall
 from tests.unit.test_course import COURSE, MONDAY, course_of, session, utc
 
@@ -54,6 +54,27 @@ def test_status_without_program_or_every_follows_the_course(
     followed, asked = capsys.readouterr().out.splitlines()
     assert followed == "gentle-mobility due · 0 of 3 today"
     assert asked.startswith("desk-break due")
+
+
+def test_status_with_a_course_counts_the_streak_from_before_this_week(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a course, status reads this week's sessions for what is due: the streak still
+    runs back through the weeks before."""
+    from spasmtimer.base.locations import history_file
+    from spasmtimer.history.store import History
+
+    course_of()
+    monkeypatch.setattr("spasmtimer.base.clocks.utc_now", lambda: utc(MONDAY, 9))
+    with local_time("UTC"):
+        history = History.open(history_file(), now=lambda: utc(MONDAY, 9))
+        days = [utc(MONDAY, 8) - timedelta(days=n) for n in range(10)]
+        record(history, *(Past("gentle-mobility", 0, at) for at in reversed(days)))
+        history.close()
+        assert main(["status"]) == 0
+    assert capsys.readouterr().out.strip() == (
+        "core-support in 3h30m · 1 of 3 today · 10-day streak"
+    )
 
 
 def test_the_line_of_what_is_due_today() -> None:

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from spasmtimer.base.locations import history_file
 from spasmtimer.cli import main
+from spasmtimer.history.database import SCHEMA_VERSION
 from spasmtimer.history.liveness import LONGEST_SILENCE, process_started, this_process
 from spasmtimer.history.recording import HistoryWriter, SessionRecorder
 from spasmtimer.history.records import FUTURE_SKEW, SessionRecord, iso, totals
@@ -509,6 +510,29 @@ def test_history_filter_and_text(capsys) -> None:
     assert "No sessions of that program." in capsys.readouterr().out
 
 
+def test_history_lists_the_last_sessions_and_says_how_many_came_before(capsys) -> None:
+    """Years of sessions would scroll past for seconds: the last 30, and how to see them all."""
+    history = History.open(history_file())
+    start = datetime.now(UTC) - timedelta(days=40)
+    for n in range(35):
+        record(history, n % 3, at=start + timedelta(days=n), notes=f"session {n}")
+    history.close()
+    assert main(["history"]) == 0
+    out = capsys.readouterr().out
+    listed = re.findall(r"session (\d+)", out)
+    assert listed == [str(n) for n in range(5, 35)]  # oldest first, as ever
+    assert "… 5 earlier sessions: `spasmtimer history --all` lists every one" in out
+    assert main(["history", "--all"]) == 0
+    everything = capsys.readouterr().out
+    assert re.findall(r"session (\d+)", everything) == [str(n) for n in range(35)]
+    assert "earlier session" not in everything
+    assert everything.splitlines()[0] == out.splitlines()[0]  # the same totals
+    assert main(["history", "--json"]) == 0
+    assert [s["notes"] for s in json.loads(capsys.readouterr().out)] == [
+        f"session {n}" for n in range(35)
+    ]
+
+
 def test_history_when_empty(capsys) -> None:
     assert main(["history"]) == 0
     assert "No sessions yet." in capsys.readouterr().out
@@ -704,7 +728,7 @@ def test_an_old_history_migrates_once_and_loses_nothing(tmp_path: Path) -> None:
     assert len(set(ids)) == 3 and ids == sorted(ids)
     assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", i) for i in ids)
     assert [[e[0] for e in history.events(i)] for i in ids] == [["pause"]] * 3
-    assert history.connection.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert history.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     history.close()
     again = History.open(path)
     assert [r.id for r in again.sessions()] == ids  # given once, never changed

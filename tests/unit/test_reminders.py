@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spasmtimer.history.store import History, last_session
+from spasmtimer.history.lookups import last_session
+from spasmtimer.history.store import History
 from spasmtimer.session.reminders import (
     AWAY,
     POLL_SECONDS,

@@ -12,7 +12,7 @@ import pytest
 from spasmtimer.base.locations import history_file
 from spasmtimer.base.text import cell_width
 from spasmtimer.cli import main
-from spasmtimer.history.status import MAX_WIDTH, Status, status_line, status_of
+from spasmtimer.history.status import MAX_WIDTH, Status, status_from, status_line, status_of
 from spasmtimer.history.store import History
 from tests.history_support import BUSY_NOW, busy, local_time
 from tests.history_support import record as record_past
@@ -29,7 +29,11 @@ def history(tmp_path: Path) -> History:
 
 
 def line(history: History, program: str = "desk-break", now: datetime = NOW, **kw: bool) -> str:
-    return status_line(status_of(history.sessions(), program, EVERY, now), **kw)
+    """The line, from every session as the rules say; and the same from the indexes, as the
+    command reads it."""
+    status = status_of(history.sessions(), program, EVERY, now)
+    assert status_from(history.connection, program, EVERY, now) == status
+    return status_line(status, **kw)
 
 
 def test_an_empty_history_says_a_break_is_due(history: History) -> None:
@@ -245,3 +249,44 @@ def test_a_history_locked_by_another_program_is_said_at_once(capsys) -> None:
     err = capsys.readouterr().err
     assert err.startswith("spasmtimer: history unavailable")
     assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        [],
+        ["seated-hamstring"],
+        ["--tmux"],
+        ["--every", "1h"],
+        ["--every=90m", "--tmux", "desk-break"],
+        ["desk-break", "--every", "45m"],
+        ["--tmux", "--tmux"],
+    ],
+)
+def test_plain_arguments_are_read_as_argparse_reads_them(given: list[str]) -> None:
+    """A status bar's arguments are read without argparse (a sixth of a status line's time):
+    to the same values."""
+    from spasmtimer.cli.commands.status import plain_arguments
+    from spasmtimer.cli.parser import build_parser
+
+    quick = plain_arguments(given)
+    assert quick is not None
+    parsed = build_parser("status").parse_args(["status", *given])
+    assert vars(quick) == vars(parsed)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [["-h"], ["--help"], ["--ev", "1h"], ["--every"], ["--every", "-5m"], ["a", "b"], ["--x"]],
+)
+def test_anything_else_is_left_to_argparse(given: list[str]) -> None:
+    from spasmtimer.cli.commands.status import plain_arguments
+
+    assert plain_arguments(given) is None
+
+
+def test_the_default_every_is_the_duration_it_names() -> None:
+    from spasmtimer.cli.arguments import BREAK_EVERY, every
+    from spasmtimer.program.durations import parse_duration
+
+    assert every(BREAK_EVERY).total_seconds() == parse_duration(BREAK_EVERY)

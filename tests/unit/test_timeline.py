@@ -7,10 +7,18 @@ from pathlib import Path
 import pytest
 from msgspec.structs import replace
 
+from spasmtimer.base.locations import bundled_programs_dir
 from spasmtimer.program.loader import load_program
 from spasmtimer.program.problems import ProgramError
 from spasmtimer.program.resolved import Stretch
-from spasmtimer.program.timeline import LimitError, Timeline, cap_level, change_levels, expand
+from spasmtimer.program.timeline import (
+    LimitError,
+    Timeline,
+    cap_level,
+    change_levels,
+    expand,
+    measure,
+)
 
 VALID = Path(__file__).parents[1] / "data" / "valid"
 
@@ -391,3 +399,25 @@ breath = "5-1-3"
     assert [str(p.breath) for p in timeline.phases if p.kind == "hold"] == ["5-1-3", "5-1-3"]
     assert [p.breath for p in timeline.phases if p.kind == "rest"] == [None]
     assert timeline.as_json()["phases"][0]["breath"] == "5-1-3"
+
+
+@pytest.mark.parametrize(
+    "name", [*sorted(p.stem for p in bundled_programs_dir().glob("*.toml")), "ramped-breath"]
+)
+def test_measure_gives_the_length_expand_does_at_every_level(name: str, write) -> None:
+    """A library's list needs each program's length at its level: measured without making
+    its phases, to the same seconds."""
+    if name == "ramped-breath":
+        path = write(
+            "ramped-breath.toml",
+            'prepare = 0\n[[steps]]\ntype = "stretch"\nhold = 7.5\nreps = 3\nsides = "both"\n'
+            'breath = "4-6"\nramp = { hold = { by = 2.5, max = 12 } }\n'
+            "progress = { reps = { by = 1, every = 2, max = 6 } }\n"
+            '[[steps]]\ntype = "breathe"\ninhale = 3.3\nexhale = 4.4\ncycles = 5\n'
+            "ramp = { exhale = { by = 0.7, max = 6.5 } }\n",
+        )
+    else:
+        path = bundled_programs_dir() / f"{name}.toml"
+    program = load_program(path)
+    for level in range(cap_level(program) + 3):
+        assert measure(program, level) == expand(program, level).total_seconds, level

@@ -1,9 +1,13 @@
 """Past sessions: totals and streak, the trends as charts (or in words, where a chart cannot be
-read), and every session."""
+read), and every session.
+
+What it shows is read from the history's indexes and a bounded number of its rows
+(`HistoryService.view`), whatever its years; the table holds the newest sessions, and reads the
+next page of older ones as it is scrolled to its end (`HistoryService.older`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from textual import events, on
@@ -17,6 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 from spasmtimer.app.widgets import Words, cell, plain
 from spasmtimer.base.text import cell_width, fit_cells
 from spasmtimer.history.records import SessionRecord
+from spasmtimer.history.rows import Mark
 from spasmtimer.history.service import HistoryView
 from spasmtimer.history.trends import (
     Chart,
@@ -97,6 +102,15 @@ class SessionDetails(ModalScreen[None]):
         yield Footer()
 
 
+READ_ON_WITHIN = 20
+"""Rows from the end of those read: the cursor this near, or the view scrolled this near, the
+table reads the next page."""
+
+Older = Callable[[Mark], tuple[list[SessionRecord], "Mark | None"]]
+"""The sessions before a mark, newest first, and the mark to read on from
+(`HistoryService.older`)."""
+
+
 class HistoryScreen(Screen[None]):
     BINDINGS = [Binding("escape,q,h", "app.pop_screen", "Back")]
     HORIZONTAL_BREAKPOINTS = [
@@ -106,12 +120,18 @@ class HistoryScreen(Screen[None]):
     ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (CHARTS_FROM_ROWS, "-tall")]
 
-    def __init__(self, view: HistoryView) -> None:
+    def __init__(self, view: HistoryView, older: Older | None = None) -> None:
         super().__init__()
-        self.records = view.records
+        self.newest = view.newest
+        self.more = view.more
+        """Where the table reads on from; None once it holds every session."""
+        self.sessions = view.sessions
         self.totals = view.totals
         self.levels = view.levels
         self.trends = view.trends
+        self.older = older
+        self.shown: list[SessionRecord] = list(self.newest)
+        """The sessions the table holds, newest first: a page more each time it reads on."""
         self._table_layout: tuple[bool, int] | None = None
         """With weekdays, and how wide the notes: as the table was last filled."""
 
@@ -119,17 +139,19 @@ class HistoryScreen(Screen[None]):
         # Textual greys every colour under NO_COLOR: charts that tell series apart by colour
         # (as well as by marker) give way to the same in words.
         self.set_class(self.app.no_color, "-no-color")
-        if self.records:
+        if self.shown:
             self._fill_table(self.app.size.width)
+            scroll = self.query_one("#history", VerticalScroll)
+            self.watch(scroll, "scroll_y", self._scrolled, init=False)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.records:
+        if self.shown:
             self._fill_table(event.size.width)
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="header")
         with VerticalScroll(id="history"):
-            if not self.records:
+            if not self.newest:
                 yield Static("No sessions yet. They appear here as soon as one starts.")
                 return
             yield Static(self.totals.describe(), id="totals")
@@ -155,6 +177,9 @@ class HistoryScreen(Screen[None]):
                     levels_words(self.trends, current),
                     legend=self._levels_legend(current),
                 )
+            plural = "s" if self.sessions != 1 else ""
+            sessions = f"{self.sessions:,} session{plural}, newest first"
+            yield Static(Content.styled(sessions, "bold"), id="sessions-title")
             yield SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -190,45 +215,77 @@ class HistoryScreen(Screen[None]):
             for n, marker, text in level_legend(self.trends, current)
         )
 
-    def _fill_table(self, width: int) -> None:
-        """The sessions, newest first, laid out for a window ``width`` columns wide: the notes
-        get what the other columns leave (cut with "…"; Enter shows them whole), so that the
-        table fits the window rather than scrolling them out of it."""
+    def _texts(self, r: SessionRecord, weekdays: bool) -> list[str]:
+        """A session's row but its notes."""
+        return [
+            _when(r.started_at, weekdays),
+            fit_cells(" ".join(r.title.split()), TITLE_COLUMNS),
+            str(r.level),
+            # Most sessions are completed: only the others say how they ended.
+            measured_text(r.done_seconds) + ("" if r.completed else f", {r.status}"),
+            pain_text(r.pain_before, r.pain_after),
+        ]
+
+    def _layout(self, width: int) -> tuple[bool, int]:
+        """The table laid out for a window ``width`` columns wide: with weekdays or not, and
+        how wide the notes — what the other columns leave (cut with "…"; Enter shows them
+        whole), so that the table fits the window rather than scrolling them out of it."""
         weekdays = width >= WEEKDAYS_FROM_COLUMNS
-        rows = [
-            [
-                _when(r.started_at, weekdays),
-                fit_cells(" ".join(r.title.split()), TITLE_COLUMNS),
-                str(r.level),
-                # Most sessions are completed: only the others say how they ended.
-                measured_text(r.done_seconds) + ("" if r.completed else f", {r.status}"),
-                pain_text(r.pain_before, r.pain_after),
-            ]
-            for r in reversed(self.records)
-        ]
-        widths = [
-            max(cell_width(text) for text in (name, *(row[n] for row in rows)))
-            for n, name in enumerate(SESSION_COLUMNS[:-1])
-        ]
+        widths = [cell_width(name) for name in SESSION_COLUMNS[:-1]]
+        for r in self.shown:
+            texts = self._texts(r, weekdays)
+            widths = [max(w, cell_width(t)) for w, t in zip(widths, texts, strict=True)]
         padding = 2 * len(SESSION_COLUMNS)  # a column on each side of every cell
         room = width - ROOM_AROUND_THE_TABLE - sum(widths) - padding
-        notes_width = max(NOTES_AT_LEAST, room)
-        if self._table_layout == (weekdays, notes_width):
+        return weekdays, max(NOTES_AT_LEAST, room)
+
+    def _fill_table(self, width: int) -> None:
+        """The sessions read so far, newest first, laid out for a window ``width`` wide."""
+        layout = self._layout(width)
+        if self._table_layout == layout:
             return
-        self._table_layout = (weekdays, notes_width)
+        self._table_layout = layout
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
         table.add_columns(*SESSION_COLUMNS)
-        for n, (texts, r) in enumerate(zip(rows, reversed(self.records), strict=True)):
-            notes = fit_cells(" ".join((r.notes or "").split()), notes_width)  # one line
-            table.add_row(*(cell(text) for text in [*texts, notes]), key=str(n))
+        self._add_rows(self.shown, 0)
         table.move_cursor(row=row)
+
+    def _add_rows(self, records: Sequence[SessionRecord], first: int) -> None:
+        """Add ``records`` to the table as laid out, the first as row ``first``."""
+        assert self._table_layout is not None
+        weekdays, notes_width = self._table_layout
+        table = self.query_one(DataTable)
+        for n, r in enumerate(records, start=first):
+            notes = fit_cells(" ".join((r.notes or "").split()), notes_width)  # one line
+            table.add_row(*(cell(text) for text in [*self._texts(r, weekdays), notes]), key=str(n))
 
     @on(DataTable.RowSelected, "#sessions")
     def _details(self, event: DataTable.RowSelected) -> None:
-        newest_first = list(reversed(self.records))
-        self.app.push_screen(SessionDetails(newest_first[event.cursor_row]))
+        self.app.push_screen(SessionDetails(self.shown[event.cursor_row]))
+
+    def read_on(self) -> None:
+        """Add the next page of older sessions to the table, if there is one."""
+        if self.more is None or self.older is None:
+            return
+        records, self.more = self.older(self.more)
+        first = len(self.shown)
+        self.shown += records
+        if self._layout(self.app.size.width) == self._table_layout:
+            self._add_rows(records, first)
+        else:  # a wider row among them: laid out again
+            self._fill_table(self.app.size.width)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= event.data_table.row_count - READ_ON_WITHIN:
+            self.read_on()
+
+    def _scrolled(self, y: float) -> None:
+        scroll = self.query_one("#history", VerticalScroll)
+        if y >= scroll.max_scroll_y - READ_ON_WITHIN:
+            self.read_on()
 
 
 def _legend(chart: Chart) -> Content:

@@ -4,19 +4,28 @@ The filter is typed into the list itself rather than into a separate input: focu
 Textual only after the keys already on their way, so over a slow SSH link (or a paste) the
 letters of "/desk" could reach the list's own keys — `e` would open the editor. Here every key
 takes the same path in order, and while filtering the screen claims the printable ones.
+
+The programs are loaded on a thread of the screen's own, and shown as they come: the first frame
+is drawn at once, whatever the size of the library (a physiotherapist's may hold thousands), and
+the keys answer while it fills. Looking at the files for changes is done there too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable, Sequence
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
 
 from spasmtimer.app.messages import (
     EditProgram,
@@ -68,6 +77,30 @@ class ProgramTable(DataTable[str]):
     BINDINGS = [Binding("enter", "select_cursor", "Preview")]
 
 
+Load = Callable[[Sequence[Item], FilesStamp], Iterable[Item]]
+"""Loads the library, yielding each program as it is loaded, on the screen's loading thread:
+given the programs loaded before and their files' stamp then, it may take those whose files
+have not changed as they are."""
+
+
+def _texts(item: Item) -> tuple[str, str, str, str]:
+    """A program's row but its tags: its title (cut), whether it is yours, time and level."""
+    title = fit_cells(" ".join(item.title.split()), TITLE_COLUMNS)
+    yours = " · yours" if item.entry.source == "user" else ""
+    time_text = seconds_text(item.total_seconds) if item.total_seconds else "⚠ error"
+    level = item.level.short if item.program else "–"
+    return title, yours, time_text, level
+
+
+def _cells(item: Item, tags_width: int) -> tuple[Text | str, ...]:
+    """A program's row, its tags cut to ``tags_width`` columns."""
+    title, yours, time_text, level = _texts(item)
+    shown_title = cell(title)
+    if yours:  # a copy of a bundled program looks just like it
+        shown_title.append(yours, style="dim")
+    return shown_title, time_text, level, cell(fit_cells(", ".join(item.tags), tags_width))
+
+
 class LibraryScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "run", "Run"),
@@ -85,12 +118,30 @@ class LibraryScreen(Screen[None]):
     POLL_SECONDS = 2.0
     """How often, while the library is the screen shown, its files are looked at for changes
     made outside the app (an editor, a copy): a listing and a `stat` per file."""
+    SHOW_EVERY = 0.1
+    """While the library first loads, how often the programs loaded so far are added to it."""
 
-    def __init__(
-        self,
-        load: Callable[[], list[Item]],
-        course_line: Callable[[], str | None] = lambda: None,
-    ) -> None:
+    class Loading(Message):
+        """Programs loaded so far, to be added to the list as it first fills."""
+
+        def __init__(self, load: int, items: list[Item]) -> None:
+            super().__init__()
+            self.load = load
+            self.items = items
+
+    class Loaded(Message):
+        """The library, loaded whole, and its files' stamp."""
+
+        def __init__(self, load: int, items: list[Item], stamp: FilesStamp) -> None:
+            super().__init__()
+            self.load = load
+            self.items = items
+            self.stamp = stamp
+
+    class FilesChanged(Message):
+        """The library's files are not as they were when it was loaded."""
+
+    def __init__(self, load: Load, course_line: Callable[[], str | None] = lambda: None) -> None:
         super().__init__()
         self.load = load
         self.course_line = course_line
@@ -101,6 +152,13 @@ class LibraryScreen(Screen[None]):
         self.shown: list[Item] = []
         self.words = ""
         self.filtering = False
+        self.loading_programs = False
+        """Programs are being loaded (the first time, or again)."""
+        self._loads = 0
+        """Which load is the latest: what an earlier one sends is passed over."""
+        self._keep: str | None = None
+        self._tags_width = TAGS_AT_LEAST
+        """How wide the tags' column is, as the rows were laid out."""
 
     def compose(self) -> ComposeResult:
         yield Static("spasmtimer · your programs", id="header")
@@ -123,11 +181,40 @@ class LibraryScreen(Screen[None]):
         self.reload()
 
     def reload(self, keep: str | None = None) -> None:
-        """Load the library again (after an edit, or a session that changed a level)."""
-        self.items = self.load()
-        self.stamp = files_stamp(self.items)
-        self.show_items(keep)
+        """Load the library again (after an edit, or a session that changed a level), on the
+        loading thread; the programs shown stay until it is done, and the list is only added
+        to as it first fills."""
+        self._loads += 1
+        self._keep = keep or self._keep
+        self.loading_programs = True
+        self.describe()
         self.show_course()
+        load, known, stamp = self._loads, list(self.items), self.stamp
+        self.run_worker(
+            lambda: self._load(load, known, stamp),
+            name="library",
+            group="library",
+            exclusive=True,
+            thread=True,
+        )
+
+    def _load(self, load: int, known: list[Item], stamp: FilesStamp) -> None:
+        """On the loading thread: each program as it comes, sent to be shown (the first time)
+        now and then, and the whole when done."""
+        worker = get_current_worker()
+        items: list[Item] = []
+        sent = 0
+        last_sent = time.monotonic()
+        for item in self.load(known, stamp):
+            if worker.is_cancelled:
+                return
+            items.append(item)
+            if not known and time.monotonic() - last_sent >= self.SHOW_EVERY:
+                self.post_message(self.Loading(load, items[sent:]))
+                sent, last_sent = len(items), time.monotonic()
+        stamp = files_stamp(items)
+        if not worker.is_cancelled:
+            self.post_message(self.Loaded(load, items, stamp))
 
     def show_course(self) -> None:
         line = self.course_line()
@@ -135,10 +222,48 @@ class LibraryScreen(Screen[None]):
         course.display = line is not None
         course.update(plain(line or ""))
 
+    @on(Loading)
+    def _loading(self, message: Loading) -> None:
+        if message.load != self._loads:
+            return
+        self.items.extend(message.items)
+        self._add_rows([item for item in message.items if matches(item, self.words)])
+        self.describe()
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        if message.load != self._loads:
+            return
+        self.loading_programs = False
+        before, self.items, self.stamp = self.items, message.items, message.stamp
+        keep, self._keep = self._keep, None
+        if keep is None and self.items[: len(before)] == before:
+            # The first load, the list filled as it came (or a load that changed nothing).
+            rest = self.items[len(before) :]
+            self._add_rows([item for item in rest if matches(item, self.words)])
+            self.describe()
+        elif keep is None and self._change_rows(before, self.items):
+            self.describe()
+        else:
+            self.show_items(keep)
+
     def poll_files(self) -> None:
         """Reload when a program was added, removed or changed outside the app while the
-        library is the screen on top; under another one, showing it again reloads anyway."""
-        if self.is_active and files_stamp(self.items) != self.stamp:
+        library is the screen on top; under another one, showing it again reloads anyway. The
+        files are looked at on a thread of their own."""
+        if not self.is_active or self.loading_programs:
+            return
+        items, stamp = list(self.items), self.stamp
+
+        def look() -> None:
+            if files_stamp(items) != stamp:
+                self.post_message(self.FilesChanged())
+
+        self.run_worker(look, name="files", group="files", exclusive=True, thread=True)
+
+    @on(FilesChanged)
+    def _files_changed(self) -> None:
+        if self.is_active and not self.loading_programs:
             self.reload()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -150,31 +275,63 @@ class LibraryScreen(Screen[None]):
         the other columns leave (cut with "…"), so that the table never runs past it."""
         table = self.query_one(DataTable)
         current = keep or (self.current.entry.name if self.current else None)
-        self.shown = [item for item in self.items if matches(item, self.words)]
-        rows = []
-        for item in self.shown:
-            title = fit_cells(" ".join(item.title.split()), TITLE_COLUMNS)
-            yours = " · yours" if item.entry.source == "user" else ""
-            time = seconds_text(item.total_seconds) if item.total_seconds else "⚠ error"
-            level = item.level.short if item.program else "–"
-            rows.append((title, yours, time, level))
-        widths = [
-            max((cell_width(texts[0] + texts[1]) for texts in rows), default=0),
-            *(max((cell_width(texts[n]) for texts in rows), default=0) for n in (2, 3)),
-        ]
-        widths = [max(width, len(name)) for width, name in zip(widths, COLUMNS, strict=False)]
-        room = self.app.size.width - ROOM_AROUND_THE_TABLE - sum(widths) - 2 * len(COLUMNS)
+        self.shown = []
         table.clear()
-        for item, (title, yours, time, level) in zip(self.shown, rows, strict=True):
-            shown_title = cell(title)
-            if yours:  # a copy of a bundled program looks just like it
-                shown_title.append(yours, style="dim")
-            tags = fit_cells(", ".join(item.tags), max(TAGS_AT_LEAST, room))
-            table.add_row(shown_title, time, level, cell(tags), key=item.entry.name)
+        self._add_rows([item for item in self.items if matches(item, self.words)])
         names = [item.entry.name for item in self.shown]
         if current in names:
             table.move_cursor(row=names.index(current))
         self.describe()
+
+    def _add_rows(self, items: list[Item]) -> None:
+        """Add ``items`` (which the filter lets through) to the end of the list: all of it laid
+        out again when they change how wide the other columns are."""
+        table = self.query_one(DataTable)
+        width = self._tags_width_for([*self.shown, *items])
+        if width != self._tags_width:
+            self._tags_width = width
+            if self.shown:
+                cursor = table.cursor_row
+                items, self.shown = [*self.shown, *items], []
+                table.clear()
+                self._add_rows(items)
+                table.move_cursor(row=cursor)
+                return
+        for item in items:
+            table.add_row(*_cells(item, width), key=item.entry.name)
+        self.shown.extend(items)
+
+    def _tags_width_for(self, items: Sequence[Item]) -> int:
+        """What the other columns leave the tags, for a list of ``items``."""
+        widths = [cell_width(name) for name in COLUMNS[:3]]
+        for item in items:
+            title, yours, time_text, level = _texts(item)
+            row = (cell_width(title + yours), cell_width(time_text), cell_width(level))
+            widths = [max(w, r) for w, r in zip(widths, row, strict=True)]
+        room = self.app.size.width - ROOM_AROUND_THE_TABLE - sum(widths) - 2 * len(COLUMNS)
+        return max(TAGS_AT_LEAST, room)
+
+    def _change_rows(self, before: list[Item], after: list[Item]) -> bool:
+        """Change in place the rows of the programs that changed (a level, after a session),
+        when the library holds the same programs as ``before``, and the filter lets the same
+        through: a library of thousands is not listed again for one. False otherwise."""
+        if len(before) != len(after):
+            return False
+        changed: dict[str, Item] = {}
+        for old, new in zip(before, after, strict=True):
+            if old.entry != new.entry or matches(old, self.words) != matches(new, self.words):
+                return False
+            if old is not new:
+                changed[new.entry.name] = new
+        table = self.query_one(DataTable)
+        for row, item in enumerate(self.shown):
+            new_item = changed.get(item.entry.name)
+            if new_item is None:
+                continue
+            for column, value in enumerate(_cells(new_item, self._tags_width)):
+                table.update_cell_at(Coordinate(row, column), value)
+            self.shown[row] = new_item
+        return True
 
     def show_filter(self) -> None:
         self.query_one(FilterLine).shown = (self.words, self.filtering)
@@ -189,8 +346,15 @@ class LibraryScreen(Screen[None]):
     def describe(self) -> None:
         item = self.current
         about = self.query_one("#about", Static)
+        header = "spasmtimer · your programs"
+        if self.loading_programs and not self.stamp:
+            header += f" · loading… {len(self.items)} so far"
+        self.query_one("#header", Static).update(header)
         if item is None:
-            about.update("No program matches." if self.items else "No programs found.")
+            if self.loading_programs and not self.items:
+                about.update("Loading the library…")
+            else:
+                about.update("No program matches." if self.items else "No programs found.")
         elif item.error:
             about.update(
                 Content.assemble(

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         return exits.OK
     from spasmtimer.cli import reports
 
-    items = library.load_items(context.level, context.settings.prepare)
+    items = library.load_items(context.levels(), context.settings.prepare)
     if args.json:
         print(reports.to_json([reports.item_json(item) for item in items]))
     else:

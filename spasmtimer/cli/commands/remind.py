@@ -78,7 +78,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     if wants_plain(args):
         return remind_plain(args, context, entry, program, every, window, times)
     from spasmtimer.app.screens.remind import Remind
-    from spasmtimer.history.store import last_session
+    from spasmtimer.history.lookups import last_session
     from spasmtimer.program.timeline import cap_level
     from spasmtimer.session import library
 
@@ -116,7 +116,8 @@ def remind_plain(
     (a look every few seconds, the level when a break is due), never held."""
     from spasmtimer.base import locations
     from spasmtimer.cli.plain import Interrupted, signals_interrupt
-    from spasmtimer.history.store import History, HistoryError, last_session
+    from spasmtimer.history.lookups import last_session
+    from spasmtimer.history.store import History, HistoryError
     from spasmtimer.program.timeline import cap_level
     from spasmtimer.session import reminders
     from spasmtimer.session.display import clock_text

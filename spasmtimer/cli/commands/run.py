@@ -53,6 +53,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
             notify=args.notify,
             resume=args.resume,
         )
+    import signal
+
+    from spasmtimer.base import exits
     from spasmtimer.cli.plain import PlainRunner
     from spasmtimer.history.recording import HistoryWriter, SessionRecorder
     from spasmtimer.history.service import find_resumable, resumption
@@ -106,8 +109,19 @@ def run(args: argparse.Namespace, context: Context) -> int:
     if first_use:
         safety.record_seen()
     ended = outcome.session
-    if history and ended.started_at is not None and ended.status() is Status.STOPPED:
-        # Ctrl-C, a signal: where the session got to, and how to go on with it.
+    stopped_by_signal = outcome.exit_status in {
+        exits.signalled(signal.SIGINT),
+        exits.signalled(signal.SIGTERM),
+        exits.signalled(signal.SIGHUP),
+    }
+    if (
+        history
+        and stopped_by_signal
+        and ended.started_at is not None
+        and ended.status() is Status.STOPPED
+    ):
+        # Ctrl-C, a signal: where the session got to, and how to go on with it. (An output
+        # that failed has said so, and where the session stopped.)
         said = f"stopped at {clock_text(ended.position())}, and kept in the history"
         if find_resumable(history, entry.name, program) is not None:
             name = entry.path_text if entry.source == "file" else entry.name

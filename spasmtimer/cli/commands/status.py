@@ -1,7 +1,10 @@
 """``spasmtimer status``: one short line for a tmux status bar or a shell prompt.
 
-It is drawn again every few seconds: it reads the history without opening it for writing
-(`History.peek`), and loads no program file and no Textual.
+It is drawn again every few seconds: it reads the history's indexes without opening it for
+writing (`spasmtimer.history.status.read_status`), and loads no program file, no msgspec and no
+Textual. A course (``course.toml``) or a sync folder (in ``config.toml``) costs what reading
+them costs, and only when there is one: the history is opened to write only when the folder
+holds news.
 """
 
 from __future__ import annotations
@@ -16,9 +19,7 @@ if TYPE_CHECKING:
     import argparse
     from datetime import datetime
 
-    from spasmtimer.history.records import SessionRecord
     from spasmtimer.history.status import Status
-    from spasmtimer.history.store import History
 
 SUMMARY = (
     "one short line for a tmux status bar or a shell prompt: the next break (or the course's "
@@ -47,79 +48,139 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def plain_arguments(given: list[str]) -> argparse.Namespace | None:
+    """The arguments of ``spasmtimer status ARGS`` as argparse reads them, read without it
+    when they are the plain ones — a PROGRAM, ``--every D`` (or ``--every=D``), ``--tmux`` —
+    as a status bar gives them; None for anything else (``--help``, an abbreviation, a
+    mistake), which argparse reads and answers as ever."""
+    from types import SimpleNamespace
+
+    read: dict[str, object] = {}
+    rest = iter(given)
+    for word in rest:
+        if word == "--tmux":
+            read["tmux"] = True
+        elif word.startswith("--every=") or word == "--every":
+            value = word.partition("=")[2] if "=" in word else next(rest, None)
+            if "every" in read or value is None or value.startswith("-"):
+                return None
+            read["every"] = value
+        elif word.startswith("-") or "program" in read:
+            return None
+        else:
+            read["program"] = word
+    return SimpleNamespace(  # type: ignore[return-value]  # what argparse would give
+        command="status",
+        program=read.get("program"),
+        every=read.get("every"),
+        tmux=read.get("tmux", False),
+        handler=run,
+    )
+
+
 def run(args: argparse.Namespace, context: Context) -> int:
+    # Only what the line needs, and no msgspec (see spasmtimer.history.status): a status bar
+    # runs this every few seconds, and a prompt at every command.
     import sqlite3
 
     from spasmtimer.base import locations
     from spasmtimer.base.clocks import utc_now
-    from spasmtimer.history.status import status_line, status_of
-    from spasmtimer.history.store import History, HistoryError
-    from spasmtimer.session import library
+    from spasmtimer.history.database import HistoryError
+    from spasmtimer.history.status import read_status, status_line
 
-    every = arguments.every(args.every).total_seconds()
-    name = library.find(args.program or arguments.BREAK_PROGRAM).name
-    history = None
+    path = locations.history_file_text()
+    now = utc_now()
     try:
-        history = History.peek(locations.history_file())
-        if history is not None and _news_from_elsewhere(history, context):
-            history.close()
-            history = None
-            _take_in(context)
-            history = History.peek(locations.history_file())
-        records = history.sessions() if history else []
+        _take_in_news(path, context)
+        status = None
+        if args.program is None and args.every is None:
+            status = _course_status(path, now)
+        if status is None:
+            every = arguments.every(args.every).total_seconds()
+            name = program_name(args.program or arguments.BREAK_PROGRAM)
+            status = read_status(path, name, every, now)
     except (HistoryError, sqlite3.Error) as e:
         raise UserError(f"history unavailable: {e}") from None
-    finally:
-        if history:
-            history.close()
-    now = utc_now()
-    status = None
-    if args.program is None and args.every is None:
-        status = _course_status(records, now)
-    if status is None:
-        status = status_of(records, name, every, now)
     print(status_line(status, tmux=args.tmux))
     return exits.OK
 
 
-def _news_from_elsewhere(history: History, context: Context) -> bool:
-    """Whether the sync folder, if one is set, holds sessions not yet taken in."""
-    import sqlite3
+def _take_in_news(path: str, context: Context) -> None:
+    """With a sync folder set, take in what it holds that is new: the history is looked at
+    read-only, and opened to write (for a moment) only when there is news."""
+    import os
 
-    from spasmtimer.history.sync import has_news
+    from spasmtimer.base import locations
 
+    if not os.path.exists(locations.config_file_text("config.toml")) or not os.path.exists(path):
+        return  # no settings, so no folder; or no history yet, which a status never makes
     folder = context.sync_folder
     if folder is None:
-        return False
-    try:
-        return has_news(history.connection, folder)
-    except sqlite3.Error:  # an older history, no sync tables yet: `open` brings it up to date
-        return True
+        return
+    import sqlite3
 
-
-def _take_in(context: Context) -> None:
-    """Take in what the sync folder holds: the history opened to write, for a moment."""
-    from spasmtimer.base import locations
+    from spasmtimer.history import database
     from spasmtimer.history.store import History
+    from spasmtimer.history.sync import has_news
 
-    assert context.sync_folder is not None
+    try:
+        db = database.connect_to_read(path, database.PEEK_TIMEOUT)
+        try:
+            news = has_news(db, folder)
+        finally:
+            db.close()
+    except sqlite3.Error:  # an older history, no sync tables yet: `open` brings it up to date
+        news = True
+    if not news:
+        return
     history = History.open(locations.history_file())
     try:
-        for warning in history.sync_with(context.sync_folder).warnings:
+        for warning in history.sync_with(folder).warnings:
             say(warning)
     finally:
         history.close()
 
 
-def _course_status(records: list[SessionRecord], now: datetime) -> Status | None:
-    """The course's next session, when there is a course that asks for one."""
+def _course_status(path: str, now: datetime) -> Status | None:
+    """The course's next session, when there is a course that asks for one: from this week's
+    sessions (what the course asks of) and the streak, read from the indexes."""
+    import os
+
+    from spasmtimer.base import locations
+
+    if not os.path.exists(locations.config_file_text("course.toml")):
+        return None
+    from pathlib import Path
+
     from spasmtimer.course.course import CourseError, NoCourse, load_course
-    from spasmtimer.course.plan import course_status, today
+    from spasmtimer.course.plan import course_status, today, week_start
+    from spasmtimer.history.store import History
 
     try:
         course = load_course(None)
-    except NoCourse:
+    except (NoCourse, CourseError):  # `today` says what is wrong; a status bar has no room
         return None
-    except CourseError:  # `today` says what is wrong; a status bar has no room for it
-        return None
-    return course_status(today(course, records, now), records, now)
+    history = History.peek(Path(path))
+    try:
+        records = history.sessions(since=week_start(now)) if history else []
+        streak = history.streak(now) if history else 0
+    finally:
+        if history:
+            history.close()
+    return course_status(today(course, records, now), records, now, streak)
+
+
+def program_name(program: str) -> str:
+    """The name of the program ``program`` means, as the library finds it: one of its
+    programs by its file alone, anything else (a path, a name that is not there) by the
+    library itself."""
+    import os
+
+    from spasmtimer.base import locations
+
+    plain_name = not program.endswith(".toml") and "/" not in program
+    if plain_name and not os.path.lexists(program) and locations.library_files(program):
+        return program
+    from spasmtimer.session import library
+
+    return library.find(program).name

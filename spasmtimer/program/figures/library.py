@@ -4,11 +4,13 @@ bundled one of its name. Finding reads only the folders; loading a figure reads 
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from spasmtimer.base import locations
 from spasmtimer.base.errors import UserError
+from spasmtimer.base.files import once
 from spasmtimer.base.text import close_names
 from spasmtimer.program.figures.pose import FIGURE_NAME, MAX_FIGURE_BYTES, Figure
 from spasmtimer.program.problems import Problem, ProgramError
@@ -19,12 +21,23 @@ class FigureError(ProgramError):
 
 
 def figure_files() -> dict[str, Path]:
-    """Every figure by name: the bundled ones, then the person's own over them."""
+    """Every figure by name: the bundled ones, then the person's own over them (listed once
+    within `files.looking_once`, as a library loads)."""
+    return dict(once("figure files", _list_figure_files))
+
+
+def _list_figure_files() -> dict[str, Path]:
     found: dict[str, Path] = {}
     for folder in (locations.bundled_figures_dir(), locations.user_figures_dir()):
+        # One listing, with the entries' types: each program of a library of hundreds asks.
         try:
-            files = sorted(p for p in folder.glob("*.toml") if not p.is_dir())
-        except (OSError, RuntimeError):  # no such folder, or one that cannot be read
+            with os.scandir(folder) as listing:
+                files = sorted(
+                    folder / entry.name
+                    for entry in listing
+                    if entry.name.endswith(".toml") and not _is_folder(entry)
+                )
+        except OSError:  # no such folder, or one that cannot be read
             continue
         for path in files:
             # Only a name a program can give (letters, digits, "-", "_", "."): a file named
@@ -32,6 +45,13 @@ def figure_files() -> dict[str, Path]:
             if re.match(FIGURE_NAME, path.stem):
                 found[path.stem] = path
     return dict(sorted(found.items()))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link that loops: not a folder
+        return False
 
 
 def load_figure(name: str) -> Figure:
