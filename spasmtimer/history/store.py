@@ -468,9 +468,9 @@ class History(msgspec.Struct):
     def sync_with(self, folder: Path, *, take: bool = True) -> Carried:
         """Take in what other machines wrote in ``folder`` (unless not ``take``), and write out
         this machine's sessions they do not have yet (`spasmtimer.history.sync.carry`)."""
-        from spasmtimer.history.sync import carry
+        from spasmtimer.history.sync import Carried, carry
 
-        return carry(self, folder, take=take)
+        return Carried() if self.read_only else carry(self.connection, folder, take=take)
 
     def levels(self, now: datetime | None = None) -> Callable[[str, int | None], Level]:
         """Every program's level now, from one read of each one's last counted session: a

@@ -39,10 +39,6 @@ from spasmtimer.history.liveness import Runner
 from spasmtimer.history.merge import COLUMNS, merge_newer
 from spasmtimer.history.records import Id, SessionRecord, host_name
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from spasmtimer.history.store import History
-
 FORMAT = "spasmtimer-sessions"
 VERSION = 1
 """The version of the lines written here: a line of a later one is left for a later spasmtimer."""
@@ -451,20 +447,18 @@ def _shown(path: Path) -> str:
     return one_line(path.name)
 
 
-def carry(history: History, folder: Path, *, take: bool = True) -> Carried:
-    """Take in what other machines wrote in ``folder`` (a folder a sync tool carries), unless
-    not ``take``, and write out this machine's sessions they do not have yet. What cannot be
-    done now is said in the result's warnings and left for next time."""
-    if history.read_only:
-        return Carried()
+def carry(db: sqlite3.Connection, folder: Path, *, take: bool = True) -> Carried:
+    """Take in what other machines wrote in ``folder`` (a folder a sync tool carries) into the
+    history ``db``, unless not ``take``, and write out this machine's sessions they do not have
+    yet. What cannot be done now is said in the result's warnings and left for next time."""
     if not folder.is_dir():  # said as the command starts, not again as it ends
         said = f"Sync: the folder {folder} is not there: make it, or set sync_folder."
         return Carried(warnings=[said] if take else [])
     try:
-        machine = machine_id(history.connection)
-        carried = take_in(history.connection, folder, machine) if take else Carried()
+        machine = machine_id(db)
+        carried = take_in(db, folder, machine) if take else Carried()
         try:
-            carried.sent = send_out(history.connection, folder, machine)
+            carried.sent = send_out(db, folder, machine)
         except OSError as e:
             carried.warnings.append(
                 f"Sync: this machine's sessions cannot be written to {folder} "
