@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -190,6 +192,33 @@ def test_today_and_the_streak_on_a_day_of_23_hours(tmp_path: Path) -> None:
 
 
 # --- the command ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "binary", "huge", "not toml", "a number"])
+def test_a_settings_file_status_cannot_read_is_passed_over(
+    kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """status looks for a sync folder in the settings with tomllib alone: a settings file
+    that is a FIFO (no writer: it would wait for ever), binary, huge or not TOML is passed
+    over, and the line is still said."""
+    from spasmtimer.base.locations import settings_file
+
+    History.open(history_file()).close()
+    path = settings_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.write_bytes(
+            {
+                "binary": b"sync_folder = \xff\xfe\x00",
+                "huge": b"# " + b"x" * (1 << 20) + b"\nsync_folder = '/tmp'\n",
+                "not toml": b"sync_folder = [unclosed",
+                "a number": b"sync_folder = 3\n",
+            }[kind]
+        )
+    assert main(["status"]) == 0
+    assert capsys.readouterr().out == "desk-break due · none today\n"
 
 
 def test_the_command_on_a_fresh_machine_prints_a_line_and_makes_no_file(capsys) -> None:

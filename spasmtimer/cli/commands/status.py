@@ -91,7 +91,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     path = locations.history_file_text()
     now = utc_now()
     try:
-        _take_in_news(path, context)
+        _take_in_news(path)
         status = None
         if args.program is None and args.every is None:
             status = _course_status(path, now)
@@ -105,24 +105,26 @@ def run(args: argparse.Namespace, context: Context) -> int:
     return exits.OK
 
 
-def _take_in_news(path: str, context: Context) -> None:
+def _take_in_news(path: str) -> None:
     """With a sync folder set, take in what it holds that is new: the history is looked at
     read-only, and opened to write (for a moment) only when there is news."""
     import os
 
     from spasmtimer.base import locations
 
-    if not os.path.exists(locations.config_file_text("config.toml")) or not os.path.exists(path):
-        return  # no settings, so no folder; or no history yet, which a status never makes
-    folder = context.sync_folder
-    if folder is None:
+    if not os.path.exists(path):
+        return  # no history yet, which a status never makes
+    named = _sync_folder_setting()
+    if named is None:
         return
     import sqlite3
+    from pathlib import Path
 
     from spasmtimer.history import database
     from spasmtimer.history.store import History
     from spasmtimer.history.sync import has_news
 
+    folder = Path(named)
     try:
         db = database.connect_to_read(path, database.PEEK_TIMEOUT)
         try:
@@ -139,6 +141,43 @@ def _take_in_news(path: str, context: Context) -> None:
             say(warning)
     finally:
         history.close()
+
+
+def _sync_folder_setting() -> str | None:
+    """The ``sync_folder`` setting, if one is set, read with tomllib alone: the settings' whole
+    reading (`spasmtimer.session.settings`) costs a status line some 30 ms more. A settings
+    file that is not a small regular file of TOML is passed over here, as a status bar has no
+    room to say why; the commands that read it whole say so."""
+    import os
+    import stat
+
+    from spasmtimer.base import locations
+
+    try:
+        # Not blocking on a FIFO; a settings file is never this large.
+        fd = os.open(locations.config_file_text("config.toml"), os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 64 * 1024:
+            return None
+        data = os.read(fd, 64 * 1024)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if b"sync_folder" not in data:
+        return None
+    import tomllib
+
+    try:
+        value = tomllib.loads(data.decode()).get("sync_folder")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        return None
+    return os.path.expanduser(value)
 
 
 def _course_status(path: str, now: datetime) -> Status | None:
