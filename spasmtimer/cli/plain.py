@@ -132,6 +132,24 @@ def line_ended_if_cut_off(prompted: bool, stderr: TextIO) -> Iterator[None]:
         raise
 
 
+def _answer(prompt: str, interactive: bool, stdin: TextIO, stderr: TextIO) -> str | None:
+    """One line read after ``prompt`` (shown on a terminal); None at the end of input, or of
+    one that cannot be read at all."""
+    if interactive:
+        stderr.write(prompt)
+        stderr.flush()
+    try:
+        with line_ended_if_cut_off(interactive, stderr):
+            line = stdin.readline()
+    except OSError:
+        line = ""
+    if not line:
+        if interactive:
+            stderr.write("\n")
+        return None
+    return line
+
+
 def ask_pain(question: str, stdin: TextIO, stderr: TextIO) -> tuple[int | None, bool]:
     """Read one line, 0-10 or empty to skip. Returns (rating, input still open).
 
@@ -144,17 +162,8 @@ def ask_pain(question: str, stdin: TextIO, stderr: TextIO) -> tuple[int | None, 
     if interactive and not stderr.isatty():
         return None, False  # the question would not be seen, and the session would wait on it
     while True:
-        if interactive:
-            stderr.write(f"{question} (0-10, Enter to skip): ")
-            stderr.flush()
-        try:
-            with line_ended_if_cut_off(interactive, stderr):
-                line = stdin.readline()
-        except OSError:
-            line = ""
-        if not line:
-            if interactive:
-                stderr.write("\n")
+        line = _answer(f"{question} (0-10, Enter to skip): ", interactive, stdin, stderr)
+        if line is None:
             return None, False
         answer = line.strip()
         if not answer:
@@ -175,17 +184,10 @@ def ask_marks(steps: Sequence[str], stdin: TextIO, stderr: TextIO) -> tuple[tupl
     if interactive:
         listed = " · ".join(f"{n} {one_line(name)}" for n, name in enumerate(steps, 1))
         stderr.write(f"Steps: {listed}\n")
+    question = "Did a step hurt, or was it too hard? Its numbers, or Enter for none: "
     while True:
-        if interactive:
-            stderr.write("Did a step hurt, or was it too hard? Its numbers, or Enter for none: ")
-            stderr.flush()
-        try:
-            line = stdin.readline()
-        except OSError:
-            line = ""
-        if not line:
-            if interactive:
-                stderr.write("\n")
+        line = _answer(question, interactive, stdin, stderr)
+        if line is None:
             return (), False
         words = line.replace(",", " ").split()
         if all(w.isdigit() and 1 <= int(w) <= len(steps) for w in words):
