@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -863,11 +864,14 @@ async def test_the_library_loads_off_the_ui_thread_and_answers_meanwhile(
             yield item
 
     monkeypatch.setattr(app, "library_items", slow_load)
+    switch = sys.getswitchinterval()
     async with app.run_test() as pilot:
         await pilot.pause(0.3)
         loading = app.screen
         assert isinstance(loading, LibraryScreen)
         assert loading.loading_programs
+        # The loader waits behind the UI for Python's lock no longer than this, while it loads.
+        assert sys.getswitchinterval() == LibraryScreen.LOADING_SWITCH_SECONDS
         await pilot.press("slash", *"desk")  # the keys are answered while it loads
         assert loading.words == "desk"
         await pilot.press("escape")
@@ -875,3 +879,4 @@ async def test_the_library_loads_off_the_ui_thread_and_answers_meanwhile(
         library = await library_loaded(pilot)
         assert loaded_on and all(t is not threading.main_thread() for t in loaded_on)
         assert "desk-break" in [item.entry.name for item in library.shown]
+        assert sys.getswitchinterval() == switch  # as it was, once loaded

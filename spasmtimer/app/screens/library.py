@@ -12,6 +12,7 @@ the keys answer while it fills. Looking at the files for changes is done there t
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 
@@ -92,6 +93,21 @@ def _texts(item: Item) -> tuple[str, str, str, str]:
     return title, yours, time_text, level
 
 
+def _header_widths() -> list[int]:
+    return [cell_width(name) for name in COLUMNS[:3]]
+
+
+def _widths_with(widths: Sequence[int], items: Iterable[Item]) -> list[int]:
+    """How wide the columns but the tags are with ``items`` added to rows this wide: a batch
+    of a library that fills is measured alone, not with all before it."""
+    found = list(widths)
+    for item in items:
+        title, yours, time_text, level = _texts(item)
+        row = (cell_width(title + yours), cell_width(time_text), cell_width(level))
+        found = [max(w, r) for w, r in zip(found, row, strict=True)]
+    return found
+
+
 def _cells(item: Item, tags_width: int) -> tuple[Text | str, ...]:
     """A program's row, its tags cut to ``tags_width`` columns."""
     title, yours, time_text, level = _texts(item)
@@ -118,8 +134,16 @@ class LibraryScreen(Screen[None]):
     POLL_SECONDS = 2.0
     """How often, while the library is the screen shown, its files are looked at for changes
     made outside the app (an editor, a copy): a listing and a `stat` per file."""
-    SHOW_EVERY = 0.1
-    """While the library first loads, how often the programs loaded so far are added to it."""
+    LOADING_SWITCH_SECONDS = 0.0005
+    """While the library loads: how long the UI thread may keep Python's lock once the loading
+    thread asks for it (Python's default is 5 ms). The loader gives the lock up at each read
+    of a file, a few a program, and then waited behind the UI for each: a library of hundreds
+    took three times what `spasmtimer list` takes to load it."""
+    SHOW_FIRST = 0.1
+    SHOW_EVERY = 0.5
+    """While the library first loads, the programs loaded so far are added to it after
+    `SHOW_FIRST` seconds, then every `SHOW_EVERY`: each addition draws the table again, and the
+    drawing slows the loading (the two share Python's lock)."""
 
     class Loading(Message):
         """Programs loaded so far, to be added to the list as it first fills."""
@@ -159,6 +183,10 @@ class LibraryScreen(Screen[None]):
         self._keep: str | None = None
         self._tags_width = TAGS_AT_LEAST
         """How wide the tags' column is, as the rows were laid out."""
+        self._widths = _header_widths()
+        """How wide the other columns are, over the rows shown."""
+        self._switch_before = sys.getswitchinterval()
+        """Python's switch interval before the library began to load (restored once loaded)."""
 
     def compose(self) -> ComposeResult:
         yield Static("spasmtimer · your programs", id="header")
@@ -186,6 +214,9 @@ class LibraryScreen(Screen[None]):
         to as it first fills."""
         self._loads += 1
         self._keep = keep or self._keep
+        if not self.loading_programs:
+            self._switch_before = sys.getswitchinterval()
+            sys.setswitchinterval(min(self._switch_before, self.LOADING_SWITCH_SECONDS))
         self.loading_programs = True
         self.describe()
         self.show_course()
@@ -209,12 +240,21 @@ class LibraryScreen(Screen[None]):
             if worker.is_cancelled:
                 return
             items.append(item)
-            if not known and time.monotonic() - last_sent >= self.SHOW_EVERY:
+            wait = self.SHOW_EVERY if sent else self.SHOW_FIRST
+            if not known and time.monotonic() - last_sent >= wait:
                 self.post_message(self.Loading(load, items[sent:]))
                 sent, last_sent = len(items), time.monotonic()
         stamp = files_stamp(items)
         if not worker.is_cancelled:
             self.post_message(self.Loaded(load, items, stamp))
+
+    def _loading_done(self) -> None:
+        if self.loading_programs:
+            self.loading_programs = False
+            sys.setswitchinterval(self._switch_before)
+
+    def on_unmount(self) -> None:
+        self._loading_done()
 
     def show_course(self) -> None:
         line = self.course_line()
@@ -234,7 +274,7 @@ class LibraryScreen(Screen[None]):
     def _loaded(self, message: Loaded) -> None:
         if message.load != self._loads:
             return
-        self.loading_programs = False
+        self._loading_done()
         before, self.items, self.stamp = self.items, message.items, message.stamp
         keep, self._keep = self._keep, None
         if keep is None and self.items[: len(before)] == before:
@@ -287,10 +327,13 @@ class LibraryScreen(Screen[None]):
         """Add ``items`` (which the filter lets through) to the end of the list: all of it laid
         out again when they change how wide the other columns are."""
         table = self.query_one(DataTable)
-        width = self._tags_width_for([*self.shown, *items])
+        if not self.shown:
+            self._widths = _header_widths()
+        self._widths = _widths_with(self._widths, items)
+        width = self._tags_width_for(self._widths)
         if width != self._tags_width:
             self._tags_width = width
-            if self.shown:
+            if self.shown:  # rarely: a title or a time wider than any before
                 cursor = table.cursor_row
                 items, self.shown = [*self.shown, *items], []
                 table.clear()
@@ -301,13 +344,8 @@ class LibraryScreen(Screen[None]):
             table.add_row(*_cells(item, width), key=item.entry.name)
         self.shown.extend(items)
 
-    def _tags_width_for(self, items: Sequence[Item]) -> int:
-        """What the other columns leave the tags, for a list of ``items``."""
-        widths = [cell_width(name) for name in COLUMNS[:3]]
-        for item in items:
-            title, yours, time_text, level = _texts(item)
-            row = (cell_width(title + yours), cell_width(time_text), cell_width(level))
-            widths = [max(w, r) for w, r in zip(widths, row, strict=True)]
+    def _tags_width_for(self, widths: Sequence[int]) -> int:
+        """What the other columns, this wide, leave the tags."""
         room = self.app.size.width - ROOM_AROUND_THE_TABLE - sum(widths) - 2 * len(COLUMNS)
         return max(TAGS_AT_LEAST, room)
 
