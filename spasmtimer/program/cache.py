@@ -48,7 +48,7 @@ from spasmtimer.base.files import (
 from spasmtimer.base.keep import code_stamp
 from spasmtimer.program.resolved import MAX_FILE_BYTES, Program
 
-FORMAT = 4
+FORMAT = 5
 """Changed whenever what is kept changes shape."""
 MAX_KEPT_BYTES = 32 * 1024 * 1024
 """A kept program larger than this is neither written nor read."""

@@ -278,6 +278,9 @@ class Program(msgspec.Struct, frozen=True):
     figures: tuple[Figure, ...] = ()
     """The figures its steps name, loaded with it (so that a program from the cache needs no
     figure file read)."""
+    lengths: tuple[float, ...] = ()
+    """Its length in seconds at each level from 0 (`timeline.lengths_by_level`), measured as
+    it is loaded and kept with it: a library of hundreds lists them without measuring each."""
 
     def figure(self, name: str | None) -> Figure | None:
         """The figure called ``name`` that the program's steps name, if any."""

@@ -366,6 +366,33 @@ def measure(program: Program, level: int, held: Sequence[tuple[int, int]] = ()) 
     return _q(b.total)
 
 
+LENGTHS_KEPT = 64
+"""Levels whose lengths a program keeps (`Program.lengths`); past them, they are measured."""
+
+
+def lengths_by_level(program: Program) -> tuple[float, ...]:
+    """``program``'s length at each level from 0 to its cap level (at most `LENGTHS_KEPT`
+    of them), up to the first at which it breaks a limit: beyond its cap, each level is as
+    long as the cap's."""
+    lengths = []
+    for level in range(min(cap_level(program), LENGTHS_KEPT - 1) + 1):
+        try:
+            lengths.append(measure(program, level))
+        except LimitError:
+            break
+    return tuple(lengths)
+
+
+def length_at(program: Program, level: int, held: Sequence[tuple[int, int]] = ()) -> float:
+    """`measure`, from the lengths the program keeps when it can: raises `LimitError` as it."""
+    if not held and program.lengths:
+        if level < len(program.lengths):
+            return program.lengths[level]
+        if len(program.lengths) == cap_level(program) + 1:  # past the cap: the cap's length
+            return program.lengths[-1]
+    return measure(program, level, held)
+
+
 def at_extremes(step: ResolvedStep) -> ResolvedStep:
     """The step with every ``progress`` value at the largest it takes at any level."""
     if isinstance(step, Rest):

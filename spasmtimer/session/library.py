@@ -179,13 +179,13 @@ def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = N
 def _at_level(entry: Entry, program: Program, level_of: LevelOf, known: Item | None = None) -> Item:
     """The item of a loaded program, at its level now (its time worked out again only if the
     level is not ``known``'s)."""
-    from spasmtimer.program.timeline import LimitError, cap_level, measure
+    from spasmtimer.program.timeline import LimitError, cap_level, length_at
 
     level = level_of(entry.name, cap_level(program))
     if known is not None and known.program is program and known.level == level:
         return known if known.entry == entry else replace(known, entry=entry)
     try:
-        total = measure(program, level.value, level.held)  # its length, without its phases
+        total = length_at(program, level.value, level.held)  # without making its phases
     except LimitError as e:
         return Item(entry, None, f"cannot run at {level}: {e}", level, None)
     return Item(entry, program, None, level, total)
