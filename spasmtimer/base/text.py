@@ -9,30 +9,43 @@ can be shown whatever it holds; `TerminalText` does it for everything a command 
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 
 TYPE_CHECKING = False  # see spasmtimer.cli.entry
 if TYPE_CHECKING:
+    import re
     from typing import TextIO
 
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""The control characters a terminal could act on: C0 but for tab and newline, DEL and C1."""
+CONTROL_CODES = (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))
+"""The control characters a terminal could act on: C0 but for tab and newline, DEL and C1.
+What follows reads them with `str.translate`, not `re`: `status` imports this module, and
+`re` (with the `enum` it needs) takes some 6 ms to import."""
+
+_PICTURES = {
+    code: chr(0x2400 + code)  # the Control Pictures block: ␀ … ␛ …
+    if code < 0x20
+    else "\u2421"  # ␡
+    if code == 0x7F
+    else "\ufffd"  # C1 has no pictures
+    for code in CONTROL_CODES
+}
 
 
-def _picture(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # the Control Pictures block: ␀ … ␛ …
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return "\ufffd"  # C1 has no pictures
+def __getattr__(name: str) -> re.Pattern[str]:
+    """``CONTROL``, a pattern of `CONTROL_CODES`, made when first asked for."""
+    if name != "CONTROL":
+        raise AttributeError(name)
+    import re
+
+    pattern = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    globals()["CONTROL"] = pattern
+    return pattern
 
 
 def printable(text: str) -> str:
     """``text`` with every control character but tab and newline shown as a symbol, and bytes
     of a file's name that are not UTF-8 as ``\\xNN`` (`file_name_text`)."""
-    return CONTROL.sub(_picture, file_name_text(text))
+    return file_name_text(text).translate(_PICTURES)
 
 
 def file_name_text(name: str) -> str:
@@ -49,22 +62,17 @@ def file_name_text(name: str) -> str:
 
 
 def has_control(text: str) -> bool:
-    return CONTROL.search(text) is not None
+    return any(ord(char) in _PICTURES for char in text)
 
 
-_TOML_ESCAPES = {"\n": "\\n", "\t": "\\t", "\\": "\\\\", '"': '\\"'}
-_TOML_ESCAPED = re.compile('[\x00-\x1f\x7f-\x9f\\\\"]')
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    return _TOML_ESCAPES.get(char) or f"\\u{ord(char):04x}"
+_TOML_ESCAPES = {code: f"\\u{code:04x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
+_TOML_ESCAPES.update({ord("\n"): "\\n", ord("\t"): "\\t", ord("\\"): "\\\\", ord('"'): '\\"'})
 
 
 def toml_string(text: str) -> str:
     """``text`` quoted on one line as TOML writes it, control characters escaped
     (``"\\u001b"``): how messages quote what a file says."""
-    return '"' + _TOML_ESCAPED.sub(_escape, text) + '"'
+    return '"' + text.translate(_TOML_ESCAPES) + '"'
 
 
 def as_written(value: object) -> str:
@@ -85,21 +93,21 @@ def as_written(value: object) -> str:
     return str(value)
 
 
-_LINE_BREAKS = re.compile("[\n\x85\u2028\u2029]")
+_LINE_BREAKS = {ord(char): "\u240a" for char in "\n\x85\u2028\u2029"}
 
 
 def one_line(text: str) -> str:
     """``text`` made `printable`, its line breaks shown as ␊: a message that must stay one
     line (one problem per line) stays one, whatever a file name holds."""
-    return printable(_LINE_BREAKS.sub("\u240a", text))
+    return printable(text.translate(_LINE_BREAKS))
 
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BARE_KEY = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 def toml_key(key: str) -> str:
     """A key as TOML would need it written: bare when it can be, else quoted."""
-    return key if _BARE_KEY.fullmatch(key) else toml_string(key)
+    return key if key and _BARE_KEY.issuperset(key) else toml_string(key)
 
 
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")

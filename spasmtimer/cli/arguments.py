@@ -6,8 +6,6 @@ the values that are read here rather than by argparse, because a wrong one is a 
 
 from __future__ import annotations
 
-import re
-
 from spasmtimer.base.errors import UserError
 
 TYPE_CHECKING = False  # see spasmtimer.cli.entry
@@ -89,6 +87,8 @@ def _level(text: str) -> int:
 def _reads_negative_values(parser: argparse.ArgumentParser) -> None:
     """``--every -5m`` is a bad duration, to be said so, not a missing one: a dash before a
     digit starts a value, as argparse already reads "-5". (argparse has no public way.)"""
+    import re
+
     parser._negative_number_matcher = re.compile(r"^-\d")
 
 
@@ -109,6 +109,8 @@ def every(text: str | None) -> timedelta:
 
     if text is None or text == BREAK_EVERY:  # the default, known without the durations' parser
         return DEFAULT_EVERY
+    import re
+
     from spasmtimer.program.durations import NUMBER, DurationError, parse_duration
 
     text = BREAK_EVERY if text is None else text

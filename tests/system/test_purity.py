@@ -173,7 +173,8 @@ def test_status_imports_nothing_it_does_not_need(tmp_path: Path, sessions: int) 
     """A prompt runs it at every command, a status bar every few seconds: Python's own start,
     sqlite3 and the history's look-ups, and nothing more — not argparse for its plain
     arguments (with the parser's making, some 6 ms), msgspec (some 10 ms), pathlib (4 ms),
-    typing or dataclasses, nor a module of spasmtimer's it does not use."""
+    re (with enum, 6 ms), typing or dataclasses, nor a module of spasmtimer's it does not
+    use."""
     data = tmp_path / "data"
     if sessions:
         setup = (
@@ -192,10 +193,14 @@ def test_status_imports_nothing_it_does_not_need(tmp_path: Path, sessions: int) 
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    try:\n        main()\n    except SystemExit as e:\n        assert e.code == 0\n"
         "print(sorted(m for m in sys.modules if m.startswith('spasmtimer') or m.split('.')[0] in "
-        "('argparse', 'msgspec', 'pathlib', 'typing', 'dataclasses', 'pydantic', 'textual')))"
+        "('argparse', 'msgspec', 'pathlib', 'typing', 'dataclasses', 'pydantic', 'textual', "
+        "'re', 'enum')))"
     )
-    loaded = eval(last_line_of(code, "status", "--every", "1h", XDG_DATA_HOME=str(data)))
+    loaded = eval(last_line_of(code, "status", XDG_DATA_HOME=str(data)))
     assert set(loaded) <= STATUS_NEEDS, set(loaded) - STATUS_NEEDS
+    # --every is read as a program's durations are, with their patterns: re, and no more.
+    every = eval(last_line_of(code, "status", "--every", "1h", XDG_DATA_HOME=str(data)))
+    assert {m.split(".")[0] for m in set(every) - STATUS_NEEDS} <= {"re", "enum"}
 
 
 def test_the_app_starts_without_plotext() -> None:
