@@ -19,7 +19,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from pydantic import ValidationError
 
 from spasmtimer.base.files import FileRead, FileRefused, once, read_regular, real_path
@@ -64,7 +63,7 @@ from spasmtimer.program.resolved import (
     StretchChanges,
     Suggestion,
 )
-from spasmtimer.program.timeline import lengths_by_level
+from spasmtimer.program.timeline import with_first_length
 from spasmtimer.program.tomlpos import KeyPath, Locations, Position, locate
 
 _STEP_NAMES = {"stretch": "Stretch", "breathe": "Breathing", "rest": "Rest"}
@@ -560,6 +559,6 @@ def read_program(
         suggest=_suggestion(model.suggest),
     )
     check_limits(program, _Report(loader, root))
-    program = msgspec.structs.replace(program, lengths=lengths_by_level(program))
+    program = with_first_length(program)
     reads = tuple(FileRead(str(p), str(real), loader.raw[real]) for p, real in loader.opened)
     return program, reads

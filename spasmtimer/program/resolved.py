@@ -278,9 +278,9 @@ class Program(msgspec.Struct, frozen=True):
     figures: tuple[Figure, ...] = ()
     """The figures its steps name, loaded with it (so that a program from the cache needs no
     figure file read)."""
-    lengths: tuple[float, ...] = ()
-    """Its length in seconds at each level from 0 (`timeline.lengths_by_level`), measured as
-    it is loaded and kept with it: a library of hundreds lists them without measuring each."""
+    first_length: float | None = None
+    """Its length in seconds at level 0, measured as it is loaded and kept with it: most of
+    a library of hundreds is never run, and is listed at level 0 without measuring each."""
 
     def figure(self, name: str | None) -> Figure | None:
         """The figure called ``name`` that the program's steps name, if any."""

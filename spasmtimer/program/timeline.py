@@ -366,30 +366,20 @@ def measure(program: Program, level: int, held: Sequence[tuple[int, int]] = ()) 
     return _q(b.total)
 
 
-LENGTHS_KEPT = 64
-"""Levels whose lengths a program keeps (`Program.lengths`); past them, they are measured."""
-
-
-def lengths_by_level(program: Program) -> tuple[float, ...]:
-    """``program``'s length at each level from 0 to its cap level (at most `LENGTHS_KEPT`
-    of them), up to the first at which it breaks a limit: beyond its cap, each level is as
-    long as the cap's."""
-    lengths = []
-    for level in range(min(cap_level(program), LENGTHS_KEPT - 1) + 1):
-        try:
-            lengths.append(measure(program, level))
-        except LimitError:
-            break
-    return tuple(lengths)
+def with_first_length(program: Program) -> Program:
+    """``program`` with its length at level 0 kept (`Program.first_length`), when it runs
+    at level 0 at all."""
+    try:
+        return replace(program, first_length=measure(program, 0))
+    except LimitError:
+        return program
 
 
 def length_at(program: Program, level: int, held: Sequence[tuple[int, int]] = ()) -> float:
-    """`measure`, from the lengths the program keeps when it can: raises `LimitError` as it."""
-    if not held and program.lengths:
-        if level < len(program.lengths):
-            return program.lengths[level]
-        if len(program.lengths) == cap_level(program) + 1:  # past the cap: the cap's length
-            return program.lengths[-1]
+    """`measure`, from the length the program keeps when it can: raises `LimitError` as it."""
+    # At level 0 no step can be held lower; with no progression every level is level 0's.
+    if program.first_length is not None and (level == 0 or cap_level(program) == 0):
+        return program.first_length
     return measure(program, level, held)
 
 

@@ -424,15 +424,15 @@ def test_measure_gives_the_length_expand_does_at_every_level(name: str, write) -
 
 
 @pytest.mark.parametrize("path", sorted(bundled_programs_dir().glob("*.toml")), ids=lambda p: p.stem)
-def test_the_lengths_a_program_keeps_are_what_expanding_it_gives(path: Path) -> None:
-    """A library lists each program's length from `Program.lengths`, kept as it is loaded:
-    they must be the lengths its sessions have, at every level, past the cap too."""
-    from spasmtimer.program.timeline import cap_level, length_at
+def test_the_length_a_program_keeps_is_what_expanding_it_gives(path: Path) -> None:
+    """A library lists each program's length at level 0 from `Program.first_length`, kept as
+    it is loaded: it must be the length its sessions have, and other levels are measured."""
+    from spasmtimer.program.timeline import length_at
 
     program = load_program(path)
-    cap = cap_level(program)
-    assert len(program.lengths) == cap + 1
-    for level in range(cap + 3):
+    assert program.first_length == expand(program, 0).total_seconds
+    for level in range(cap_level(program) + 3):
         assert length_at(program, level) == expand(program, level).total_seconds
-    held = ((0, 0),)  # a step held at level 0: measured, not read from the kept lengths
-    assert length_at(program, cap, held) == expand(program, cap, held).total_seconds
+    held = ((0, 0),)  # a step held at level 0
+    top = cap_level(program)
+    assert length_at(program, top, held) == expand(program, top, held).total_seconds
