@@ -145,7 +145,9 @@ def decode(raw: bytes, own: str) -> SessionRecord:
     except (msgspec.DecodeError, ValueError, RecursionError) as e:
         raise BadLine(str(e)) from None
     origin = record.origin or line.machine
-    return msgspec.structs.replace(record, origin=None if origin == own else origin)
+    origin = None if origin == own else origin
+    # A replace checks the record again: only when it changes (tens of thousands are read).
+    return record if record.origin == origin else msgspec.structs.replace(record, origin=origin)
 
 
 # --- sending this machine's sessions out ---------------------------------------------------
