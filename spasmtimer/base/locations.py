@@ -74,6 +74,11 @@ def history_file() -> Path:
     return data_dir() / "history.sqlite3"
 
 
+MAX_SETTINGS_BYTES = 64 * 1024
+"""A settings file holds a handful of lines; anything larger is not one (refused; by
+`spasmtimer status`, passed over)."""
+
+
 def config_file_text(name: str) -> str:
     """A file of the config folder (``config.toml``, ``course.toml``), as text: what
     `spasmtimer status` looks at without pathlib."""

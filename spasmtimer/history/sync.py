@@ -144,8 +144,8 @@ def decode(raw: bytes, own: str) -> SessionRecord:
         record = _record_decoder.decode(line.session)
     except (msgspec.DecodeError, ValueError, RecursionError) as e:
         raise BadLine(str(e)) from None
-    origin = record.origin or line.machine
-    origin = None if origin == own else origin
+    wrote = record.origin or line.machine
+    origin = None if wrote == own else wrote
     # A replace checks the record again: only when it changes (tens of thousands are read).
     return record if record.origin == origin else msgspec.structs.replace(record, origin=origin)
 

@@ -148,14 +148,12 @@ class Loaded(msgspec.Struct):
     """What was wrong with the file, in words; the settings concerned have their defaults."""
 
 
-MAX_SETTINGS_BYTES = 64 * 1024
-"""A settings file holds a handful of lines; anything larger is not one."""
 
 
 def load_settings(path: Path | None = None) -> Loaded:
     path = path or locations.settings_file()
     try:
-        raw = read_regular(path, MAX_SETTINGS_BYTES, "settings file")
+        raw = read_regular(path, locations.MAX_SETTINGS_BYTES, "settings file")
         import tomllib  # only with a file to read: most people never write one
 
         data = tomllib.loads(raw.decode())

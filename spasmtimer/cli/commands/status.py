@@ -154,15 +154,15 @@ def _sync_folder_setting() -> str | None:
     from spasmtimer.base import locations
 
     try:
-        # Not blocking on a FIFO; a settings file is never this large.
+        # Not blocking on a FIFO.
         fd = os.open(locations.config_file_text("config.toml"), os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > 64 * 1024:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > locations.MAX_SETTINGS_BYTES:
             return None
-        data = os.read(fd, 64 * 1024)
+        data = os.read(fd, locations.MAX_SETTINGS_BYTES)
     except OSError:
         return None
     finally:
@@ -175,7 +175,7 @@ def _sync_folder_setting() -> str | None:
         value = tomllib.loads(data.decode()).get("sync_folder")
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
-    if not isinstance(value, str) or not value.strip() or "\0" in value:
+    if not isinstance(value, str) or not value.strip() or "\0" in value:  # as the settings say
         return None
     return os.path.expanduser(value)
 
