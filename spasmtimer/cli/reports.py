@@ -233,23 +233,8 @@ def item_json(item: library.Item) -> dict[str, Any]:
 # --- history ------------------------------------------------------------------------------
 
 FUTURE_MARK = "!"
-"""Marks a session in the future, in the first column of `history_text`."""
+"""Marks a session in the future, in the first column of `history_lines`."""
 FUTURE_WORDS = "later than now: the clock that dated it was wrong. It counts for no day or week."
-
-
-def history_text(
-    records: Sequence[SessionRecord],
-    totals: Totals,
-    levels: Mapping[str, Level],
-    *,
-    filtered: bool,
-    now: datetime,
-    earlier: int = 0,
-) -> str:
-    """`history_lines`, as one text."""
-    return "\n".join(
-        history_lines(records, totals, levels, filtered=filtered, now=now, earlier=earlier)
-    )
 
 
 def history_lines(
