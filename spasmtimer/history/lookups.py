@@ -1,6 +1,7 @@
 """What commands ask of the history, each answered from an index and the few rows it needs
-(`spasmtimer.history.database.INDEXES`), never from every session: a program's latest session,
-the sessions that counted on a local day, this week's, the streak.
+(`spasmtimer.history.database.INDEXES`), never from every session: a session running now, the
+last heard from, the sessions that counted on a local day, this week's, the streak, the last
+session for break reminders.
 
 Each takes a connection, and reads only the columns it needs, passing over a row whose times
 cannot be read (as `History.sessions` leaves it out) and a session in the future (the clock
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from spasmtimer.session.reminders import LastSession
-
-STATUSES = ("running", "completed", "stopped")
 
 Times = tuple[datetime, datetime | None, datetime | None]
 """A session's start, end and last write."""
