@@ -319,13 +319,13 @@ class Totals(msgspec.Struct):
     def describe(self) -> str:
         return (
             f"This week: {_plural(self.sessions_this_week, 'session')}, "
-            f"{self.minutes_this_week:.0f} min · streak: {_plural(self.streak_days, 'day')} · "
-            f"in all: {_plural(self.sessions, 'session')}, {self.minutes:.0f} min"
+            f"{self.minutes_this_week:,.0f} min · streak: {_plural(self.streak_days, 'day')} · "
+            f"in all: {_plural(self.sessions, 'session')}, {self.minutes:,.0f} min"
         )
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def totals(records: Sequence[SessionRecord], now: datetime) -> Totals:

@@ -796,3 +796,13 @@ def test_a_process_start_is_read_from_the_system() -> None:
     assert started == this_process().started
     assert process_started(os.getppid()) != started
     assert process_started(2**22 + 7) is None  # no such process
+
+
+def test_totals_of_years_are_said_with_thousands_marked() -> None:
+    """Ten years of hourly breaks: "46,030 sessions, 285,004 min", not "46030 … 285004"."""
+    from spasmtimer.history.records import Totals
+
+    said = Totals(1, 4.2, 3764, 46030, 285004.4).describe()
+    assert said == (
+        "This week: 1 session, 4 min · streak: 3,764 days · in all: 46,030 sessions, 285,004 min"
+    )
