@@ -475,15 +475,21 @@ class History(msgspec.Struct):
     def levels(self, now: datetime | None = None) -> Callable[[str, int | None], Level]:
         """Every program's level now, from one read of each one's last counted session: a
         function of a program's name and cap level (None: not known), which reads nothing
-        more, so that a library of hundreds takes its levels from one look."""
+        more (the connection may be closed by then), so that a library of hundreds takes its
+        levels from one look."""
         last = self.last_counted_of_each()
         at = now or self.now()
+        held: dict[str, tuple[tuple[int, int], ...]] = {}
+        for program, record in last.items():
+            if record.marks:  # steps it marked may be held: its sessions back as the marks run
+                with contextlib.closing(self._counted_newest_first(program)) as records:
+                    held[program] = holds(r.as_counted() for r in records)
 
         def level_of(program: str, cap: int | None) -> Level:
             record = last.get(program)
-            if record is not None and record.marks:  # steps it marked may be held: read on
-                return self.current_level(program, cap, at)
-            return current_level(record.as_counted() if record else None, cap, at)
+            level = current_level(record.as_counted() if record else None, cap, at)
+            steps = held.get(program)
+            return replace(level, held=steps) if steps else level
 
         return level_of
 

@@ -259,3 +259,35 @@ async def test_the_table_reads_the_history_a_page_at_a_time(
             r.started_at.astimezone().strftime("%d %b %H:%M") for r in history.sessions()
         ]
         assert newest_first == expected[::-1]
+
+
+async def test_the_library_opens_with_a_real_history_whose_steps_were_marked(
+    clock: FakeClock, tmp_path: Path
+) -> None:
+    """The library's levels come from a reader closed before they are shown: a program whose
+    last session marked a step took the app down as the library opened (the app's other tests
+    hand it a history of their own, which never closes)."""
+    from spasmtimer.app.screens.library import LibraryScreen
+    from tests.app_support import library_loaded
+
+    seen = tmp_path / "seen"
+    seen.touch()
+    history = History.open(tmp_path / "history.sqlite3", now=lambda: BUSY_NOW)
+    day = BUSY_NOW - timedelta(days=1)
+    record(
+        history,
+        Past("desk-break", 1, day - timedelta(days=1), marks=(0,)),
+        Past("desk-break", 2, day, marks=(0,)),
+    )
+    app = SpasmtimerApp(
+        settings=Settings(theme="textual-dark", flash=False),
+        clock=clock,
+        safety_marker=seen,
+        history=StoredHistory(history, warn=print),
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        library = await library_loaded(pilot)
+        assert isinstance(library, LibraryScreen)
+        [desk] = [item for item in library.items if item.entry.name == "desk-break"]
+        assert desk.level.held == ((0, 2),)  # held at the level of the second marked session
+    assert app.return_code in (None, 0)

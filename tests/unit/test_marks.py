@@ -135,3 +135,25 @@ def test_plain_asks_which_steps_hurt(
     assert ask_marks(["A", "B", "C"], io.StringIO(typed), said) == (marks, still_open)
     if typed == "4\n":
         assert "Give step numbers from 1 to 3" in said.getvalue()
+
+
+def test_the_librarys_levels_hold_marked_steps_without_reading_again(tmp_path: Path) -> None:
+    """The library asks every level from one read, on a connection closed before it shows
+    them (`StoredHistory.levels`): a program whose steps were marked gives its held steps from
+    that read, as `current_level` does, rather than reading again (which failed, closed, and
+    took the app down as the library opened)."""
+    from spasmtimer.history.service import StoredHistory
+
+    now = START + timedelta(days=2)
+    history = History.open(tmp_path / "history.sqlite3", now=lambda: now)
+    record(
+        history,
+        Past("two", 0, START, marks=(1,), done=20, planned=20),
+        Past("two", 1, START + timedelta(days=1), marks=(1,), done=20, planned=20),
+        Past("other", 3, START, done=20, planned=20),
+    )
+    level_of = StoredHistory(history, print).levels()  # its own reader: closed on return
+    for program in ("two", "other", "never-run"):
+        assert level_of(program, None) == history.current_level(program, None, now)
+    assert level_of("two", None).held == ((1, 1),)
+    history.close()
