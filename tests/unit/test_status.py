@@ -193,7 +193,9 @@ def test_today_and_the_streak_on_a_day_of_23_hours(tmp_path: Path) -> None:
 # --- the command ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["fifo", "binary", "huge", "not toml", "a number"])
+@pytest.mark.parametrize(
+    "kind", ["fifo", "binary", "huge", "not toml", "a number", "nested deep", "digits"]
+)
 def test_a_settings_file_status_cannot_read_is_passed_over(
     kind: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -214,6 +216,8 @@ def test_a_settings_file_status_cannot_read_is_passed_over(
                 "huge": b"# " + b"x" * (1 << 20) + b"\nsync_folder = '/tmp'\n",
                 "not toml": b"sync_folder = [unclosed",
                 "a number": b"sync_folder = 3\n",
+                "nested deep": b"sync_folder = 1\nx = " + b"[" * 20000 + b"]" * 20000,
+                "digits": b"sync_folder = 1\nx = " + b"7" * 5000 + b"\n",
             }[kind]
         )
     assert main(["status"]) == 0

@@ -173,8 +173,8 @@ def _sync_folder_setting() -> str | None:
 
     try:
         value = tomllib.loads(data.decode()).get("sync_folder")
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
+    except (ValueError, RecursionError):  # not UTF-8, not TOML, nested past Python's depth,
+        return None  # or a number too long to read
     if not isinstance(value, str) or not value.strip() or "\0" in value:  # as the settings say
         return None
     return os.path.expanduser(value)
