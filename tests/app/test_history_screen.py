@@ -291,3 +291,29 @@ async def test_the_library_opens_with_a_real_history_whose_steps_were_marked(
         [desk] = [item for item in library.items if item.entry.name == "desk-break"]
         assert desk.level.held == ((0, 2),)  # held at the level of the second marked session
     assert app.return_code in (None, 0)
+
+
+async def test_scrolling_the_table_itself_reads_on(clock: FakeClock, tmp_path: Path) -> None:
+    """The wheel over the table scrolls the table, not the screen around it: reaching its end
+    reads the next page as the cursor does (it stopped at the second page)."""
+    seen = tmp_path / "seen"
+    seen.touch()
+    start = BUSY_NOW - timedelta(days=300)
+    history = History.open(tmp_path / "history.sqlite3", now=lambda: BUSY_NOW)
+    record(history, *(Past("desk-break", 0, start + timedelta(hours=n)) for n in range(250)))
+    app = SpasmtimerApp(
+        settings=Settings(theme="textual-dark", flash=False),
+        clock=clock,
+        safety_marker=seen,
+        history=StoredHistory(history, warn=print),
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        for _ in range(6):
+            app.screen.query_one("#history").scroll_end(animate=False)
+            table.scroll_end(animate=False)
+            await pilot.pause()
+        assert table.row_count == 250
+        assert table.cursor_row == 0  # the cursor stayed where it was: only the view moved

@@ -203,3 +203,33 @@ def test_remind_with_a_course_that_has_a_mistake_says_so_and_reminds_as_ever(
     said = capsys.readouterr().err
     assert "the course has a mistake (spasmtimer today says where)" in said
     assert "reminding: Desk break every 45 min" in said
+
+
+def test_status_with_a_course_sees_a_session_begun_before_the_week_running_still(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sunday 23:55, a session begun; Monday 00:05, still running: "now", not "due" (the
+    course reads this week's sessions, and this one began the week before)."""
+    from spasmtimer.base.locations import history_file
+    from spasmtimer.history.store import History
+
+    course_of()
+    now = utc(MONDAY, 0, 5)
+    monkeypatch.setattr("spasmtimer.base.clocks.utc_now", lambda: now)
+    with local_time("UTC"):
+        history = History.open(history_file(), now=lambda: now)
+        begun = history.begin(
+            program="gentle-mobility",
+            title="Gentle mobility",
+            path="/x",
+            content_hash="h",
+            level=0,
+            planned_seconds=600,
+            started_at=now - timedelta(minutes=10),
+            pain_before=None,
+        )
+        # As it runs, its row is written every second.
+        history.add_events(begun, [], done_seconds=598, updated_at=now - timedelta(seconds=2))
+        history.close()
+        assert main(["status"]) == 0
+    assert capsys.readouterr().out.startswith("gentle-mobility now ·")

@@ -134,6 +134,9 @@ class HistoryScreen(Screen[None]):
         """The sessions the table holds, newest first: a page more each time it reads on."""
         self._table_layout: tuple[bool, int] | None = None
         """With weekdays, and how wide the notes: as the table was last filled."""
+        self._measured: tuple[bool, list[int], int] | None = None
+        """With weekdays or not, how wide the columns but the notes are over the first so
+        many rows read: measured once each."""
 
     def on_mount(self) -> None:
         # Textual greys every colour under NO_COLOR: charts that tell series apart by colour
@@ -143,6 +146,9 @@ class HistoryScreen(Screen[None]):
             self._fill_table(self.app.size.width)
             scroll = self.query_one("#history", VerticalScroll)
             self.watch(scroll, "scroll_y", self._scrolled, init=False)
+            # The table scrolls inside itself too (the wheel over it): read on from either.
+            table = self.query_one(DataTable)
+            self.watch(table, "scroll_y", self._table_scrolled, init=False)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.shown:
@@ -231,10 +237,13 @@ class HistoryScreen(Screen[None]):
         how wide the notes — what the other columns leave (cut with "…"; Enter shows them
         whole), so that the table fits the window rather than scrolling them out of it."""
         weekdays = width >= WEEKDAYS_FROM_COLUMNS
-        widths = [cell_width(name) for name in SESSION_COLUMNS[:-1]]
-        for r in self.shown:
+        if self._measured is None or self._measured[0] != weekdays:
+            self._measured = (weekdays, [cell_width(name) for name in SESSION_COLUMNS[:-1]], 0)
+        _, widths, measured = self._measured
+        for r in self.shown[measured:]:  # only the rows read since: a page costs a page
             texts = self._texts(r, weekdays)
             widths = [max(w, cell_width(t)) for w, t in zip(widths, texts, strict=True)]
+        self._measured = (weekdays, widths, len(self.shown))
         padding = 2 * len(SESSION_COLUMNS)  # a column on each side of every cell
         room = width - ROOM_AROUND_THE_TABLE - sum(widths) - padding
         return weekdays, max(NOTES_AT_LEAST, room)
@@ -285,6 +294,11 @@ class HistoryScreen(Screen[None]):
     def _scrolled(self, y: float) -> None:
         scroll = self.query_one("#history", VerticalScroll)
         if y >= scroll.max_scroll_y - READ_ON_WITHIN:
+            self.read_on()
+
+    def _table_scrolled(self, y: float) -> None:
+        table = self.query_one(DataTable)
+        if y >= table.max_scroll_y - READ_ON_WITHIN:
             self.read_on()
 
 

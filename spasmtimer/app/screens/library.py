@@ -361,6 +361,10 @@ class LibraryScreen(Screen[None]):
                 return False
             if old is not new:
                 changed[new.entry.name] = new
+        widths = _widths_with(self._widths, changed.values())
+        if self._tags_width_for(widths) != self._tags_width:
+            return False  # a level or a time wider than any shown: all laid out again
+        self._widths = widths
         table = self.query_one(DataTable)
         for row, item in enumerate(self.shown):
             new_item = changed.get(item.entry.name)

@@ -189,6 +189,7 @@ def _course_status(path: str, now: datetime) -> Status | None:
 
     if not os.path.exists(locations.config_file_text("course.toml")):
         return None
+    from datetime import timedelta
     from pathlib import Path
 
     from spasmtimer.course.course import CourseError, NoCourse, load_course
@@ -201,7 +202,9 @@ def _course_status(path: str, now: datetime) -> Status | None:
         return None
     history = History.peek(Path(path))
     try:
-        records = history.sessions(since=week_start(now)) if history else []
+        # From a day before the week: a session begun on Sunday night may be running still.
+        since = week_start(now) - timedelta(days=1)
+        records = history.sessions(since=since) if history else []
         streak = history.streak(now) if history else 0
     finally:
         if history:
