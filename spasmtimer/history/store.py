@@ -15,7 +15,6 @@ No Textual here: the CLI, the plain runner and the app all use this module.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import sqlite3
 from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import date, datetime, timedelta
@@ -59,10 +58,6 @@ if TYPE_CHECKING:
     from spasmtimer.history.sync import Carried
 
 __all__ = ["History", "HistoryError", "merge"]
-
-
-HEARTBEAT_SECONDS = 1.0
-"""A running session's row is touched at most this often, so a crash loses at most this much."""
 
 
 class History(msgspec.Struct):
@@ -457,13 +452,15 @@ class History(msgspec.Struct):
     def current_level(self, program: str, cap: int | None, now: datetime | None = None) -> Level:
         """The level ``program`` runs at next, with the steps it holds; ``cap`` is its cap
         level (None: not known)."""
-        with contextlib.closing(self._counted_newest_first(program)) as records:
-            last = next(records, None)
-            if last is None:
-                return Level(0)
-            level = current_level(last.as_counted(), cap, now or self.now())
-            held = holds(itertools.chain([last.as_counted()], (r.as_counted() for r in records)))
+        last = self.last_counted(program)
+        level = current_level(last.as_counted() if last else None, cap, now or self.now())
+        held = self._held(program) if last is not None and last.marks else ()
         return replace(level, held=held) if held else level
+
+    def _held(self, program: str) -> tuple[tuple[int, int], ...]:
+        """The steps of ``program`` held (`levels.holds`): its sessions back as marks run."""
+        with contextlib.closing(self._counted_newest_first(program)) as records:
+            return holds(r.as_counted() for r in records)
 
     def sync_with(self, folder: Path, *, take: bool = True) -> Carried:
         """Take in what other machines wrote in ``folder`` (unless not ``take``), and write out
@@ -479,11 +476,7 @@ class History(msgspec.Struct):
         levels from one look."""
         last = self.last_counted_of_each()
         at = now or self.now()
-        held: dict[str, tuple[tuple[int, int], ...]] = {}
-        for program, record in last.items():
-            if record.marks:  # steps it marked may be held: its sessions back as the marks run
-                with contextlib.closing(self._counted_newest_first(program)) as records:
-                    held[program] = holds(r.as_counted() for r in records)
+        held = {program: self._held(program) for program, r in last.items() if r.marks}
 
         def level_of(program: str, cap: int | None) -> Level:
             record = last.get(program)
