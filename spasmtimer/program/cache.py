@@ -126,7 +126,9 @@ def _trusted(info: os.stat_result) -> bool:
 def _lookup(name: str, key: tuple[object, ...]) -> Program | None:
     """The program kept under ``name``, if it is trusted, holds ``key``, and every file it was
     read from is as it was; None otherwise."""
-    data = read_trusted(locations.cache_dir() / name)
+    # The folder worked out once a library's load: a path made for each of hundreds is felt.
+    folder = once("cache folder", locations.cache_dir)
+    data = read_trusted(folder / name)
     if data is None:
         return None
     try:
