@@ -37,7 +37,7 @@ def __getattr__(name: str) -> re.Pattern[str]:
         raise AttributeError(name)
     import re
 
-    pattern = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    pattern = re.compile("[" + "".join(re.escape(chr(code)) for code in CONTROL_CODES) + "]")
     globals()["CONTROL"] = pattern
     return pattern
 
