@@ -63,7 +63,10 @@ class HistoryWriter:
     def __init__(self, path: Path, warn: Warn) -> None:
         self.path = path
         self.warn = warn
-        self._queue: queue.Queue[tuple[Write, Keeper | None] | None] = queue.Queue()
+        # SimpleQueue, in C: a Ctrl-C raised in the middle of `Queue.put` (Python code, its
+        # condition's `notify` too) could take a waiter off without waking it, and the writer
+        # slept through the rest; `run --plain` then took its whole exit wait to end.
+        self._queue: queue.SimpleQueue[tuple[Write, Keeper | None] | None] = queue.SimpleQueue()
         self._connection: sqlite3.Connection | None = None
         self._waiting_for: str | None = None
         """Why writes are waiting, once said (so it is said once)."""

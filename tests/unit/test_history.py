@@ -806,3 +806,27 @@ def test_totals_of_years_are_said_with_thousands_marked() -> None:
     assert said == (
         "This week: 1 session, 4 min · streak: 3,764 days · in all: 46,030 sessions, 285,004 min"
     )
+
+
+def test_a_signal_cannot_land_half_way_through_queueing_a_write(tmp_path: Path) -> None:
+    """Python runs a signal's handler (Ctrl-C's KeyboardInterrupt) between two steps of Python
+    code: queueing a write runs none but `submit`'s own, so a Ctrl-C cannot leave the queue
+    half-changed and the writer asleep (a `queue.Queue`'s `put` and `notify` are Python)."""
+    import sys
+
+    from spasmtimer.history.recording import HistoryWriter
+
+    writer = HistoryWriter(tmp_path / "history.sqlite3", warn=print)
+    called: list[str] = []
+
+    def profile(frame: object, event: str, arg: object) -> None:
+        if event == "call":
+            called.append(frame.f_code.co_name)  # type: ignore[attr-defined]
+
+    sys.setprofile(profile)
+    try:
+        writer.submit(lambda db: None)
+    finally:
+        sys.setprofile(None)
+    writer.close(1.0)
+    assert called == ["submit"]
