@@ -27,8 +27,8 @@ from spasmtimer.program.timeline import (
 from spasmtimer.session import library
 from spasmtimer.session.display import (
     clock_text,
+    done_cell,
     held_lines,
-    measured_text,
     pain_text,
     phase_detail,
     seconds_text,
@@ -273,7 +273,7 @@ def history_lines(
         mark = FUTURE_MARK if in_future else " "
         when = r.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
         notes = (r.notes or "").replace("\n", " ")
-        time = measured_text(r.done_seconds) + ("" if r.completed else f", {r.status}")
+        time = done_cell(r.done_seconds, r.completed, r.status)
         yield (
             f"{mark} {when:<16}  {r.program[:20]:<20} {r.level:>5}  {time:<14}  "
             f"{pain_text(r.pain_before, r.pain_after):<7}  {notes}"

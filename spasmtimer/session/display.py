@@ -78,6 +78,13 @@ def measured_text(seconds: float) -> str:
     return seconds_text(math.floor(max(0.0, seconds) + 1e-6))
 
 
+def done_cell(seconds: float, completed: bool, status: str) -> str:
+    """A session's time done in a table of sessions, as a clock reads (rounded down), and how
+    it ended when it did not complete: ``"4:17"``, ``"0:30, stopped"`` — short enough that
+    the notes beside it keep their room at 80 columns."""
+    return clock_text(seconds) + ("" if completed else f", {status}")
+
+
 def time_left_text(seconds: float) -> str:
     """The session's time left, in whole minutes rounded down as `measured_text` rounds: 4:17
     is "4 min left" (the big countdown already ticks each second)."""

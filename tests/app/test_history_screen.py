@@ -204,7 +204,7 @@ async def test_the_table_fits_the_window_and_enter_shows_a_session_whole(
             table = app.screen.query_one("#sessions", DataTable)
             assert table.virtual_size.width <= table.size.width  # nothing out of sight
             rows = [[str(c) for c in table.get_row_at(n)] for n in range(table.row_count)]
-            assert rows[0][3] == "30 s, stopped"  # newest first; how it ended, when not done
+            assert rows[0][3] == "0:30, stopped"  # newest first; how it ended, when not done
             notes = rows[1][-1]
             assert len(notes) >= 12 and NOTE.startswith(notes.removesuffix("…"))
             await pilot.press("tab")  # to the table
@@ -231,7 +231,16 @@ async def test_the_table_reads_the_history_a_page_at_a_time(
     seen.touch()
     start = BUSY_NOW - timedelta(days=300)
     history = History.open(tmp_path / "history.sqlite3", now=lambda: BUSY_NOW)
-    record(history, *(Past("desk-break", 0, start + timedelta(hours=n)) for n in range(250)))
+    record(
+        history,
+        *(
+            # Now and then one stopped early, of the longest name, with notes: the widest row.
+            Past("seated-hamstring", 0, at, done=100, completed=False, notes=NOTE)
+            if n % 40 == 7
+            else Past("desk-break", 0, at)
+            for n, at in enumerate(start + timedelta(hours=n) for n in range(250))
+        ),
+    )
     app = SpasmtimerApp(
         settings=Settings(theme="textual-dark", flash=False),
         clock=clock,
@@ -254,6 +263,8 @@ async def test_the_table_reads_the_history_a_page_at_a_time(
             await pilot.press("end")
             await pilot.pause()
         assert table.row_count == 250
+        # Nothing out of sight at 80 columns, the table's own scroll bar counted.
+        assert table.max_scroll_x == 0 and "1:40, stopped" in str(table.get_row_at(249 - 7)[3])
         newest_first = [str(table.get_row_at(n)[0]) for n in range(table.row_count)]
         expected = [  # at 80 columns, no weekday
             r.started_at.astimezone().strftime("%d %b %H:%M") for r in history.sessions()

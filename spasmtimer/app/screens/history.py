@@ -34,7 +34,7 @@ from spasmtimer.history.trends import (
     week_chart,
     week_words,
 )
-from spasmtimer.session.display import done_text, measured_text, pain_text
+from spasmtimer.session.display import done_cell, done_text, pain_text
 from spasmtimer.session.levels import Level
 
 CHARTS_FROM_COLUMNS = 60
@@ -53,6 +53,8 @@ NOTES_AT_LEAST = 10
 """The notes' column is never narrower: a window too narrow for it scrolls sideways."""
 ROOM_AROUND_THE_TABLE = 4
 """Columns of the window that are not the table's: the history's padding and scroll bar."""
+TABLE_SCROLL_BAR = 2
+"""The table's own scroll bar: it scrolls inside itself once its rows outgrow the window."""
 SESSION_COLUMNS = ("When", "Program", "Level", "Time", "Pain", "Notes")
 
 
@@ -227,8 +229,7 @@ class HistoryScreen(Screen[None]):
             _when(r.started_at, weekdays),
             fit_cells(" ".join(r.title.split()), TITLE_COLUMNS),
             str(r.level),
-            # Most sessions are completed: only the others say how they ended.
-            measured_text(r.done_seconds) + ("" if r.completed else f", {r.status}"),
+            done_cell(r.done_seconds, r.completed, r.status),
             pain_text(r.pain_before, r.pain_after),
         ]
 
@@ -246,6 +247,8 @@ class HistoryScreen(Screen[None]):
         self._measured = (weekdays, widths, len(self.shown))
         padding = 2 * len(SESSION_COLUMNS)  # a column on each side of every cell
         room = width - ROOM_AROUND_THE_TABLE - sum(widths) - padding
+        if len(self.shown) + 1 > self.app.size.height - 2:  # its heading; the screen's two
+            room -= TABLE_SCROLL_BAR
         return weekdays, max(NOTES_AT_LEAST, room)
 
     def _fill_table(self, width: int) -> None:
