@@ -496,10 +496,6 @@ class History(msgspec.Struct):
                 found[name] = last
         return found
 
-    def levels_over_time(self, program: str) -> list[tuple[datetime, int]]:
-        """The level of each counted session of a program, in order."""
-        return [(r.started_at, r.level) for r in self.sessions(program) if r.counted]
-
     def programs(self) -> list[str]:
         """The name of every program with a session, in order: one step of the index on
         program for each (not a read of every row)."""
