@@ -118,13 +118,24 @@ def read_regular_part(
     return b"".join(chunks), info
 
 
-def real_path(path: Path) -> Path:
+def real_path(path: Path | str) -> Path:
     """``path`` with its links followed as far as they go: never raises, even on a link loop
     (where `Path.resolve` raises) or a NUL byte."""
     try:
-        return Path(os.path.realpath(path))
+        return Path(real_text(os.fspath(path)))
     except ValueError:
-        return path
+        return Path(path)
+
+
+def real_text(path: str) -> str:
+    """`os.path.realpath` of ``path``: its folder's followed once within `looking_once` (a
+    library's hundreds of programs share one), then the file itself unless it is a link.
+    Raises `ValueError` on a NUL byte."""
+    folder, name = os.path.split(path)
+    if not name or name in (".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    real_folder = once(("real folder", folder), lambda: os.path.realpath(folder or "."))
+    return os.path.join(real_folder, name)
 
 
 class _Looked(threading.local):

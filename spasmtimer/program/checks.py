@@ -20,8 +20,8 @@ from spasmtimer.program.timeline import (
     cap_level,
     change_levels,
     expand,
-    expand_at_extremes,
     measure,
+    measure_at_extremes,
     scheduled_values,
 )
 from spasmtimer.program.tomlpos import KeyPath, Locations, Position
@@ -171,7 +171,7 @@ def _failing_level(program: Program) -> int | None:
     about to run at it.
     """
     try:
-        expand_at_extremes(program)
+        measure_at_extremes(program)
         return None
     except LimitError:
         pass

@@ -112,6 +112,12 @@ _parsed_figures: dict[tuple[bytes, str, str], tuple[Figure | None, list[Problem]
 figures, and parsing one took as long as the rest of a program's first load."""
 
 
+_validated_includes: dict[str, ProgramFile] = {}
+"""Each included file's text that validated, and its model, once a process: a library's
+programs include the same few files (a warm-up, a breathing drill), each a parse and a
+validation as long as a program's own."""
+
+
 @dataclass(frozen=True)
 class _Site:
     """Where a file includes another: said only with a problem in the included file, since
@@ -202,6 +208,10 @@ class _Loader:
         text = self._text(path, real, shown, site)
         if text is None:
             return None
+        if site is not None and text in _validated_includes:
+            loaded = _File(path, shown, text, _validated_includes[text])
+            self.files[real] = loaded
+            return loaded
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
@@ -240,6 +250,8 @@ class _Loader:
             return loaded
         loaded = _File(path, shown, text, model)
         self.files[real] = loaded
+        if site is not None:
+            _validated_includes[text] = model
         return loaded
 
     def _text(

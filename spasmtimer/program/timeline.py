@@ -353,13 +353,17 @@ def measure(program: Program, level: int, held: Sequence[tuple[int, int]] = ()) 
     one level to the next only the steps whose values change are measured again. Returns its
     length in seconds, as `expand` gives it (`Timeline.total_seconds`): all a library's list
     needs."""
-    b = _Builder()
-    b.tally(1 if program.prepare > 0 else 0, program.prepare)
     holds = dict(held)
     steps = [
         at_level(step, min(level, holds.get(index, level)))
         for index, step in enumerate(program.steps)
     ]
+    return _measured(program, steps)
+
+
+def _measured(program: Program, steps: list[ResolvedStep]) -> float:
+    b = _Builder()
+    b.tally(1 if program.prepare > 0 else 0, program.prepare)
     for _, _, step, rest in _session(program, steps):
         b.tally(1 if rest > 0 else 0, rest)
         b.tally(*_measure_step(step))
@@ -397,11 +401,11 @@ def at_extremes(step: ResolvedStep) -> ResolvedStep:
     return replace(step, **changes) if changes else step
 
 
-def expand_at_extremes(program: Program) -> None:
+def measure_at_extremes(program: Program) -> None:
     """Raise `LimitError` unless a session with every progressed value at its largest keeps
     the limits. A session only grows as any value grows, so if this one keeps them, every
     level does."""
-    _expand(program, [at_extremes(step) for step in program.steps], level=-1)
+    _measured(program, [at_extremes(step) for step in program.steps])
 
 
 # --- progression across levels ------------------------------------------------------------
