@@ -250,3 +250,38 @@ def test_an_unterminated_string_is_said_where_it_opens(write, text: str, at: str
         load_program(path, shown="x.toml")
     assert str(caught.value).startswith(f"x.toml:{at}: TOML syntax: unterminated string: ")
     assert said in str(caught.value)
+
+
+def test_a_file_many_programs_include_is_read_as_each_includes_it(
+    write, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An included file that validated is parsed and validated once a process, however many
+    programs include it; what is wrong with it is still said of the program that includes
+    it, and a change to it is read."""
+    import tomllib
+
+    parsed: list[str] = []
+    real_loads = tomllib.loads
+
+    def counted(text: str) -> dict[str, object]:
+        parsed.append(text)
+        return real_loads(text)
+
+    monkeypatch.setattr(tomllib, "loads", counted)
+    unique = f"# {tmp_path.name}\n"  # no other test's file: the memory lasts the process
+    write("part.toml", unique + '[[steps]]\ntype = "rest"\nseconds = 5\nfigure = "nowhere"\n')
+    parents = [
+        write(f"p{n}.toml", f'title = "P{n}"\n[[steps]]\ninclude = "part.toml"\n') for n in range(3)
+    ]
+    for n, parent in enumerate(parents):
+        with pytest.raises(ProgramError) as caught:
+            load_program(parent, shown=f"p{n}.toml")
+        [problem] = caught.value.problems
+        assert problem.file == "part.toml" and "nowhere" in problem.message
+        assert problem.included_from == (f"p{n}.toml:3:11",)
+    assert len(parsed) == 3 + 1  # each parent, and the part once
+
+    write("part.toml", unique + '[[steps]]\ntype = "rest"\nseconds = 8\n')
+    program = load_program(parents[0], shown="p0.toml")
+    assert [step.seconds for step in program.steps] == [8]  # type: ignore[union-attr]
+    assert len(parsed) == 4 + 2
