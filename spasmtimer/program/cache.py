@@ -16,6 +16,9 @@ never kept, so the cache cannot make a broken program run, and nothing here is n
 correctness: a cache folder that cannot be written (a full disk, a read-only home) only means
 that every load is a full one. `check` does not use it: it always validates from scratch.
 
+A library listed (`list`, the app's library) is kept the same way in one file, `KeptLibrary`:
+each program with the files it was read from, checked as a program kept alone is.
+
 The kept program is a pickle, and unpickling can run code. It is read only from a regular
 file opened without following a link, owned by this user and writable by no one else, in a
 folder owned by this user and writable by no one else. Whoever can write there can already
@@ -35,6 +38,7 @@ import time
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeGuard
 
 from spasmtimer import __version__
 from spasmtimer.base import locations
@@ -43,6 +47,7 @@ from spasmtimer.base.files import (
     FileRefused,
     once,
     read_regular,
+    real_text,
     replace_atomically,
 )
 from spasmtimer.base.keep import code_stamp
@@ -78,14 +83,24 @@ def load_program(
     if name is not None and key is not None:
         kept = _lookup(name, key)
         if kept is not None:
-            return kept
-    # pydantic and the file models: about 150 ms, paid only when a program is new or changed.
-    from spasmtimer.program.loader import read_program
-
-    program, reads = read_program(path, shown=shown, default_prepare=default_prepare)
+            return kept[0]
+    program, reads = load_afresh(path, shown, default_prepare)
     if name is not None and key is not None:
         _store(name, key, reads, program)
     return program
+
+
+Reads = tuple[FileRead, ...]
+Loaded = tuple[Program, Reads]
+"""A program, and every file it was read from as it was read: what it is kept with."""
+
+
+def load_afresh(path: Path, shown: str, default_prepare: float | None) -> Loaded:
+    """The loader's program, and the files it was read from; raises `ProgramError`."""
+    # pydantic and the file models: about 150 ms, paid only when a program is new or changed.
+    from spasmtimer.program.loader import read_program
+
+    return read_program(path, shown=shown, default_prepare=default_prepare)
 
 
 # --- what a kept program is kept under ----------------------------------------------------
@@ -96,12 +111,17 @@ def _key(path: Path, shown: str, default_prepare: float | None) -> tuple[str, tu
     absolute (a relative path means another file in another folder), the loading options, and
     the code and versions that load it. The name leaves the versions out, so that a new
     version replaces its programs' files rather than adding to them."""
-    where = (str(path), os.path.abspath(path), shown, repr(default_prepare))
+    where = (*_where(path, shown), repr(default_prepare))
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)[:40] or "program"
     name = f"{stem}-{zlib.crc32(repr(where).encode()):08x}.pickle"
+    return name, (FORMAT, *where, *_code_key())
+
+
+def _code_key() -> tuple[object, ...]:
+    """What a kept program is of besides its files: the code and versions that loaded it, and
+    the person's figures folder. Raises `OSError` when the code cannot be stat'ed."""
     figures = once("own figures' stamp", _own_figures_stamp)  # once a library's load
-    key = (FORMAT, *where, __version__, sys.version, code_stamp(CODE_LAYERS), figures)
-    return name, key
+    return (__version__, sys.version, code_stamp(CODE_LAYERS), figures)
 
 
 def _own_figures_stamp() -> tuple[int, int] | None:
@@ -123,9 +143,9 @@ def _trusted(info: os.stat_result) -> bool:
 # --- reading ------------------------------------------------------------------------------
 
 
-def _lookup(name: str, key: tuple[object, ...]) -> Program | None:
-    """The program kept under ``name``, if it is trusted, holds ``key``, and every file it was
-    read from is as it was; None otherwise."""
+def _lookup(name: str, key: tuple[object, ...]) -> Loaded | None:
+    """The program kept under ``name`` with its files, if it is trusted, holds ``key``, and
+    every file it was read from is as it was; None otherwise."""
     # The folder worked out once a library's load: a path made for each of hundreds is felt.
     folder = once("cache folder", locations.cache_dir)
     data = read_trusted(folder / name)
@@ -133,23 +153,31 @@ def _lookup(name: str, key: tuple[object, ...]) -> Program | None:
         return None
     try:
         kept_key, reads, program = pickle.loads(data)
-        if kept_key != key or not isinstance(program, Program) or not reads:
+        if kept_key != key or not _sound(reads, program):
             return None
-        if all(isinstance(r, FileRead) for r in reads) and _unchanged(reads):
-            return program
     except Exception:  # damaged, truncated, or not ours: whatever unpickling raises
         return None
-    return None
+    return (program, reads) if _unchanged(reads) else None
 
 
-def read_trusted(path: Path) -> bytes | None:
+def _sound(reads: object, program: object) -> bool:
+    """Is this what a program is kept as: files read (at least its own), and a program?"""
+    return (
+        isinstance(program, Program)
+        and isinstance(reads, tuple)
+        and bool(reads)
+        and all(isinstance(r, FileRead) for r in reads)
+    )
+
+
+def read_trusted(path: Path, limit: int = MAX_KEPT_BYTES) -> bytes | None:
     """The bytes of the file kept at ``path`` in the cache folder, if the folder and the file
-    can be trusted (see above); None otherwise."""
+    can be trusted (see above) and it holds no more than ``limit``; None otherwise."""
     try:
         # The folder looked at once as a library loads (`files.looking_once`).
         if not once(("trusted folder", path.parent), lambda: _trusted_folder(path.parent)):
             return None
-        return _read_kept(path)
+        return _read_kept(path, limit)
     except OSError:
         return None
 
@@ -159,7 +187,7 @@ def _trusted_folder(folder: Path) -> bool:
     return stat.S_ISDIR(info.st_mode) and _trusted(info)
 
 
-def _read_kept(path: Path) -> bytes | None:
+def _read_kept(path: Path, limit: int) -> bytes | None:
     """The bytes of the kept file, if it is a regular file we can trust."""
     # O_NOFOLLOW: a link is refused (ELOOP); O_NONBLOCK: a FIFO does not wait for a writer.
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -168,11 +196,14 @@ def _read_kept(path: Path) -> bytes | None:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or not _trusted(info):
             return None
-        if info.st_size > MAX_KEPT_BYTES:
+        if info.st_size > limit:
             return None
         chunks = []
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
+            limit -= len(chunk)
+            if limit < 0:  # grown since it was looked at
+                return None
         return b"".join(chunks)
     finally:
         os.close(fd)
@@ -195,7 +226,7 @@ def _look(path: str) -> tuple[str | None, bytes | None]:
 
 def _look_now(path: str) -> tuple[str | None, bytes | None]:
     try:
-        real: str | None = _real_text(path)
+        real: str | None = real_text(path)
     except ValueError:  # a NUL byte: no such file
         real = None
     try:
@@ -203,16 +234,6 @@ def _look_now(path: str) -> tuple[str | None, bytes | None]:
     except FileRefused:
         data = None
     return real, data
-
-
-def _real_text(path: str) -> str:
-    """`os.path.realpath` of ``path``: its folder's followed once within `files.looking_once`
-    (a library's hundreds of programs share one), then the file itself unless it is a link."""
-    folder, name = os.path.split(path)
-    if not name or name in (".", "..") or os.path.islink(path):
-        return os.path.realpath(path)
-    real_folder = once(("real folder", folder), lambda: os.path.realpath(folder or "."))
-    return os.path.join(real_folder, name)
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -227,10 +248,10 @@ def _store(name: str, key: tuple[object, ...], reads: Sequence[FileRead], progra
     keep_trusted(name, data)
 
 
-def keep_trusted(name: str, data: bytes) -> None:
-    """Keep ``data`` as ``name`` in the cache folder, atomically; silently not, if that cannot
-    be done or the folder cannot be trusted."""
-    if len(data) > MAX_KEPT_BYTES:
+def keep_trusted(name: str, data: bytes, limit: int = MAX_KEPT_BYTES) -> None:
+    """Keep ``data`` as ``name`` in the cache folder, atomically; silently not, if it is
+    larger than ``limit``, or that cannot be done, or the folder cannot be trusted."""
+    if len(data) > limit:
         return
     folder = locations.cache_dir()
     try:
@@ -260,3 +281,141 @@ def _sweep(folder: Path) -> None:
         with contextlib.suppress(OSError):
             if left.lstat().st_mtime < cutoff:
                 left.unlink()
+
+
+# --- a library's programs, kept in one file -----------------------------------------------
+
+LIBRARY_FORMAT = 1
+"""Changed whenever a kept library changes shape (besides its programs: `FORMAT`)."""
+MAX_LIBRARY_BYTES = 128 * 1024 * 1024
+"""A kept library larger than this is neither written nor read: some 30,000 programs."""
+
+BATCH = 100
+"""Programs pickled together, each batch on its own: a pickling holds Python's lock throughout,
+and 5,000 programs at once held the app's library still for half a second as it kept them."""
+
+Where = tuple[str, str, str]
+"""A library program's place in a kept library: its path, as given and as absolute, and as
+shown (the words its problems are said with)."""
+
+
+class KeptLibrary:
+    """A library's programs kept in one file, to list them: read back in one read and one
+    unpickling rather than one of each a program, and kept in one write, not one a program
+    (for a library of 700, the writes alone took longer than loading the programs).
+
+    Trusted, keyed and checked as a kept program is (above): each program comes back only
+    while every file it was read from is byte for byte what it was. A program not in it, or
+    changed since, may have been kept on its own by `load_program` (as it was run) and is
+    taken from there. Kept anew only when what it holds changes.
+    """
+
+    def __init__(self, default_prepare: float | None) -> None:
+        self._default_prepare = default_prepare
+        self._name = f"library-{zlib.crc32(repr(default_prepare).encode()):08x}.pickle"
+        try:
+            self._key: tuple[object, ...] | None = (
+                LIBRARY_FORMAT,
+                *_code_key(),
+                repr(default_prepare),
+            )
+        except (OSError, ValueError):  # the code cannot be stat'ed: nothing kept, nor read
+            self._key = None
+        self._kept = self._read()
+        self._now: dict[Where, Loaded] = {}
+        """The programs asked for since, as they are now: what is kept next."""
+        self._changed = False
+
+    def _read(self) -> dict[Where, Loaded]:
+        if self._key is None:
+            return {}
+        folder = once("cache folder", locations.cache_dir)
+        data = read_trusted(folder / self._name, MAX_LIBRARY_BYTES)
+        if data is None:
+            return {}
+        try:
+            key, batches = pickle.loads(data)
+            if key != self._key or not isinstance(batches, list):
+                return {}
+            programs: dict[Where, Loaded] = {}
+            for batch in batches:  # each its own unpickling: see `BATCH`
+                programs.update(pickle.loads(batch))
+        except Exception:  # damaged, truncated, or not ours: whatever unpickling raises
+            return {}
+        return programs
+
+    def program(self, path: Path, shown: str) -> Program | None:
+        """The program at ``path`` as it was kept, here or on its own, if every file it was
+        read from is as it was; None otherwise."""
+        try:
+            where = _where(path, shown)
+        except (OSError, ValueError):  # the working folder is gone
+            return None
+        kept = self._kept.get(where)
+        if _is_loaded(kept) and _unchanged(kept[1]):
+            self._now[where] = kept
+            return kept[0]
+        try:
+            alone = _lookup(*_key(path, shown, self._default_prepare))
+        except (OSError, ValueError):
+            return None
+        if alone is not None:
+            self.add(path, shown, alone)
+            return alone[0]
+        return None
+
+    def retain(self, path: Path, shown: str) -> None:
+        """Keep the program at ``path`` as it was kept, if it was, unchecked: one the caller
+        knows is unchanged (the app's, stamped since it was loaded)."""
+        try:
+            where = _where(path, shown)
+        except (OSError, ValueError):
+            return
+        if where in self._kept:
+            self._now[where] = self._kept[where]
+
+    def add(self, path: Path, shown: str, loaded: Loaded) -> None:
+        """Keep ``loaded``, the program at ``path``, with the others."""
+        try:
+            self._now[_where(path, shown)] = loaded
+        except (OSError, ValueError):
+            return
+        self._changed = True
+
+    def keep(self, *, whole: bool) -> None:
+        """Keep the programs asked for since this was read, if that changes what is kept: those
+        alone when ``whole`` (the library was listed to its end, and a program not asked for
+        is gone from it); else with those kept before and not asked for."""
+        programs = self._now if whole else {**self._kept, **self._now}
+        if self._key is None:
+            return
+        if not self._changed and programs.keys() == self._kept.keys():
+            self._keep_from_the_sweep()
+            return
+        kept = list(programs.items())
+        try:
+            batches = [
+                pickle.dumps(dict(kept[n : n + BATCH]), protocol=pickle.HIGHEST_PROTOCOL)
+                for n in range(0, len(kept), BATCH)
+            ]
+            data = pickle.dumps((self._key, batches), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # nothing a program holds should fail to pickle; if it does, no cache
+            return
+        keep_trusted(self._name, data, MAX_LIBRARY_BYTES)
+
+
+    def _keep_from_the_sweep(self) -> None:
+        """A library listed often but unchanged is not rewritten: its time of change is moved
+        on now and then, so that `_sweep` does not take it for one not used for a month."""
+        path = once("cache folder", locations.cache_dir) / self._name
+        with contextlib.suppress(OSError):
+            if os.lstat(path).st_mtime < time.time() - KEPT_SECONDS / 2:
+                os.utime(path, follow_symlinks=False)
+
+
+def _where(path: Path, shown: str) -> Where:
+    return (str(path), os.path.abspath(path), shown)
+
+
+def _is_loaded(kept: object) -> TypeGuard[Loaded]:
+    return isinstance(kept, tuple) and len(kept) == 2 and _sound(kept[1], kept[0])

@@ -8,9 +8,9 @@ and only when the program is new or changed since it was last loaded (`program_c
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import msgspec
 from msgspec.structs import replace
@@ -23,6 +23,7 @@ from spasmtimer.program.problems import ProgramError
 from spasmtimer.session.levels import Level
 
 if TYPE_CHECKING:
+    from spasmtimer.program.cache import KeptLibrary, Loaded
     from spasmtimer.program.resolved import Program
 
 Source = Literal["bundled", "user", "file"]
@@ -172,8 +173,12 @@ def load_item(entry: Entry, level_of: LevelOf, default_prepare: float | None = N
             entry.path, shown=shown_path(entry.path), default_prepare=default_prepare
         )
     except ProgramError as e:
-        return Item(entry, None, str(e), level_of(entry.name, None), None)
+        return _unloaded(entry, str(e), level_of)
     return _at_level(entry, program, level_of)
+
+
+def _unloaded(entry: Entry, error: str, level_of: LevelOf) -> Item:
+    return Item(entry, None, error, level_of(entry.name, None), None)
 
 
 def _at_level(entry: Entry, program: Program, level_of: LevelOf, known: Item | None = None) -> Item:
@@ -203,8 +208,16 @@ def cap_of(name: str) -> int | None:
         return None
 
 
-def load_items(level_of: LevelOf, default_prepare: float | None = None) -> list[Item]:
-    return list(iter_items(level_of, default_prepare))
+def load_items(
+    level_of: LevelOf, default_prepare: float | None = None, *, processes: int = 1
+) -> list[Item]:
+    """Every program of the library, loaded: those new or changed on up to ``processes``
+    cores (`forked.map_forked`; the app, which runs threads, loads on one)."""
+    return list(iter_items(level_of, default_prepare, processes=processes))
+
+
+AT_ONCE = 16
+"""Programs to load afresh, a process, below which forking for them is not worth its cost."""
 
 
 def iter_items(
@@ -213,23 +226,97 @@ def iter_items(
     *,
     known: Sequence[Item] = (),
     known_stamp: FilesStamp = (),
-) -> Iterator[Item]:
+    processes: int = 1,
+) -> Generator[Item, None, None]:
     """Each program of the library, loaded, in order, as it is loaded: a library of thousands
     is shown as it comes. A program of ``known`` (loaded with the same ``default_prepare``)
-    whose files are as ``known_stamp`` found them is taken as it is, at its level now."""
+    whose files are as ``known_stamp`` found them is taken as it is, at its level now; one
+    kept since it was last loaded (`KeptLibrary`) is taken from there. The rest are loaded
+    afresh — ahead, on up to ``processes`` cores, when there are enough of them."""
     from spasmtimer.base.files import looking_once
+    from spasmtimer.program.cache import KeptLibrary
 
     before = {
         (item.entry.name, item.entry.path): item for item in known if item.program is not None
     }
     stamps = {path: (changed, size) for path, changed, size in known_stamp}
+
+    def known_now(entry: Entry) -> Item | None:
+        item = before.get((entry.name, entry.path))
+        return item if item is not None and _as_stamped(item, stamps) else None
+
+    listed_whole = False
     with looking_once():  # the figures most of them show, looked at once
-        for entry in entries():
-            item = before.get((entry.name, entry.path))
-            if item is not None and item.program is not None and _as_stamped(item, stamps):
-                yield _at_level(entry, item.program, level_of, item)
-            else:
-                yield load_item(entry, level_of, default_prepare)
+        kept = KeptLibrary(default_prepare)
+        programs: dict[Path, Program | None] = {}
+
+        def kept_program(entry: Entry) -> Program | None:
+            if entry.path not in programs:
+                programs[entry.path] = kept.program(entry.path, shown_path(entry.path))
+            return programs[entry.path]
+
+        try:
+            listed = entries()
+            ahead: dict[Path, Afresh] = {}
+            if processes > 1:
+                afresh = [e for e in listed if not known_now(e) and kept_program(e) is None]
+                ahead = _loaded_ahead(afresh, default_prepare, processes)
+            for entry in listed:
+                if (item := known_now(entry)) is not None:
+                    assert item.program is not None
+                    kept.retain(entry.path, shown_path(entry.path))
+                    yield _at_level(entry, item.program, level_of, item)
+                elif (program := kept_program(entry)) is not None:
+                    yield _at_level(entry, program, level_of)
+                else:
+                    yield _loaded(entry, kept, ahead.get(entry.path), level_of, default_prepare)
+            listed_whole = True
+        finally:
+            kept.keep(whole=listed_whole)
+
+
+Afresh: TypeAlias = "Loaded | str"
+"""A program loaded afresh, with the files it was read from; or why it could not be."""
+
+
+def _load_afresh(entry: Entry, default_prepare: float | None) -> Afresh:
+    from spasmtimer.program.cache import load_afresh
+
+    try:
+        return load_afresh(entry.path, shown_path(entry.path), default_prepare)
+    except ProgramError as e:
+        return str(e)
+
+
+def _loaded_ahead(
+    afresh: Sequence[Entry], default_prepare: float | None, processes: int
+) -> dict[Path, Afresh]:
+    """The programs of ``afresh`` loaded on ``processes`` cores, by path, when there are
+    enough to be worth it: those a process failed at are left out, to be loaded here."""
+    processes = min(processes, len(afresh) // AT_ONCE)
+    if processes < 2:
+        return {}
+    # pydantic and the file models imported once, before the fork, not in each process.
+    import spasmtimer.program.loader  # noqa: F401
+    from spasmtimer.base.forked import map_forked
+
+    done = map_forked(lambda entry: _load_afresh(entry, default_prepare), afresh, processes)
+    return {afresh[n].path: outcome for n, outcome in done.items()}
+
+
+def _loaded(
+    entry: Entry,
+    kept: KeptLibrary,
+    ahead: Afresh | None,
+    level_of: LevelOf,
+    default_prepare: float | None,
+) -> Item:
+    """The item of a program not kept: loaded ahead, or now; kept for next time if it loads."""
+    outcome = ahead if ahead is not None else _load_afresh(entry, default_prepare)
+    if isinstance(outcome, str):
+        return _unloaded(entry, outcome, level_of)
+    kept.add(entry.path, shown_path(entry.path), outcome)
+    return _at_level(entry, outcome[0], level_of)
 
 
 def _as_stamped(item: Item, stamps: dict[str, tuple[int | None, int | None]]) -> bool:

@@ -34,9 +34,10 @@ def run(args: argparse.Namespace, context: Context) -> int:
             if entry.name == entry.path.stem and shell_safe_name(entry.name):
                 print(entry.name)
         return exits.OK
+    from spasmtimer.base.forked import usable_cores
     from spasmtimer.cli import reports
 
-    items = library.load_items(context.levels(), context.settings.prepare)
+    items = library.load_items(context.levels(), context.settings.prepare, processes=usable_cores())
     if args.json:
         print(reports.to_json([reports.item_json(item) for item in items]))
     else:
