@@ -20,6 +20,14 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MAX_PROCESSES = 8
+CLAIMS_PER_PROCESS = 8
+"""Each process's work is claimed in about this many parts, one at a time: a process on a
+slower core (a busy machine, a virtual one) takes fewer, rather than hold up the rest."""
+CLAIM = 4
+"""Bytes of a claim in the claims pipe: the index of the first item of a part."""
+MAX_CLAIMS = 1024
+"""At most this many parts, so that every claim fits in the pipe before anyone reads it (4 KiB:
+a pipe holds at least that much wherever there is `os.fork`)."""
 
 
 def usable_cores() -> int:
@@ -31,15 +39,15 @@ def usable_cores() -> int:
 
 
 def map_forked(work: Callable[[T], R], items: Sequence[T], processes: int) -> dict[int, R]:
-    """``work(item)`` for each of ``items``, by index: this process does a share and forked
-    children the rest, ``processes`` in all.
+    """``work(item)`` for each of ``items``, by index, on ``processes`` processes: this one
+    and children forked for it, each claiming part after part until none is left.
 
     What cannot be had so is left out, for the caller to do itself: every item, when nothing
-    may be forked (another thread runs, or there is no `os.fork`); a child's share, when the
-    child fails (its work raised, it was killed, its results would not pickle). ``work`` must
-    write nothing to a shared file: a child's output is its results alone, and it ends with
-    `os._exit`, flushing, closing and finalising nothing of what it inherited (the history's
-    database connection, buffered output).
+    may be forked (another thread runs, or there is no `os.fork`); the parts a child claimed,
+    when it fails (its work raised, it was killed, its results would not pickle). ``work``
+    must write nothing to a shared file: a child's output is its results alone, and it ends
+    with `os._exit`, flushing, closing and finalising nothing of what it inherited (the
+    history's database connection, buffered output).
 
     None is left behind: a Ctrl-C (to the process group, as a terminal sends it) ends every
     child at once; this process's own work raising ends them and waits for them; and a child
@@ -48,14 +56,17 @@ def map_forked(work: Callable[[T], R], items: Sequence[T], processes: int) -> di
     processes = min(processes, len(items), MAX_PROCESSES)
     if processes < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
         return {}
-    shares = [range(n, len(items), processes) for n in range(processes)]  # alike in size
-    children: list[tuple[int, range]] = []
+    count = len(items)
+    size = max(-(-count // (processes * CLAIMS_PER_PROCESS)), -(-count // MAX_CLAIMS))
+    parts = {start: range(start, min(start + size, count)) for start in range(0, count, size)}
+    claims = _claims(list(parts))
+    children: list[int] = []
     unread: dict[int, int] = {}  # each child's pipe, by pid, until it is read and closed
     done: dict[int, R] = {}
     whole = False
     parent = os.getpid()
     try:
-        for share in shares[1:]:
+        for _ in range(processes - 1):
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # the child: never returns, whatever happens (even a Ctrl-C now)
@@ -63,23 +74,22 @@ def map_forked(work: Callable[[T], R], items: Sequence[T], processes: int) -> di
                 try:
                     for inherited in (read_end, *unread.values()):  # its brothers' pipes too
                         os.close(inherited)
-                    status = _child(work, items, share, write_end, parent)
+                    status = _child(work, items, parts, claims, write_end, parent)
                 finally:
                     os._exit(status)
             os.close(write_end)
-            children.append((pid, share))
+            children.append(pid)
             unread[pid] = read_end
-        for n in shares[0]:
-            done[n] = work(items[n])
-        for pid, share in children:
-            results = _results(unread.pop(pid), len(share))
-            if results is not None:
-                done.update(zip(share, results, strict=True))
+        while (part := _claim(claims, parts)) is not None:
+            done.update((n, work(items[n])) for n in part)
+        for pid in children:
+            done.update(_results(unread.pop(pid), len(items)))
         whole = True
     finally:
+        os.close(claims)
         for read_end in unread.values():
             os.close(read_end)
-        for pid, _share in children:
+        for pid in children:
             if not whole:  # this process's own work raised (a Ctrl-C): theirs is not wanted
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGTERM)
@@ -87,30 +97,58 @@ def map_forked(work: Callable[[T], R], items: Sequence[T], processes: int) -> di
     return done
 
 
+def _claims(starts: list[int]) -> int:
+    """A pipe holding a claim for each part, closed for writing: reading one takes that part
+    (a pipe's reads of a few bytes are atomic), and reading nothing means none is left."""
+    read_end, write_end = os.pipe()
+    try:
+        data = memoryview(b"".join(start.to_bytes(CLAIM, "big") for start in starts))
+        while data:
+            data = data[os.write(write_end, data) :]
+    except BaseException:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
+    return read_end
+
+
+def _claim(claims: int, parts: dict[int, range]) -> range | None:
+    """The next part no process has claimed yet; None when every part is claimed."""
+    claim = os.read(claims, CLAIM)
+    return parts[int.from_bytes(claim, "big")] if len(claim) == CLAIM else None
+
+
 def _child(
-    work: Callable[[T], R], items: Sequence[T], share: range, write_end: int, parent: int
+    work: Callable[[T], R],
+    items: Sequence[T],
+    parts: dict[int, range],
+    claims: int,
+    write_end: int,
+    parent: int,
 ) -> int:
-    """Do ``share`` and write its results: the child's exit status."""
+    """Claim part after part and do them, then write the results: the child's exit status."""
     # Ctrl-C reaches the whole process group: a child stops at once, the parent says so.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        results = []
-        for n in share:
-            if os.getppid() != parent:  # the parent is gone (killed): no one wants the rest
-                return 1
-            results.append(work(items[n]))
+        results: dict[int, R] = {}
+        while (part := _claim(claims, parts)) is not None:
+            for n in part:
+                if os.getppid() != parent:  # the parent is gone (killed): no one wants the rest
+                    return 1
+                results[n] = work(items[n])
         data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(data)
         while view:
             view = view[os.write(write_end, view) :]
-    except BaseException:  # anything: the parent does this share itself
+    except BaseException:  # anything: the parent does what this child claimed
         return 1
     return 0
 
 
-def _results(read_end: int, count: int) -> list[Any] | None:
-    """A child's results, read to its end, and its pipe closed; None if they are not whole."""
+def _results(read_end: int, count: int) -> dict[int, Any]:
+    """A child's results, read to its end, and its pipe closed; none if they are not whole."""
     chunks = []
     try:
         while chunk := os.read(read_end, 1 << 20):
@@ -120,5 +158,9 @@ def _results(read_end: int, count: int) -> list[Any] | None:
     try:
         results = pickle.loads(b"".join(chunks))
     except Exception:  # cut short: the child failed before it had written them all
-        return None
-    return results if isinstance(results, list) and len(results) == count else None
+        return {}
+    if not isinstance(results, dict) or not all(
+        isinstance(n, int) and 0 <= n < count for n in results
+    ):
+        return {}
+    return results

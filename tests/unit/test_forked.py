@@ -7,7 +7,8 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -30,37 +31,79 @@ def reaped() -> Iterator[None]:
     assert no_children_left()
 
 
-def test_each_item_is_done_once_in_order_on_every_process() -> None:
-    items = list(range(40))
-    done = map_forked(lambda n: (n * n, os.getpid()), items, 3)
+class Together:
+    """Work in which each process, at its first item, waits until every process has one: so
+    that each claims a part, however the machine schedules them."""
+
+    def __init__(self, folder: Path, processes: int) -> None:
+        self.folder = folder
+        self.processes = processes
+
+    def __call__(self, n: int) -> tuple[int, int]:
+        mark = self.folder / str(os.getpid())
+        if not mark.exists():
+            mark.touch()
+            deadline = time.monotonic() + 10
+            while len(list(self.folder.iterdir())) < self.processes:
+                assert time.monotonic() < deadline, "the other processes never came"
+                time.sleep(0.001)
+        return n * n, os.getpid()
+
+
+def test_each_item_is_done_once_on_every_process(tmp_path: Path) -> None:
+    items = list(range(60))
+    done = map_forked(Together(tmp_path, 3), items, 3)
     assert sorted(done) == items
     assert [done[n][0] for n in items] == [n * n for n in items]
     pids = {pid for _, pid in done.values()}
     assert len(pids) == 3 and os.getpid() in pids
 
 
-def test_a_child_that_fails_leaves_its_share_to_the_caller() -> None:
+def test_a_process_on_a_slower_core_does_less(tmp_path: Path) -> None:
+    """Parts are claimed one at a time: a child four times slower does about a fifth."""
+    together = Together(tmp_path, 2)
+
     def work(n: int) -> int:
-        if n == 1 and os.getpid() != PARENT:
-            raise ValueError("a bug, in a child")
-        return n
+        together(n)
+        time.sleep(0.002 if os.getpid() == PARENT else 0.008)
+        return os.getpid()
 
-    done = map_forked(work, list(range(10)), 2)
-    assert done == {n: n for n in range(0, 10, 2)}  # the parent's own share, and no more
-
-
-def test_a_child_killed_leaves_its_share_to_the_caller() -> None:
-    def work(n: int) -> int:
-        if n == 3 and os.getpid() != PARENT:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return n
-
-    assert sorted(map_forked(work, list(range(10)), 2)) == [0, 2, 4, 6, 8]
+    done = map_forked(work, list(range(160)), 2)
+    assert len(done) == 160
+    by_child = sum(pid != PARENT for pid in done.values())
+    assert 10 <= by_child <= 60  # a half each, shared out in advance, would be 80
 
 
-def test_results_that_do_not_pickle_leave_the_share_to_the_caller() -> None:
-    done = map_forked(lambda n: (lambda: n) if n % 2 else n, list(range(6)), 2)
-    assert done == {0: 0, 2: 2, 4: 4}
+def in_child_only(fault: Callable[[int], object], together: Together) -> Callable[[int], object]:
+    def work(n: int) -> object:
+        done = together(n)
+        return done if os.getpid() == PARENT else fault(n)
+
+    return work
+
+
+def raise_a_bug(n: int) -> object:
+    raise ValueError("a bug, in a child")
+
+
+def be_killed(n: int) -> object:
+    os.kill(os.getpid(), signal.SIGKILL)
+    return n
+
+
+def unpicklable(n: int) -> object:
+    return lambda: n
+
+
+@pytest.mark.parametrize("fault", [raise_a_bug, be_killed, unpicklable])
+def test_what_a_failing_child_claimed_is_left_to_the_caller(
+    tmp_path: Path, fault: Callable[[int], object]
+) -> None:
+    """Its work raised, it was killed, or its results would not pickle: what the child
+    claimed is left out, and what this process did is there."""
+    done = map_forked(in_child_only(fault, Together(tmp_path, 2)), list(range(40)), 2)
+    assert 0 < len(done) < 40
+    assert all(result == (n * n, PARENT) for n, result in done.items())
 
 
 def test_nothing_is_forked_while_another_thread_runs() -> None:
@@ -80,7 +123,7 @@ def test_one_process_or_one_item_forks_nothing() -> None:
     assert map_forked(lambda n: os.getpid(), [1], 4) == {}
 
 
-def test_ctrl_c_while_they_work_stops_every_child(tmp_path: os.PathLike[str]) -> None:
+def test_ctrl_c_while_they_work_stops_every_child(tmp_path: Path) -> None:
     """The parent interrupted (a Ctrl-C sent to it alone): no child is left working, nor
     waited out."""
     marks = str(tmp_path)
