@@ -300,9 +300,9 @@ shown (the words its problems are said with)."""
 
 
 class KeptLibrary:
-    """A library's programs kept in one file, to list them: read back in one read and one
-    unpickling rather than one of each a program, and kept in one write, not one a program
-    (for a library of 700, the writes alone took longer than loading the programs).
+    """A library's programs kept in one file, to list them: read back in one read rather than
+    one a program, and kept in one write (for a library of 700, a write each took longer than
+    loading the programs).
 
     Trusted, keyed and checked as a kept program is (above): each program comes back only
     while every file it was read from is byte for byte what it was. A program not in it, or
@@ -325,6 +325,7 @@ class KeptLibrary:
         self._now: dict[Where, Loaded] = {}
         """The programs asked for since, as they are now: what is kept next."""
         self._changed = False
+        self._alone: frozenset[str] | None = None
 
     def _read(self) -> dict[Where, Loaded]:
         if self._key is None:
@@ -356,13 +357,24 @@ class KeptLibrary:
             self._now[where] = kept
             return kept[0]
         try:
-            alone = _lookup(*_key(path, shown, self._default_prepare))
+            name, key = _key(path, shown, self._default_prepare)
+            alone = _lookup(name, key) if name in self._kept_alone() else None
         except (OSError, ValueError):
             return None
         if alone is not None:
             self.add(path, shown, alone)
             return alone[0]
         return None
+
+    def _kept_alone(self) -> frozenset[str]:
+        """The names of the files in the cache folder, listed once: a library's first listing
+        looked for a program kept alone for each of its hundreds of programs."""
+        if self._alone is None:
+            try:
+                self._alone = frozenset(os.listdir(once("cache folder", locations.cache_dir)))
+            except OSError:
+                self._alone = frozenset()
+        return self._alone
 
     def retain(self, path: Path, shown: str) -> None:
         """Keep the program at ``path`` as it was kept, if it was, unchecked: one the caller
