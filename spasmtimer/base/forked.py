@@ -9,11 +9,12 @@ runs — the app's — nothing is forked and the caller does the work itself.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -31,11 +32,43 @@ a pipe holds at least that much wherever there is `os.fork`)."""
 
 
 def usable_cores() -> int:
-    """The cores this process may run on (its affinity, where the system says it)."""
+    """The cores this process may run on: its affinity (where the system says it), and no more
+    than a container's CPU quota gives it."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    quota = _quota()
+    return max(1, min(cores, math.ceil(quota))) if quota is not None else cores
+
+
+def _quota(groups: str = "/proc/self/cgroup", mounted: str = "/sys/fs/cgroup") -> float | None:
+    """The CPUs a Linux control group's quota allows, if one is set: cgroup v2's ``cpu.max``
+    ("quota period"), or v1's ``cpu.cfs_quota_us`` over ``cpu.cfs_period_us``."""
+    try:
+        lines = _read(groups).splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        number, controllers, path = [*line.split(":", 2), "", ""][:3]
+        try:
+            if number == "0" and not controllers:
+                quota, period = _read(f"{mounted}{path}/cpu.max").split()[:2]
+                if quota != "max":
+                    return int(quota) / int(period)
+            elif "cpu" in controllers.split(","):
+                folder = f"{mounted}/{controllers}{path}"
+                quota = _read(f"{folder}/cpu.cfs_quota_us")
+                if int(quota) > 0:
+                    return int(quota) / int(_read(f"{folder}/cpu.cfs_period_us"))
+        except (OSError, ValueError, ZeroDivisionError):  # not this hierarchy, or no quota
+            continue
+    return None
+
+
+def _read(path: str) -> str:
+    with open(path) as file:
+        return file.read(65536).strip()
 
 
 def map_forked(work: Callable[[T], R], items: Sequence[T], processes: int) -> dict[int, R]:
@@ -59,32 +92,29 @@ def map_forked(work: Callable[[T], R], items: Sequence[T], processes: int) -> di
     count = len(items)
     size = max(-(-count // (processes * CLAIMS_PER_PROCESS)), -(-count // MAX_CLAIMS))
     parts = {start: range(start, min(start + size, count)) for start in range(0, count, size)}
-    claims = _claims(list(parts))
+    try:
+        claims = _claims(list(parts))
+    except OSError:  # no pipe to be had (too many files open): nothing forked
+        return {}
     children: list[int] = []
     unread: dict[int, int] = {}  # each child's pipe, by pid, until it is read and closed
     done: dict[int, R] = {}
     whole = False
     parent = os.getpid()
     try:
-        for _ in range(processes - 1):
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: never returns, whatever happens (even a Ctrl-C now)
-                status = 1
-                try:
-                    for inherited in (read_end, *unread.values()):  # its brothers' pipes too
-                        os.close(inherited)
-                    status = _child(work, items, parts, claims, write_end, parent)
-                finally:
-                    os._exit(status)
-            os.close(write_end)
-            children.append(pid)
-            unread[pid] = read_end
-        while (part := _claim(claims, parts)) is not None:
-            done.update((n, work(items[n])) for n in part)
-        for pid in children:
-            done.update(_results(unread.pop(pid), len(items)))
-        whole = True
+        with _children_to_wait_for():
+            for _ in range(processes - 1):
+                child = _fork(work, items, parts, claims, parent, unread)
+                if child is None:  # no more processes or pipes to be had: fewer do the work
+                    break
+                pid, read_end = child
+                children.append(pid)
+                unread[pid] = read_end
+            while (part := _claim(claims, parts)) is not None:
+                done.update((n, work(items[n])) for n in part)
+            for pid in children:
+                done.update(_results(unread.pop(pid), len(items)))
+            whole = True
     finally:
         os.close(claims)
         for read_end in unread.values():
@@ -93,8 +123,70 @@ def map_forked(work: Callable[[T], R], items: Sequence[T], processes: int) -> di
             if not whole:  # this process's own work raised (a Ctrl-C): theirs is not wanted
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)  # none is left behind
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)  # none is left behind
     return done
+
+
+STOPPING = {signal.SIGINT, signal.SIGTERM}
+
+
+def _fork(
+    work: Callable[[T], R],
+    items: Sequence[T],
+    parts: dict[int, range],
+    claims: int,
+    parent: int,
+    unread: dict[int, int],
+) -> tuple[int, int] | None:
+    """A child forked to claim and do parts: its pid and the pipe its results come by; None
+    if no pipe or process can be had (a limit of open files or of processes)."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    # Held over the fork, a Ctrl-C lands in the child only once it stops it (not in Python's
+    # handler, inherited, which would carry the child on through its parent's code), and in
+    # this process only once the child is known, to be stopped and waited for.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    try:
+        pid = os.fork()
+    except OSError:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: never returns, whatever happens
+        status = 1
+        try:
+            for stopping in STOPPING:
+                signal.signal(stopping, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
+            for inherited in (read_end, *unread.values()):  # its brothers' pipes too
+                os.close(inherited)
+            status = _child(work, items, parts, claims, write_end, parent)
+        finally:
+            os._exit(status)
+    try:
+        os.close(write_end)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
+    return pid, read_end
+
+
+@contextlib.contextmanager
+def _children_to_wait_for() -> Iterator[None]:
+    """Children left for this process to wait for, within: where SIGCHLD is ignored (as a
+    parent that ignores it leaves it), the system takes them away as they end, and waiting
+    for one fails."""
+    ignored = signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        if ignored:
+            signal.signal(signal.SIGCHLD, signal.SIG_IGN)
 
 
 def _claims(starts: list[int]) -> int:
@@ -127,10 +219,8 @@ def _child(
     write_end: int,
     parent: int,
 ) -> int:
-    """Claim part after part and do them, then write the results: the child's exit status."""
-    # Ctrl-C reaches the whole process group: a child stops at once, the parent says so.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    """Claim part after part and do them, then write the results: the child's exit status.
+    A Ctrl-C (the whole process group's) stops it at once; the parent says so."""
     try:
         results: dict[int, R] = {}
         while (part := _claim(claims, parts)) is not None:

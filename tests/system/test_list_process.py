@@ -63,6 +63,25 @@ def test_a_first_listing_gives_what_the_next_gives() -> None:
     ]
 
 
+def test_a_listing_started_with_sigchld_ignored_lists_all() -> None:
+    """A parent that ignores SIGCHLD passes that on to what it starts (a supervisor, a shell
+    script): the listing still waits for the processes it forks, and lists everything."""
+    library(120)
+
+    def ignore_sigchld() -> None:
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+
+    ignoring = subprocess.run(
+        [sys.executable, "-m", "spasmtimer", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=ignore_sigchld,
+    )
+    assert ignoring.returncode == 0, ignoring.stderr
+    assert ignoring.stdout == spasmtimer_list().stdout
+
+
 def processes_in_group(group: int) -> list[tuple[int, int, str]]:
     """Each process of a process group still running (not a zombie): pid, parent, state."""
     found = []

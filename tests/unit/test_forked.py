@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from spasmtimer.base import forked
 from spasmtimer.base.forked import map_forked
 
 PARENT = os.getpid()
@@ -143,3 +144,86 @@ def test_ctrl_c_while_they_work_stops_every_child(tmp_path: Path) -> None:
         map_forked(work, list(range(4)), 2)
     assert time.monotonic() - start < 10
     assert os.listdir(marks) == []
+
+
+@pytest.mark.parametrize(
+    ("groups", "files", "quota"),
+    [
+        ("0::/box\n", {"box/cpu.max": "150000 100000"}, 1.5),  # cgroup v2
+        ("0::/box\n", {"box/cpu.max": "max 100000"}, None),
+        (
+            "3:cpu,cpuacct:/box\n0::/\n",
+            {
+                "cpu,cpuacct/box/cpu.cfs_quota_us": "50000",
+                "cpu,cpuacct/box/cpu.cfs_period_us": "100000",
+            },
+            0.5,
+        ),
+        (
+            "3:cpu,cpuacct:/box\n0::/\n",
+            {
+                "cpu,cpuacct/box/cpu.cfs_quota_us": "-1",
+                "cpu,cpuacct/box/cpu.cfs_period_us": "100000",
+            },
+            None,
+        ),
+        ("0::/box\n", {"box/cpu.max": "garbage"}, None),
+        ("not a cgroup file at all", {}, None),
+    ],
+)
+def test_a_containers_cpu_quota_is_read(
+    tmp_path: Path, groups: str, files: dict[str, str], quota: float | None
+) -> None:
+    (tmp_path / "cgroup").write_text(groups)
+    for name, text in files.items():
+        (tmp_path / "fs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "fs" / name).write_text(text + "\n")
+    assert forked._quota(str(tmp_path / "cgroup"), str(tmp_path / "fs")) == quota
+
+
+def test_no_more_processes_than_the_quota_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7})
+    monkeypatch.setattr(forked, "_quota", lambda: 0.5)
+    assert forked.usable_cores() == 1
+    monkeypatch.setattr(forked, "_quota", lambda: 2.5)
+    assert forked.usable_cores() == 3
+    monkeypatch.setattr(forked, "_quota", lambda: None)
+    assert forked.usable_cores() == 8
+
+
+def test_children_are_waited_for_where_sigchld_is_ignored(tmp_path: Path) -> None:
+    """A parent that ignores SIGCHLD passes that on: the system would take the children away
+    as they end, and waiting for them fail. They are waited for; SIGCHLD is ignored after."""
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        done = map_forked(Together(tmp_path, 2), list(range(20)), 2)
+        assert signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert sorted(done) == list(range(20))
+    assert len({pid for _, pid in done.values()}) == 2
+
+
+def open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_no_process_to_be_had_leaves_the_work_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_more(*args: object) -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_more)
+    files = open_files()
+    done = map_forked(lambda n: (n, os.getpid()), list(range(20)), 4)
+    assert done == {n: (n, PARENT) for n in range(20)}  # this process did them all
+    assert open_files() == files
+
+
+def test_no_pipe_to_be_had_forks_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def too_many_open() -> tuple[int, int]:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(os, "pipe", too_many_open)
+    files = open_files()
+    assert map_forked(lambda n: n, list(range(20)), 4) == {}
+    assert open_files() == files
