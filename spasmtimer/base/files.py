@@ -131,6 +131,8 @@ def real_text(path: str) -> str:
     """`os.path.realpath` of ``path``: its folder's followed once within `looking_once` (a
     library's hundreds of programs share one), then the file itself unless it is a link.
     Raises `ValueError` on a NUL byte."""
+    if "\0" in path:  # as `os.path.realpath` does, wherever in the path it is
+        raise ValueError("embedded null byte")
     folder, name = os.path.split(path)
     if not name or name in (".", "..") or os.path.islink(path):
         return os.path.realpath(path)

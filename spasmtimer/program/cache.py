@@ -160,6 +160,15 @@ def _lookup(name: str, key: tuple[object, ...]) -> Loaded | None:
     return (program, reads) if _unchanged(reads) else None
 
 
+def _unchanged(reads: Sequence[FileRead]) -> bool:
+    """Does every path still lead where it did, and give the bytes it gave? A kept read that is
+    not what one should be (a path that is not text) is a change."""
+    try:
+        return all(_look(read.path) == (read.real, read.data) for read in reads)
+    except (TypeError, ValueError):
+        return False
+
+
 def _sound(reads: object, program: object) -> bool:
     """Is this what a program is kept as: files read (at least its own), and a program?"""
     return (
@@ -207,15 +216,6 @@ def _read_kept(path: Path, limit: int) -> bytes | None:
         return b"".join(chunks)
     finally:
         os.close(fd)
-
-
-def _unchanged(reads: Sequence[FileRead]) -> bool:
-    """Does every path still lead where it did, and give the bytes it gave?"""
-    for read in reads:
-        real, data = _look(read.path)
-        if real != read.real or data != read.data:
-            return False
-    return True
 
 
 def _look(path: str) -> tuple[str | None, bytes | None]:
@@ -285,14 +285,16 @@ def _sweep(folder: Path) -> None:
 
 # --- a library's programs, kept in one file -----------------------------------------------
 
-LIBRARY_FORMAT = 1
+LIBRARY_FORMAT = 2
 """Changed whenever a kept library changes shape (besides its programs: `FORMAT`)."""
 MAX_LIBRARY_BYTES = 128 * 1024 * 1024
 """A kept library larger than this is neither written nor read: some 30,000 programs."""
 
 BATCH = 100
 """Programs pickled together, each batch on its own: a pickling holds Python's lock throughout,
-and 5,000 programs at once held the app's library still for half a second as it kept them."""
+and 5,000 programs at once held the app's library still for half a second as it kept them.
+Each batch is kept with its CRC-32: one a damaged disk changed, yet still unpickled, would
+give programs no file of theirs ever said."""
 
 Where = tuple[str, str, str]
 """A library program's place in a kept library: its path, as given and as absolute, and as
@@ -339,8 +341,9 @@ class KeptLibrary:
             if key != self._key or not isinstance(batches, list):
                 return {}
             programs: dict[Where, Loaded] = {}
-            for batch in batches:  # each its own unpickling: see `BATCH`
-                programs.update(pickle.loads(batch))
+            for check, batch in batches:  # each its own unpickling: see `BATCH`
+                if zlib.crc32(batch) == check:  # else a damaged disk's: its programs load afresh
+                    programs.update(pickle.loads(batch))
         except Exception:  # damaged, truncated, or not ours: whatever unpickling raises
             return {}
         return programs
@@ -410,7 +413,8 @@ class KeptLibrary:
                 pickle.dumps(dict(kept[n : n + BATCH]), protocol=pickle.HIGHEST_PROTOCOL)
                 for n in range(0, len(kept), BATCH)
             ]
-            data = pickle.dumps((self._key, batches), protocol=pickle.HIGHEST_PROTOCOL)
+            checked = [(zlib.crc32(batch), batch) for batch in batches]
+            data = pickle.dumps((self._key, checked), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # nothing a program holds should fail to pickle; if it does, no cache
             return
         keep_trusted(self._name, data, MAX_LIBRARY_BYTES)

@@ -8,6 +8,7 @@ import os
 import pickle
 import shutil
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,11 @@ def kept_library() -> Path:
 
 def kept_batches() -> list[dict[tuple[str, str, str], object]]:
     _, batches = pickle.loads(kept_library().read_bytes())
-    return [pickle.loads(batch) for batch in batches]
+    return [pickle.loads(batch) for _, batch in batches]
+
+
+def checked(batch: bytes) -> tuple[int, bytes]:
+    return zlib.crc32(batch), batch
 
 
 def kept_paths() -> set[str]:
@@ -185,6 +190,7 @@ def test_another_prepare_is_another_kept_library(programs: list[Path], loads: Lo
         "another shape",
         "not a program",
         "a batch not a dict",
+        "a byte changed",
         "fifo",
         "folder",
         "link",
@@ -207,11 +213,21 @@ def test_a_damaged_or_untrusted_kept_library_is_a_miss(
         kept.write_bytes(pickle.dumps(("a", "b", "c")))
     elif how == "not a program":
         key, batches = pickle.loads(data)
-        batches[0] = pickle.dumps(dict.fromkeys(pickle.loads(batches[0]), ("x", ())))
+        programs = pickle.loads(batches[0][1])
+        batches[0] = checked(pickle.dumps(dict.fromkeys(programs, ("x", ()))))
         kept.write_bytes(pickle.dumps((key, batches)))
+    elif how == "a byte changed":
+        # A title's byte, the pickle still whole: only the batch's check tells.
+        key, batches = pickle.loads(data)
+        check, batch = batches[0]
+        kept.write_bytes(
+            pickle.dumps(
+                (key, [(check, batch.replace(b"Stretch 0", b"Strotch 0", 1)), *batches[1:]])
+            )
+        )
     elif how == "a batch not a dict":
         key, batches = pickle.loads(data)
-        kept.write_bytes(pickle.dumps((key, [*batches, pickle.dumps(["a", "list"])])))
+        kept.write_bytes(pickle.dumps((key, [*batches, checked(pickle.dumps(["a", "list"]))])))
     elif how == "fifo":
         kept.unlink()
         os.mkfifo(kept)
