@@ -194,9 +194,7 @@ def _claims(starts: list[int]) -> int:
     (a pipe's reads of a few bytes are atomic), and reading nothing means none is left."""
     read_end, write_end = os.pipe()
     try:
-        data = memoryview(b"".join(start.to_bytes(CLAIM, "big") for start in starts))
-        while data:
-            data = data[os.write(write_end, data) :]
+        _write_all(write_end, b"".join(start.to_bytes(CLAIM, "big") for start in starts))
     except BaseException:
         os.close(read_end)
         raise
@@ -229,12 +227,16 @@ def _child(
                     return 1
                 results[n] = work(items[n])
         data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_end, view) :]
+        _write_all(write_end, data)
     except BaseException:  # anything: the parent does what this child claimed
         return 1
     return 0
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _results(read_end: int, count: int) -> dict[int, Any]:
