@@ -101,8 +101,8 @@ def map_forked(work: Callable[[T], R], items: Sequence[T], processes: int) -> di
     done: dict[int, R] = {}
     whole = False
     parent = os.getpid()
-    try:
-        with _children_to_wait_for():
+    with _children_to_wait_for():
+        try:
             for _ in range(processes - 1):
                 child = _fork(work, items, parts, claims, parent, unread)
                 if child is None:  # no more processes or pipes to be had: fewer do the work
@@ -115,16 +115,16 @@ def map_forked(work: Callable[[T], R], items: Sequence[T], processes: int) -> di
             for pid in children:
                 done.update(_results(unread.pop(pid), len(items)))
             whole = True
-    finally:
-        os.close(claims)
-        for read_end in unread.values():
-            os.close(read_end)
-        for pid in children:
-            if not whole:  # this process's own work raised (a Ctrl-C): theirs is not wanted
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGTERM)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)  # none is left behind
+        finally:
+            os.close(claims)
+            for read_end in unread.values():
+                os.close(read_end)
+            for pid in children:
+                if not whole:  # this process's own work raised (a Ctrl-C): theirs is not wanted
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGTERM)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)  # none is left behind
     return done
 
 
