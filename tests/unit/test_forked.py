@@ -125,25 +125,27 @@ def test_one_process_or_one_item_forks_nothing() -> None:
 
 
 def test_ctrl_c_while_they_work_stops_every_child(tmp_path: Path) -> None:
-    """The parent interrupted (a Ctrl-C sent to it alone): no child is left working, nor
-    waited out."""
-    marks = str(tmp_path)
+    """The parent interrupted (a Ctrl-C sent to it alone) while a child works: no child is
+    left working, nor waited out."""
+    (tmp_path / "together").mkdir()
+    (tmp_path / "marks").mkdir()
+    together = Together(tmp_path / "together", 2)
 
     def work(n: int) -> int:
+        together(n)  # each process at work on an item of its own
         if os.getpid() == PARENT:
-            if n == 0:
-                os.kill(PARENT, signal.SIGINT)
-                time.sleep(5)  # the KeyboardInterrupt lands here
+            os.kill(PARENT, signal.SIGINT)
+            time.sleep(5)  # the KeyboardInterrupt lands here
         else:
             time.sleep(30)  # a child would take this long, if it were waited out
-            open(os.path.join(marks, str(n)), "w").close()
+            (tmp_path / "marks" / str(n)).touch()
         return n
 
     start = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         map_forked(work, list(range(4)), 2)
     assert time.monotonic() - start < 10
-    assert os.listdir(marks) == []
+    assert os.listdir(tmp_path / "marks") == []
 
 
 @pytest.mark.parametrize(
