@@ -880,3 +880,30 @@ async def test_the_library_loads_off_the_ui_thread_and_answers_meanwhile(
         assert loaded_on and all(t is not threading.main_thread() for t in loaded_on)
         assert "desk-break" in [item.entry.name for item in library.shown]
         assert sys.getswitchinterval() == switch  # as it was, once loaded
+
+
+async def test_the_library_loads_on_only_once_what_it_sent_is_drawn(
+    clock: FakeClock, log: Recorded, seen: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading on while the screen draws the programs just sent would slow the drawing (the
+    two share Python's lock): the loading thread waits until they are drawn."""
+    monkeypatch.setattr(LibraryScreen, "SHOW_FIRST", 0.0)
+    monkeypatch.setattr(LibraryScreen, "SHOW_EVERY", 0.0)  # each program sent as it loads
+    app = make_app(clock, log, safety_seen=seen)
+    load = app.library_items
+    resumed: list[tuple[int, int, bool]] = []
+
+    def watched_load(known: Sequence[Item], stamp: FilesStamp) -> Iterable[Item]:
+        for n, item in enumerate(load(known, stamp)):
+            if n:  # loading on, after programs 0..n-1 were sent
+                screen = app.screen
+                assert isinstance(screen, LibraryScreen)
+                table = screen.query_one(DataTable)
+                resumed.append((n, table.row_count, screen._drawn.is_set()))
+            yield item
+
+    monkeypatch.setattr(app, "library_items", watched_load)
+    async with app.run_test() as pilot:
+        library = await library_loaded(pilot)
+        assert len(library.items) > 3
+    assert resumed == [(n, n, True) for n in range(1, len(library.items))]

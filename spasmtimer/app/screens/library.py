@@ -13,6 +13,7 @@ the keys answer while it fills. Looking at the files for changes is done there t
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
@@ -139,6 +140,9 @@ class LibraryScreen(Screen[None]):
     thread asks for it (Python's default is 5 ms). The loader gives the lock up at each read
     of a file, a few a program, and then waited behind the UI for each: a library of hundreds
     took three times what `spasmtimer list` takes to load it."""
+    DRAWN_WITHIN = 1.0
+    """How long the loading thread waits for the programs it sent to be drawn, at most (a
+    screen not shown is not drawn)."""
     SHOW_FIRST = 0.1
     SHOW_EVERY = 0.5
     """While the library first loads, the programs loaded so far are added to it after
@@ -187,6 +191,8 @@ class LibraryScreen(Screen[None]):
         """How wide the other columns are, over the rows shown."""
         self._switch_before = sys.getswitchinterval()
         """Python's switch interval before the library began to load (restored once loaded)."""
+        self._drawn = threading.Event()
+        """Set once the programs last sent while loading are drawn."""
 
     def compose(self) -> ComposeResult:
         yield Static("spasmtimer · your programs", id="header")
@@ -242,7 +248,12 @@ class LibraryScreen(Screen[None]):
             items.append(item)
             wait = self.SHOW_EVERY if sent else self.SHOW_FIRST
             if not known and time.monotonic() - last_sent >= wait:
+                self._drawn.clear()
                 self.post_message(self.Loading(load, items[sent:]))
+                # Loading on while the screen draws them would slow the drawing (the two
+                # share Python's lock): the screen was held up to 0.6 s by 5,000 programs.
+                if self.is_active:
+                    self._drawn.wait(self.DRAWN_WITHIN)
                 sent, last_sent = len(items), time.monotonic()
         stamp = files_stamp(items)
         if not worker.is_cancelled:
@@ -255,6 +266,7 @@ class LibraryScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._loading_done()
+        self._drawn.set()  # the loading thread waits for no drawing that will not come
 
     def show_course(self) -> None:
         line = self.course_line()
@@ -269,6 +281,7 @@ class LibraryScreen(Screen[None]):
         self.items.extend(message.items)
         self._add_rows([item for item in message.items if matches(item, self.words)])
         self.describe()
+        self.call_after_refresh(self._drawn.set)
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
