@@ -401,9 +401,9 @@ class KeptLibrary:
         """Keep the programs asked for since this was read, if that changes what is kept: those
         alone when ``whole`` (the library was listed to its end, and a program not asked for
         is gone from it); else with those kept before and not asked for."""
-        programs = self._now if whole else {**self._kept, **self._now}
         if self._key is None:
             return
+        programs = self._now if whole else {**self._kept, **self._now}
         if not self._changed and programs.keys() == self._kept.keys():
             self._keep_from_the_sweep()
             return
@@ -418,7 +418,6 @@ class KeptLibrary:
         except Exception:  # nothing a program holds should fail to pickle; if it does, no cache
             return
         keep_trusted(self._name, data, MAX_LIBRARY_BYTES)
-
 
     def _keep_from_the_sweep(self) -> None:
         """A library listed often but unchanged is not rewritten: its time of change is moved

@@ -276,7 +276,8 @@ class LibraryScreen(Screen[None]):
 
     @on(Loading)
     def _loading(self, message: Loading) -> None:
-        if message.load != self._loads:
+        if message.load != self._loads:  # an earlier load's, cancelled: nothing to draw
+            self._drawn.set()
             return
         self.items.extend(message.items)
         self._add_rows([item for item in message.items if matches(item, self.words)])
